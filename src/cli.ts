@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+/**
+ * dockhand's entry point: global options, the explicit list of commands, and the one top-level
+ * error handler. Commands live in src/commands/ and are thin: parse, call the core, render.
+ */
+import yargs, { type Argv } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DockhandError, ExitCode, exitCodeOf, UsageError } from './core/errors.js';
+import { redact } from './core/log.js';
+import { packageRoot } from './core/paths.js';
+import { factsCommand } from './commands/facts.js';
+import { planCommand, upCommand } from './commands/provision.js';
+import { doctorCommand } from './commands/doctor.js';
+
+const version: string = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')).version;
+
+/** Options shared by every command that talks to hosts. */
+export function withTargetOptions<T>(y: Argv<T>) {
+  return y
+    .option('host', {
+      alias: 'H',
+      type: 'string',
+      array: true,
+      describe: 'SSH target [user@]host[:port] (repeatable); none means this machine',
+    })
+    .option('ask-become-pass', {
+      alias: 'K',
+      type: 'boolean',
+      describe: 'prompt once for the sudo password (fed to sudo on stdin, never logged)',
+    })
+    .option('host-key-policy', {
+      choices: ['strict', 'accept-new', 'off'] as const,
+      default: 'strict' as const,
+      describe: 'how SSH host keys are checked against known_hosts',
+    })
+    .option('known-hosts', { type: 'string', describe: 'known_hosts file (default ~/.ssh/known_hosts)' })
+    .option('connect-timeout', { type: 'number', default: 15, describe: 'seconds to wait for an SSH connection' })
+    .option('command-timeout', { type: 'number', default: 1800, describe: 'seconds one remote command may take' });
+}
+
+export function buildCli(argv: string[]) {
+  return yargs(argv)
+    .scriptName('dockhand')
+    .usage('$0 <command> [options]\n\nMake Linux hosts ready for Docker, and find out why Docker is not working.')
+    .option('json', { type: 'boolean', describe: 'machine-readable output on stdout (logs stay on stderr)' })
+    .option('verbose', { alias: 'v', type: 'boolean', describe: 'show every command run on a host (secrets masked)' })
+    // Registered explicitly, in the order `--help` lists them.
+    .command(doctorCommand)
+    .command(planCommand)
+    .command(upCommand)
+    .command(factsCommand)
+    .strict()
+    .version(version)
+    .help()
+    .alias('help', 'h')
+    .epilogue(
+      'Exit codes: 0 ok, 1 doctor found problems, 2 a host failed, 3 doctor could not check, ' +
+        '4 a host was unreachable, 64 usage, 65 bad input file, 70 internal error.',
+    )
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      throw err ?? new UsageError(msg);
+    });
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildCli(argv).parseAsync();
+    return process.exitCode === undefined ? ExitCode.ok : Number(process.exitCode);
+  } catch (err) {
+    const code = exitCodeOf(err);
+    if (err instanceof DockhandError) {
+      process.stderr.write(redact(`dockhand: ${err.message}\n`));
+      if (err.hint) process.stderr.write(redact(`  hint: ${err.hint}\n`));
+    } else {
+      const e = err as Error;
+      process.stderr.write(redact(`dockhand: internal error: ${e?.stack ?? String(err)}\n`));
+    }
+    return code;
+  }
+}
+
+main(hideBin(process.argv)).then((code) => {
+  process.exitCode = code;
+});

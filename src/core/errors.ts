@@ -1,0 +1,117 @@
+/**
+ * Typed errors and the process exit codes they map to. Every command ends through the one
+ * handler in cli.ts, which prints `error.message` (and `hint`) and exits with `exitCode`.
+ *
+ * Exit codes (documented in README.md — keep the two in sync):
+ *   0  success / healthy / converged
+ *   1  doctor: problems found
+ *   2  at least one host failed (a step failed, a plan could not be made)
+ *   3  doctor: could not check (the host could not be examined)
+ *   4  at least one host unreachable (connect, auth or host-key failure)
+ *  64  usage error (bad flags or arguments)
+ *  65  bad input data (playbook, inventory, check declarations, daemon.json)
+ *  70  internal error (a bug in dockhand)
+ */
+export const ExitCode = {
+  ok: 0,
+  problemsFound: 1,
+  hostFailed: 2,
+  couldNotCheck: 3,
+  unreachable: 4,
+  usage: 64,
+  dataError: 65,
+  internal: 70,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export class DockhandError extends Error {
+  readonly exitCode: ExitCode;
+  /** One line telling the user what to do next, shown after the message. */
+  readonly hint?: string;
+  constructor(message: string, opts: { exitCode?: ExitCode; hint?: string; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = new.target.name;
+    this.exitCode = opts.exitCode ?? ExitCode.internal;
+    this.hint = opts.hint;
+  }
+}
+
+export class UsageError extends DockhandError {
+  constructor(message: string, hint?: string) {
+    super(message, { exitCode: ExitCode.usage, hint });
+  }
+}
+
+/** Bad YAML/JSON input: always names the file, and the line and field when known. */
+export class InputError extends DockhandError {
+  readonly file: string;
+  readonly line?: number;
+  readonly field?: string;
+  constructor(file: string, detail: string, opts: { line?: number; column?: number; field?: string; hint?: string } = {}) {
+    const where = opts.line ? `${file}:${opts.line}${opts.column ? `:${opts.column}` : ''}` : file;
+    super(`${where}: ${opts.field ? `${opts.field}: ` : ''}${detail}`, { exitCode: ExitCode.dataError, hint: opts.hint });
+    this.file = file;
+    this.line = opts.line;
+    this.field = opts.field;
+  }
+}
+
+export type ConnectFailure =
+  | 'auth'
+  | 'refused'
+  | 'timeout'
+  | 'dns'
+  | 'host-key-unknown'
+  | 'host-key-changed'
+  | 'jump'
+  | 'other';
+
+/** The host could not be reached or logged into. Fleet runs record it per host and go on. */
+export class ConnectError extends DockhandError {
+  readonly host: string;
+  readonly failure: ConnectFailure;
+  constructor(host: string, failure: ConnectFailure, message: string, hint?: string, cause?: unknown) {
+    super(`${host}: ${message}`, { exitCode: ExitCode.unreachable, hint, cause });
+    this.host = host;
+    this.failure = failure;
+  }
+}
+
+/** A command on a host exited non-zero where success was required. */
+export class CommandError extends DockhandError {
+  readonly host: string;
+  readonly command: string;
+  readonly code: number | null;
+  readonly output: string;
+  constructor(host: string, command: string, code: number | null, output: string, hint?: string) {
+    const tail = lastLines(output, 12);
+    super(
+      `${host}: command failed (${code === null ? 'no exit status' : `exit ${code}`}): ${command}${tail ? `\n${tail}` : ''}`,
+      { exitCode: ExitCode.hostFailed, hint },
+    );
+    this.host = host;
+    this.command = command;
+    this.code = code;
+    this.output = output;
+  }
+}
+
+/** Privilege escalation was needed and is not possible non-interactively. */
+export class BecomeError extends DockhandError {
+  constructor(host: string, message: string) {
+    super(`${host}: ${message}`, {
+      exitCode: ExitCode.hostFailed,
+      hint: 'run as root, allow passwordless sudo for this user, or pass --ask-become-pass',
+    });
+  }
+}
+
+export function lastLines(text: string, n: number): string {
+  const lines = text.replace(/\s+$/, '').split('\n');
+  return lines.slice(Math.max(0, lines.length - n)).join('\n');
+}
+
+/** Map anything thrown to an exit code; non-dockhand errors are bugs. */
+export function exitCodeOf(err: unknown): ExitCode {
+  return err instanceof DockhandError ? err.exitCode : ExitCode.internal;
+}

@@ -1,0 +1,77 @@
+/**
+ * The one small interface every way of reaching a host implements (local machine, SSH).
+ * Everything above this layer — facts, plans, apply, doctor — is written against it.
+ */
+export interface ExecOptions {
+  /** Run as root: nothing when already root, else `sudo -n` or sudo fed the become password on stdin. */
+  sudo?: boolean;
+  /** Bytes for the command's stdin. Without it stdin is empty (never a TTY). */
+  stdin?: string | Buffer;
+  /** Kill the command and fail after this long. Default: the transport's command timeout. */
+  timeoutMs?: number;
+  /** Extra environment, set inside the command (sshd drops exec env unless AcceptEnv allows it). */
+  env?: Record<string, string>;
+  /** Called with output as it arrives (progress for long installs). */
+  onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
+}
+
+export interface ExecResult {
+  /** Exit status; null when the command was killed or the transport saw no exit status (a failure). */
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  signal?: string;
+  timedOut?: boolean;
+}
+
+export interface WriteFileOptions {
+  /** Octal file mode, e.g. 0o644. */
+  mode?: number;
+  /** `user:group` to chown to after writing. */
+  owner?: string;
+  sudo?: boolean;
+}
+
+export interface Transport {
+  /** Display name of the host, used in every message about it. */
+  readonly name: string;
+  readonly kind: 'local' | 'ssh';
+  /**
+   * Run a POSIX shell script (`sh -c <script>` on the host). The script is one string; callers build
+   * it with `sh`/`shQuote` from src/shell/quote.ts so every argument is quoted for dash.
+   */
+  exec(script: string, opts?: ExecOptions): Promise<ExecResult>;
+  /** Write a file atomically (temp file in the same directory, then rename). */
+  writeFile(path: string, content: string | Buffer, opts?: WriteFileOptions): Promise<void>;
+  /** Drop and re-open the session so that group changes of the login user take effect. */
+  reconnect(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A host as named on the command line or in an inventory, before connecting. */
+export interface TargetSpec {
+  /** What the user calls it (inventory name, or the -H string). */
+  name: string;
+  /** 'local' for this machine; otherwise SSH. */
+  kind: 'local' | 'ssh';
+  host?: string;
+  user?: string;
+  port?: number;
+  identityFiles?: string[];
+  /** `user@host:port` of a jump host (ProxyJump), possibly a comma-separated chain. */
+  jump?: string;
+}
+
+export type HostKeyPolicy = 'strict' | 'accept-new' | 'off';
+
+export interface ConnectOptions {
+  hostKeyPolicy: HostKeyPolicy;
+  knownHostsFile?: string;
+  connectTimeoutMs: number;
+  commandTimeoutMs: number;
+  /** The sudo password, when --ask-become-pass was given. Never logged, never in argv or env. */
+  becomePassword?: string;
+  /** Use `ssh -G` for the user's OpenSSH config (default true). */
+  useSshConfig?: boolean;
+  sshConfigFile?: string;
+}
