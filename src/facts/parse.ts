@@ -315,6 +315,8 @@ export function detectInitSystem(kv: Record<string, string>): InitSystem {
   if (kv.systemd_booted === 'yes') return 'systemd';
   if (pid1 === 'systemd') return 'systemd';
   if (pid1 === 'openrc-init' || kv.openrc === 'yes') return 'openrc';
+  // WSL's own PID 1 is also called `init` but runs no init scripts.
+  if (pid1 === 'init' && kv.wsl === 'yes') return 'none';
   if (pid1 === 'init' || pid1 === 'runit' || pid1 === 'runit-init') return 'sysvinit';
   return 'none';
 }

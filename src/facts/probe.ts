@@ -221,6 +221,8 @@ if [ -d "$dh_root" ]; then
       dh_img="$dh_root/image/$dh_drv/imagedb/content/sha256"
       [ -d "$dh_img" ] && kv "images.$dh_drv" "$(ls -A "$dh_img" 2>/dev/null | wc -l)"
     done
+    # Engine 29's containerd image store keeps layers in a snapshotter instead (system containerd's
+    # may also belong to other clients such as Kubernetes; it still means data a switch would hide).
     for dh_snap in "$dh_root/containerd/daemon/io.containerd.snapshotter.v1.overlayfs/snapshots" /var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots; do
       [ -d "$dh_snap" ] && [ -n "$(ls -A "$dh_snap" 2>/dev/null)" ] && kv driver.overlayfs yes
     done

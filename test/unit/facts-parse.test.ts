@@ -215,6 +215,8 @@ describe('detection', () => {
     [{ systemd_booted: 'no', pid1: 'init', openrc: 'yes' }, 'openrc'],
     [{ systemd_booted: 'no', pid1: 'openrc-init' }, 'openrc'],
     [{ systemd_booted: 'no', pid1: 'init', openrc: 'no' }, 'sysvinit'],
+    [{ systemd_booted: 'no', pid1: 'init', wsl: 'yes' }, 'none'],
+    [{ systemd_booted: 'yes', pid1: 'systemd', wsl: 'yes' }, 'systemd'],
     [{ systemd_booted: 'no', pid1: 'bash' }, 'none'],
     [{ systemd_booted: 'no', pid1: 'process_api' }, 'none'],
     [{}, 'none'],

@@ -106,6 +106,33 @@ describe('parseProbeOutput on recorded probe outputs', () => {
     expect(f.aptSources).toEqual({ files: [], legacyKeys: [] });
   });
 
+  it('Debian 12 booted with systemd in nspawn (recorded): root sees units, socket, storage data', () => {
+    const f = parseProbeOutput('nspawn', read('debian-12-nspawn-systemd-root'));
+    expect(f.init).toEqual({ system: 'systemd', pid1: 'systemd', hasServiceCommand: true, wsl: false, container: 'systemd-nspawn' });
+    expect(f.units['docker.service']).toEqual({
+      name: 'docker.service', loadState: 'loaded', activeState: 'active', subState: 'running',
+      unitFileState: 'enabled', result: 'success', mainPid: 55,
+    });
+    // Sockets have no MainPID property at all.
+    expect(f.units['docker.socket']).toMatchObject({ activeState: 'active', mainPid: undefined });
+    expect(f.units['containerd.service']!.mainPid).toBe(45);
+    expect(f.serviceRunning).toBeUndefined();
+    expect(f.dockerd).toEqual({ pid: 55, cmdline: '/usr/sbin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock' });
+    expect(f.socket).toMatchObject({ type: 'socket', owner: 'root', group: 'docker', mode: 0o660 });
+    expect(f.dockerRoot).toMatchObject({ exists: true, fsType: 'ext4', dType: true, driversWithData: ['overlay2'], imageCount: 0, containerCount: 0 });
+    expect(f.packages).toMatchObject({ 'docker.io': '20.10.24+dfsg1-1+deb12u1+b6', containerd: '1.6.20~ds1-1+deb12u3' });
+  });
+
+  it('the same host as a docker-group user with passwordless sudo (recorded)', () => {
+    const f = parseProbeOutput('nspawn', read('debian-12-nspawn-systemd-user'));
+    expect(f.privilege).toEqual({ uid: 1000, isRoot: false, sudoInstalled: true, sudoNoPassword: true });
+    expect(f.user).toMatchObject({ name: 'alice', sessionGroups: ['alice', 'docker'], databaseGroups: ['alice', 'docker'] });
+    expect(f.dockerGroup.members).toEqual(['alice']);
+    expect(f.units['docker.service']!.activeState).toBe('active');
+    // /var/lib/docker is root-only: what is in it is unknown to this user.
+    expect(f.dockerRoot).toMatchObject({ exists: true, driversWithData: [], imageCount: undefined, containerCount: undefined });
+  });
+
   it('truncated output still parses what arrived; the rest is unknown, not a crash', () => {
     const f = parseProbeOutput('cut', read('truncated'));
     expect(f.os.id).toBe('ubuntu');
