@@ -81,7 +81,6 @@ export function splitProbeOutput(text: string): ProbeOutput {
     const space = rest.indexOf(' ');
     const tag = space === -1 ? rest : rest.slice(0, space);
     const arg = space === -1 ? '' : rest.slice(space + 1);
-    const sec = () => section();
     switch (tag) {
       case 'section':
         current = sections[arg] = emptySection();
@@ -90,24 +89,24 @@ export function splitProbeOutput(text: string): ProbeOutput {
         complete = true;
         break;
       case 'file-missing':
-        sec().files[arg] = { path: arg, exists: false };
+        section().files[arg] = { path: arg, exists: false };
         break;
       case 'file-unreadable':
-        sec().files[arg] = { path: arg, exists: true };
+        section().files[arg] = { path: arg, exists: true };
         break;
       case 'file': {
-        const target = sec();
+        const target = section();
         block = { lines: [], endsWithNewline: true, done: (content) => (target.files[arg] = { path: arg, exists: true, content }) };
         break;
       }
       case 'cmd-absent':
-        sec().commands[arg] = { rc: null, stdout: '' };
+        section().commands[arg] = { rc: null, stdout: '' };
         break;
       case 'cmd': {
         const at = arg.lastIndexOf(' ');
         const name = arg.slice(0, at);
         const rc = Number(arg.slice(at + 1));
-        const target = sec();
+        const target = section();
         block = { lines: [], endsWithNewline: true, done: (stdout) => (target.commands[name] = { rc, stdout }) };
         break;
       }
