@@ -56,23 +56,22 @@ export class AnsibleInventoryBuilder {
 
   addGroupHost(group: string, host: string, at: FieldLocation): void {
     this.addHost(host, at);
-    if (groupsWithoutVarsOfTheirOwn.has(group)) return;
-    this.addGroup(group, at);
-    const list = this.groups[group]!.hosts;
-    if (!list.includes(host)) {
-      this.remember(['groups', group, 'hosts', list.length], at);
-      list.push(host);
-    }
+    this.addMember(group, 'hosts', host, at);
   }
 
   addChild(group: string, child: string, at: FieldLocation): void {
     this.addGroup(child, at);
+    this.addMember(group, 'children', child, at);
+  }
+
+  /** `all` and `ungrouped` are implicit: every host is in them, so membership is not recorded. */
+  private addMember(group: string, list: 'hosts' | 'children', member: string, at: FieldLocation): void {
     if (groupsWithoutVarsOfTheirOwn.has(group)) return;
     this.addGroup(group, at);
-    const list = this.groups[group]!.children;
-    if (!list.includes(child)) {
-      this.remember(['groups', group, 'children', list.length], at);
-      list.push(child);
+    const members = this.groups[group]![list];
+    if (!members.includes(member)) {
+      this.remember(['groups', group, list, members.length], at);
+      members.push(member);
     }
   }
 
