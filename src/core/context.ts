@@ -15,7 +15,7 @@ export interface GlobalArgs {
   'known-hosts'?: string;
   'connect-timeout'?: number;
   'command-timeout'?: number;
-  inventory?: string;
+  inventory?: string | string[];
   limit?: string;
   'ssh-config-hosts'?: boolean;
   concurrency?: number;

@@ -11,7 +11,8 @@ import { sshAliasEntry, sshConfigAliases } from './ssh-config.js';
 import type { HostEntry } from './types.js';
 
 export interface HostSelection {
-  inventory?: string;
+  /** One inventory, or several (`-i a -i b`: hosts of all, the first definition of a name wins). */
+  inventory?: string | string[];
   host?: string[];
   sshConfigHosts?: boolean;
   limit?: string;
@@ -21,13 +22,14 @@ export const localHost: HostEntry = { name: 'local', spec: { name: 'local', kind
 
 export function resolveHosts(sel: HostSelection, warn: (message: string) => void = () => {}): HostEntry[] {
   const fromInventory: HostEntry[] = [];
-  if (sel.inventory) {
-    const inv = loadInventory(sel.inventory);
+  const sources = [sel.inventory ?? []].flat();
+  for (const source of sources) {
+    const inv = loadInventory(source);
     inv.warnings.forEach(warn);
     fromInventory.push(...inv.hosts);
   }
   if (sel.sshConfigHosts) fromInventory.push(...sshConfigAliases().map(sshAliasEntry));
-  const byName = new Map(fromInventory.map((h) => [h.name, h]));
+  const byName = new Map([...fromInventory].reverse().map((h) => [h.name, h]));
   const fromFlags = (sel.host ?? []).map((text): HostEntry => {
     const known = byName.get(text);
     if (known) return known;
@@ -37,9 +39,14 @@ export function resolveHosts(sel: HostSelection, warn: (message: string) => void
   });
   // -H picks hosts (an inventory host by name, or a new target); without it, all inventory hosts.
   const picked = fromFlags.length > 0 ? fromFlags : fromInventory;
-  const unique = [...new Map(picked.map((h) => [h.name, h])).values()];
+  const seen = new Set<string>();
+  const unique = picked.filter((h) => {
+    if (seen.has(h.name)) return false;
+    seen.add(h.name);
+    return true;
+  });
   if (unique.length === 0) {
-    if (sel.inventory || sel.sshConfigHosts) throw new UsageError(`no hosts in ${sel.inventory ?? '~/.ssh/config'}`);
+    if (sources.length > 0 || sel.sshConfigHosts) throw new UsageError(`no hosts in ${[...sources, ...(sel.sshConfigHosts ? ['~/.ssh/config'] : [])].join(', ')}`);
     return selectHosts([localHost], sel.limit);
   }
   return selectHosts(unique, sel.limit);

@@ -61,6 +61,23 @@ describe('fleet progress in a real terminal (tmux)', () => {
     for (const host of ['web-1', 'web-3', 'db-5']) expect(count(after, new RegExp(`^\\S*\\s*${host}\\b`))).toBe(2);
   });
 
+  it('TTY with one host: an ora spinner; finished steps stay on screen', async () => {
+    startSession('single', '-u CI DEMO_HOSTS=1 DEMO_STEP_MS=250');
+    const during = await waitForScreen('single', (s) => /^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] web-1: (repository|packages)$/m.test(s));
+    expect(during).toMatch(/^✔ web-1 facts … ok \(\d+\.\ds\)$/m);
+    const after = await waitForScreen('single', (s) => s.includes('EXIT='));
+    expect(lines(after).filter((l) => l.startsWith('✔ web-1 ') || l.startsWith('✚ web-1 '))).toEqual([
+      expect.stringMatching(/^✔ web-1 facts … ok \(\d+\.\ds\)$/),
+      expect.stringMatching(/^✚ web-1 repository … changed \(\d+\.\ds\)$/),
+      expect.stringMatching(/^✚ web-1 packages … changed \(\d+\.\ds\)$/),
+      expect.stringMatching(/^✔ web-1 daemon\.json … ok \(\d+\.\ds\)$/),
+      expect.stringMatching(/^✔ web-1 service … ok \(\d+\.\ds\)$/),
+      expect.stringMatching(/^✚ web-1 changed \(\d+\.\ds\)$/),
+    ]);
+    expect(after).not.toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/);
+    expect(after).toMatch(/^1 host: 1 changed in \d+\.\ds \(exit 0\)$/m);
+  });
+
   it('CI=true: plain timestamped lines, no cursor tricks, same summary', async () => {
     startSession('plain', 'CI=true DEMO_STEP_MS=60');
     const screen = await waitForScreen('plain', (s) => s.includes('EXIT='));

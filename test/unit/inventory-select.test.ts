@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { UsageError } from '../../src/core/errors.js';
 import { buildContext } from '../../src/core/context.js';
 import { fleetOptionsFrom } from '../../src/fleet/options.js';
@@ -53,5 +56,26 @@ describe('fleet flags', () => {
     expect(names(ctx.hosts)).toEqual(['db-1']);
     expect(ctx.targets).toEqual([ctx.hosts[0]!.spec]);
     expect(ctx.fleet).toEqual({ concurrency: 4, failFast: false, maxFailPercent: undefined });
+  });
+});
+
+describe('several inventories', () => {
+  it('-i twice: hosts of both, the first definition of a name wins', () => {
+    const ini = fileURLToPath(new URL('../fixtures/inventory/ranges.ini', import.meta.url));
+    const hosts = resolveHosts({ inventory: [inventory, ini, inventory] });
+    expect(names(hosts)).toEqual(['local-box', 'web-01', 'web-02', 'web-03', 'db-1', 'web01.example', 'web02.example', 'web03.example', 'db-a', 'db-b']);
+  });
+
+  it('the first definition of a duplicated name is kept', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dockhand-inv-'));
+    writeFileSync(join(dir, 'a.yaml'), 'hosts: { dup: { address: 198.18.0.1 } }\n');
+    writeFileSync(join(dir, 'b.yaml'), 'hosts: { dup: { address: 198.18.0.2 } }\n');
+    const hosts = resolveHosts({ inventory: [join(dir, 'a.yaml'), join(dir, 'b.yaml')] });
+    rmSync(dir, { recursive: true });
+    expect(hosts.map((h) => h.spec.host)).toEqual(['198.18.0.1']);
+  });
+
+  it('an empty inventory is an error, not a silent no-op', () => {
+    expect(() => resolveHosts({ inventory: 'ssh:/nonexistent/ssh_config' })).toThrow(/no hosts in ssh:\/nonexistent\/ssh_config/);
   });
 });
