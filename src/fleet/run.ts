@@ -69,7 +69,7 @@ export async function runFleet<H extends { name: string }>(
   });
   const observer = opts.observer ?? {};
   const started = now();
-  const reports = new Map<string, HostReport>();
+  const reports: Array<HostReport | undefined> = new Array(hosts.length);
   const stop = new AbortController();
   let stopped: StopReason | undefined;
   let running = 0;
@@ -120,11 +120,11 @@ export async function runFleet<H extends { name: string }>(
   let next = 0;
   const worker = async () => {
     while (!stopped && next < hosts.length) {
-      const host = hosts[next++]!;
+      const index = next++;
       running++;
-      const report = await runHost(host);
+      const report = await runHost(hosts[index]!);
       running--;
-      reports.set(host.name, report);
+      reports[index] = report;
       observer.hostFinished?.(report);
       if (report.outcome === 'failed' || report.outcome === 'unreachable') {
         failures++;
@@ -136,8 +136,8 @@ export async function runFleet<H extends { name: string }>(
   await Promise.all(Array.from({ length: Math.min(concurrency, hosts.length) }, worker));
   opts.signal?.removeEventListener('abort', onExternalAbort);
 
-  const ordered = hosts.map((h) => {
-    const report = reports.get(h.name);
+  const ordered = hosts.map((h, i) => {
+    const report = reports[i];
     if (report) return report;
     const cancelled: HostReport = {
       host: h.name,
