@@ -2,7 +2,7 @@
  * The real docker CLI creates and updates contexts. DOCKER_CONFIG points at a temp dir, so this
  * machine's own contexts and current context are never touched; contexts need no daemon.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { dockerCli, parseContextList, syncDockerContexts } from '../../src/fleet/docker-contexts.js';
 import { loadInventory } from '../../src/inventory/load.js';
 import { selectHosts } from '../../src/inventory/limit.js';
+import { contextsCommand } from '../../src/commands/contexts.js';
 
 const config = mkdtempSync(join(tmpdir(), 'dockhand-docker-config-'));
 afterAll(() => rmSync(config, { recursive: true, force: true }));
@@ -53,5 +54,37 @@ describe('docker contexts per host (real docker CLI)', () => {
     });
     expect(seen).toEqual([['context', 'create', 'dry', '--description', 'dockhand: dry', '--docker', 'host=ssh://dry']]);
     expect(await contexts()).toEqual(before);
+  });
+});
+
+describe('dockhand contexts (the command)', () => {
+  it('prints what it did, as text and as --json, with the docker CLI pointed at a temp config', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'dockhand-docker-config-'));
+    vi.stubEnv('DOCKER_CONFIG', own);
+    vi.stubEnv('DOCKER_HOST', '');
+    vi.stubEnv('DOCKER_CONTEXT', '');
+    const written: string[] = [];
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (written.push(String(chunk)), true));
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const run = (args: Record<string, unknown>) => contextsCommand.handler({ _: [], $0: 'dockhand', inventory: inventory, ...args } as never);
+      await run({ limit: 'db' });
+      expect(written.join('')).toBe('created   db-1 → ssh://root@198.18.0.21\n');
+      written.length = 0;
+      await run({ limit: 'db,web-01', json: true, use: 'web-01' });
+      expect(JSON.parse(written.join(''))).toMatchObject({
+        contexts: [
+          { host: 'web-01', context: 'web-01', endpoint: 'ssh://admin@198.18.0.11:2222', action: 'create' },
+          { host: 'db-1', context: 'db-1', action: 'unchanged' },
+        ],
+        current: 'web-01',
+      });
+      await expect(run({ host: ['local'] })).rejects.toThrow(/no remote hosts/);
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+      vi.unstubAllEnvs();
+      rmSync(own, { recursive: true, force: true });
+    }
   });
 });
