@@ -13,6 +13,7 @@ import { packageRoot } from './core/paths.js';
 import { factsCommand } from './commands/facts.js';
 import { planCommand, upCommand } from './commands/provision.js';
 import { doctorCommand } from './commands/doctor.js';
+import { contextsCommand } from './commands/contexts.js';
 // Lives in commands/options.ts so commands can use it without importing this entry point (a cycle).
 export { withTargetOptions } from './commands/options.js';
 
@@ -29,6 +30,7 @@ export function buildCli(argv: string[]) {
     .command(planCommand)
     .command(upCommand)
     .command(factsCommand)
+    .command(contextsCommand)
     .strict()
     .version(version)
     .help()

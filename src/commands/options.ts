@@ -1,8 +1,9 @@
 import type { Argv } from 'yargs';
+import { withFleetOptions } from '../fleet/options.js';
 
 /** Options shared by every command that talks to hosts. */
 export function withTargetOptions<T>(y: Argv<T>) {
-  return y
+  return withFleetOptions(y
     .option('host', {
       alias: 'H',
       type: 'string',
@@ -21,5 +22,5 @@ export function withTargetOptions<T>(y: Argv<T>) {
     })
     .option('known-hosts', { type: 'string', describe: 'known_hosts file (default ~/.ssh/known_hosts)' })
     .option('connect-timeout', { type: 'number', default: 15, describe: 'seconds to wait for an SSH connection' })
-    .option('command-timeout', { type: 'number', default: 1800, describe: 'seconds one remote command may take' });
+    .option('command-timeout', { type: 'number', default: 1800, describe: 'seconds one remote command may take' }));
 }

@@ -1,6 +1,9 @@
 import { createLogger, type Logger } from './log.js';
 import type { ConnectOptions, HostKeyPolicy, TargetSpec } from '../transport/types.js';
-import { parseTargets } from './targets.js';
+import type { HostEntry } from '../inventory/types.js';
+import { resolveHosts } from '../inventory/select.js';
+import { fleetOptionsFrom } from '../fleet/options.js';
+import type { FleetOptions } from '../fleet/run.js';
 
 /** Options every command that reaches hosts accepts (declared once in cli.ts). */
 export interface GlobalArgs {
@@ -12,20 +15,35 @@ export interface GlobalArgs {
   'known-hosts'?: string;
   'connect-timeout'?: number;
   'command-timeout'?: number;
-  inventory?: string;
+  inventory?: string | string[];
   limit?: string;
+  'ssh-config-hosts'?: boolean;
+  concurrency?: number;
+  'fail-fast'?: boolean;
+  'max-fail-percent'?: number;
 }
 
 /** What a command's core needs from the command line: who to talk to and how to report. */
 export interface RunContext {
   logger: Logger;
   json: boolean;
+  /** The hosts to work on (inventory, -H, --limit applied), with their groups and variables. */
+  hosts: HostEntry[];
+  /** Same hosts, connection part only (kept for commands written before inventories). */
   targets: TargetSpec[];
   connect: ConnectOptions;
+  /** How to run across the hosts: pass to runFleet together with a signal and an observer. */
+  fleet: Pick<FleetOptions, 'concurrency' | 'failFast' | 'maxFailPercent'>;
 }
 
 export async function buildContext(argv: GlobalArgs): Promise<RunContext> {
   const logger = createLogger({ verbose: argv.verbose });
+  // Hosts and fleet flags first: a bad inventory should fail before any password prompt.
+  const hosts = resolveHosts(
+    { inventory: argv.inventory, host: argv.host, sshConfigHosts: argv['ssh-config-hosts'], limit: argv.limit },
+    (warning) => logger.warn(warning),
+  );
+  const fleet = fleetOptionsFrom(argv);
   const connect: ConnectOptions = {
     hostKeyPolicy: argv['host-key-policy'] ?? 'strict',
     knownHostsFile: argv['known-hosts'],
@@ -36,5 +54,5 @@ export async function buildContext(argv: GlobalArgs): Promise<RunContext> {
     const { promptHidden } = await import('./prompt.js');
     connect.becomePassword = await promptHidden('BECOME password: ');
   }
-  return { logger, json: argv.json ?? false, targets: parseTargets(argv.host ?? []), connect };
+  return { logger, json: argv.json ?? false, hosts, targets: hosts.map((h) => h.spec), connect, fleet };
 }

@@ -1,0 +1,67 @@
+import type { Argv, CommandModule } from 'yargs';
+import { UsageError } from '../core/errors.js';
+import { createLogger } from '../core/log.js';
+import { shJoin } from '../shell/quote.js';
+import { dockerCli, syncDockerContexts, type ContextPlan } from '../fleet/docker-contexts.js';
+import { withHostSelectionOptions } from '../fleet/options.js';
+import { resolveHosts } from '../inventory/select.js';
+
+interface ContextsArgs {
+  host?: string[];
+  inventory?: string;
+  limit?: string;
+  'ssh-config-hosts'?: boolean;
+  use?: string;
+  prefix?: string;
+  'dry-run'?: boolean;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+export const contextsCommand: CommandModule<object, ContextsArgs> = {
+  command: 'contexts',
+  describe: 'create or update a docker context (ssh://user@host:port) per host on this machine',
+  builder: (y) =>
+    withHostSelectionOptions(y as Argv<object>)
+      .option('host', { alias: 'H', type: 'string', array: true, describe: 'SSH target [user@]host[:port] (repeatable)' })
+      .option('use', { type: 'string', describe: 'then make this context the current one (otherwise the current context is untouched)' })
+      .option('prefix', { type: 'string', default: '', describe: 'prepended to each host name to name its context' })
+      .option('dry-run', { type: 'boolean', describe: 'print the docker commands instead of running them' }) as unknown as Argv<ContextsArgs>,
+  handler: async (argv) => {
+    const logger = createLogger({ verbose: argv.verbose });
+    const hosts = resolveHosts(
+      { inventory: argv.inventory, host: argv.host, sshConfigHosts: argv['ssh-config-hosts'], limit: argv.limit },
+      (w) => logger.warn(w),
+    );
+    if (hosts.every((h) => h.spec.kind === 'local')) throw new UsageError('no remote hosts: name them with -i inventory or -H user@host');
+    const dryRun = argv['dry-run'] ?? false;
+    const plan = await syncDockerContexts(hosts, dockerCli(), {
+      use: argv.use,
+      prefix: argv.prefix,
+      dryRun,
+      onCommand: (args) => {
+        logger.command('local', shJoin(['docker', ...args]));
+        if (dryRun) process.stdout.write(`${shJoin(['docker', ...args])}\n`);
+      },
+    });
+    plan.warnings.forEach((w) => logger.warn(w));
+    if (dryRun) return;
+    if (argv.json) process.stdout.write(JSON.stringify(report(plan)) + '\n');
+    else process.stdout.write(render(plan));
+  },
+};
+
+function report(plan: ContextPlan) {
+  return {
+    contexts: plan.actions.map(({ argv: _argv, ...a }) => a),
+    current: plan.use?.context,
+    warnings: plan.warnings,
+  };
+}
+
+function render(plan: ContextPlan): string {
+  const verb = { create: 'created', update: 'updated', unchanged: 'unchanged', skip: 'skipped' } as const;
+  const lines = plan.actions.map((a) => `${verb[a.action].padEnd(9)} ${a.context}${a.endpoint ? ` → ${a.endpoint}` : ''}${a.reason ? ` (${a.reason})` : ''}`);
+  if (plan.use) lines.push(`current context: ${plan.use.context}`);
+  return lines.join('\n') + '\n';
+}

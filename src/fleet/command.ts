@@ -1,0 +1,51 @@
+/**
+ * What a fleet command (plan, up, doctor, facts) does around its per-host work: open each host's
+ * transport through the connection pacing, show progress, handle Ctrl-C, print the summary, and
+ * close everything. The command supplies only `(transport, host, ctx) => HostResult`.
+ */
+import type { RunContext } from '../core/context.js';
+import { createLogger, type Logger } from '../core/log.js';
+import type { HostEntry } from '../inventory/types.js';
+import { openTransport } from '../transport/open.js';
+import type { Transport } from '../transport/types.js';
+import { interruptOnSigint } from './interrupt.js';
+import { createProgress, type FleetProgress } from './progress.js';
+import { runFleet, type FleetOptions, type TaskContext } from './run.js';
+import type { FleetReport, HostResult } from './types.js';
+
+export type HostTask = (transport: Transport, host: HostEntry, ctx: TaskContext & { logger: Logger }) => Promise<HostResult>;
+
+export interface FleetCommandOptions {
+  /** Replaces openTransport (tests; or a command that needs something else per host). */
+  open?: typeof openTransport;
+  /** Replaces the progress display chosen from the terminal and --json. */
+  progress?: FleetProgress;
+  /** Overrides of the runner settings from the command line (e.g. connection pacing). */
+  fleet?: Partial<FleetOptions>;
+}
+
+export async function runFleetCommand(ctx: RunContext, task: HostTask, opts: FleetCommandOptions = {}): Promise<FleetReport> {
+  const progress = opts.progress ?? createProgress({ hosts: ctx.hosts.map((h) => h.name), json: ctx.json });
+  // Log lines go through the progress display so they never tear the live block.
+  const logger = createLogger({ verbose: ctx.logger.verbose, stream: { write: (text: string) => (progress.log(text.replace(/\n$/, '')), true) } as unknown as NodeJS.WritableStream });
+  const open = opts.open ?? openTransport;
+  const interrupt = interruptOnSigint();
+  try {
+    const report = await runFleet(
+      ctx.hosts,
+      async (host, taskCtx) => {
+        const transport = await taskCtx.connect(() => open(host.spec, ctx.connect, logger));
+        try {
+          return await task(transport, host, { ...taskCtx, logger });
+        } finally {
+          await transport.close().catch((err: unknown) => logger.debug(`${host.name}: close failed: ${String(err)}`));
+        }
+      },
+      { ...ctx.fleet, ...opts.fleet, signal: interrupt.signal, observer: progress },
+    );
+    progress.finish(report);
+    return report;
+  } finally {
+    interrupt.dispose();
+  }
+}

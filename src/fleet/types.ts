@@ -1,0 +1,58 @@
+/** The vocabulary of fleet runs, shared by the runner, the progress renderers and the commands. */
+import type { ExitCode } from '../core/errors.js';
+
+/** A step is `running` until it ends in one of the other states. */
+export type StepStatus = 'running' | 'ok' | 'changed' | 'failed' | 'skipped';
+
+/**
+ * How one host ended. `skipped`: the task decided there was nothing to do for it;
+ * `cancelled`: not started, or stopped between steps (Ctrl-C, --fail-fast, --max-fail-percent).
+ */
+export type HostOutcome = 'ok' | 'changed' | 'failed' | 'unreachable' | 'skipped' | 'cancelled';
+
+/** What a task returns for its host. Throwing works too: ConnectError → unreachable, else failed. */
+export interface HostResult {
+  outcome: Exclude<HostOutcome, 'cancelled'>;
+  /** Detected OS for the summary, e.g. "debian 12". */
+  os?: string;
+  /** One line for the summary when the host failed. */
+  error?: string;
+  /** Anything the command wants in its own report (facts, a plan). */
+  data?: unknown;
+}
+
+export interface StepCounts {
+  ok: number;
+  changed: number;
+  failed: number;
+  skipped: number;
+}
+
+export interface HostReport {
+  host: string;
+  outcome: HostOutcome;
+  os?: string;
+  error?: string;
+  steps: StepCounts;
+  durationMs: number;
+  data?: unknown;
+}
+
+export type StopReason = 'interrupted' | 'fail-fast' | 'max-fail-percent';
+
+export interface FleetReport {
+  /** In the order the hosts were given. */
+  hosts: HostReport[];
+  exitCode: ExitCode;
+  /** Set when the run stopped starting hosts before the end. */
+  stopped?: StopReason;
+  durationMs: number;
+}
+
+/** Receives every event of a run, in order; progress renderers implement it. */
+export interface FleetObserver {
+  hostStarted?(host: string): void;
+  step?(host: string, step: string, status: StepStatus, durationMs?: number, detail?: string): void;
+  hostFinished?(report: HostReport): void;
+  stopping?(reason: StopReason, running: number): void;
+}

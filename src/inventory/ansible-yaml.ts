@@ -1,0 +1,53 @@
+/**
+ * Ansible's YAML inventory: top-level groups (usually `all`), each with `hosts` (name → variables),
+ * `vars` and `children` (name → group, recursively).
+ */
+import { isMap, type Document, type LineCounter } from 'yaml';
+import { InputError } from '../core/errors.js';
+import { AnsibleInventoryBuilder } from './ansible.js';
+import { yamlLocator } from './validate.js';
+
+type Json = Record<string, unknown>;
+
+export function parseAnsibleYaml(doc: Document, lines: LineCounter, file: string): AnsibleInventoryBuilder {
+  const inv = new AnsibleInventoryBuilder(file);
+  const locate = yamlLocator(doc, lines);
+  const data = doc.toJS() as unknown;
+  const expectMap = (value: unknown, path: string[]): Json => {
+    if (value === null || value === undefined) return {};
+    if (typeof value === 'object' && !Array.isArray(value)) return value as Json;
+    const where = locate(path);
+    throw new InputError(file, 'expected a mapping', { ...where, field: path.join('.') });
+  };
+
+  const visitGroup = (name: string, body: unknown, path: string[]): void => {
+    const group = expectMap(body, path);
+    inv.addGroup(name, locate(path));
+    for (const key of Object.keys(group)) {
+      if (!['hosts', 'vars', 'children'].includes(key)) {
+        throw new InputError(file, `unknown group key '${key}' (expected hosts, vars or children)`, {
+          ...locate([...path, key]),
+          field: [...path, key].join('.'),
+        });
+      }
+    }
+    for (const [host, vars] of Object.entries(expectMap(group.hosts, [...path, 'hosts']))) {
+      const hostPath = [...path, 'hosts', host];
+      inv.addGroupHost(name, host, locate(hostPath));
+      for (const [key, value] of Object.entries(expectMap(vars, hostPath))) {
+        inv.setHostVar(host, key, value, locate([...hostPath, key]));
+      }
+    }
+    for (const [key, value] of Object.entries(expectMap(group.vars, [...path, 'vars']))) {
+      inv.setGroupVar(name, key, value, locate([...path, 'vars', key]));
+    }
+    for (const [child, childBody] of Object.entries(expectMap(group.children, [...path, 'children']))) {
+      inv.addChild(name, child, locate([...path, 'children', child]));
+      visitGroup(child, childBody, [...path, 'children', child]);
+    }
+  };
+
+  if (!isMap(doc.contents)) throw new InputError(file, 'expected a mapping of groups (e.g. all:)', { line: 1 });
+  for (const [name, body] of Object.entries(expectMap(data, []))) visitGroup(name, body, [name]);
+  return inv;
+}

@@ -1,0 +1,108 @@
+/**
+ * From a validated inventory (native, or converted from Ansible) to the hosts to work on:
+ * group membership through child groups, and variables by precedence
+ *   defaults < group vars (shallower groups first, then by name; a parent before its child) < host.
+ * This mirrors Ansible's ordering, so an Ansible inventory means the same thing here.
+ */
+import { homedir } from 'node:os';
+import { InputError } from '../core/errors.js';
+import type { TargetSpec } from '../transport/types.js';
+import { playbookVarNames, type NativeInventory, type Settings } from './schema.js';
+import type { HostEntry, HostVars, Locate } from './types.js';
+
+export function resolveInventory(inv: NativeInventory, file: string, locate: Locate): HostEntry[] {
+  const groups = inv.groups ?? {};
+  const fail = (path: PropertyKey[], detail: string): never => {
+    const where = locate(path);
+    throw new InputError(file, detail, { line: where.line, column: where.column, field: where.field ?? path.map(String).join('.') });
+  };
+
+  // Child → parents, checking every reference names something that exists.
+  const parents = new Map<string, string[]>();
+  for (const [name, group] of Object.entries(groups)) {
+    (group.children ?? []).forEach((child, i) => {
+      if (!(child in groups)) fail(['groups', name, 'children', i], `unknown group '${child}'`);
+      parents.set(child, [...(parents.get(child) ?? []), name]);
+    });
+    (group.hosts ?? []).forEach((host, i) => {
+      if (!(host in inv.hosts)) fail(['groups', name, 'hosts', i], `unknown host '${host}' (list it under hosts:)`);
+    });
+  }
+  const depth = groupDepths(Object.keys(groups), parents, (group) => fail(['groups', group, 'children'], `group '${group}' is its own ancestor`));
+
+  const entries: HostEntry[] = [];
+  for (const [name, hostOrNull] of Object.entries(inv.hosts)) {
+    const host = hostOrNull ?? {};
+    const direct = new Set<string>();
+    for (const [g, group] of Object.entries(groups)) if (group.hosts?.includes(name)) direct.add(g);
+    (host.groups ?? []).forEach((g, i) => {
+      if (!(g in groups)) fail(['hosts', name, 'groups', i], `unknown group '${g}'`);
+      direct.add(g);
+    });
+    const all = withAncestors(direct, parents);
+    const ordered = [...all].sort((a, b) => depth.get(a)! - depth.get(b)! || (a < b ? -1 : a > b ? 1 : 0));
+    const layers: Settings[] = [inv.defaults ?? {}, ...ordered.map((g) => groups[g]!.vars ?? {}), host];
+    const merged: Settings = Object.assign({}, ...layers.map(definedOnly));
+    entries.push({
+      name,
+      spec: targetSpec(name, host.address, merged),
+      groups: [...all].sort(),
+      vars: pickVars(merged),
+    });
+  }
+  return entries;
+}
+
+/** Depth of each group: 1 for a top-level group, else 1 + the deepest parent. Detects cycles. */
+function groupDepths(names: string[], parents: Map<string, string[]>, onCycle: (group: string) => never): Map<string, number> {
+  const depth = new Map<string, number>();
+  const visiting = new Set<string>();
+  const visit = (g: string): number => {
+    const known = depth.get(g);
+    if (known !== undefined) return known;
+    if (visiting.has(g)) onCycle(g);
+    visiting.add(g);
+    const d = 1 + Math.max(0, ...(parents.get(g) ?? []).map(visit));
+    visiting.delete(g);
+    depth.set(g, d);
+    return d;
+  };
+  names.forEach(visit);
+  return depth;
+}
+
+function withAncestors(direct: Set<string>, parents: Map<string, string[]>): Set<string> {
+  const all = new Set<string>();
+  const queue = [...direct];
+  while (queue.length > 0) {
+    const g = queue.pop()!;
+    if (all.has(g)) continue;
+    all.add(g);
+    queue.push(...(parents.get(g) ?? []));
+  }
+  return all;
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function pickVars(s: Settings): HostVars {
+  const vars: Record<string, unknown> = {};
+  for (const key of playbookVarNames) if (s[key] !== undefined) vars[key] = s[key];
+  return vars as HostVars;
+}
+
+export function expandHome(path: string): string {
+  return path === '~' ? homedir() : path.startsWith('~/') ? homedir() + path.slice(1) : path;
+}
+
+function targetSpec(name: string, address: string | undefined, s: Settings): TargetSpec {
+  if (s.connection === 'local') return { name, kind: 'local' };
+  const spec: TargetSpec = { name, kind: 'ssh', host: address ?? name };
+  if (s.user !== undefined) spec.user = s.user;
+  if (s.port !== undefined) spec.port = s.port;
+  if (s.key !== undefined) spec.identityFiles = [expandHome(s.key)];
+  if (s.jump !== undefined) spec.jump = s.jump;
+  return spec;
+}

@@ -1,0 +1,121 @@
+/**
+ * Property: any fleet written as a native inventory, an Ansible INI inventory and an Ansible YAML
+ * inventory resolves to the same hosts, groups and variables.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { stringify } from 'yaml';
+import { parseInventory } from '../../src/inventory/load.js';
+
+interface Vars {
+  user?: string;
+  port?: number;
+  channel?: 'stable' | 'test';
+  source?: 'docker' | 'distro';
+  users?: string[];
+  docker_version?: string;
+  mirror?: string;
+}
+interface Fleet {
+  defaults: Vars;
+  groups: Array<{ name: string; vars: Vars; children: string[] }>;
+  hosts: Array<{ name: string; address: string; vars: Vars; groups: string[] }>;
+}
+
+const word = fc.stringMatching(/^[a-z][a-z0-9]{0,6}$/);
+const vars: fc.Arbitrary<Vars> = fc.record(
+  {
+    user: word,
+    port: fc.integer({ min: 1, max: 65535 }),
+    channel: fc.constantFrom('stable' as const, 'test' as const),
+    source: fc.constantFrom('docker' as const, 'distro' as const),
+    users: fc.array(word, { minLength: 1, maxLength: 3 }),
+    docker_version: fc.constantFrom('27.3', '28.1', '5:28.1.1-1~debian.12~bookworm'),
+    mirror: word.map((w) => `https://${w}.example/docker`),
+  },
+  { requiredKeys: [] },
+);
+const fleet: fc.Arbitrary<Fleet> = fc
+  .record({
+    defaults: vars,
+    groupNames: fc.uniqueArray(word.map((w) => `g${w}`), { maxLength: 4 }),
+    hostNames: fc.uniqueArray(word.map((w) => `h${w}`), { minLength: 1, maxLength: 6 }),
+  })
+  .chain(({ defaults, groupNames, hostNames }) =>
+    fc.record({
+      defaults: fc.constant(defaults),
+      // A child always comes later in the list than its parent: no cycles.
+      groups: fc.tuple(
+        ...groupNames.map((name, i) =>
+          fc.record({ name: fc.constant(name), vars, children: fc.subarray(groupNames.slice(i + 1)) }),
+        ),
+      ),
+      hosts: fc.tuple(
+        ...hostNames.map((name, i) =>
+          fc.record({ name: fc.constant(name), address: fc.constant(`198.18.0.${i + 1}`), vars, groups: fc.subarray(groupNames) }),
+        ),
+      ),
+    }),
+  );
+
+const ansibleName: Record<string, string> = { user: 'ansible_user', port: 'ansible_port' };
+const ansibleVars = (v: Vars) => Object.fromEntries(Object.entries(v).map(([k, x]) => [ansibleName[k] ?? k, x]));
+const iniValue = (x: unknown) => (Array.isArray(x) ? JSON.stringify(x) : String(x));
+const iniPairs = (v: Vars) => Object.entries(ansibleVars(v)).map(([k, x]) => `${k}=${iniValue(x)}`);
+
+function native(f: Fleet): string {
+  return stringify({
+    defaults: f.defaults,
+    groups: Object.fromEntries(f.groups.map((g) => [g.name, { vars: g.vars, children: g.children }])),
+    hosts: Object.fromEntries(f.hosts.map((h) => [h.name, { address: h.address, ...h.vars, groups: h.groups }])),
+  });
+}
+
+function ini(f: Fleet): string {
+  const out = ['# hosts first, in order, with their own variables', ...f.hosts.map((h) => [h.name, `ansible_host=${h.address}`, ...iniPairs(h.vars)].join(' '))];
+  out.push('[all:vars]', ...iniPairs(f.defaults));
+  for (const g of f.groups) {
+    out.push(`[${g.name}]`, ...f.hosts.filter((h) => h.groups.includes(g.name)).map((h) => h.name));
+    out.push(`[${g.name}:vars]`, ...iniPairs(g.vars));
+    out.push(`[${g.name}:children]`, ...g.children);
+  }
+  return out.join('\n') + '\n';
+}
+
+function ansibleYaml(f: Fleet): string {
+  return stringify({
+    all: {
+      vars: ansibleVars(f.defaults),
+      hosts: Object.fromEntries(f.hosts.map((h) => [h.name, { ansible_host: h.address, ...ansibleVars(h.vars) }])),
+      children: Object.fromEntries(
+        f.groups.map((g) => [
+          g.name,
+          {
+            vars: ansibleVars(g.vars),
+            hosts: Object.fromEntries(f.hosts.filter((h) => h.groups.includes(g.name)).map((h) => [h.name, null])),
+            children: Object.fromEntries(g.children.map((c) => [c, null])),
+          },
+        ]),
+      ),
+    },
+  });
+}
+
+describe('inventory formats agree (property)', () => {
+  it('native, Ansible INI and Ansible YAML give the same hosts', () => {
+    fc.assert(
+      fc.property(fleet, (f) => {
+        const want = parseInventory(native(f), 'fleet.yaml');
+        expect(want.format).toBe('native');
+        expect(want.hosts.map((h) => h.name)).toEqual(f.hosts.map((h) => h.name));
+        const fromIni = parseInventory(ini(f), 'fleet.ini');
+        const fromYaml = parseInventory(ansibleYaml(f), 'fleet-ansible.yaml');
+        expect(fromIni.format).toBe('ansible-ini');
+        expect(fromYaml.format).toBe('ansible-yaml');
+        expect(fromIni.hosts).toStrictEqual(want.hosts);
+        expect(fromYaml.hosts).toStrictEqual(want.hosts);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
