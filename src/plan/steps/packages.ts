@@ -6,7 +6,8 @@ import { change, ok, rootCommand, type StepResult } from './result.js';
 
 /** `27.5` matches 5:27.5.1-1~debian.12~bookworm and 3:27.5.0-1.el9 (epoch and release ignored). */
 export function versionSatisfies(installed: string, wanted: string): boolean {
-  const upstream = installed.replace(/^\d+:/, '');
+  // dpkg writes 5:27.5.1-1~…, rpm facts %{EPOCH}:… with "(none)" for no epoch.
+  const upstream = installed.replace(/^(\d+|\(none\)):/, '');
   return upstream === wanted || ['.', '-', '~'].some((sep) => upstream.startsWith(wanted + sep));
 }
 

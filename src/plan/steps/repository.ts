@@ -9,7 +9,8 @@ import { script, writeFileLines } from '../script.js';
 import { change, ok, rootCommand, type StepResult } from './result.js';
 
 export const APT_KEYRING = '/etc/apt/keyrings/docker.asc';
-export const APT_SOURCES = '/etc/apt/sources.list.d/docker.sources';
+const SOURCES_DIR = '/etc/apt/sources.list.d';
+export const APT_SOURCES = `${SOURCES_DIR}/docker.sources`;
 export const RPM_KEY = '/etc/pki/rpm-gpg/docker-ce.asc';
 export const RPM_REPO = '/etc/yum.repos.d/docker-ce.repo';
 
@@ -78,6 +79,8 @@ interface RepositoryWork {
   fetchKey: boolean;
   writeSource: boolean;
   legacy: string[];
+  /** Files dockhand will not edit that also name Docker's repository. */
+  manual: string[];
 }
 
 /** What the repository step must do (undefined: nothing). Prerequisites depend on it too. */
@@ -95,13 +98,14 @@ export function repositoryWork(ctx: PlanContext): RepositoryWork | undefined {
     // The keyring is re-fetched with a changed source (a mirror may sign with another key).
     const keyMissing = keyring ? !keyring.exists : files === undefined;
     if (keyMissing) reasons.push(`${APT_KEYRING} is missing`);
-    const legacy = [
-      ...(files ?? []).filter((f) => f.exists && f.path !== APT_SOURCES && f.path !== APT_KEYRING).map((f) => f.path),
-      ...(facts.aptSources?.legacyKeys ?? []),
-    ];
+    // Other files naming Docker's repository: whole files in sources.list.d are ours to remove;
+    // a line in /etc/apt/sources.list is not (the file holds the distribution's own sources).
+    const others = (files ?? []).filter((f) => f.exists && f.path !== APT_SOURCES && f.path !== APT_KEYRING).map((f) => f.path);
+    const legacy = [...others.filter((p) => p.startsWith(`${SOURCES_DIR}/`)), ...(facts.aptSources?.legacyKeys ?? [])];
+    const manual = others.filter((p) => !p.startsWith(`${SOURCES_DIR}/`));
     if (legacy.length) reasons.push(`legacy entries would conflict: ${legacy.join(', ')}`);
-    if (reasons.length === 0) return undefined;
-    return { reasons, fetchKey: writeSource || keyMissing, writeSource, legacy };
+    if (reasons.length === 0 && manual.length === 0) return undefined;
+    return { reasons, fetchKey: writeSource || keyMissing, writeSource, legacy, manual };
   }
   if (ctx.pm.family === 'dnf') {
     // Facts carry no rpm repository files: an installed engine from this source means its repository
@@ -113,6 +117,7 @@ export function repositoryWork(ctx: PlanContext): RepositoryWork | undefined {
       fetchKey: true,
       writeSource: true,
       legacy: [],
+      manual: [],
     };
   }
   return undefined;
@@ -144,7 +149,9 @@ export function repository(ctx: PlanContext): StepResult {
   const { repo } = ctx;
   const work = repositoryWork(ctx);
   if (!repo) return ok(`not needed with source ${ctx.source}`);
-  if (!work) return ok(`${repo.base}/${repo.path} ${repo.suite} ${repo.channel} configured`);
+  const configured = `${repo.base}/${repo.path} ${repo.suite} ${repo.channel} configured`;
+  const manualNotes = (work?.manual ?? []).map((p) => `${p} also names Docker's repository: remove that line by hand if apt reports conflicting Signed-By values`);
+  if (!work || (work.reasons.length === 0)) return ok(configured, manualNotes);
   const apt = ctx.pm.family === 'apt';
   const commands = [];
   if (work.fetchKey) {
@@ -163,5 +170,5 @@ export function repository(ctx: PlanContext): StepResult {
   if (work.legacy.length) {
     commands.push(rootCommand(`remove legacy ${work.legacy.join(' ')}`, script(`rm -f ${shJoin(work.legacy)}`)));
   }
-  return change(work.reasons.join('; '), commands);
+  return change(work.reasons.join('; '), commands, { notes: manualNotes });
 }
