@@ -134,3 +134,8 @@ export type SourceKind = 'docker' | 'distro';
 export function playbookJsonSchema(): object {
   return z.toJSONSchema(Playbook, { io: 'input', unrepresentable: 'any' });
 }
+
+/** playbooks/schema.json exactly as `npm run schema` writes it (a unit test compares). */
+export function playbookSchemaText(): string {
+  return `${JSON.stringify(playbookJsonSchema(), null, 2)}\n`;
+}
