@@ -56,7 +56,11 @@ export const STORAGE_DRIVERS = ['overlay2', 'fuse-overlayfs', 'vfs', 'btrfs', 'z
 
 const words = (list: readonly string[]) => list.join(' ');
 
-export const PROBE_SCRIPT = `
+/**
+ * Shell helpers every section uses (also used on their own by the framing round-trip test):
+ * has, kv, sec, q (content quoting), emit_file, run/runt (framed command output), yn, group_db.
+ */
+export const PROBE_PRELUDE = `
 LC_ALL=C; export LC_ALL
 # Admin tools live in sbin, which is not on an unprivileged SSH user's PATH on some distros.
 PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"; export PATH
@@ -83,7 +87,9 @@ run() {
 runt() { dh_name=$1; shift; if has "$1"; then run "$dh_name" $T "$@"; else printf '@@dockhand:cmd-absent %s\\n' "$dh_name"; fi; }
 yn() { if "$@"; then echo yes; else echo no; fi; }
 group_db() { if has getent; then getent group 2>/dev/null; elif [ -r /etc/group ]; then cat /etc/group; fi; }
+`;
 
+const PROBE_BODY = `
 sec meta
 kv probe 1
 
@@ -310,3 +316,5 @@ fi
 
 printf '@@dockhand:done\\n'
 `;
+
+export const PROBE_SCRIPT = PROBE_PRELUDE + PROBE_BODY;
