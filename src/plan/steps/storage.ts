@@ -100,19 +100,20 @@ function refuseHidingData(ctx: PlanContext, driver: string): void {
   );
 }
 
-function daemonJsonCommand(content: string, previousHash: string): PlannedCommand {
-  const f = shQuote(DAEMON_JSON);
+/** Exported with the path as a parameter so an integration test can run it on a temp file. */
+export function daemonJsonCommand(content: string, previousHash: string, path = DAEMON_JSON): PlannedCommand {
+  const f = shQuote(path);
   return rootCommand(
-    `merge into ${DAEMON_JSON} (backup, validate, atomic replace)`,
+    `merge into ${path} (backup, validate, atomic replace)`,
     script(
       // Refuse if someone changed the file after the plan was made: never overwrite unseen edits.
       `if [ -e ${f} ]; then now=$(printf '%s' "$(cat ${f})" | sha256sum | cut -d ' ' -f 1); else now=absent; fi`,
-      `if [ "$now" != ${shQuote(previousHash)} ]; then echo ${shQuote(`${DAEMON_JSON} changed since the plan was made; run dockhand again`)} >&2; exit 1; fi`,
-      ...writeFileLines(DAEMON_JSON, content, {
+      `if [ "$now" != ${shQuote(previousHash)} ]; then echo ${shQuote(`${path} changed since the plan was made; run dockhand again`)} >&2; exit 1; fi`,
+      ...writeFileLines(path, content, {
         beforeRename: [
           // dockerd ≥ 23 can check a config without starting; the JSON itself was produced by JSON.stringify.
           `if command -v dockerd >/dev/null 2>&1 && dockerd --help 2>&1 | grep -q -- '--validate'; then dockerd --validate --config-file "$tmp" >/dev/null; fi`,
-          `if [ -e ${f} ]; then cp -p ${f} "${DAEMON_JSON}.bak-$(date -u +%Y%m%dT%H%M%SZ)"; fi`,
+          `if [ -e ${f} ]; then cp -p ${f} ${f}".bak-$(date -u +%Y%m%dT%H%M%SZ)"; fi`,
         ],
       }),
     ),
