@@ -29,31 +29,41 @@ interface CliResult {
   stderr: string;
 }
 
+/** A HOME whose default SSH identity is the harness key (no agent, no ssh config needed). */
+function homeWithKey(fleet: Fleet): string {
+  const home = mkdtempSync(join(tmpdir(), 'dockhand-e2e-home-'));
+  mkdirSync(join(home, '.ssh'), { mode: 0o700 });
+  copyFileSync(fleet.clientKeyPath, join(home, '.ssh', 'id_ed25519'));
+  return home;
+}
+
+/** Run the built CLI against the fleet (host keys verified with the fleet's known_hosts). */
+function runCli(fleet: Fleet, home: string, args: string[]): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args, '--known-hosts', fleet.knownHostsFile], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, CI: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const target = (h: TestHost) => `deploy@${h.address}`;
+
 describeHosts('dockhand plan/up on real Debian hosts', () => {
   let fleet: Fleet;
   let home: string;
 
-  /** Run the built CLI with a HOME whose default identity is the harness key (no agent, no ssh config). */
-  const dockhand = (args: string[]): Promise<CliResult> =>
-    new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [CLI, ...args, '--known-hosts', fleet.knownHostsFile], {
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, CI: 'true' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c) => (stdout += c));
-      child.stderr.on('data', (c) => (stderr += c));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
-  const target = (h: TestHost) => `deploy@${h.address}`;
+  const dockhand = (args: string[]) => runCli(fleet, home, args);
 
   beforeAll(async () => {
     fleet = await bootHosts(SUITES);
-    home = mkdtempSync(join(tmpdir(), 'dockhand-e2e-home-'));
-    mkdirSync(join(home, '.ssh'), { mode: 0o700 });
-    copyFileSync(fleet.clientKeyPath, join(home, '.ssh', 'id_ed25519'));
+    home = homeWithKey(fleet);
   });
   afterAll(async () => {
     await fleet?.stop();
@@ -104,5 +114,47 @@ describeHosts('dockhand plan/up on real Debian hosts', () => {
     expect(res.code).toBe(65);
     expect(res.stderr).toContain('/etc/docker/daemon.json:3:1: invalid JSON');
     expect(await h.sh('cat /etc/docker/daemon.json')).toBe(broken);
+  });
+});
+
+describeHosts('dockhand on a host that already runs docker.io', () => {
+  let fleet: Fleet;
+  let home: string;
+  const dockhand = (args: string[]) => runCli(fleet, home, args);
+
+  beforeAll(async () => {
+    fleet = await bootHosts([{ name: 'dock12', suite: 'bookworm' }], { image: 'docker' });
+    home = homeWithKey(fleet);
+  });
+  afterAll(async () => {
+    await fleet?.stop();
+    if (home) rmSync(home, { recursive: true, force: true });
+  });
+
+  it('source docker would remove exactly the installed conflicts (plan only: no internet here)', async () => {
+    const res = await dockhand(['plan', '--json', target(fleet.host('dock12'))]);
+    expect(res.code, res.stderr).toBe(0);
+    const [plan] = JSON.parse(res.stdout);
+    const step = plan.steps.find((s: { id: string }) => s.id === 'remove-conflicts');
+    expect(step.reason).toBe('conflicting packages installed: docker.io, containerd, runc');
+  });
+
+  it('source distro: restarts docker once for the new daemon.json, never on the converged run', async () => {
+    const h = fleet.host('dock12');
+    const pid = async () => (await h.sh('systemctl show -p MainPID --value docker.service')).trim();
+    const before = await pid();
+    const dry = await dockhand(['plan', '--source', 'distro', target(h)]);
+    expect(dry.stdout).toContain('packages: Docker packages — ok');
+    expect(dry.stdout).toContain('systemctl try-restart docker.service');
+
+    const up = await dockhand(['up', '--source', 'distro', target(h)]);
+    expect(up.code, `${up.stdout}\n${up.stderr}`).toBe(0);
+    const afterFirst = await pid();
+    expect(afterFirst).not.toBe(before);
+    expect((await h.ssh('deploy', `docker info --format '{{.Driver}}'`)).stdout.trim()).toBe('overlay2');
+
+    const up2 = await dockhand(['up', '--source', 'distro', target(h)]);
+    expect(up2.stdout).toMatch(/: 0 changed, 9 ok, 0 failed/);
+    expect(await pid()).toBe(afterFirst);
   });
 });
