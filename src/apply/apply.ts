@@ -1,0 +1,90 @@
+/**
+ * Apply a plan on one host: each step's commands in order through the transport (as root where
+ * marked), stopping at the first failure with the command, its exit status and its last output
+ * lines. The plan was made from facts by the same buildPlan `plan` uses, so nothing is decided here.
+ */
+import { CommandError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
+import type { Plan } from '../plan/model.js';
+import type { Transport } from '../transport/types.js';
+import type { Progress, StepStatus } from './progress.js';
+
+export interface StepOutcome {
+  id: string;
+  status: StepStatus | 'skipped';
+}
+
+export interface ApplyResult {
+  host: string;
+  steps: StepOutcome[];
+  error?: CommandError;
+}
+
+export interface ApplySummary {
+  changed: number;
+  ok: number;
+  failed: number;
+  skipped: number;
+}
+
+export async function applyPlan(plan: Plan, transport: Transport, progress: Progress, logger: Logger): Promise<ApplyResult> {
+  const outcomes: StepOutcome[] = [];
+  let error: CommandError | undefined;
+  for (const [index, step] of plan.steps.entries()) {
+    if (error) {
+      outcomes.push({ id: step.id, status: 'skipped' });
+      continue;
+    }
+    progress.stepStart(plan.host, index, plan.steps.length, step);
+    for (const note of step.commands.length ? step.notes : []) progress.message(plan.host, `note: ${note}`);
+    for (const cmd of step.commands) {
+      logger.command(plan.host, cmd.script);
+      let output = '';
+      const result = await transport.exec(cmd.script, {
+        sudo: cmd.sudo,
+        onOutput: (chunk) => {
+          output += chunk;
+          progress.output(plan.host, chunk);
+        },
+      });
+      if (result.code !== 0) {
+        // Streamed output when the transport streamed it, else what it collected.
+        const text = output || [result.stdout, result.stderr].filter(Boolean).join('\n');
+        error = new CommandError(
+          plan.host,
+          `${step.id}: ${cmd.summary}`,
+          result.code,
+          result.timedOut ? `${text}\n(timed out)` : text,
+          `see the step with \`dockhand plan\`; re-run \`dockhand up\` after fixing (finished steps are skipped)`,
+        );
+        break;
+      }
+    }
+    if (error) {
+      progress.stepEnd(plan.host, step, 'failed');
+      outcomes.push({ id: step.id, status: 'failed' });
+      continue;
+    }
+    const status: StepStatus = step.commands.length ? 'changed' : 'ok';
+    progress.stepEnd(plan.host, step, status);
+    outcomes.push({ id: step.id, status });
+    // A new group membership reaches our own session only through a new login.
+    if (step.reconnectAfter && step.commands.length) {
+      progress.message(plan.host, 'reconnecting so the new docker group membership applies');
+      await transport.reconnect();
+    }
+  }
+  return { host: plan.host, steps: outcomes, error };
+}
+
+export function summarize(result: ApplyResult): ApplySummary {
+  const count = (s: StepOutcome['status']) => result.steps.filter((o) => o.status === s).length;
+  return { changed: count('changed'), ok: count('ok'), failed: count('failed'), skipped: count('skipped') };
+}
+
+export function renderSummary(result: ApplyResult): string {
+  const s = summarize(result);
+  const parts = [`${s.changed} changed`, `${s.ok} ok`, `${s.failed} failed`];
+  if (s.skipped) parts.push(`${s.skipped} not run`);
+  return `${result.host}: ${parts.join(', ')}`;
+}

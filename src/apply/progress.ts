@@ -1,0 +1,58 @@
+/**
+ * How `up` shows progress: an ora spinner per step on an interactive terminal, plain timestamped
+ * lines otherwise (pipes, CI=true, several hosts at once). Always on stderr: stdout is for --json.
+ */
+import ora, { type Ora } from 'ora';
+import { redact } from '../core/log.js';
+import type { PlanStep } from '../plan/model.js';
+
+export type StepStatus = 'changed' | 'ok' | 'failed';
+
+export interface Progress {
+  stepStart(host: string, index: number, total: number, step: PlanStep): void;
+  /** A command's output as it arrives (the spinner shows its last line). */
+  output(host: string, chunk: string): void;
+  stepEnd(host: string, step: PlanStep, status: StepStatus): void;
+  message(host: string, text: string): void;
+}
+
+export function lineProgress(stream: NodeJS.WritableStream, now: () => Date = () => new Date()): Progress {
+  const write = (host: string, text: string) => stream.write(redact(`${now().toISOString()} [${host}] ${text}\n`));
+  return {
+    stepStart: (host, i, n, step) => {
+      if (step.commands.length) write(host, `[${i + 1}/${n}] ${step.id}: ${step.reason}`);
+    },
+    output: () => {},
+    stepEnd: (host, step, status) => write(host, `${step.id}: ${status === 'ok' ? step.reason : status}`),
+    message: write,
+  };
+}
+
+export function spinnerProgress(stream: NodeJS.WritableStream): Progress {
+  let spinner: Ora | undefined;
+  let label = '';
+  return {
+    stepStart: (host, i, n, step) => {
+      label = `[${host}] [${i + 1}/${n}] ${step.title}`;
+      spinner = ora({ text: label, stream: stream as NodeJS.WriteStream }).start();
+    },
+    output: (_host, chunk) => {
+      const last = chunk.trimEnd().split('\n').pop()?.trim();
+      if (spinner && last) spinner.text = redact(`${label} — ${last.slice(0, 80)}`);
+    },
+    stepEnd: (_host, step, status) => {
+      const text = redact(`${label}: ${status === 'ok' ? step.reason : status}`);
+      if (status === 'failed') spinner?.fail(text);
+      else if (status === 'ok') spinner?.info(text);
+      else spinner?.succeed(text);
+      spinner = undefined;
+    },
+    message: (host, text) => stream.write(redact(`[${host}] ${text}\n`)),
+  };
+}
+
+/** Spinner only for one host on a TTY outside CI. */
+export function chooseProgress(hosts: number, stream: NodeJS.WriteStream = process.stderr): Progress {
+  const interactive = stream.isTTY === true && process.env.CI !== 'true' && hosts === 1;
+  return interactive ? spinnerProgress(stream) : lineProgress(stream);
+}

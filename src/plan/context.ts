@@ -1,0 +1,134 @@
+/**
+ * Everything a step needs to decide, resolved once per host from facts + playbook + options:
+ * the package source, the package manager, the users to add, the repository coordinates.
+ */
+import { UsageError } from '../core/errors.js';
+import type { Facts } from '../facts/types.js';
+import type { DockerSource, PackageSet, Playbook, SourceKind, Step, VersionEntry } from '../playbook/schema.js';
+import type { Selection } from '../playbook/select.js';
+import { chooseTool, packageManagerOps, type PackageManagerOps } from './package-managers.js';
+
+export const DOCKER_DOWNLOAD_BASE = 'https://download.docker.com';
+
+/** What the user asked for on the command line (all optional; the playbook supplies defaults). */
+export interface PlanOptions {
+  source?: SourceKind;
+  /** `27.5` or `27.5.1`: resolved to the exact package version on the host, then held. */
+  dockerVersion?: string;
+  /** Base URL replacing Docker's download site (a mirror of its linux/ tree). */
+  mirror?: string;
+  channel?: 'stable' | 'test';
+  /** The mirror's own signing key fingerprint (a mirror may re-sign). */
+  keyFingerprint?: string;
+  /** Users to add to the docker group (default: the login user, or SUDO_USER locally). */
+  users?: string[];
+  allowStorageSwitch?: boolean;
+}
+
+export interface DockerRepo {
+  base: string;
+  /** linux/ubuntu, linux/centos, … */
+  path: string;
+  /** apt suite (codename) or rpm release directory (major version). */
+  suite: string;
+  channel: 'stable' | 'test';
+  /** 40 hex digits, no spaces. */
+  fingerprint: string;
+  /** The user gave --mirror or --channel: on rpm hosts the repository file is rewritten. */
+  explicit: boolean;
+}
+
+export interface PlanContext {
+  facts: Facts;
+  playbook: Playbook;
+  release?: VersionEntry;
+  source: SourceKind;
+  packages: PackageSet;
+  /** Set only with source docker. */
+  dockerSource?: DockerSource;
+  repo?: DockerRepo;
+  pm: PackageManagerOps;
+  dockerVersion?: string;
+  users: string[];
+  allowStorageSwitch: boolean;
+  /** Parameters of a step the playbook declares, or undefined when it does not have it. */
+  step<K extends Step['step']>(id: K): Extract<Step, { step: K }> | undefined;
+}
+
+const FINGERPRINT = /^[0-9A-F]{40}$/;
+
+export function normalizeFingerprint(value: string): string {
+  return value.replace(/\s+/g, '').toUpperCase();
+}
+
+export function makeContext(facts: Facts, selection: Selection, options: PlanOptions): PlanContext {
+  const { playbook, release } = selection;
+  const source = options.source ?? playbook.defaultSource;
+  const chosen = playbook.sources[source];
+  if (!chosen) {
+    throw new UsageError(
+      `${facts.host}: ${playbook.title} has no '${source}' package source`,
+      `use --source ${source === 'docker' ? 'distro' : 'docker'}`,
+    );
+  }
+  const step = <K extends Step['step']>(id: K) => playbook.steps.find((s) => s.step === id) as Extract<Step, { step: K }> | undefined;
+  const lockTimeout = step('wait-ready')?.lockTimeoutSeconds ?? 600;
+  const pm = packageManagerOps(chooseTool(facts, release?.packageManager ?? playbook.packageManager), lockTimeout);
+
+  if (options.dockerVersion !== undefined) {
+    if (!/^\d+(\.\d+){0,2}$/.test(options.dockerVersion)) throw new UsageError(`--docker-version '${options.dockerVersion}': expected a version like 27.5 or 27.5.1`);
+    if (source !== 'docker' || !pm.resolveVersion) {
+      throw new UsageError(`${facts.host}: --docker-version needs --source docker on an apt or dnf host`);
+    }
+  }
+  const dockerSource = source === 'docker' ? playbook.sources.docker : undefined;
+  let repo: DockerRepo | undefined;
+  if (dockerSource) {
+    const fingerprint = normalizeFingerprint(options.keyFingerprint ?? dockerSource.keyFingerprint);
+    if (!FINGERPRINT.test(fingerprint)) throw new UsageError(`--key-fingerprint: expected 40 hex digits, got '${options.keyFingerprint}'`);
+    if (options.mirror !== undefined && !/^https?:\/\/[^\s'"]+$/.test(options.mirror)) {
+      throw new UsageError(`--mirror '${options.mirror}': expected an http(s) URL`);
+    }
+    const suite = dockerSource.suite === 'codename' ? release?.codename : release?.version;
+    if (!suite) throw new UsageError(`${facts.host}: playbook ${playbook.id} gives no ${dockerSource.suite} for this release`);
+    repo = {
+      base: (options.mirror ?? DOCKER_DOWNLOAD_BASE).replace(/\/+$/, ''),
+      path: release?.dockerRepo ?? dockerSource.repo,
+      suite,
+      channel: options.channel ?? 'stable',
+      fingerprint,
+      explicit: options.mirror !== undefined || options.channel !== undefined,
+    };
+  } else if (options.mirror || options.keyFingerprint || options.channel) {
+    throw new UsageError(`${facts.host}: --mirror, --channel and --key-fingerprint apply to --source docker only`);
+  }
+
+  return {
+    facts,
+    playbook,
+    release,
+    source,
+    packages: chosen.packages,
+    dockerSource,
+    repo,
+    pm,
+    dockerVersion: options.dockerVersion,
+    users: dockerUsers(facts, options.users),
+    allowStorageSwitch: options.allowStorageSwitch ?? false,
+    step,
+  };
+}
+
+/** Who joins the docker group: --users, else the person behind the session; never root. */
+function dockerUsers(facts: Facts, requested: string[] | undefined): string[] {
+  const names = requested?.length ? requested : [facts.user.sudoUser ?? facts.user.name];
+  for (const n of names) {
+    if (!/^[a-z_][a-z0-9_.-]*\$?$/i.test(n)) throw new UsageError(`--users: '${n}' is not a valid user name`);
+  }
+  return [...new Set(names)].filter((n) => n !== 'root');
+}
+
+/** Package names of a set, in install order. */
+export function packageList(set: PackageSet): string[] {
+  return [set.engine, set.cli, set.containerd, set.buildx, set.compose].filter((p): p is string => p !== undefined);
+}

@@ -1,0 +1,160 @@
+/**
+ * The generic step implementations' view of a package manager: one object per tool, chosen from the
+ * host's facts (or the playbook when the facts could not tell). Everything distro-specific is data
+ * in the playbook; everything tool-specific is here.
+ */
+import type { Facts } from '../facts/types.js';
+import type { PackageTool } from '../playbook/schema.js';
+import { sh, shJoin, shQuote } from '../shell/quote.js';
+
+export type Family = 'apt' | 'dnf' | 'zypper' | 'pacman' | 'apk';
+
+export interface PackageManagerOps {
+  tool: PackageTool;
+  family: Family;
+  /** Environment lines every script using this tool starts with (sudo resets the environment). */
+  env: string[];
+  /** Refresh the package lists before installing (apt, apk); undefined when install refreshes itself. */
+  refresh?: string;
+  /** `flags` go before the package names (already shell words). */
+  install(packages: readonly string[], flags?: readonly string[]): string;
+  remove(packages: readonly string[]): string;
+  /** Install only those not installed yet (decided on the host: curl may come as curl-minimal). */
+  installMissing(packages: readonly string[]): string;
+  /**
+   * Lines that resolve a user's version (`27.5`) of `pkg` to the exact repository version into the
+   * shell variable $version, failing with the available versions when there is none.
+   */
+  resolveVersion?(pkg: string, wanted: string): string[];
+  /** The install argument for `pkg` at the resolved $version. */
+  pinnedSpec?(pkg: string): string;
+  /** Lines that hold packages at their installed version. */
+  hold?(packages: readonly string[]): string[];
+}
+
+export function familyOf(tool: PackageTool): Family {
+  return tool === 'dnf5' || tool === 'dnf4' || tool === 'yum' ? 'dnf' : tool;
+}
+
+/**
+ * The host's own package manager when the facts name one of the playbook's family (dnf4 vs dnf5 vs
+ * yum differ by release), else what the playbook declares.
+ */
+export function chooseTool(facts: Facts, declared: PackageTool): PackageTool {
+  const detected = facts.packageManager;
+  if (detected !== 'unknown' && familyOf(detected) === familyOf(declared)) return detected;
+  return declared;
+}
+
+/** awk filter printing the repository versions whose upstream part starts with $want (epoch ignored). */
+const AWK_VERSION_MATCH =
+  'u = v; sub(/^[0-9]+:/, "", u); if (index(u, want ".") == 1 || index(u, want "-") == 1 || index(u, want "~") == 1) print v';
+
+function apt(lockTimeoutSeconds: number): PackageManagerOps {
+  const aptGet = [
+    'apt-get',
+    '-o',
+    `DPkg::Lock::Timeout=${lockTimeoutSeconds}`,
+    '-o',
+    'Dpkg::Options::=--force-confdef',
+    '-o',
+    'Dpkg::Options::=--force-confold',
+  ];
+  const aptGetCmd = shJoin(aptGet);
+  return {
+    tool: 'apt',
+    family: 'apt',
+    env: ['export DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1'],
+    refresh: `${aptGetCmd} update`,
+    install: (pkgs, flags = []) => [aptGetCmd, 'install', '-y', ...flags, shJoin(pkgs)].filter(Boolean).join(' '),
+    remove: (pkgs) => `${aptGetCmd} remove -y ${shJoin(pkgs)}`,
+    installMissing: (pkgs) =>
+      [
+        'missing=',
+        `for p in ${shJoin(pkgs)}; do`,
+        `  dpkg-query -W -f='\${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"`,
+        'done',
+        `if [ -n "$missing" ]; then ${aptGetCmd} update && ${aptGetCmd} install -y $missing; fi`,
+      ].join('\n'),
+    resolveVersion: (pkg, wanted) => [
+      `version=$(apt-cache madison ${shQuote(pkg)} | awk -F'|' -v want=${shQuote(wanted)} '{ v = $2; gsub(/ /, "", v); ${AWK_VERSION_MATCH} }' | head -n 1)`,
+      `[ -n "$version" ] || { echo ${shQuote(`no ${pkg} version ${wanted} in the repository; available:`)} >&2; apt-cache madison ${shQuote(pkg)} | head -n 10 >&2; exit 1; }`,
+    ],
+    pinnedSpec: (pkg) => `${shQuote(pkg)}="$version"`,
+    hold: (pkgs) => [`apt-mark hold ${shJoin(pkgs)}`],
+  };
+}
+
+function dnf(tool: 'dnf5' | 'dnf4' | 'yum'): PackageManagerOps {
+  const cmd = tool === 'yum' ? 'yum' : 'dnf';
+  // dnf5 has versionlock built in; dnf4 and yum need their plugin package.
+  const lockPlugin = tool === 'dnf4' ? 'python3-dnf-plugin-versionlock' : tool === 'yum' ? 'yum-plugin-versionlock' : undefined;
+  return {
+    tool,
+    family: 'dnf',
+    env: [],
+    install: (pkgs, flags = []) => [cmd, 'install', '-y', ...flags, shJoin(pkgs)].filter(Boolean).join(' '),
+    remove: (pkgs) => `${cmd} remove -y ${shJoin(pkgs)}`,
+    installMissing: (pkgs) =>
+      [
+        'missing=',
+        `for p in ${shJoin(pkgs)}; do`,
+        '  rpm -q --whatprovides "$p" >/dev/null 2>&1 || missing="$missing $p"',
+        'done',
+        `if [ -n "$missing" ]; then ${cmd} install -y $missing; fi`,
+      ].join('\n'),
+    resolveVersion: (pkg, wanted) => [
+      `version=$(${cmd} -q list --showduplicates ${shQuote(pkg)} 2>/dev/null | awk -v want=${shQuote(wanted)} '$1 ~ /^${pkg.replace(/[^a-z0-9-]/g, '')}\\./ { v = $2; ${AWK_VERSION_MATCH} }' | sort -V | tail -n 1)`,
+      `[ -n "$version" ] || { echo ${shQuote(`no ${pkg} version ${wanted} in the repository; available:`)} >&2; ${cmd} -q list --showduplicates ${shQuote(pkg)} | tail -n 10 >&2; exit 1; }`,
+    ],
+    pinnedSpec: (pkg) => `${shQuote(pkg)}-"$version"`,
+    hold: (pkgs) => [...(lockPlugin ? [`${cmd} install -y ${lockPlugin}`] : []), `${cmd} versionlock add ${shJoin(pkgs)}`],
+  };
+}
+
+function simple(tool: 'zypper' | 'pacman' | 'apk'): PackageManagerOps {
+  switch (tool) {
+    case 'zypper':
+      return {
+        tool,
+        family: 'zypper',
+        env: [],
+        install: (pkgs) => sh`zypper --non-interactive install ${pkgs}`,
+        remove: (pkgs) => sh`zypper --non-interactive remove ${pkgs}`,
+        installMissing: (pkgs) => sh`zypper --non-interactive install ${pkgs}`,
+      };
+    case 'pacman':
+      // Arch supports no partial upgrades: refreshing the lists means upgrading with them (-Syu).
+      return {
+        tool,
+        family: 'pacman',
+        env: [],
+        install: (pkgs) => sh`pacman -Syu --noconfirm --needed ${pkgs}`,
+        remove: (pkgs) => sh`pacman -R --noconfirm ${pkgs}`,
+        installMissing: (pkgs) => sh`pacman -Syu --noconfirm --needed ${pkgs}`,
+      };
+    case 'apk':
+      return {
+        tool,
+        family: 'apk',
+        env: [],
+        refresh: 'apk update',
+        install: (pkgs) => sh`apk add --no-progress ${pkgs}`,
+        remove: (pkgs) => sh`apk del --no-progress ${pkgs}`,
+        installMissing: (pkgs) => sh`apk add --no-progress ${pkgs}`,
+      };
+  }
+}
+
+export function packageManagerOps(tool: PackageTool, lockTimeoutSeconds: number): PackageManagerOps {
+  switch (tool) {
+    case 'apt':
+      return apt(lockTimeoutSeconds);
+    case 'dnf5':
+    case 'dnf4':
+    case 'yum':
+      return dnf(tool);
+    default:
+      return simple(tool);
+  }
+}

@@ -1,0 +1,31 @@
+/** Small helpers for the host-side scripts plans are made of (POSIX sh; dash is /bin/sh). */
+import { shQuote } from '../shell/quote.js';
+
+/** A script that stops at the first failing command. */
+export function script(...lines: Array<string | false | undefined>): string {
+  return ['set -eu', ...lines.filter((l): l is string => typeof l === 'string' && l !== '')].join('\n');
+}
+
+/**
+ * Shell lines that write `content` to `path` atomically: a temp file in the same directory (same
+ * filesystem, so the rename is atomic), `beforeRename` lines that may check "$tmp", then rename.
+ */
+export function writeFileLines(path: string, content: string, opts: { mode?: string; beforeRename?: string[] } = {}): string[] {
+  const slash = path.lastIndexOf('/');
+  const dir = path.slice(0, slash) || '/';
+  return [
+    `install -d -m 0755 ${shQuote(dir)}`,
+    `tmp=$(mktemp ${shQuote(`${dir}/.${path.slice(slash + 1)}.XXXXXX`)})`,
+    `trap 'rm -f "$tmp"' EXIT`,
+    `printf '%s' ${shQuote(content)} > "$tmp"`,
+    `chmod ${opts.mode ?? '0644'} "$tmp"`,
+    ...(opts.beforeRename ?? []),
+    `mv -f "$tmp" ${shQuote(path)}`,
+    'trap - EXIT',
+  ];
+}
+
+/** A message on stderr followed by failure. */
+export function fail(message: string): string {
+  return `{ echo ${shQuote(message)} >&2; exit 1; }`;
+}

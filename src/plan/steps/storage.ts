@@ -1,0 +1,146 @@
+/**
+ * Step 6: the overlay2 storage driver. Checks what overlay2 needs (kernel, overlay filesystem,
+ * d_type on the backing filesystem), loads and persists the module where needed, and merges
+ * "storage-driver" into /etc/docker/daemon.json — keeping every other key, backing the old file up,
+ * validating the new one and refusing to act if the file changed since the plan was made.
+ *
+ * Engine ≥ 29 uses the containerd image store (overlayfs snapshotter) on fresh installs. dockhand
+ * keeps the classic overlay2 graph driver — what `docker info` reports as overlay2 and what existing
+ * hosts and tooling expect — so it writes "features": {"containerd-snapshotter": false} explicitly
+ * whenever the engine is (or, on a fresh install, may be) 29 or newer.
+ */
+import { DockhandError, ExitCode } from '../../core/errors.js';
+import { shQuote } from '../../shell/quote.js';
+import type { PlanContext } from '../context.js';
+import { contentHash, DAEMON_JSON, mergeStorageSettings, parseDaemonJson, renderDaemonJson } from '../daemon-json.js';
+import type { PlannedCommand } from '../model.js';
+import { script, writeFileLines } from '../script.js';
+import { change, ok, rootCommand, type StepResult } from './result.js';
+
+/** Backing filesystems overlay2 cannot sit on (they need their own driver, or stack overlays). */
+const UNSUPPORTED_BACKING = new Set(['overlay', 'overlayfs', 'aufs', 'zfs', 'btrfs']);
+
+const MODULES_LOAD_FILE = '/etc/modules-load.d/overlay.conf';
+
+export interface StorageWork {
+  /** The new daemon.json text, when it changes. */
+  daemonJson?: { content: string; changes: string[]; previousHash: string | 'absent' };
+  loadModule: boolean;
+  persistModule: boolean;
+}
+
+function planError(ctx: PlanContext, message: string, hint: string): DockhandError {
+  return new DockhandError(`${ctx.facts.host}: ${message}`, { exitCode: ExitCode.hostFailed, hint });
+}
+
+function majorOf(version: string | undefined): number | undefined {
+  const m = version === undefined ? undefined : /^(\d+)/.exec(version);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** Pure analysis; throws a typed error when overlay2 cannot work or would hide existing data. */
+export function storageWork(ctx: PlanContext): StorageWork | undefined {
+  const params = ctx.step('storage');
+  if (!params) return undefined;
+  const { facts } = ctx;
+  const driver = params.driver;
+  if (facts.kernel.major < 4) {
+    throw planError(ctx, `kernel ${facts.kernel.release} is too old for ${driver} (needs 4.0 or newer)`, 'upgrade the kernel first');
+  }
+  const root = facts.dockerRoot;
+  if (root.dType === false || (root.fsType !== undefined && UNSUPPORTED_BACKING.has(root.fsType))) {
+    throw planError(
+      ctx,
+      `${root.path} is on ${root.fsType ?? 'a filesystem'}${root.dType === false ? ' without d_type support' : ''}; ${driver} cannot run there`,
+      'put the Docker data root on ext4, or xfs formatted with ftype=1 (daemon.json "data-root")',
+    );
+  }
+  const inContainer = facts.init.container !== undefined;
+  if (!facts.overlay.supported && inContainer) {
+    throw planError(ctx, `the overlay filesystem is not available and this host is a ${facts.init.container} container`, 'load the overlay module on the container host');
+  }
+  const loadModule = !facts.overlay.supported;
+  // A built-in overlay (supported, no module) needs nothing; containers cannot load modules anyway.
+  const persistModule = !inContainer && !facts.overlay.persisted && (facts.overlay.moduleLoaded || loadModule);
+
+  const existing = parseDaemonJson(facts.daemonJson);
+  const engineMajor = majorOf(ctx.dockerVersion ?? facts.versions.engine);
+  const { merged, changes } = mergeStorageSettings(existing, {
+    driver,
+    disableContainerdSnapshotter: engineMajor === undefined || engineMajor >= 29,
+  });
+  if (changes.length > 0) refuseHidingData(ctx, driver);
+  const daemonJson = changes.length
+    ? {
+        content: renderDaemonJson(merged),
+        changes,
+        previousHash: facts.daemonJson.exists ? contentHash(facts.daemonJson.content ?? '') : ('absent' as const),
+      }
+    : undefined;
+  if (!daemonJson && !loadModule && !persistModule) return undefined;
+  return { daemonJson, loadModule, persistModule };
+}
+
+/** Switching drivers hides the images and containers of the old one (they stay on disk). */
+function refuseHidingData(ctx: PlanContext, driver: string): void {
+  const root = ctx.facts.dockerRoot;
+  const others = root.driversWithData.filter((d) => d !== driver);
+  if (others.length === 0 || ctx.allowStorageSwitch) return;
+  const images = root.imageCount;
+  const containers = root.containerCount;
+  if (images === 0 && containers === 0) return;
+  const what =
+    images === undefined && containers === undefined
+      ? 'the images and containers'
+      : `${images ?? '?'} image(s) and ${containers ?? '?'} container(s)`;
+  throw planError(
+    ctx,
+    `switching the storage driver to ${driver} would hide ${what} stored under ${others.join(', ')} in ${root.path}`,
+    'save what you need first (docker save / docker export), or pass --allow-storage-switch (the data stays on disk)',
+  );
+}
+
+/** Exported with the path as a parameter so an integration test can run it on a temp file. */
+export function daemonJsonCommand(content: string, previousHash: string, path = DAEMON_JSON): PlannedCommand {
+  const f = shQuote(path);
+  return rootCommand(
+    `merge into ${path} (backup, validate, atomic replace)`,
+    script(
+      // Refuse if someone changed the file after the plan was made: never overwrite unseen edits.
+      `if [ -e ${f} ]; then now=$(printf '%s' "$(cat ${f})" | sha256sum | cut -d ' ' -f 1); else now=absent; fi`,
+      `if [ "$now" != ${shQuote(previousHash)} ]; then echo ${shQuote(`${path} changed since the plan was made; run dockhand again`)} >&2; exit 1; fi`,
+      ...writeFileLines(path, content, {
+        beforeRename: [
+          // dockerd ≥ 23 can check a config without starting; the JSON itself was produced by JSON.stringify.
+          `if command -v dockerd >/dev/null 2>&1 && dockerd --help 2>&1 | grep -q -- '--validate'; then dockerd --validate --config-file "$tmp" >/dev/null; fi`,
+          `if [ -e ${f} ]; then cp -p ${f} ${f}".bak-$(date -u +%Y%m%dT%H%M%SZ)"; fi`,
+        ],
+      }),
+    ),
+  );
+}
+
+export function storage(ctx: PlanContext, work: StorageWork | undefined): StepResult {
+  const driver = ctx.step('storage')?.driver ?? 'overlay2';
+  if (!work) return ok(`${DAEMON_JSON} sets ${driver}; overlay available`);
+  const commands: PlannedCommand[] = [];
+  const reasons: string[] = [];
+  if (work.loadModule) {
+    reasons.push('overlay filesystem not loaded');
+    commands.push(rootCommand('load the overlay module', script('modprobe overlay')));
+  }
+  if (work.persistModule) {
+    reasons.push('overlay module not loaded at boot');
+    const persist =
+      ctx.facts.init.system === 'openrc'
+        ? ['grep -qx overlay /etc/modules 2>/dev/null || echo overlay >> /etc/modules']
+        : writeFileLines(MODULES_LOAD_FILE, 'overlay\n');
+    commands.push(rootCommand('load overlay at boot', script(...persist)));
+  }
+  if (work.daemonJson) {
+    reasons.push(`${DAEMON_JSON}: ${work.daemonJson.changes.join(', ')}`);
+    commands.push(daemonJsonCommand(work.daemonJson.content, work.daemonJson.previousHash));
+  }
+  const notes = work.daemonJson && ctx.facts.daemonJson.exists ? [`other keys in ${DAEMON_JSON} are kept; the old file is saved as ${DAEMON_JSON}.bak-<time>`] : [];
+  return change(reasons.join('; '), commands, { notes });
+}

@@ -1,0 +1,49 @@
+/** Step 7: the docker group and its members. Membership is root-equivalent; the plan says so. */
+import { shQuote } from '../../shell/quote.js';
+import type { PlanContext } from '../context.js';
+import type { PlannedCommand } from '../model.js';
+import { fail, script } from '../script.js';
+import { change, ok, rootCommand, type StepResult } from './result.js';
+
+export const ROOT_EQUIVALENT_NOTE =
+  'members of the docker group can start containers as root: this is root-equivalent access to the host';
+
+export function isMember(ctx: PlanContext, user: string, group: string): boolean {
+  const { facts } = ctx;
+  if (facts.dockerGroup.members.includes(user)) return true;
+  // The connecting user's database groups also cover a primary group of that name.
+  return user === facts.user.name && facts.user.databaseGroups.includes(group);
+}
+
+export function users(ctx: PlanContext): StepResult {
+  const group = ctx.step('users')?.group ?? 'docker';
+  const busybox = ctx.pm.family === 'apk';
+  const g = shQuote(group);
+  const commands: PlannedCommand[] = [];
+  const reasons: string[] = [];
+  if (!ctx.facts.dockerGroup.exists) {
+    reasons.push(`group ${group} does not exist`);
+    const create = busybox ? `addgroup -S ${g}` : `groupadd --system ${g}`;
+    // The engine package may have created it meanwhile (docker-ce does): check on the host.
+    commands.push(rootCommand(`create group ${group}`, script(`grep -q '^${group}:' /etc/group || ${create}`)));
+  }
+  const toAdd = ctx.users.filter((u) => !isMember(ctx, u, group));
+  for (const user of toAdd) {
+    const u = shQuote(user);
+    commands.push(
+      rootCommand(
+        `add ${user} to ${group}`,
+        script(`id ${u} >/dev/null 2>&1 || ${fail(`user ${user} does not exist on this host`)}`, busybox ? `addgroup ${u} ${g}` : `usermod -aG ${g} ${u}`),
+      ),
+    );
+  }
+  if (toAdd.length) reasons.push(`not in ${group}: ${toAdd.join(', ')}`);
+  if (commands.length === 0) {
+    return ok(ctx.users.length ? `${ctx.users.join(', ')} in group ${group}` : `group ${group} exists; no user to add (root needs none)`, ctx.users.length ? [ROOT_EQUIVALENT_NOTE] : []);
+  }
+  return change(reasons.join('; '), commands, {
+    notes: toAdd.length ? [ROOT_EQUIVALENT_NOTE, 'the new group applies to new login sessions only'] : [],
+    // Our own session keeps its old groups until it logs in again.
+    reconnectAfter: toAdd.includes(ctx.facts.user.name) || undefined,
+  });
+}

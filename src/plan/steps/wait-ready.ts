@@ -1,0 +1,62 @@
+/**
+ * Step 1: wait until the host is ready for package installs — cloud-init finished, no other process
+ * holding the package manager's lock (fresh cloud images run unattended upgrades for minutes).
+ * Waiting with a bound and progress lines beats retrying on a short ladder.
+ */
+import { shQuote } from '../../shell/quote.js';
+import type { PlanContext } from '../context.js';
+import { script } from '../script.js';
+import { change, ok, rootCommand, type StepResult } from './result.js';
+
+/** cloud-init states after which nothing more happens at boot. */
+const CLOUD_INIT_FINISHED = new Set(['done', 'disabled', 'error', 'degraded', 'not run', 'not-run']);
+
+export function waitReady(ctx: PlanContext): StepResult {
+  const { facts } = ctx;
+  const timeout = ctx.step('wait-ready')?.lockTimeoutSeconds ?? 600;
+  const commands = [];
+  const reasons = [];
+  const status = facts.cloudInit.status;
+  if (facts.cloudInit.present && (status === undefined || !CLOUD_INIT_FINISHED.has(status))) {
+    reasons.push(`cloud-init is ${status ?? 'in an unknown state'}`);
+    commands.push(
+      rootCommand(
+        'wait for cloud-init to finish',
+        script(
+          `echo ${shQuote(`waiting up to ${timeout}s for cloud-init to finish`)}`,
+          'rc=0',
+          `timeout ${timeout} cloud-init status --wait >/dev/null || rc=$?`,
+          // 0 done, 2 done with recoverable errors; 1 is a failed run: nothing more will happen either.
+          'case $rc in',
+          '  0|2) ;;',
+          `  124) echo ${shQuote(`cloud-init still running after ${timeout}s`)} >&2; exit 1 ;;`,
+          '  *) echo "warning: cloud-init finished with errors (exit $rc); continuing" >&2 ;;',
+          'esac',
+        ),
+      ),
+    );
+  }
+  for (const lock of facts.locks) {
+    if (lock.pid === undefined) continue;
+    const who = `${lock.command ?? 'a process'} (pid ${lock.pid})`;
+    reasons.push(`${who} holds ${lock.path}`);
+    commands.push(
+      rootCommand(
+        `wait for ${who} to release ${lock.path}`,
+        script(
+          'waited=0',
+          `while kill -0 ${lock.pid} 2>/dev/null; do`,
+          `  if [ "$waited" -ge ${timeout} ]; then echo ${shQuote(`${who} still holds ${lock.path} after ${timeout}s`)} >&2; exit 1; fi`,
+          `  if [ $((waited % 30)) -eq 0 ]; then echo "waiting for ${who.replace(/["$`\\]/g, '')} to release ${lock.path.replace(/["$`\\]/g, '')} (\${waited}s)"; fi`,
+          '  sleep 5',
+          '  waited=$((waited + 5))',
+          'done',
+        ),
+      ),
+    );
+  }
+  if (commands.length === 0) {
+    return ok(facts.cloudInit.present ? `cloud-init ${status}; no package lock held` : 'no package lock held');
+  }
+  return change(`${reasons.join('; ')}: wait (at most ${timeout}s)`, commands);
+}

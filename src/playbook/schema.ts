@@ -1,0 +1,141 @@
+/**
+ * The playbook contract: one YAML file per distribution (family) in playbooks/. A playbook holds DATA
+ * only — which os-release IDs and versions it covers, where packages come from, which steps run in
+ * which order with which parameters. The step implementations are generic TypeScript per package
+ * manager family (src/plan/), so supporting a new distribution is a new YAML file, not new code.
+ *
+ * Every object is strict: an unknown key (a typo) is an error, reported with file, line and field.
+ * `npm run schema` writes playbooks/schema.json from this module for editors.
+ */
+import { z } from 'zod';
+
+const name = z.string().regex(/^[a-z0-9][a-z0-9._+-]*$/, 'lower-case name (letters, digits, . _ + -)');
+/** A 40-hex-digit OpenPGP fingerprint; spaces allowed for readability, removed when used. */
+const fingerprint = z
+  .string()
+  .regex(/^[0-9A-F ]+$/, 'upper-case hex digits (spaces allowed)')
+  .refine((v) => v.replace(/ /g, '').length === 40, 'a fingerprint has 40 hex digits');
+
+/** The concrete tool; the family (apt, dnf, zypper, pacman, apk) follows from it. */
+export const PackageTool = z.enum(['apt', 'dnf5', 'dnf4', 'yum', 'zypper', 'pacman', 'apk']);
+export type PackageTool = z.infer<typeof PackageTool>;
+
+export const VersionEntry = z
+  .object({
+    version: z.string().min(1).describe('VERSION_ID, or its major part: "9" matches 9.4'),
+    codename: name.optional().describe('VERSION_CODENAME; the apt suite'),
+    /** Where this version differs from the playbook's defaults. */
+    dockerRepo: z.string().regex(/^linux\/[a-z]+$/).optional().describe('override of sources.docker.repo'),
+    packageManager: PackageTool.optional().describe('override of packageManager for this version'),
+  })
+  .strict();
+export type VersionEntry = z.infer<typeof VersionEntry>;
+
+export const Match = z
+  .object({
+    ids: z.array(name).min(1).describe('os-release IDs this playbook is for'),
+    versions: z
+      .array(VersionEntry)
+      .min(1)
+      .optional()
+      .describe('supported releases; omitted for rolling distributions (any version)'),
+    codenameAliases: z
+      .record(name, name)
+      .optional()
+      .describe("a derivative's own codename → the upstream codename it follows (kali-rolling → trixie)"),
+  })
+  .strict();
+
+/** Package names by role; a role a source does not have is simply absent. */
+export const PackageSet = z
+  .object({
+    engine: name,
+    cli: name.optional(),
+    containerd: name.optional(),
+    buildx: name.optional(),
+    compose: name.optional(),
+  })
+  .strict();
+export type PackageSet = z.infer<typeof PackageSet>;
+
+export const DockerSource = z
+  .object({
+    repo: z.string().regex(/^linux\/[a-z]+$/).describe('path under the repository base, e.g. linux/ubuntu'),
+    suite: z.enum(['codename', 'version']).describe('apt suite = codename; rpm repos use the major version'),
+    keyFingerprint: fingerprint.describe('pinned fingerprint of the repository signing key'),
+    conflicts: z.array(name).describe('packages removed before installing (only those installed)'),
+    packages: PackageSet,
+  })
+  .strict();
+export type DockerSource = z.infer<typeof DockerSource>;
+
+export const DistroSource = z.object({ packages: PackageSet }).strict();
+
+const seconds = z.number().int().positive();
+
+/** Steps in the order they run; each carries its own typed parameters. */
+export const Step = z.discriminatedUnion('step', [
+  z
+    .object({
+      step: z.literal('wait-ready'),
+      lockTimeoutSeconds: seconds.default(600).describe('longest wait for package locks and cloud-init'),
+    })
+    .strict(),
+  z
+    .object({
+      step: z.literal('prerequisites'),
+      packages: z.array(name).describe('needed to download and verify the repository key'),
+    })
+    .strict(),
+  z.object({ step: z.literal('remove-conflicts') }).strict(),
+  z.object({ step: z.literal('repository') }).strict(),
+  z.object({ step: z.literal('packages') }).strict(),
+  z.object({ step: z.literal('storage'), driver: z.literal('overlay2') }).strict(),
+  z.object({ step: z.literal('users'), group: name.default('docker') }).strict(),
+  z
+    .object({
+      step: z.literal('services'),
+      services: z.array(name).min(1).describe('started and enabled in this order; the last is docker'),
+    })
+    .strict(),
+  z.object({ step: z.literal('verify') }).strict(),
+]);
+export type Step = z.infer<typeof Step>;
+export type StepId = Step['step'];
+
+export const Playbook = z
+  .object({
+    $schema: z.string().optional(),
+    id: name,
+    title: z.string().min(1),
+    match: Match,
+    packageManager: PackageTool,
+    defaultSource: z.enum(['docker', 'distro']),
+    sources: z
+      .object({ docker: DockerSource.optional(), distro: DistroSource.optional() })
+      .strict(),
+    steps: z.array(Step).min(1),
+  })
+  .strict()
+  .superRefine((pb, ctx) => {
+    if (!pb.sources[pb.defaultSource]) {
+      ctx.addIssue({ code: 'custom', path: ['defaultSource'], message: `no sources.${pb.defaultSource} defined` });
+    }
+    const seen = new Set<string>();
+    pb.steps.forEach((s, i) => {
+      if (seen.has(s.step)) ctx.addIssue({ code: 'custom', path: ['steps', i, 'step'], message: `duplicate step ${s.step}` });
+      seen.add(s.step);
+    });
+  });
+export type Playbook = z.infer<typeof Playbook>;
+export type SourceKind = 'docker' | 'distro';
+
+/** The JSON Schema editors use (playbooks/schema.json). */
+export function playbookJsonSchema(): object {
+  return z.toJSONSchema(Playbook, { io: 'input', unrepresentable: 'any' });
+}
+
+/** playbooks/schema.json exactly as `npm run schema` writes it (a unit test compares). */
+export function playbookSchemaText(): string {
+  return `${JSON.stringify(playbookJsonSchema(), null, 2)}\n`;
+}

@@ -1,0 +1,102 @@
+/**
+ * The two plan scripts that guard against damage, run for real under dash on temp files only:
+ * the signing-key check (a wrong key is never installed) and the daemon.json replacement (refuses
+ * when the file changed since the plan, backs up, keeps other keys, replaces atomically).
+ * Nothing outside a temp directory is touched.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DockerRepo } from '../../src/plan/context.js';
+import { contentHash, mergeStorageSettings, parseDaemonJson, renderDaemonJson } from '../../src/plan/daemon-json.js';
+import { fetchVerifiedKeyLines } from '../../src/plan/steps/repository.js';
+import { daemonJsonCommand } from '../../src/plan/steps/storage.js';
+import { script } from '../../src/plan/script.js';
+
+const dash = (text: string, env: Record<string, string> = {}) =>
+  spawnSync('dash', ['-c', text], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env } });
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'dockhand-plan-scripts-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('signing key verification', () => {
+  let fingerprint: string;
+  let repo: DockerRepo;
+
+  beforeAll(() => {
+    // A throwaway key in a throwaway keyring, published as <base>/linux/test/gpg (a file:// URL).
+    const home = join(dir, 'gnupg-maker');
+    const env = { GNUPGHOME: home };
+    dash(`mkdir -m 700 ${home}`);
+    const gen = dash(`gpg --batch --pinentry-mode loopback --passphrase '' --quick-gen-key 'dockhand test <test@example.invalid>' ed25519 sign never`, env);
+    expect(gen.status, gen.stderr).toBe(0);
+    const colons = dash('gpg --batch --with-colons --list-keys', env).stdout;
+    fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(colons)![1]!;
+    dash(`mkdir -p ${dir}/site/linux/test && gpg --batch --armor --export > ${dir}/site/linux/test/gpg`, env);
+    repo = { base: `file://${dir}/site`, path: 'linux/test', suite: 'x', channel: 'stable', fingerprint, explicit: false };
+  });
+
+  it('installs a key whose fingerprint is the pinned one', () => {
+    const dest = join(dir, 'ok', 'keyrings', 'docker.asc');
+    const res = dash(script(...fetchVerifiedKeyLines(repo, dest)));
+    expect(res.status, res.stderr).toBe(0);
+    expect(readFileSync(dest, 'utf8')).toContain('BEGIN PGP PUBLIC KEY BLOCK');
+  });
+
+  it('refuses a key with another fingerprint and installs nothing', () => {
+    const dest = join(dir, 'bad', 'keyrings', 'docker.asc');
+    const wrong = { ...repo, fingerprint: '9DC858229FC7DD38854AE2D88D81803C0EBFCD88' };
+    const res = dash(script(...fetchVerifiedKeyLines(wrong, dest)));
+    expect(res.status).toBe(1);
+    expect(res.stderr).toContain(`expected fingerprint 9DC858229FC7DD38854AE2D88D81803C0EBFCD88, got: ${fingerprint}`);
+    expect(existsSync(dest)).toBe(false);
+  });
+});
+
+describe('daemon.json replacement', () => {
+  const original = '{\n  "log-level": "warn",\n  "dns": ["10.0.0.2"]\n}\n';
+  const merged = renderDaemonJson(
+    mergeStorageSettings(parseDaemonJson({ path: 'x', exists: true, content: original }), { driver: 'overlay2', disableContainerdSnapshotter: true }).merged,
+  );
+
+  it('backs up, keeps other keys and replaces the file', () => {
+    const file = join(dir, 'ok-docker', 'daemon.json');
+    dash(`mkdir -p ${dir}/ok-docker`);
+    writeFileSync(file, original);
+    const res = dash(daemonJsonCommand(merged, contentHash(original), file).script);
+    expect(res.status, res.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
+      'log-level': 'warn',
+      dns: ['10.0.0.2'],
+      'storage-driver': 'overlay2',
+      features: { 'containerd-snapshotter': false },
+    });
+    const backups = readdirSync(join(dir, 'ok-docker')).filter((f) => f.startsWith('daemon.json.bak-'));
+    expect(backups).toHaveLength(1);
+    expect(readFileSync(join(dir, 'ok-docker', backups[0]!), 'utf8')).toBe(original);
+    // No temp file left behind.
+    expect(readdirSync(join(dir, 'ok-docker')).sort()).toEqual(['daemon.json', backups[0]].sort());
+  });
+
+  it('refuses when the file changed since the plan was made', () => {
+    const file = join(dir, 'changed-docker', 'daemon.json');
+    dash(`mkdir -p ${dir}/changed-docker`);
+    writeFileSync(file, '{"debug": true}\n');
+    const res = dash(daemonJsonCommand(merged, contentHash(original), file).script);
+    expect(res.status).toBe(1);
+    expect(res.stderr).toContain('changed since the plan was made');
+    expect(readFileSync(file, 'utf8')).toBe('{"debug": true}\n');
+  });
+
+  it('creates the file when the plan saw none', () => {
+    const file = join(dir, 'new-docker', 'daemon.json');
+    const res = dash(daemonJsonCommand(merged, 'absent', file).script);
+    expect(res.status, res.stderr).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe(merged);
+  });
+});

@@ -1,0 +1,89 @@
+/** The apply engine against a scripted fake transport (pure control flow: order, stop, reconnect). */
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { applyPlan, renderSummary, summarize } from '../../src/apply/apply.js';
+import { lineProgress } from '../../src/apply/progress.js';
+import { CommandError, ConnectError, ExitCode, InputError } from '../../src/core/errors.js';
+import { silentLogger } from '../../src/core/log.js';
+import { failureExitCode } from '../../src/commands/provision.js';
+import { planForHost } from '../../src/plan/build.js';
+import type { ExecOptions, ExecResult, Transport } from '../../src/transport/types.js';
+import { factsFor, playbooks } from '../fixtures/facts/build.js';
+
+class ScriptedTransport implements Transport {
+  readonly name = 'fake';
+  readonly kind = 'ssh' as const;
+  readonly calls: Array<{ script: string; sudo?: boolean } | 'reconnect'> = [];
+  constructor(private readonly failWhen: (script: string) => ExecResult | undefined = () => undefined) {}
+  async exec(script: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    this.calls.push({ script, sudo: opts.sudo });
+    const failure = this.failWhen(script);
+    if (failure) opts.onOutput?.(failure.stderr, 'stderr');
+    return failure ?? { code: 0, stdout: '', stderr: '' };
+  }
+  async writeFile(): Promise<void> {}
+  async reconnect(): Promise<void> {
+    this.calls.push('reconnect');
+  }
+  async close(): Promise<void> {}
+}
+
+const sink = () => {
+  const stream = new PassThrough();
+  let text = '';
+  stream.on('data', (c) => (text += c));
+  return { progress: lineProgress(stream, () => new Date('2026-01-01T00:00:00Z')), text: () => text };
+};
+
+describe('applyPlan', () => {
+  it('runs every command of a fresh plan in order, as root, and reconnects after the group change', async () => {
+    const plan = planForHost(factsFor('debian-12', 'fresh'), playbooks);
+    const t = new ScriptedTransport();
+    const out = sink();
+    const result = await applyPlan(plan, t, out.progress, silentLogger);
+    const planned = plan.steps.flatMap((s) => s.commands.map((c) => c.script));
+    expect(t.calls.filter((c) => c !== 'reconnect').map((c) => (c as { script: string }).script)).toEqual(planned);
+    expect(t.calls.every((c) => c === 'reconnect' || c.sudo === true)).toBe(true);
+    // The reconnect comes right after the users step, before services and verify.
+    const reconnectAt = t.calls.indexOf('reconnect');
+    expect(reconnectAt).toBeGreaterThan(0);
+    expect((t.calls[reconnectAt - 1] as { script: string }).script).toContain('usermod -aG docker admin');
+    expect(summarize(result)).toEqual({ changed: 7, ok: 2, failed: 0, skipped: 0 });
+    expect(renderSummary(result)).toBe('debian-12: 7 changed, 2 ok, 0 failed');
+    expect(out.text()).toContain('2026-01-01T00:00:00.000Z [debian-12] [5/9] packages: not installed: docker-ce');
+  });
+
+  it('a converged plan runs nothing', async () => {
+    const t = new ScriptedTransport();
+    const result = await applyPlan(planForHost(factsFor('fedora-42', 'converged'), playbooks), t, sink().progress, silentLogger);
+    expect(t.calls).toEqual([]);
+    expect(summarize(result)).toEqual({ changed: 0, ok: 9, failed: 0, skipped: 0 });
+  });
+
+  it('stops the host at the failing step with the command, exit status and last output', async () => {
+    const plan = planForHost(factsFor('ubuntu-24.04', 'fresh'), playbooks);
+    const t = new ScriptedTransport((s) =>
+      s.includes('gpg --batch') ? { code: 1, stdout: '', stderr: 'refusing the key from https://download.docker.com/linux/ubuntu/gpg: expected …\n' } : undefined,
+    );
+    const result = await applyPlan(plan, t, sink().progress, silentLogger);
+    expect(result.error).toBeInstanceOf(CommandError);
+    expect(result.error!.message).toMatch(/^ubuntu-24\.04: command failed \(exit 1\): repository: download the signing key/);
+    expect(result.error!.message).toContain('refusing the key from');
+    expect(result.steps.map((s) => s.status)).toEqual(['ok', 'changed', 'ok', 'failed', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped']);
+    expect(t.calls.some((c) => c !== 'reconnect' && c.script.includes('apt-get') && c.script.includes('docker-ce'))).toBe(false);
+  });
+});
+
+describe('exit codes of a run', () => {
+  const connect = new ConnectError('a', 'refused', 'connection refused');
+  const command = new CommandError('b', 'x', 1, '');
+  const input = new InputError('/etc/docker/daemon.json', 'invalid JSON', { line: 1 });
+  it.each([
+    [[connect], ExitCode.unreachable],
+    [[connect, command], ExitCode.hostFailed],
+    [[input], ExitCode.dataError],
+    [[input, command], ExitCode.hostFailed],
+  ])('%#', (errors, code) => {
+    expect(failureExitCode(errors.map((error, i) => ({ host: `h${i}`, error })))).toBe(code);
+  });
+});

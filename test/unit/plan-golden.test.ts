@@ -1,0 +1,48 @@
+/**
+ * Golden plans: for every supported release, the exact text `dockhand plan` prints for a fresh host
+ * and for a converged one. `UPDATE_GOLDEN=1 npm run test:unit` rewrites them — review the diff.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { planForHost } from '../../src/plan/build.js';
+import { changeCount } from '../../src/plan/model.js';
+import { renderPlan } from '../../src/plan/render.js';
+import { factsFor, playbooks, type HostState } from '../fixtures/facts/build.js';
+
+const GOLDEN_DIR = fileURLToPath(new URL('../golden/plans/', import.meta.url));
+
+export const RELEASES = [
+  'ubuntu-22.04', 'ubuntu-24.04', 'ubuntu-26.04',
+  'debian-11', 'debian-12', 'debian-13',
+  'raspbian-11', 'raspbian-12', 'raspbian-13',
+  'rhel-8', 'rhel-9', 'rhel-10',
+  'centos-stream-9', 'centos-stream-10',
+  'rocky-8', 'rocky-9', 'almalinux-8', 'almalinux-9',
+  'fedora-42', 'fedora-43',
+  'amzn-2', 'amzn-2023',
+  'opensuse-leap-15.6', 'sles-15',
+  'arch', 'alpine-3.22',
+  // Derivatives, through ID_LIKE and upstream codenames.
+  'linuxmint-22', 'pop-22.04', 'lmde-6', 'kali-rolling',
+];
+
+function checkGolden(file: string, actual: string) {
+  const path = `${GOLDEN_DIR}${file}`;
+  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(path)) {
+    if (process.env.CI === 'true' && !existsSync(path)) throw new Error(`missing golden file ${file}`);
+    mkdirSync(GOLDEN_DIR, { recursive: true });
+    writeFileSync(path, actual);
+    return;
+  }
+  expect(actual).toBe(readFileSync(path, 'utf8'));
+}
+
+describe.each(RELEASES)('%s', (name) => {
+  it.each<HostState>(['fresh', 'converged'])('%s plan matches its golden file', (state) => {
+    const plan = planForHost(factsFor(name, state), playbooks);
+    if (state === 'fresh') expect(changeCount(plan)).toBeGreaterThan(0);
+    else expect(plan.steps.flatMap((s) => s.commands)).toEqual([]);
+    checkGolden(`${name}.${state}.txt`, renderPlan(plan));
+  });
+});

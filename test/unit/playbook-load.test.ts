@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../../src/core/errors.js';
+import { playbooksDir } from '../../src/core/paths.js';
+import { loadPlaybookFile, loadPlaybooks, parsePlaybook } from '../../src/playbook/load.js';
+import { playbookSchemaText } from '../../src/playbook/schema.js';
+
+const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/playbooks/${name}`, import.meta.url));
+
+function errorOf(fn: () => unknown): InputError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof InputError) return e;
+    throw e;
+  }
+  throw new Error('expected an InputError');
+}
+
+const VALID = `id: x
+title: X
+match:
+  ids: [x]
+packageManager: apt
+defaultSource: distro
+sources:
+  distro:
+    packages:
+      engine: docker.io
+steps:
+  - step: wait-ready
+  - step: packages
+`;
+
+describe('shipped playbooks', () => {
+  it('all load and validate', () => {
+    const ids = loadPlaybooks().map((p) => p.id);
+    expect(ids).toEqual([
+      'almalinux', 'alpine', 'amzn', 'arch', 'centos', 'debian', 'fedora', 'opensuse-leap', 'raspbian', 'rhel', 'rocky', 'sles', 'ubuntu',
+    ]);
+  });
+
+  it('playbooks/schema.json is up to date (npm run schema)', () => {
+    expect(readFileSync(`${playbooksDir}/schema.json`, 'utf8')).toBe(playbookSchemaText());
+  });
+});
+
+describe('playbook errors name file, line and field', () => {
+  it('a typo in a step parameter (fixture file)', () => {
+    const err = errorOf(() => loadPlaybookFile(fixture('typo.yaml')));
+    expect(err.line).toBe(13);
+    expect(err.field).toBe('steps[0].lockTimeoutSecond');
+    expect(err.message).toMatch(/typo\.yaml:13:\d+: steps\[0\]\.lockTimeoutSecond: unknown key 'lockTimeoutSecond'/);
+  });
+
+  it.each([
+    ['an unknown top-level key', VALID.replace('title: X', 'title: X\ntilte: Y'), 3, 'tilte', /unknown key 'tilte'/],
+    ['a wrong type', VALID.replace('ids: [x]', 'ids: x'), 4, 'match.ids', /array/],
+    ['an unknown step', VALID.replace('step: packages', 'step: pakages'), 13, 'steps[1].step', /.+/],
+    ['a bad fingerprint', VALID.replace('  distro:\n', '  docker:\n    repo: linux/x\n    suite: codename\n    keyFingerprint: "ABCD"\n    conflicts: []\n    packages: { engine: docker-ce }\n  distro:\n'), 11, 'sources.docker.keyFingerprint', /40 hex digits/],
+    ['a missing default source', VALID.replace('defaultSource: distro', 'defaultSource: docker'), 6, 'defaultSource', /no sources\.docker/],
+    ['a duplicate step', VALID.replace('  - step: packages', '  - step: packages\n  - step: packages'), 14, 'steps[2].step', /duplicate step packages/],
+  ])('%s', (_what, text, line, field, message) => {
+    const err = errorOf(() => parsePlaybook(text, 'playbooks/x.yaml'));
+    expect(err.file).toBe('playbooks/x.yaml');
+    expect(err.line).toBe(line);
+    expect(err.field).toBe(field);
+    expect(err.message).toMatch(message);
+    expect(err.exitCode).toBe(65);
+  });
+
+  it('invalid YAML gives the line', () => {
+    const err = errorOf(() => parsePlaybook(VALID.replace('ids: [x]', 'ids: [x'), 'p.yaml'));
+    expect(err.message).toMatch(/^p\.yaml:\d+:\d+: invalid YAML/);
+  });
+
+  it('a valid playbook parses with defaults filled in', () => {
+    const pb = parsePlaybook(VALID, 'x.yaml');
+    expect(pb.steps[0]).toEqual({ step: 'wait-ready', lockTimeoutSeconds: 600 });
+  });
+});
