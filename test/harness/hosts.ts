@@ -10,7 +10,7 @@
  * e2eAvailability(). Images are built once per machine and cached (see hosts/image.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureImage, removeTree, stateRoot, sweepStaleBuilds, type ImageVariant, type Suite } from './hosts/image.js';
@@ -24,6 +24,7 @@ import {
   type RunNetwork,
 } from './hosts/network.js';
 import {
+  cgroupModeFor,
   childrenOf,
   consoleTail,
   execInContainer,
@@ -221,7 +222,13 @@ async function bootOne(state: RunState, spec: HostSpec, link: HostLink, ctx: Boo
 
   const consoleLog = join(state.runDir, `${spec.name}.console.log`);
   const started = Date.now();
-  const container = await startContainer({ root: rootfs, machine: `dht${state.runId}-${spec.name}`, netnsPath: link.netnsPath, consoleLog });
+  const container = await startContainer({
+    root: rootfs,
+    machine: `dht${state.runId}-${spec.name}`,
+    netnsPath: link.netnsPath,
+    consoleLog,
+    cgroups: cgroupModeFor(spec.suite),
+  });
   state.containers.set(spec.name, container);
   const alive = () => container.nspawn.exitCode === null && container.nspawn.signalCode === null;
   let systemState: string;
@@ -378,7 +385,9 @@ export function sweepStaleRuns(): void {
     for (const entry of readdirSync(runsDir())) {
       const dir = join(runsDir(), entry);
       const owner = readOwner(dir) ?? { pid: Number(entry.match(/-(\d+)$/)?.[1]) || 0, tempDir: '' };
-      if (owner.pid && isAlive(owner.pid)) {
+      // A run dir without an owner yet may be one another process is creating right now.
+      const justCreated = !owner.pid && Date.now() - statSync(dir).mtimeMs < 60_000;
+      if (justCreated || (owner.pid && isAlive(owner.pid))) {
         live.add(entry);
         continue;
       }
