@@ -170,6 +170,7 @@ export async function bootHosts(specs: HostSpec[], opts: BootHostsOptions = {}):
         const link = await addHostLink(net, index, spec.name);
         return bootOne(state, spec, link, {
           imagePath: images.get(spec.suite)!.path,
+          variant,
           mirror,
           clientKeyPath,
           clientPublicKey,
@@ -200,6 +201,7 @@ export async function bootHosts(specs: HostSpec[], opts: BootHostsOptions = {}):
 
 interface BootContext {
   imagePath: string;
+  variant: ImageVariant;
   mirror: Mirror;
   clientKeyPath: string;
   clientPublicKey: string;
@@ -208,7 +210,15 @@ interface BootContext {
 
 async function bootOne(state: RunState, spec: HostSpec, link: HostLink, ctx: BootContext): Promise<TestHost> {
   const rootfs = join(state.runDir, spec.name);
-  await copyImage(ctx.imagePath, rootfs);
+  try {
+    await copyImage(ctx.imagePath, rootfs);
+  } catch (err) {
+    // The cache is shared by every worktree on this machine; an older harness may have pruned the
+    // image between ensureImage() and now. Rebuild once rather than fail.
+    if (existsSync(ctx.imagePath)) throw err;
+    removeTree(rootfs);
+    await copyImage((await ensureImage(spec.suite, ctx.variant, ctx.mirror)).path, rootfs);
+  }
   const password = newPassword();
   const hostPublicKey = await personalize(rootfs, {
     hostname: spec.name,

@@ -59,8 +59,10 @@ export async function startContainer(opts: BootOptions): Promise<Container> {
     SYSTEMD_NSPAWN_API_VFS_WRITABLE: 'network',
   };
   const nspawn = spawn('systemd-nspawn', bootArgs(opts), { stdio: ['ignore', 'pipe', 'pipe'], env });
-  nspawn.stdout?.pipe(log);
-  nspawn.stderr?.pipe(log);
+  // Two sources share one log: neither may end it, the process exit does.
+  nspawn.stdout?.pipe(log, { end: false });
+  nspawn.stderr?.pipe(log, { end: false });
+  nspawn.on('close', () => log.end());
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     if (nspawn.exitCode !== null || nspawn.signalCode !== null) break;
