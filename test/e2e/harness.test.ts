@@ -2,7 +2,8 @@
  * Smoke test of the e2e harness itself: the hosts every other e2e test relies on are real systemd
  * Debian hosts with the promised users, keys and network confinement, and teardown leaves nothing.
  */
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -15,6 +16,7 @@ import {
   listNetns,
   prepareRoot,
   runUnbooted,
+  sweepStaleRuns,
   type Fleet,
   type Suite,
   type TestHost,
@@ -144,5 +146,51 @@ describeHosts('e2e harness: throwaway Debian hosts', () => {
     expect(iptablesRulesOf(runId)).toEqual([]);
     for (const r of rootfs) expect(existsSync(r)).toBe(false);
     expect(existsSync(fleet.knownHostsFile)).toBe(false);
+  });
+});
+
+describeHosts('e2e harness: docker image variant', () => {
+  let fleet: Fleet;
+  beforeAll(async () => {
+    fleet = await bootHosts(SUITES.map(({ name, suite }) => ({ name, suite })), { image: 'docker' });
+  });
+  afterAll(async () => {
+    await fleet?.stop();
+  });
+
+  it.each(SUITES)('$name: docker.service is active, the socket is root:docker 0660, a container runs', async ({ name }) => {
+    const h = fleet.host(name);
+    expect(await h.sh('systemctl is-active docker.service')).toBe('active\n');
+    expect(await h.sh('stat -c "%U:%G %a" /run/docker.sock')).toBe('root:docker 660\n');
+    expect(await h.sh("docker info --format '{{.Driver}}'")).toBe('overlay2\n');
+    expect(await h.sh('findmnt -no FSTYPE -T /var/lib/docker')).not.toMatch(/overlay/);
+    // No registry is reachable: build a one-binary image from the host's own /usr/bin/true.
+    const run = await h.exec(
+      'set -e; d=$(mktemp -d); cp -L --parents /usr/bin/true $(ldd /usr/bin/true | grep -o "/[^ ]*") "$d";' +
+        ' tar -C "$d" -c . | docker import - harness-true >/dev/null; docker run --rm harness-true /usr/bin/true',
+      { timeoutMs: 120_000 },
+    );
+    expect(run, run.stderr).toMatchObject({ code: 0 });
+  });
+});
+
+describeHosts('e2e harness: recovering from a crashed run', () => {
+  it('sweepStaleRuns removes the containers, network and files of a run whose process died', async () => {
+    const fleet = await bootHosts([{ name: 'crash', suite: 'bookworm' }]);
+    const [h] = fleet.hosts as [TestHost];
+    const runDir = dirname(h.rootfs);
+    try {
+      // Pretend the process that booted it was SIGKILLed: the run's owner is now a dead PID.
+      const dead = spawnSync('true').pid!;
+      writeFileSync(join(runDir, 'owner.json'), JSON.stringify({ pid: dead, tempDir: '' }));
+      sweepStaleRuns();
+      expect(listNetns().filter((n) => n.includes(fleet.runId))).toEqual([]);
+      expect(listLinks().filter((l) => l.includes(fleet.runId))).toEqual([]);
+      expect(iptablesRulesOf(fleet.runId)).toEqual([]);
+      expect(existsSync(runDir)).toBe(false);
+      expect((await run('pgrep', ['-f', `systemd-nspawn -D ${h.rootfs}`])).code).toBe(1); // no nspawn left
+    } finally {
+      await fleet.stop(); // must tolerate everything being gone already
+    }
   });
 });

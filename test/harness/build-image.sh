@@ -63,8 +63,9 @@ UseDNS no
 EOF
   in_root systemctl enable ssh.service
 
-  # No getty on a container console nobody reads; each host gets its own machine-id at copy time.
-  in_root systemctl mask console-getty.service getty@tty1.service
+  # No getty on a container console nobody reads. Each host gets its own machine-id at copy time.
+  # Loading kernel modules is the machine's business, not a container's (it fails there anyway).
+  in_root systemctl mask console-getty.service getty@tty1.service systemd-modules-load.service
   : >"$out/etc/machine-id"
   rm -f "$out/var/lib/dbus/machine-id"
   finish
@@ -77,7 +78,10 @@ docker)
   mount -t proc proc "$out/proc"
   trap 'umount "$out/proc" 2>/dev/null || true' EXIT
   in_root apt-get update -qq
-  in_root apt-get install -y -qq --no-install-recommends docker.io >/dev/null
+  # From trixie on, the docker client is its own package (only recommended by docker.io).
+  packages=docker.io
+  if in_root apt-cache show docker-cli >/dev/null 2>&1; then packages="$packages docker-cli"; fi
+  in_root apt-get install -y -qq --no-install-recommends $packages >/dev/null
   umount "$out/proc"
   trap - EXIT
   in_root systemctl enable docker.service docker.socket

@@ -10,7 +10,7 @@
  * e2eAvailability(). Images are built once per machine and cached (see hosts/image.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureImage, removeTree, stateRoot, sweepStaleBuilds, type ImageVariant, type Suite } from './hosts/image.js';
@@ -24,6 +24,7 @@ import {
   type RunNetwork,
 } from './hosts/network.js';
 import {
+  cgroupModeFor,
   childrenOf,
   consoleTail,
   execInContainer,
@@ -169,6 +170,7 @@ export async function bootHosts(specs: HostSpec[], opts: BootHostsOptions = {}):
         const link = await addHostLink(net, index, spec.name);
         return bootOne(state, spec, link, {
           imagePath: images.get(spec.suite)!.path,
+          variant,
           mirror,
           clientKeyPath,
           clientPublicKey,
@@ -199,6 +201,7 @@ export async function bootHosts(specs: HostSpec[], opts: BootHostsOptions = {}):
 
 interface BootContext {
   imagePath: string;
+  variant: ImageVariant;
   mirror: Mirror;
   clientKeyPath: string;
   clientPublicKey: string;
@@ -207,7 +210,15 @@ interface BootContext {
 
 async function bootOne(state: RunState, spec: HostSpec, link: HostLink, ctx: BootContext): Promise<TestHost> {
   const rootfs = join(state.runDir, spec.name);
-  await copyImage(ctx.imagePath, rootfs);
+  try {
+    await copyImage(ctx.imagePath, rootfs);
+  } catch (err) {
+    // The cache is shared by every worktree on this machine; an older harness may have pruned the
+    // image between ensureImage() and now. Rebuild once rather than fail.
+    if (existsSync(ctx.imagePath)) throw err;
+    removeTree(rootfs);
+    await copyImage((await ensureImage(spec.suite, ctx.variant, ctx.mirror)).path, rootfs);
+  }
   const password = newPassword();
   const hostPublicKey = await personalize(rootfs, {
     hostname: spec.name,
@@ -221,7 +232,13 @@ async function bootOne(state: RunState, spec: HostSpec, link: HostLink, ctx: Boo
 
   const consoleLog = join(state.runDir, `${spec.name}.console.log`);
   const started = Date.now();
-  const container = await startContainer({ root: rootfs, machine: `dht${state.runId}-${spec.name}`, netnsPath: link.netnsPath, consoleLog });
+  const container = await startContainer({
+    root: rootfs,
+    machine: `dht${state.runId}-${spec.name}`,
+    netnsPath: link.netnsPath,
+    consoleLog,
+    cgroups: cgroupModeFor(spec.suite),
+  });
   state.containers.set(spec.name, container);
   const alive = () => container.nspawn.exitCode === null && container.nspawn.signalCode === null;
   let systemState: string;
@@ -378,7 +395,9 @@ export function sweepStaleRuns(): void {
     for (const entry of readdirSync(runsDir())) {
       const dir = join(runsDir(), entry);
       const owner = readOwner(dir) ?? { pid: Number(entry.match(/-(\d+)$/)?.[1]) || 0, tempDir: '' };
-      if (owner.pid && isAlive(owner.pid)) {
+      // A run dir without an owner yet may be one another process is creating right now.
+      const justCreated = !owner.pid && Date.now() - statSync(dir).mtimeMs < 60_000;
+      if (justCreated || (owner.pid && isAlive(owner.pid))) {
         live.add(entry);
         continue;
       }

@@ -5,7 +5,7 @@
  * interrupted build is never reused.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Mirror } from './mirror.js';
@@ -42,13 +42,13 @@ function imageKey(suite: Suite, variant: ImageVariant, mirror: Mirror): string {
 export async function ensureImage(suite: Suite, variant: ImageVariant, mirror: Mirror): Promise<Image> {
   const name = `${suite}-${variant}-${imageKey(suite, variant, mirror)}`;
   const path = join(imagesDir(), name);
-  if (existsSync(path)) return { suite, variant, path };
+  if (existsSync(path)) return { suite, variant, path: markUsed(path) };
 
   const base = variant === 'docker' ? await ensureImage(suite, 'base', mirror) : undefined;
   mkdirSync(imagesDir(), { recursive: true });
   const release = await lock(name);
   try {
-    if (existsSync(path)) return { suite, variant, path }; // another process built it while we waited
+    if (existsSync(path)) return { suite, variant, path: markUsed(path) }; // built by another process meanwhile
     const tmp = join(imagesDir(), `.build-${name}-${process.pid}`);
     removeTree(tmp);
     const started = Date.now();
@@ -59,7 +59,8 @@ export async function ensureImage(suite: Suite, variant: ImageVariant, mirror: M
       throw new Error(`building the ${suite} ${variant} test image failed: ${(err as Error).message}`);
     }
     renameSync(tmp, path);
-    pruneOtherVersions(suite, variant, name);
+    markUsed(path);
+    pruneUnusedVersions(suite, variant, name);
     return { suite, variant, path, builtInSeconds: (Date.now() - started) / 1000 };
   } finally {
     release();
@@ -79,9 +80,27 @@ export function sweepStaleBuilds(): void {
   }
 }
 
-function pruneOtherVersions(suite: Suite, variant: ImageVariant, keep: string): void {
+/** Records when an image was last used, next to it (a file inside would end up in every host). */
+function markUsed(path: string): string {
+  writeFileSync(`${path}.used`, new Date().toISOString());
+  return path;
+}
+
+const UNUSED_FOR_MS = 3 * 24 * 3600_000;
+
+/**
+ * Removes other versions of an image nobody used for days. Not right away: worktrees on other
+ * branches share this cache and may still boot the version their recipe hashes to.
+ */
+function pruneUnusedVersions(suite: Suite, variant: ImageVariant, keep: string): void {
   for (const entry of readdirSync(imagesDir())) {
-    if (entry.startsWith(`${suite}-${variant}-`) && entry !== keep) removeTree(join(imagesDir(), entry));
+    if (!entry.startsWith(`${suite}-${variant}-`) || entry === keep || entry.endsWith('.used')) continue;
+    const path = join(imagesDir(), entry);
+    const lastUsed = existsSync(`${path}.used`) ? statSync(`${path}.used`).mtimeMs : statSync(path).mtimeMs;
+    if (Date.now() - lastUsed > UNUSED_FOR_MS) {
+      removeTree(path);
+      rmSync(`${path}.used`, { force: true });
+    }
   }
 }
 

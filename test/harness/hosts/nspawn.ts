@@ -6,12 +6,18 @@
  * before sshd is up and whatever a test did to sshd, users or sudo, unlike going through SSH.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { isAlive, run, sleep, type ExecResult, type RunOptions } from './proc.js';
 
 export interface BootOptions {
   root: string;
+  /**
+   * 'host': bind this machine's /sys/fs/cgroup (the verified setup; on a hybrid v1/v2 machine the
+   * container sees the hybrid layout). 'unified': nspawn gives the container its own cgroup2 tree —
+   * systemd >= 256 (trixie) no longer works on the hybrid layout (journald fails to find its cgroup).
+   */
+  cgroups: 'host' | 'unified';
   /** unique on this machine (nspawn keeps per-machine state under /run/systemd/nspawn) */
   machine: string;
   netnsPath: string;
@@ -35,7 +41,7 @@ export function bootArgs(opts: BootOptions): string[] {
     '--boot',
     '--capability=all',
     '--system-call-filter=@keyring bpf', // docker inside needs these
-    '--bind=/sys/fs/cgroup',
+    ...(opts.cgroups === 'host' ? ['--bind=/sys/fs/cgroup'] : []),
     `--network-namespace-path=${opts.netnsPath}`,
     '--console=read-only',
     '--link-journal=no',
@@ -45,9 +51,18 @@ export function bootArgs(opts: BootOptions): string[] {
 /** Starts the container in the background; resolves once its PID 1 is systemd. */
 export async function startContainer(opts: BootOptions): Promise<Container> {
   const log = createWriteStream(opts.consoleLog);
-  const nspawn = spawn('systemd-nspawn', bootArgs(opts), { stdio: ['ignore', 'pipe', 'pipe'] });
-  nspawn.stdout?.pipe(log);
-  nspawn.stderr?.pipe(log);
+  const env = {
+    ...process.env,
+    SYSTEMD_NSPAWN_UNIFIED_HIERARCHY: opts.cgroups === 'unified' ? '1' : '0',
+    // /proc/sys/net writable (it is the host's own network namespace): docker >= 26 writes per-interface
+    // sysctls there when it wires a container, and fails when they are read-only.
+    SYSTEMD_NSPAWN_API_VFS_WRITABLE: 'network',
+  };
+  const nspawn = spawn('systemd-nspawn', bootArgs(opts), { stdio: ['ignore', 'pipe', 'pipe'], env });
+  // Two sources share one log: neither may end it, the process exit does.
+  nspawn.stdout?.pipe(log, { end: false });
+  nspawn.stderr?.pipe(log, { end: false });
+  nspawn.on('close', () => log.end());
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     if (nspawn.exitCode !== null || nspawn.signalCode !== null) break;
@@ -57,6 +72,19 @@ export async function startContainer(opts: BootOptions): Promise<Container> {
   }
   nspawn.kill('SIGKILL');
   throw new Error(`systemd-nspawn for ${opts.machine} did not start systemd:\n${tail(opts.consoleLog)}`);
+}
+
+/**
+ * Which cgroup setup a suite boots with here. On a machine with the pure cgroup2 layout, binding it is
+ * right for every suite; on a hybrid (v1 + v2) machine, systemd >= 256 (trixie) needs its own cgroup2
+ * tree. DOCKHAND_TEST_CGROUPS=host|unified overrides the choice.
+ */
+export function cgroupModeFor(suite: string): 'host' | 'unified' {
+  const forced = process.env.DOCKHAND_TEST_CGROUPS;
+  if (forced === 'host' || forced === 'unified') return forced;
+  const hostIsUnified = existsSync('/sys/fs/cgroup/cgroup.controllers');
+  const needsUnified = !['bullseye', 'bookworm'].includes(suite);
+  return hostIsUnified || !needsUnified ? 'host' : 'unified';
 }
 
 /** The nspawn process's child that has exec'd systemd (the container's PID 1), if any yet. */
@@ -116,10 +144,10 @@ export function execInContainer(leader: number, cmd: string, opts: RunOptions = 
 }
 
 /**
- * Powers the container off: SIGTERM makes nspawn ask systemd for an orderly shutdown (about 1 s);
+ * Powers the container off: SIGTERM makes nspawn ask systemd for an orderly shutdown (about 1 s, up to 10 s with docker running);
  * if that has not finished within graceMs, PID 1 is killed, which ends every process in the container.
  */
-export async function stopContainer(c: Container, graceMs = 15_000): Promise<void> {
+export async function stopContainer(c: Container, graceMs = 5_000): Promise<void> {
   const exited = () => c.nspawn.exitCode !== null || c.nspawn.signalCode !== null;
   if (!exited()) c.nspawn.kill('SIGTERM');
   const deadline = Date.now() + graceMs;
