@@ -24,23 +24,61 @@ export function prepareCommand(id: RunIdentity, script: string, opts: ExecOption
   return plan;
 }
 
+/** After the exit status, how long to wait for output still in flight before settling anyway. */
+const EXIT_GRACE_MS = 1000;
+
+/** What a transport hands over once the command runs. */
+export interface Launched {
+  stdin: StdinSink;
+  /** Stop the command (timeout). */
+  kill(): void;
+  /** Release pipes/channel after the result is settled. */
+  release(): void;
+}
+
+/**
+ * One command from start to result. The transport wires its process or channel events to
+ * stdout/stderr/exited/closed/failed. The result settles on `closed` — or shortly after `exited`,
+ * because a background child (a daemon a script started) may hold the output pipes open for hours.
+ */
 export class CommandRun {
-  private readonly session: BecomeSession;
+  private session!: BecomeSession;
   private readonly outDecoder = new StringDecoder('utf8');
   private stdoutText = '';
   private stderrText = '';
+  private code: number | null = null;
+  private signal?: string;
+  private timedOut = false;
+  private settled = false;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private launched?: Launched;
+  readonly result: Promise<ExecResult>;
+  private resolve!: (r: ExecResult) => void;
+  private reject!: (e: unknown) => void;
 
   constructor(
     private readonly host: string,
-    plan: CommandPlan,
-    stdin: StdinSink,
+    private readonly plan: CommandPlan,
     private readonly opts: ExecOptions,
+    private readonly timeoutMs: number,
   ) {
-    this.session = new BecomeSession(plan, stdin, opts.stdin);
+    this.result = new Promise<ExecResult>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
   }
 
-  /** The process is running: start feeding stdin. */
-  begin(): void {
+  /** The process or channel runs: start the clock and feed stdin. */
+  started(launched: Launched): void {
+    this.launched = launched;
+    this.session = new BecomeSession(this.plan, launched.stdin, this.opts.stdin);
+    this.timers.push(
+      setTimeout(() => {
+        this.timedOut = true;
+        launched.kill();
+        this.settle();
+      }, this.timeoutMs),
+    );
     this.session.begin();
   }
 
@@ -52,16 +90,48 @@ export class CommandRun {
     this.emit(this.session.onStderr(chunk), 'stderr');
   }
 
-  /** The command ended. Throws BecomeError when sudo never ran it (unless it was our timeout). */
-  end(code: number | null, signal: string | undefined, timedOut: boolean): ExecResult {
+  /** Exit status (number) or the signal that ended it. */
+  exited(code: number | null, signal?: string): void {
+    if (typeof code === 'number') this.code = code;
+    else this.signal = signal;
+    this.timers.push(setTimeout(() => this.settle(), EXIT_GRACE_MS));
+  }
+
+  /** All output is in (process closed / channel closed). */
+  closed(): void {
+    this.settle();
+  }
+
+  /** The command could not be started at all. */
+  failed(err: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.timers.forEach(clearTimeout);
+    this.reject(err);
+  }
+
+  private settle(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.timers.forEach(clearTimeout);
+    this.launched?.release();
+    try {
+      this.resolve(this.end());
+    } catch (e) {
+      this.reject(e);
+    }
+  }
+
+  /** Throws BecomeError when sudo never ran the command (unless it was our timeout). */
+  private end(): ExecResult {
     this.emit(this.outDecoder.end(), 'stdout');
     this.emit(this.session.finish(), 'stderr');
     const failure = this.session.becomeFailure();
-    if (failure && !timedOut) throw new BecomeError(this.host, failure);
+    if (failure && !this.timedOut) throw new BecomeError(this.host, failure);
     // A command we killed has no meaningful status, even if the shell still reported one.
-    const result: ExecResult = { code: timedOut ? null : code, stdout: this.stdoutText, stderr: this.stderrText };
-    if (signal) result.signal = signal;
-    if (timedOut) result.timedOut = true;
+    const result: ExecResult = { code: this.timedOut ? null : this.code, stdout: this.stdoutText, stderr: this.stderrText };
+    if (this.signal) result.signal = this.signal;
+    if (this.timedOut) result.timedOut = true;
     return result;
   }
 

@@ -203,51 +203,31 @@ export class SshTransport implements Transport {
   }
 
   private runOnChannel(conn: ClientType, plan: CommandPlan, opts: ExecOptions): Promise<ExecResult> {
-    const timeoutMs = opts.timeoutMs ?? this.options.commandTimeoutMs;
-    return new Promise<ExecResult>((resolve, reject) => {
-      conn.exec(commandLine(plan), (err: Error | undefined, ch: ClientChannel) => {
-        if (err) {
-          reject(new ConnectError(this.name, 'other', `could not start a command: ${err.message}`, 'the connection may have dropped; run again'));
-          return;
-        }
-        const run = new CommandRun(this.name, plan, ch, opts);
-        let code: number | null = null;
-        let signal: string | undefined;
-        let timedOut = false;
-        let settled = false;
-        const finish = () => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          try {
-            resolve(run.end(code, signal, timedOut));
-          } catch (e) {
-            reject(e);
-          }
-        };
-        const timer = setTimeout(() => {
-          timedOut = true;
-          // sshd delivers the signal to the session's shell only; a child still holding the output
-          // pipes would keep the channel open, so the result does not wait for 'close'.
+    const run = new CommandRun(this.name, plan, opts, opts.timeoutMs ?? this.options.commandTimeoutMs);
+    conn.exec(commandLine(plan), (err: Error | undefined, ch: ClientChannel) => {
+      if (err) {
+        run.failed(new ConnectError(this.name, 'other', `could not start a command: ${err.message}`, 'the connection may have dropped; run again'));
+        return;
+      }
+      ch.on('data', (c: Buffer) => run.stdout(c));
+      ch.stderr.on('data', (c: Buffer) => run.stderr(c));
+      // exit-status gives a number; exit-signal gives (null, name). No event at all leaves code null.
+      ch.on('exit', (c: number | null, sig?: string) => run.exited(c, sig ?? undefined));
+      ch.on('close', () => run.closed());
+      run.started({
+        stdin: ch,
+        // sshd delivers the signal to the session's shell only; the result does not wait for the rest.
+        kill: () => {
           try {
             ch.signal('KILL');
           } catch {
             // The channel may be closing already.
           }
-          ch.close();
-          finish();
-        }, timeoutMs);
-        ch.on('data', (c: Buffer) => run.stdout(c));
-        ch.stderr.on('data', (c: Buffer) => run.stderr(c));
-        // exit-status gives a number; exit-signal gives (null, name). No event at all leaves code null.
-        ch.on('exit', (c: number | null, sig?: string) => {
-          if (typeof c === 'number') code = c;
-          else signal = sig ?? undefined;
-        });
-        ch.on('close', finish);
-        run.begin();
+        },
+        release: () => ch.close(),
       });
     });
+    return run.result;
   }
 
   /** Connect through every jump host to the target; returns the target's client. */
@@ -262,7 +242,11 @@ export class SshTransport implements Transport {
     const jumps: Hop[] = [];
     for (const j of jumpText ? jumpText.split(',') : []) {
       const parsed = parseJump(j);
-      jumps.push(await resolveHop({ label: j.trim(), ...parsed }, this.options));
+      const hop = await resolveHop({ label: j.trim(), ...parsed }, this.options);
+      // Keys named on the command line are offered to jump hosts too, after their own (unlike
+      // `ssh -i … -J …`, where the jump's separate ssh process never sees -i; one -i should serve all).
+      for (const key of spec.identityFiles ?? []) if (!hop.identityFiles.includes(key)) hop.identityFiles.push(key);
+      jumps.push(hop);
     }
     const opened: ClientType[] = [];
     try {

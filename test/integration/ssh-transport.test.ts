@@ -89,6 +89,14 @@ describe('SSH exec against a real sshd', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
+  it('returns soon after exit even when a background child keeps the output open', async () => {
+    const started = Date.now();
+    const r = await t.exec('sleep 30 & echo $!');
+    expect(r.code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(8000);
+    await t.exec(`kill ${r.stdout.trim()}`);
+  });
+
   it('streams output through onOutput', async () => {
     const chunks: string[] = [];
     await t.exec('echo a; echo b >&2', { onOutput: (c, s) => chunks.push(`${s}:${c}`) });
