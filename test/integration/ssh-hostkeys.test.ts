@@ -6,8 +6,8 @@ import { ConnectError } from '../../src/core/errors.js';
 import { createLogger, silentLogger } from '../../src/core/log.js';
 import { fingerprint, hashHostName } from '../../src/transport/known-hosts.js';
 import { openTransport } from '../../src/transport/open.js';
-import type { ConnectOptions, HostKeyPolicy, TargetSpec } from '../../src/transport/types.js';
-import { makeKey, startSshd, tempKnownHosts, type Sshd } from '../harness/sshd.js';
+import type { HostKeyPolicy } from '../../src/transport/types.js';
+import { makeKey, sshdSpec, startSshd, tempKnownHosts, testConnectOptions, type Sshd } from '../harness/sshd.js';
 
 // Host keys are checked against a real OpenSSH server: a refusal here means ssh2 really dropped the
 // connection (the verifier's answer was honoured), not just that our parser said no.
@@ -16,21 +16,8 @@ let other: { file: string; cleanup(): void };
 let otherKeyLine: string;
 const cleanups: Array<() => void> = [];
 
-const spec = (): TargetSpec => ({
-  name: 'hk-host',
-  kind: 'ssh',
-  host: sshd.host,
-  port: sshd.port,
-  user: sshd.user,
-  identityFiles: [sshd.clientKeyPath],
-});
-const options = (knownHostsFile: string, hostKeyPolicy: HostKeyPolicy = 'strict'): ConnectOptions => ({
-  hostKeyPolicy,
-  knownHostsFile,
-  connectTimeoutMs: 10_000,
-  commandTimeoutMs: 30_000,
-  useSshConfig: false,
-});
+const spec = () => sshdSpec(sshd, { name: 'hk-host' });
+const options = (knownHostsFile: string, hostKeyPolicy: HostKeyPolicy = 'strict') => testConnectOptions(knownHostsFile, { hostKeyPolicy });
 
 function knownHosts(lines: string[]): string {
   const kh = tempKnownHosts(lines);

@@ -6,7 +6,7 @@ import { ConnectError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/log.js';
 import { openTransport } from '../../src/transport/open.js';
 import type { ConnectOptions, TargetSpec } from '../../src/transport/types.js';
-import { startAgent, startSshd, tempKnownHosts, type Agent, type Sshd } from '../harness/sshd.js';
+import { startAgent, startSshd, tempKnownHosts, testConnectOptions, type Agent, type Sshd } from '../harness/sshd.js';
 
 // Two real sshd instances (a jump host and a target), a real ssh-agent, and a real OpenSSH client
 // config read through `ssh -G -F <file>`.
@@ -15,14 +15,7 @@ let target: Sshd;
 let kh: ReturnType<typeof tempKnownHosts>;
 let work: string;
 
-const options = (over: Partial<ConnectOptions> = {}): ConnectOptions => ({
-  hostKeyPolicy: 'strict',
-  knownHostsFile: kh.file,
-  connectTimeoutMs: 10_000,
-  commandTimeoutMs: 30_000,
-  useSshConfig: false,
-  ...over,
-});
+const options = (over: Partial<ConnectOptions> = {}) => testConnectOptions(kh.file, over);
 
 beforeAll(async () => {
   delete process.env.SSH_AUTH_SOCK;

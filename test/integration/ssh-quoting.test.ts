@@ -5,7 +5,7 @@ import { shJoin } from '../../src/shell/quote.js';
 import { commandLine, planCommand } from '../../src/transport/become.js';
 import { openTransport } from '../../src/transport/open.js';
 import type { Transport } from '../../src/transport/types.js';
-import { startSshd, tempKnownHosts, type Sshd } from '../harness/sshd.js';
+import { sshdSpec, startSshd, tempKnownHosts, testConnectOptions, type Sshd } from '../harness/sshd.js';
 
 // Property: any argument (no NUL) survives our quoting, the SSH login shell, sudo and dash exactly.
 // `printf '%s\0'` prints each argument back NUL-terminated, so any change to a byte shows.
@@ -38,11 +38,7 @@ let t: Transport;
 beforeAll(async () => {
   sshd = await startSshd();
   kh = tempKnownHosts([sshd.knownHostsLine()]);
-  t = await openTransport(
-    { name: 'q', kind: 'ssh', host: sshd.host, port: sshd.port, user: sshd.user, identityFiles: [sshd.clientKeyPath] },
-    { hostKeyPolicy: 'strict', knownHostsFile: kh.file, connectTimeoutMs: 10_000, commandTimeoutMs: 30_000, useSshConfig: false },
-    silentLogger,
-  );
+  t = await openTransport(sshdSpec(sshd), testConnectOptions(kh.file), silentLogger);
 });
 
 afterAll(async () => {
