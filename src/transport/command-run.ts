@@ -17,21 +17,30 @@ export interface RunIdentity {
 }
 
 /** Plan a command and echo it (the caller's script, not the wrapper; the logger masks secrets). */
-export function prepareCommand(id: RunIdentity, script: string, opts: ExecOptions): CommandPlan {
-  const plan = planCommand(script, { sudo: opts.sudo, env: opts.env, isRoot: id.isRoot, becomePassword: id.becomePassword });
+export function prepareCommand(id: RunIdentity, script: string, opts: ExecOptions, reportSession = false): CommandPlan {
+  const plan = planCommand(script, {
+    sudo: opts.sudo,
+    env: opts.env,
+    isRoot: id.isRoot,
+    becomePassword: id.becomePassword,
+    reportSession,
+  });
   const envText = Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v} `).join('');
-  id.logger.command(id.host, `${plan.beginMarker ? '(sudo) ' : ''}${envText}${script}`);
+  id.logger.command(id.host, `${plan.viaSudo ? '(sudo) ' : ''}${envText}${script}`);
   return plan;
 }
 
-/** After the exit status, how long to wait for output still in flight before settling anyway. */
-const EXIT_GRACE_MS = 1000;
+/**
+ * After the exit status, output may still be in flight (sshd sends exit-status before it has drained
+ * the pipes; a loaded machine delays reads). Settle once the output has been quiet this long.
+ */
+const QUIET_AFTER_EXIT_MS = 2000;
 
 /** What a transport hands over once the command runs. */
 export interface Launched {
   stdin: StdinSink;
-  /** Stop the command (timeout). */
-  kill(): void;
+  /** Stop the command (timeout); the session id is known when the plan reported it. */
+  kill(sessionId: string | undefined): void;
   /** Release pipes/channel after the result is settled. */
   release(): void;
 }
@@ -51,6 +60,7 @@ export class CommandRun {
   private timedOut = false;
   private settled = false;
   private readonly timers: NodeJS.Timeout[] = [];
+  private lastOutputAt = Date.now();
   private launched?: Launched;
   readonly result: Promise<ExecResult>;
   private resolve!: (r: ExecResult) => void;
@@ -75,7 +85,7 @@ export class CommandRun {
     this.timers.push(
       setTimeout(() => {
         this.timedOut = true;
-        launched.kill();
+        launched.kill(this.session.sessionId);
         this.settle();
       }, this.timeoutMs),
     );
@@ -94,10 +104,19 @@ export class CommandRun {
   exited(code: number | null, signal?: string): void {
     if (typeof code === 'number') this.code = code;
     else this.signal = signal;
-    this.timers.push(setTimeout(() => this.settle(), EXIT_GRACE_MS));
+    // Quiet is counted from the exit on: output still in flight has not had its chance yet.
+    this.lastOutputAt = Date.now();
+    this.settleWhenQuiet();
   }
 
-  /** All output is in (process closed / channel closed). */
+  /** A background child may hold the pipes open for hours: do not wait for it once output stops. */
+  private settleWhenQuiet(): void {
+    const quietFor = Date.now() - this.lastOutputAt;
+    if (quietFor >= QUIET_AFTER_EXIT_MS) this.settle();
+    else this.timers.push(setTimeout(() => this.settleWhenQuiet(), QUIET_AFTER_EXIT_MS - quietFor));
+  }
+
+  /** All output is in (process closed / channel closed): the normal end. */
   closed(): void {
     this.settle();
   }
@@ -136,6 +155,7 @@ export class CommandRun {
   }
 
   private emit(text: string, stream: 'stdout' | 'stderr'): void {
+    this.lastOutputAt = Date.now();
     if (text === '') return;
     if (stream === 'stdout') this.stdoutText += text;
     else this.stderrText += text;

@@ -150,7 +150,7 @@ export class SshTransport implements Transport {
     const conn = await this.connection();
     const isRoot = opts.sudo ? await this.remoteIsRoot() : false;
     const identity: RunIdentity = { host: this.name, isRoot, becomePassword: this.options.becomePassword, logger: this.logger };
-    const plan = prepareCommand(identity, script, opts);
+    const plan = prepareCommand(identity, script, opts, true);
     return this.run(conn, plan, opts);
   }
 
@@ -216,18 +216,28 @@ export class SshTransport implements Transport {
       ch.on('close', () => run.closed());
       run.started({
         stdin: ch,
-        // sshd delivers the signal to the session's shell only; the result does not wait for the rest.
-        kill: () => {
+        kill: (sessionId) => {
           try {
             ch.signal('KILL');
           } catch {
             // The channel may be closing already.
           }
+          // sshd signals only the shell it started; children (an apt-get holding the dpkg lock)
+          // would live on. Everything the command started shares its session: kill that.
+          if (sessionId) this.killSession(sessionId, plan.viaSudo === true);
         },
         release: () => ch.close(),
       });
     });
     return run.result;
+  }
+
+  /** Fire and forget: the timed-out command's result does not wait for this. */
+  private killSession(sessionId: string, sudo: boolean): void {
+    const script = `kill -KILL -- -${sessionId} 2>/dev/null; pkill -KILL -s ${sessionId} 2>/dev/null; true`;
+    this.exec(script, { sudo, timeoutMs: 15_000 }).catch((e: unknown) =>
+      this.logger.debug(`${this.name}: could not kill timed-out session ${sessionId}: ${String(e)}`),
+    );
   }
 
   /** Connect through every jump host to the target; returns the target's client. */

@@ -3,7 +3,7 @@
  * and a real sshd). Transport-specific behaviour stays in that transport's own test file.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Transport } from '../../src/transport/types.js';
 
@@ -46,6 +46,25 @@ export function describeTransportContract(label: string, setup: () => { t: Trans
       expect(Date.now() - started).toBeLessThan(10_000);
     });
 
+    it('a timeout kills everything the command started, background children included', async () => {
+      const { t, work } = get();
+      const pidFile = join(work, 'bg.pid');
+      const r = await t.exec(`sleep 60 & echo $! > ${pidFile}; sleep 60`, { timeoutMs: 1500 });
+      expect(r).toMatchObject({ code: null, timedOut: true });
+      const pid = Number(readFileSync(pidFile, 'utf8'));
+      // Dead means gone, or a zombie waiting for init to reap it.
+      const running = () => {
+        try {
+          return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+        } catch {
+          return false;
+        }
+      };
+      for (let i = 0; i < 100 && running(); i++) await new Promise((res) => setTimeout(res, 50));
+      expect(running()).toBe(false);
+      rmSync(pidFile);
+    });
+
     it('returns soon after exit even when a background child keeps the output open', async () => {
       const { t } = get();
       const started = Date.now();
@@ -53,6 +72,14 @@ export function describeTransportContract(label: string, setup: () => { t: Trans
       expect(r.code).toBe(0);
       expect(Date.now() - started).toBeLessThan(8000);
       await t.exec(`kill ${r.stdout.trim()}`);
+    });
+
+    it('returns all of a large output, even what arrives after the exit status', async () => {
+      const { t } = get();
+      const r = await t.exec(`head -c 6000000 /dev/zero | tr '\\0' a; echo end >&2`);
+      expect(r.code).toBe(0);
+      expect(r.stdout.length).toBe(6_000_000);
+      expect(r.stderr).toBe('end\n');
     });
 
     it('streams output through onOutput', async () => {

@@ -124,6 +124,31 @@ describe('BecomeSession', () => {
   });
 });
 
+describe('session reporting (SSH: a timeout kills the whole session)', () => {
+  it('the first line reads the session id from /proc and prints it after the marker', () => {
+    const plan = planCommand('work', { isRoot: true, reportSession: true });
+    expect(plan.argv.slice(0, 2)).toEqual(['sh', '-c']);
+    expect(plan.viaSudo).toBeUndefined();
+    expect(plan.argv[2]).toBe(
+      `read -r _ _ _ _ _ dockhand_sid _ 2>/dev/null </proc/$$/stat; printf '%s %s\\n' ${plan.beginMarker} "$dockhand_sid" >&2; unset dockhand_sid\nwork`,
+    );
+  });
+
+  it('the session id is taken from the marker line, which is removed', () => {
+    const plan = planCommand('work', { sudo: true, isRoot: false, reportSession: true });
+    const { s } = session(plan);
+    expect(s.onStderr(`${plan.beginMarker} 4242\nreal stderr\n`)).toBe('real stderr\n');
+    expect(s.sessionId).toBe('4242');
+  });
+
+  it('no marker without sudo is not a become failure (e.g. the shell was killed)', () => {
+    const { s } = session(planCommand('work', { isRoot: false, reportSession: true }));
+    s.onStderr('Killed\n');
+    expect(s.finish()).toBe('Killed\n');
+    expect(s.becomeFailure()).toBeUndefined();
+  });
+});
+
 describe('describeSudoFailure', () => {
   it.each([
     ['sudo: 3 incorrect password attempts\n', 1, true, /rejected the become password/],
