@@ -36,6 +36,11 @@ const { Client, utils } = ssh2;
 /** Below sshd's default MaxSessions (10), leaving room for the user's own sessions. */
 const MAX_CHANNELS = 8;
 const KEEPALIVE_MS = 15_000;
+/**
+ * Handshakes in flight at once, process-wide. sshd starts dropping unauthenticated connections
+ * beyond MaxStartups (default 10:30:100) — a fleet run to one host, or through one jump host.
+ */
+const MAX_HANDSHAKES = 8;
 
 /** One machine to log into on the way (a jump host) or at the end (the target). */
 export interface Hop {
@@ -102,6 +107,8 @@ class Slots {
     else this.free++;
   }
 }
+
+const handshakes = new Slots(MAX_HANDSHAKES);
 
 // ssh2's own default order, reordered below so that key types already in known_hosts come first.
 const HOST_KEY_ALGORITHMS = [
@@ -304,7 +311,12 @@ export class SshTransport implements Transport {
     // sshd drops simultaneous fresh connections beyond MaxStartups: retry a reset handshake a little later.
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.connectOnce(hop, sock);
+        await handshakes.acquire();
+        try {
+          return await this.connectOnce(hop, sock);
+        } finally {
+          handshakes.release();
+        }
       } catch (e) {
         const reset = e instanceof ConnectError && e.failure === 'other' && /ECONNRESET|before handshake/i.test(String(e.cause));
         if (!reset || sock || attempt >= 3) throw e;

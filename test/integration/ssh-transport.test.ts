@@ -77,6 +77,20 @@ describe('SSH exec against a real sshd', () => {
   });
 });
 
+describe('many hosts at once', () => {
+  it('40 connections to one sshd at once all succeed (rate-limited handshakes, retried resets)', async () => {
+    const all = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => openTransport(spec({ name: `h${i}` }), options(), silentLogger)));
+    const opened = all.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    try {
+      expect(all.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+      const outs = await Promise.all(opened.map((tr) => tr.exec('echo up')));
+      expect(outs.every((o) => o.stdout === 'up\n')).toBe(true);
+    } finally {
+      await Promise.all(opened.map((tr) => tr.close()));
+    }
+  });
+});
+
 describe('SSH connect failures', () => {
   const cases: Array<[string, () => Promise<[TargetSpec, ConnectOptions]>, ConnectFailure, RegExp]> = [
     [
