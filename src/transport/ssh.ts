@@ -130,7 +130,10 @@ export function hostKeyAlgorithms(knownTypes: readonly string[]): string[] {
 
 export class SshTransport implements Transport {
   readonly kind = 'ssh' as const;
-  private clients: ClientType[] = [];
+  /** The target's connection, once open. */
+  private conn?: ClientType;
+  /** Shared jump connections this transport holds (released on close). */
+  private jumpLeases: string[] = [];
   private connecting?: Promise<ClientType>;
   private rootCheck?: Promise<boolean>;
   private slots = new Slots(MAX_CHANNELS);
@@ -171,11 +174,17 @@ export class SshTransport implements Transport {
   }
 
   async close(): Promise<void> {
-    const clients = this.clients.reverse();
-    this.clients = [];
+    const conn = this.conn;
+    this.forget();
+    if (conn) await endClient(conn);
+  }
+
+  /** Drop the connection state (closed or lost); the next command connects again. */
+  private forget(): void {
+    this.conn = undefined;
     this.connecting = undefined;
     this.rootCheck = undefined;
-    await Promise.all(clients.map(endClient));
+    this.jumpLeases.splice(0).forEach(releaseJump);
   }
 
   private connection(): Promise<ClientType> {
@@ -265,46 +274,48 @@ export class SshTransport implements Transport {
       for (const key of spec.identityFiles ?? []) if (!hop.identityFiles.includes(key)) hop.identityFiles.push(key);
       jumps.push(hop);
     }
-    const opened: ClientType[] = [];
+    // Jump connections are shared by every transport going through the same chain: a fleet behind
+    // one bastion logs into it once, not once per host.
+    let via: ClientType | undefined;
+    let chainKey = `${this.knownHostsFile}|${this.options.hostKeyPolicy}`;
+    const leases: string[] = [];
     try {
-      let sock: Duplex | undefined;
-      const hops = [...jumps, target];
-      for (let i = 0; i < hops.length; i++) {
-        const hop = hops[i]!;
-        const isJump = i < hops.length - 1;
-        const client = await this.connectHop(hop, sock).catch((e: unknown) => {
-          throw isJump ? asJumpError(this.name, hop, e) : e;
-        });
-        opened.push(client);
-        if (isJump) {
-          const next = hops[i + 1]!;
-          sock = await forwardOut(client, next.host, next.port).catch((e: Error) => {
-            throw new ConnectError(
-              this.name,
-              'jump',
-              `jump host ${hop.label} could not reach ${next.host}:${next.port}: ${e.message}`,
-              'check that the jump host can reach the target (and that AllowTcpForwarding is on there)',
-            );
+      for (const [i, hop] of jumps.entries()) {
+        chainKey += `>${hop.user}@${hop.host}:${hop.port}`;
+        const from = via;
+        via = await leaseJump(chainKey, async () => {
+          const sock = from ? await this.forward(from, jumps[i - 1]!, hop) : undefined;
+          return this.connectHop(hop, sock).catch((e: unknown) => {
+            throw asJumpError(this.name, hop, e);
           });
-        }
+        });
+        leases.push(chainKey);
       }
-      const conn = opened[opened.length - 1]!;
-      this.clients = opened;
+      const sock = via ? await this.forward(via, jumps[jumps.length - 1]!, target) : undefined;
+      const conn = await this.connectHop(target, sock);
+      this.conn = conn;
+      this.jumpLeases = leases;
       conn.on('close', () => {
-        // Dropped (network, sshd restart): the next command opens a new connection.
-        if (this.clients.includes(conn)) {
-          const rest = this.clients;
-          this.clients = [];
-          this.connecting = undefined;
-          this.rootCheck = undefined;
-          rest.forEach((c) => c.end());
-        }
+        // Dropped (network, sshd restart, the jump host went away): the next command reconnects.
+        if (this.conn === conn) this.forget();
       });
       return conn;
     } catch (e) {
-      await Promise.all(opened.reverse().map(endClient));
+      leases.forEach(releaseJump);
       throw e;
     }
+  }
+
+  /** A TCP channel from a jump host to the next hop, to run the next SSH connection over. */
+  private forward(jump: ClientType, jumpHop: Hop, next: Hop): Promise<Duplex> {
+    return forwardOut(jump, next.host, next.port).catch((e: Error) => {
+      throw new ConnectError(
+        this.name,
+        'jump',
+        `jump host ${jumpHop.label} could not reach ${next.host}:${next.port}: ${e.message}`,
+        'check that the jump host can reach the target (and that AllowTcpForwarding is on there)',
+      );
+    });
   }
 
   private async connectHop(hop: Hop, sock: Duplex | undefined): Promise<ClientType> {
@@ -433,6 +444,43 @@ export class SshTransport implements Transport {
       message: `host key of ${name} is not known (${type} ${fp}); refusing to connect (host key policy strict)`,
       hint: `verify the fingerprint out of band, then run: ${scan}  — or pass --host-key-policy accept-new`,
     };
+  }
+}
+
+interface SharedJump {
+  client: Promise<ClientType>;
+  users: number;
+}
+/** Open jump connections by chain (known_hosts file, policy, and every hop up to this one). */
+const sharedJumps = new Map<string, SharedJump>();
+
+async function leaseJump(key: string, open: () => Promise<ClientType>): Promise<ClientType> {
+  let entry = sharedJumps.get(key);
+  if (!entry) {
+    const created: SharedJump = { client: open(), users: 0 };
+    const drop = () => {
+      if (sharedJumps.get(key) === created) sharedJumps.delete(key);
+    };
+    created.client.then((c) => c.on('close', drop), drop);
+    sharedJumps.set(key, created);
+    entry = created;
+  }
+  entry.users++;
+  try {
+    return await entry.client;
+  } catch (e) {
+    entry.users--;
+    throw e;
+  }
+}
+
+function releaseJump(key: string): void {
+  const entry = sharedJumps.get(key);
+  if (!entry) return;
+  entry.users--;
+  if (entry.users <= 0) {
+    sharedJumps.delete(key);
+    entry.client.then(endClient, () => {});
   }
 }
 

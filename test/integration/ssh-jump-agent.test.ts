@@ -59,6 +59,26 @@ describe('ProxyJump', () => {
     }
   });
 
+  it('transports through the same jump host share one jump connection, closed with the last', async () => {
+    const logins = () => jump.log().split('Accepted publickey').length;
+    const before = logins();
+    const ts = await Promise.all([1, 2, 3].map((i) => openTransport(viaJump({ name: `t${i}` }), options(), silentLogger)));
+    expect(logins()).toBe(before + 1);
+    const outs = await Promise.all(ts.map((t) => t.exec('echo ok')));
+    expect(outs.map((o) => o.stdout)).toEqual(['ok\n', 'ok\n', 'ok\n']);
+    await ts[0]!.close();
+    await ts[1]!.close();
+    expect((await ts[2]!.exec('echo still')).stdout).toBe('still\n');
+    await ts[2]!.close();
+    // The jump connection went with the last user: a new transport logs in again.
+    const t = await openTransport(viaJump(), options(), silentLogger);
+    try {
+      expect(logins()).toBe(before + 2);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('a chain of two jumps (jump, then jump again) works', async () => {
     const hop = `${jump.user}@127.0.0.1:${jump.port}`;
     const t = await openTransport(viaJump({ jump: `${hop},${hop}` }), options(), silentLogger);
