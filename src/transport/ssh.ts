@@ -52,6 +52,10 @@ export interface Hop {
   identityFiles: string[];
   /** Agent socket, or undefined for none. */
   agent?: string;
+  /** IdentitiesOnly: offer the configured key files before the agent's keys (sshd's MaxAuthTries). */
+  keyFilesFirst?: boolean;
+  /** ServerAliveInterval from the config, else our default. */
+  keepaliveMs: number;
 }
 
 interface Refusal {
@@ -77,6 +81,8 @@ export async function resolveHop(
     user: spec.user ?? cfg?.user ?? userInfo().username,
     identityFiles,
     agent,
+    keyFilesFirst: cfg?.identitiesOnly,
+    keepaliveMs: cfg?.serverAliveIntervalSec ? cfg.serverAliveIntervalSec * 1000 : KEEPALIVE_MS,
     proxyJump: cfg?.proxyJump,
   };
 }
@@ -87,7 +93,7 @@ export function parseJump(text: string): { host: string; user?: string; port?: n
   return { host: t.host!, user: t.user, port: t.port };
 }
 
-/** A counting semaphore: channels per connection. */
+/** A counting semaphore (channels per connection, handshakes per process). */
 class Slots {
   private free: number;
   private readonly waiting: Array<() => void> = [];
@@ -346,7 +352,7 @@ export class SshTransport implements Transport {
       port: hop.port,
       username: hop.user,
       readyTimeout: this.options.connectTimeoutMs,
-      keepaliveInterval: KEEPALIVE_MS,
+      keepaliveInterval: hop.keepaliveMs,
       keepaliveCountMax: 4,
       authHandler: methods,
       algorithms: { serverHostKey: hostKeyAlgorithms(knownKeyTypes(readKnownHosts(this.knownHostsFile), name)) as never },
@@ -377,11 +383,12 @@ export class SshTransport implements Transport {
     });
   }
 
-  /** Agent first (it holds the keys the user unlocked), then key files; encrypted files are skipped. */
+  /** Agent first (it holds the keys the user unlocked; key files first with IdentitiesOnly), then key files; encrypted files are skipped. */
   private authMethods(hop: Hop): { methods: AnyAuthMethod[]; skipped: string[] } {
     const methods: AnyAuthMethod[] = [];
     const skipped: string[] = [];
-    if (hop.agent && existsSync(hop.agent)) methods.push({ type: 'agent', username: hop.user, agent: hop.agent });
+    const agent: AnyAuthMethod[] = hop.agent && existsSync(hop.agent) ? [{ type: 'agent', username: hop.user, agent: hop.agent }] : [];
+    if (!hop.keyFilesFirst) methods.push(...agent);
     for (const file of hop.identityFiles) {
       if (!existsSync(file)) continue;
       let data: Buffer;
@@ -398,6 +405,7 @@ export class SshTransport implements Transport {
       }
       methods.push({ type: 'publickey', username: hop.user, key: data });
     }
+    if (hop.keyFilesFirst) methods.push(...agent);
     return { methods, skipped };
   }
 
