@@ -15,8 +15,10 @@ import { shJoin, shQuote } from '../shell/quote.js';
 export interface CommandPlan {
   /** argv to run: `sh -c <script>` or `sudo … -- sh -c <script>`. Never contains the password. */
   argv: string[];
-  /** Set when sudo wraps the command: printed by the inner shell before anything else. */
+  /** Printed (on stderr) by the inner shell before anything else, when sudo wraps the command or the session is reported. */
   beginMarker?: string;
+  /** Whether sudo runs the command (so a missing begin marker means sudo refused). */
+  viaSudo?: boolean;
   /** Set when a password is to be fed: the random prompt sudo prints to ask for it. */
   prompt?: string;
   /** Kept out of argv and env; written to stdin only when sudo prints `prompt`. */
@@ -29,6 +31,11 @@ export interface PlanOptions {
   /** The login user is already root: sudo is not needed. */
   isRoot: boolean;
   becomePassword?: string;
+  /**
+   * Put the command's session id after the begin marker. sshd signals only the shell it started;
+   * with the session id a timeout can kill everything the command started (see ssh.ts).
+   */
+  reportSession?: boolean;
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -48,17 +55,25 @@ function randomToken(prefix: string): string {
   return `${prefix}-${randomBytes(12).toString('hex')}`;
 }
 
+/** The inner script's first line: the begin marker, and with reportSession the session id (field 6 of /proc/$$/stat). */
+function beginLine(marker: string, reportSession: boolean | undefined): string {
+  if (!reportSession) return `printf '%s\\n' ${marker} >&2`;
+  return `read -r _ _ _ _ _ dockhand_sid _ 2>/dev/null </proc/$$/stat; printf '%s %s\\n' ${marker} "$dockhand_sid" >&2; unset dockhand_sid`;
+}
+
 export function planCommand(script: string, opts: PlanOptions): CommandPlan {
   const body = withEnv(script, opts.env);
-  if (!opts.sudo || opts.isRoot) return { argv: ['sh', '-c', body] };
+  const viaSudo = Boolean(opts.sudo && !opts.isRoot);
+  if (!viaSudo && !opts.reportSession) return { argv: ['sh', '-c', body] };
   const beginMarker = randomToken('dockhand-begin');
-  const inner = `printf '%s\\n' ${beginMarker} >&2\n${body}`;
+  const inner = `${beginLine(beginMarker, opts.reportSession)}\n${body}`;
+  if (!viaSudo) return { argv: ['sh', '-c', inner], beginMarker };
   if (opts.becomePassword === undefined) {
-    return { argv: ['sudo', '-n', '--', 'sh', '-c', inner], beginMarker };
+    return { argv: ['sudo', '-n', '--', 'sh', '-c', inner], beginMarker, viaSudo };
   }
   // -p: sudo expands %-escapes in prompts; the hex token has none.
   const prompt = `[${randomToken('dockhand-sudo')}] password: `;
-  return { argv: ['sudo', '-S', '-p', prompt, '--', 'sh', '-c', inner], beginMarker, prompt, password: opts.becomePassword };
+  return { argv: ['sudo', '-S', '-p', prompt, '--', 'sh', '-c', inner], beginMarker, viaSudo, prompt, password: opts.becomePassword };
 }
 
 /** The plan as one command line, for SSH exec (the login shell runs it). */
@@ -85,6 +100,8 @@ export class BecomeSession {
   private stdinDone = false;
   /** All of sudo's own stderr (prompts removed), for the failure message. */
   private sudoStderr = '';
+  /** The command's session id on its host, when the plan asked for it. */
+  sessionId?: string;
 
   constructor(
     private readonly plan: CommandPlan,
@@ -115,10 +132,13 @@ export class BecomeSession {
         else this.endStdin();
       }
     }
-    const m = this.held.indexOf(`${beginMarker}\n`);
-    if (m < 0) return '';
+    const m = this.held.indexOf(beginMarker!);
+    const eol = m < 0 ? -1 : this.held.indexOf('\n', m);
+    if (eol < 0) return '';
     const before = this.held.slice(0, m);
-    const after = this.held.slice(m + beginMarker!.length + 1);
+    const after = this.held.slice(eol + 1);
+    const sid = this.held.slice(m + beginMarker!.length, eol).trim();
+    if (/^[0-9]+$/.test(sid)) this.sessionId = sid;
     this.sudoStderr += before;
     this.held = '';
     this.started = true;
@@ -147,7 +167,7 @@ export class BecomeSession {
    * Call after finish().
    */
   becomeFailure(): string | undefined {
-    if (this.started) return undefined;
+    if (this.started || !this.plan.viaSudo) return undefined;
     return describeSudoFailure(this.sudoStderr, this.promptsSeen, this.plan.password !== undefined);
   }
 

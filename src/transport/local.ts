@@ -24,34 +24,32 @@ export class LocalTransport implements Transport {
   exec(script: string, opts: ExecOptions = {}): Promise<ExecResult> {
     const plan = prepareCommand(this.identity, script, opts);
     const timeoutMs = opts.timeoutMs ?? this.options.commandTimeoutMs;
-    return new Promise<ExecResult>((resolve, reject) => {
-      const child = spawn(plan.argv[0]!, plan.argv.slice(1), { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
-      // The command may exit without reading its stdin; that is not our error.
-      child.stdin.on('error', () => {});
-      const run = new CommandRun(this.name, plan, child.stdin, opts);
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        killGroup(child.pid);
-      }, timeoutMs);
-      child.stdout.on('data', (c: Buffer) => run.stdout(c));
-      child.stderr.on('data', (c: Buffer) => run.stderr(c));
-      child.on('error', (err: NodeJS.ErrnoException) => {
-        clearTimeout(timer);
-        if (err.code === 'ENOENT' && plan.argv[0] === 'sudo') {
-          reject(new BecomeError(this.name, 'sudo is not installed and dockhand is not running as root'));
-        } else reject(err);
-      });
-      child.on('spawn', () => run.begin());
-      child.on('close', (code, signal) => {
-        clearTimeout(timer);
-        try {
-          resolve(run.end(code, signal ?? undefined, timedOut));
-        } catch (err) {
-          reject(err);
-        }
-      });
+    const run = new CommandRun(this.name, plan, opts, timeoutMs);
+    const child = spawn(plan.argv[0]!, plan.argv.slice(1), { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    // The command may exit without reading its stdin; that is not our error.
+    child.stdin.on('error', () => {});
+    child.stdout.on('data', (c: Buffer) => run.stdout(c));
+    child.stderr.on('data', (c: Buffer) => run.stderr(c));
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      run.failed(
+        err.code === 'ENOENT' && plan.argv[0] === 'sudo'
+          ? new BecomeError(this.name, 'sudo is not installed and dockhand is not running as root')
+          : err,
+      );
     });
+    child.on('spawn', () =>
+      run.started({
+        stdin: child.stdin,
+        kill: () => killGroup(child.pid),
+        release: () => {
+          child.stdout.destroy();
+          child.stderr.destroy();
+        },
+      }),
+    );
+    child.on('exit', (code, signal) => run.exited(code, signal ?? undefined));
+    child.on('close', () => run.closed());
+    return run.result;
   }
 
   writeFile(path: string, content: string | Buffer, opts: WriteFileOptions = {}): Promise<void> {

@@ -36,6 +36,11 @@ const { Client, utils } = ssh2;
 /** Below sshd's default MaxSessions (10), leaving room for the user's own sessions. */
 const MAX_CHANNELS = 8;
 const KEEPALIVE_MS = 15_000;
+/**
+ * Handshakes in flight at once, process-wide. sshd starts dropping unauthenticated connections
+ * beyond MaxStartups (default 10:30:100) — a fleet run to one host, or through one jump host.
+ */
+const MAX_HANDSHAKES = 8;
 
 /** One machine to log into on the way (a jump host) or at the end (the target). */
 export interface Hop {
@@ -47,6 +52,10 @@ export interface Hop {
   identityFiles: string[];
   /** Agent socket, or undefined for none. */
   agent?: string;
+  /** IdentitiesOnly: offer the configured key files before the agent's keys (sshd's MaxAuthTries). */
+  keyFilesFirst?: boolean;
+  /** ServerAliveInterval from the config, else our default. */
+  keepaliveMs: number;
 }
 
 interface Refusal {
@@ -72,6 +81,8 @@ export async function resolveHop(
     user: spec.user ?? cfg?.user ?? userInfo().username,
     identityFiles,
     agent,
+    keyFilesFirst: cfg?.identitiesOnly,
+    keepaliveMs: cfg?.serverAliveIntervalSec ? cfg.serverAliveIntervalSec * 1000 : KEEPALIVE_MS,
     proxyJump: cfg?.proxyJump,
   };
 }
@@ -82,7 +93,7 @@ export function parseJump(text: string): { host: string; user?: string; port?: n
   return { host: t.host!, user: t.user, port: t.port };
 }
 
-/** A counting semaphore: channels per connection. */
+/** A counting semaphore (channels per connection, handshakes per process). */
 class Slots {
   private free: number;
   private readonly waiting: Array<() => void> = [];
@@ -102,6 +113,8 @@ class Slots {
     else this.free++;
   }
 }
+
+const handshakes = new Slots(MAX_HANDSHAKES);
 
 // ssh2's own default order, reordered below so that key types already in known_hosts come first.
 const HOST_KEY_ALGORITHMS = [
@@ -123,7 +136,10 @@ export function hostKeyAlgorithms(knownTypes: readonly string[]): string[] {
 
 export class SshTransport implements Transport {
   readonly kind = 'ssh' as const;
-  private clients: ClientType[] = [];
+  /** The target's connection, once open. */
+  private conn?: ClientType;
+  /** Shared jump connections this transport holds (released on close). */
+  private jumpLeases: string[] = [];
   private connecting?: Promise<ClientType>;
   private rootCheck?: Promise<boolean>;
   private slots = new Slots(MAX_CHANNELS);
@@ -150,7 +166,7 @@ export class SshTransport implements Transport {
     const conn = await this.connection();
     const isRoot = opts.sudo ? await this.remoteIsRoot() : false;
     const identity: RunIdentity = { host: this.name, isRoot, becomePassword: this.options.becomePassword, logger: this.logger };
-    const plan = prepareCommand(identity, script, opts);
+    const plan = prepareCommand(identity, script, opts, true);
     return this.run(conn, plan, opts);
   }
 
@@ -164,11 +180,17 @@ export class SshTransport implements Transport {
   }
 
   async close(): Promise<void> {
-    const clients = this.clients.reverse();
-    this.clients = [];
+    const conn = this.conn;
+    this.forget();
+    if (conn) await endClient(conn);
+  }
+
+  /** Drop the connection state (closed or lost); the next command connects again. */
+  private forget(): void {
+    this.conn = undefined;
     this.connecting = undefined;
     this.rootCheck = undefined;
-    await Promise.all(clients.map(endClient));
+    this.jumpLeases.splice(0).forEach(releaseJump);
   }
 
   private connection(): Promise<ClientType> {
@@ -203,51 +225,41 @@ export class SshTransport implements Transport {
   }
 
   private runOnChannel(conn: ClientType, plan: CommandPlan, opts: ExecOptions): Promise<ExecResult> {
-    const timeoutMs = opts.timeoutMs ?? this.options.commandTimeoutMs;
-    return new Promise<ExecResult>((resolve, reject) => {
-      conn.exec(commandLine(plan), (err: Error | undefined, ch: ClientChannel) => {
-        if (err) {
-          reject(new ConnectError(this.name, 'other', `could not start a command: ${err.message}`, 'the connection may have dropped; run again'));
-          return;
-        }
-        const run = new CommandRun(this.name, plan, ch, opts);
-        let code: number | null = null;
-        let signal: string | undefined;
-        let timedOut = false;
-        let settled = false;
-        const finish = () => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          try {
-            resolve(run.end(code, signal, timedOut));
-          } catch (e) {
-            reject(e);
-          }
-        };
-        const timer = setTimeout(() => {
-          timedOut = true;
-          // sshd delivers the signal to the session's shell only; a child still holding the output
-          // pipes would keep the channel open, so the result does not wait for 'close'.
+    const run = new CommandRun(this.name, plan, opts, opts.timeoutMs ?? this.options.commandTimeoutMs);
+    conn.exec(commandLine(plan), (err: Error | undefined, ch: ClientChannel) => {
+      if (err) {
+        run.failed(new ConnectError(this.name, 'other', `could not start a command: ${err.message}`, 'the connection may have dropped; run again'));
+        return;
+      }
+      ch.on('data', (c: Buffer) => run.stdout(c));
+      ch.stderr.on('data', (c: Buffer) => run.stderr(c));
+      // exit-status gives a number; exit-signal gives (null, name). No event at all leaves code null.
+      ch.on('exit', (c: number | null, sig?: string) => run.exited(c, sig ?? undefined));
+      ch.on('close', () => run.closed());
+      run.started({
+        stdin: ch,
+        kill: (sessionId) => {
           try {
             ch.signal('KILL');
           } catch {
             // The channel may be closing already.
           }
-          ch.close();
-          finish();
-        }, timeoutMs);
-        ch.on('data', (c: Buffer) => run.stdout(c));
-        ch.stderr.on('data', (c: Buffer) => run.stderr(c));
-        // exit-status gives a number; exit-signal gives (null, name). No event at all leaves code null.
-        ch.on('exit', (c: number | null, sig?: string) => {
-          if (typeof c === 'number') code = c;
-          else signal = sig ?? undefined;
-        });
-        ch.on('close', finish);
-        run.begin();
+          // sshd signals only the shell it started; children (an apt-get holding the dpkg lock)
+          // would live on. Everything the command started shares its session: kill that.
+          if (sessionId) this.killSession(sessionId, plan.viaSudo === true);
+        },
+        release: () => ch.close(),
       });
     });
+    return run.result;
+  }
+
+  /** Fire and forget: the timed-out command's result does not wait for this. */
+  private killSession(sessionId: string, sudo: boolean): void {
+    const script = `kill -KILL -- -${sessionId} 2>/dev/null; pkill -KILL -s ${sessionId} 2>/dev/null; true`;
+    this.exec(script, { sudo, timeoutMs: 15_000 }).catch((e: unknown) =>
+      this.logger.debug(`${this.name}: could not kill timed-out session ${sessionId}: ${String(e)}`),
+    );
   }
 
   /** Connect through every jump host to the target; returns the target's client. */
@@ -262,55 +274,66 @@ export class SshTransport implements Transport {
     const jumps: Hop[] = [];
     for (const j of jumpText ? jumpText.split(',') : []) {
       const parsed = parseJump(j);
-      jumps.push(await resolveHop({ label: j.trim(), ...parsed }, this.options));
+      const hop = await resolveHop({ label: j.trim(), ...parsed }, this.options);
+      // Keys named on the command line are offered to jump hosts too, after their own (unlike
+      // `ssh -i … -J …`, where the jump's separate ssh process never sees -i; one -i should serve all).
+      for (const key of spec.identityFiles ?? []) if (!hop.identityFiles.includes(key)) hop.identityFiles.push(key);
+      jumps.push(hop);
     }
-    const opened: ClientType[] = [];
+    // Jump connections are shared by every transport going through the same chain: a fleet behind
+    // one bastion logs into it once, not once per host.
+    let via: ClientType | undefined;
+    let chainKey = `${this.knownHostsFile}|${this.options.hostKeyPolicy}`;
+    const leases: string[] = [];
     try {
-      let sock: Duplex | undefined;
-      const hops = [...jumps, target];
-      for (let i = 0; i < hops.length; i++) {
-        const hop = hops[i]!;
-        const isJump = i < hops.length - 1;
-        const client = await this.connectHop(hop, sock).catch((e: unknown) => {
-          throw isJump ? asJumpError(this.name, hop, e) : e;
-        });
-        opened.push(client);
-        if (isJump) {
-          const next = hops[i + 1]!;
-          sock = await forwardOut(client, next.host, next.port).catch((e: Error) => {
-            throw new ConnectError(
-              this.name,
-              'jump',
-              `jump host ${hop.label} could not reach ${next.host}:${next.port}: ${e.message}`,
-              'check that the jump host can reach the target (and that AllowTcpForwarding is on there)',
-            );
+      for (const [i, hop] of jumps.entries()) {
+        chainKey += `>${hop.user}@${hop.host}:${hop.port}`;
+        const from = via;
+        via = await leaseJump(chainKey, async () => {
+          const sock = from ? await this.forward(from, jumps[i - 1]!, hop) : undefined;
+          return this.connectHop(hop, sock).catch((e: unknown) => {
+            throw asJumpError(this.name, hop, e);
           });
-        }
+        });
+        leases.push(chainKey);
       }
-      const conn = opened[opened.length - 1]!;
-      this.clients = opened;
+      const sock = via ? await this.forward(via, jumps[jumps.length - 1]!, target) : undefined;
+      const conn = await this.connectHop(target, sock);
+      this.conn = conn;
+      this.jumpLeases = leases;
       conn.on('close', () => {
-        // Dropped (network, sshd restart): the next command opens a new connection.
-        if (this.clients.includes(conn)) {
-          const rest = this.clients;
-          this.clients = [];
-          this.connecting = undefined;
-          this.rootCheck = undefined;
-          rest.forEach((c) => c.end());
-        }
+        // Dropped (network, sshd restart, the jump host went away): the next command reconnects.
+        if (this.conn === conn) this.forget();
       });
       return conn;
     } catch (e) {
-      await Promise.all(opened.reverse().map(endClient));
+      leases.forEach(releaseJump);
       throw e;
     }
+  }
+
+  /** A TCP channel from a jump host to the next hop, to run the next SSH connection over. */
+  private forward(jump: ClientType, jumpHop: Hop, next: Hop): Promise<Duplex> {
+    return forwardOut(jump, next.host, next.port).catch((e: Error) => {
+      throw new ConnectError(
+        this.name,
+        'jump',
+        `jump host ${jumpHop.label} could not reach ${next.host}:${next.port}: ${e.message}`,
+        'check that the jump host can reach the target (and that AllowTcpForwarding is on there)',
+      );
+    });
   }
 
   private async connectHop(hop: Hop, sock: Duplex | undefined): Promise<ClientType> {
     // sshd drops simultaneous fresh connections beyond MaxStartups: retry a reset handshake a little later.
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.connectOnce(hop, sock);
+        await handshakes.acquire();
+        try {
+          return await this.connectOnce(hop, sock);
+        } finally {
+          handshakes.release();
+        }
       } catch (e) {
         const reset = e instanceof ConnectError && e.failure === 'other' && /ECONNRESET|before handshake/i.test(String(e.cause));
         if (!reset || sock || attempt >= 3) throw e;
@@ -329,7 +352,7 @@ export class SshTransport implements Transport {
       port: hop.port,
       username: hop.user,
       readyTimeout: this.options.connectTimeoutMs,
-      keepaliveInterval: KEEPALIVE_MS,
+      keepaliveInterval: hop.keepaliveMs,
       keepaliveCountMax: 4,
       authHandler: methods,
       algorithms: { serverHostKey: hostKeyAlgorithms(knownKeyTypes(readKnownHosts(this.knownHostsFile), name)) as never },
@@ -360,11 +383,12 @@ export class SshTransport implements Transport {
     });
   }
 
-  /** Agent first (it holds the keys the user unlocked), then key files; encrypted files are skipped. */
+  /** Agent first (it holds the keys the user unlocked; key files first with IdentitiesOnly), then key files; encrypted files are skipped. */
   private authMethods(hop: Hop): { methods: AnyAuthMethod[]; skipped: string[] } {
     const methods: AnyAuthMethod[] = [];
     const skipped: string[] = [];
-    if (hop.agent && existsSync(hop.agent)) methods.push({ type: 'agent', username: hop.user, agent: hop.agent });
+    const agent: AnyAuthMethod[] = hop.agent && existsSync(hop.agent) ? [{ type: 'agent', username: hop.user, agent: hop.agent }] : [];
+    if (!hop.keyFilesFirst) methods.push(...agent);
     for (const file of hop.identityFiles) {
       if (!existsSync(file)) continue;
       let data: Buffer;
@@ -381,6 +405,7 @@ export class SshTransport implements Transport {
       }
       methods.push({ type: 'publickey', username: hop.user, key: data });
     }
+    if (hop.keyFilesFirst) methods.push(...agent);
     return { methods, skipped };
   }
 
@@ -427,6 +452,43 @@ export class SshTransport implements Transport {
       message: `host key of ${name} is not known (${type} ${fp}); refusing to connect (host key policy strict)`,
       hint: `verify the fingerprint out of band, then run: ${scan}  — or pass --host-key-policy accept-new`,
     };
+  }
+}
+
+interface SharedJump {
+  client: Promise<ClientType>;
+  users: number;
+}
+/** Open jump connections by chain (known_hosts file, policy, and every hop up to this one). */
+const sharedJumps = new Map<string, SharedJump>();
+
+async function leaseJump(key: string, open: () => Promise<ClientType>): Promise<ClientType> {
+  let entry = sharedJumps.get(key);
+  if (!entry) {
+    const created: SharedJump = { client: open(), users: 0 };
+    const drop = () => {
+      if (sharedJumps.get(key) === created) sharedJumps.delete(key);
+    };
+    created.client.then((c) => c.on('close', drop), drop);
+    sharedJumps.set(key, created);
+    entry = created;
+  }
+  entry.users++;
+  try {
+    return await entry.client;
+  } catch (e) {
+    entry.users--;
+    throw e;
+  }
+}
+
+function releaseJump(key: string): void {
+  const entry = sharedJumps.get(key);
+  if (!entry) return;
+  entry.users--;
+  if (entry.users <= 0) {
+    sharedJumps.delete(key);
+    entry.client.then(endClient, () => {});
   }
 }
 

@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { createServer, connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import type { ConnectOptions, TargetSpec } from '../../src/transport/types.js';
 
 export interface Sshd {
   host: string;
@@ -197,4 +198,29 @@ export function tempKnownHosts(lines: string[] = []): { file: string; cleanup():
   const file = join(dir, 'known_hosts');
   if (lines.length) writeFileSync(file, lines.join('\n') + '\n');
   return { file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Connect options for tests: a temp known_hosts, short timeouts, never the user's ~/.ssh/config. */
+export function testConnectOptions(knownHostsFile: string, over: Partial<ConnectOptions> = {}): ConnectOptions {
+  return {
+    hostKeyPolicy: 'strict',
+    knownHostsFile,
+    connectTimeoutMs: 10_000,
+    commandTimeoutMs: 30_000,
+    useSshConfig: false,
+    ...over,
+  };
+}
+
+/** The target spec for a harness server, logging in with its generated client key. */
+export function sshdSpec(sshd: Sshd, over: Partial<TargetSpec> = {}): TargetSpec {
+  return {
+    name: 'test-host',
+    kind: 'ssh',
+    host: sshd.host,
+    port: sshd.port,
+    user: sshd.user,
+    identityFiles: [sshd.clientKeyPath],
+    ...over,
+  };
 }

@@ -1,35 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConnectError, type ConnectFailure } from '../../src/core/errors.js';
 import { createLogger, silentLogger } from '../../src/core/log.js';
 import { openTransport } from '../../src/transport/open.js';
 import type { ConnectOptions, TargetSpec, Transport } from '../../src/transport/types.js';
-import { freePort, makeKey, startSshd, tempKnownHosts, type Sshd } from '../harness/sshd.js';
+import { freePort, makeKey, sshdSpec, startSshd, tempKnownHosts, testConnectOptions, type Sshd } from '../harness/sshd.js';
+import { describeTransportContract } from '../harness/transport-contract.js';
 
 let sshd: Sshd;
 let kh: ReturnType<typeof tempKnownHosts>;
 let t: Transport;
 let work: string;
 
-const spec = (over: Partial<TargetSpec> = {}): TargetSpec => ({
-  name: 'test-host',
-  kind: 'ssh',
-  host: sshd.host,
-  port: sshd.port,
-  user: sshd.user,
-  identityFiles: [sshd.clientKeyPath],
-  ...over,
-});
-const options = (over: Partial<ConnectOptions> = {}): ConnectOptions => ({
-  hostKeyPolicy: 'strict',
-  knownHostsFile: kh.file,
-  connectTimeoutMs: 10_000,
-  commandTimeoutMs: 30_000,
-  useSshConfig: false,
-  ...over,
-});
+const spec = (over: Partial<TargetSpec> = {}) => sshdSpec(sshd, over);
+const options = (over: Partial<ConnectOptions> = {}) => testConnectOptions(kh.file, over);
 
 async function connectFailure(s: TargetSpec, o: ConnectOptions): Promise<ConnectError> {
   const err = await openTransport(s, o, silentLogger).then(
@@ -58,75 +44,15 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
+describeTransportContract('ssh', () => ({ t, work }));
+
 describe('SSH exec against a real sshd', () => {
-  it('returns stdout, stderr and the exit code', async () => {
-    const r = await t.exec('echo out; echo err >&2; exit 3');
-    expect(r).toMatchObject({ code: 3, stdout: 'out\n', stderr: 'err\n' });
-  });
-
-  it('runs under /bin/sh with stdin empty unless given', async () => {
-    expect((await t.exec('cat | wc -c')).stdout.trim()).toBe('0');
-    const r = await t.exec('cat', { stdin: 'héllo\nworld' });
-    expect(r.stdout).toBe('héllo\nworld');
-  });
-
-  it('sets env inside the command', async () => {
-    const r = await t.exec('printf %s "$GREETING"', { env: { GREETING: "it's $HOME `x`" } });
-    expect(r.stdout).toBe("it's $HOME `x`");
-  });
-
-  it('reports a killed command as code null with the signal', async () => {
-    const r = await t.exec('kill -KILL $$');
-    expect(r.code).toBeNull();
-    expect(r.signal).toBe('SIGKILL');
-  });
-
-  it('times out a long command', async () => {
-    const started = Date.now();
-    const r = await t.exec('sleep 20', { timeoutMs: 500 });
-    expect(r.timedOut).toBe(true);
-    expect(r.code).toBeNull();
-    expect(Date.now() - started).toBeLessThan(10_000);
-  });
-
-  it('streams output through onOutput', async () => {
-    const chunks: string[] = [];
-    await t.exec('echo a; echo b >&2', { onOutput: (c, s) => chunks.push(`${s}:${c}`) });
-    expect(chunks.join('')).toContain('stdout:a\n');
-    expect(chunks.join('')).toContain('stderr:b\n');
-  });
-
   it('runs many commands at once on one connection (more than MaxSessions)', async () => {
     const results = await Promise.all(Array.from({ length: 25 }, (_, i) => t.exec(`echo ${i}`)));
     expect(results.map((r) => r.stdout.trim())).toEqual(Array.from({ length: 25 }, (_, i) => String(i)));
     // All on one connection: one sshd process serves every session of a connection.
     const ppids = await Promise.all(Array.from({ length: 10 }, () => t.exec('echo $PPID')));
     expect(new Set(ppids.map((r) => r.stdout)).size).toBe(1);
-  });
-
-  it('sudo is a no-op for root', async () => {
-    const r = await t.exec('id -u', { sudo: true });
-    expect(r).toMatchObject({ code: 0, stdout: '0\n', stderr: '' });
-  });
-
-  it('writes a file atomically with mode, leaving no temp file', async () => {
-    const path = join(work, 'daemon.json');
-    writeFileSync(path, 'old');
-    await t.writeFile(path, '{"a": 1}\n', { mode: 0o640, owner: 'root:root' });
-    expect(readFileSync(path, 'utf8')).toBe('{"a": 1}\n');
-    expect(statSync(path).mode & 0o777).toBe(0o640);
-    const bin = Buffer.from([0, 1, 2, 255, 254]);
-    await t.writeFile(join(work, 'bin'), bin, { sudo: true });
-    expect(readFileSync(join(work, 'bin')).equals(bin)).toBe(true);
-    expect(statSync(join(work, 'bin')).mode & 0o777).toBe(0o644);
-    const r = await t.exec(`ls -A ${work}`);
-    expect(r.stdout.split('\n').filter(Boolean).sort()).toEqual(['bin', 'daemon.json']);
-  });
-
-  it('a failed write names the path and leaves nothing behind', async () => {
-    await expect(t.writeFile(join(work, 'missing-dir', 'f'), 'x')).rejects.toThrow(/missing-dir/);
-    await expect(t.writeFile(join(work, 'g'), 'x', { owner: 'no-such-user-xyz' })).rejects.toThrow(/command failed/);
-    expect((await t.exec(`ls -A ${work}`)).stdout).not.toMatch(/dockhand/);
   });
 
   it('reconnect opens a new connection', async () => {
@@ -147,6 +73,20 @@ describe('SSH exec against a real sshd', () => {
       expect(logged).not.toContain('hunter2-secret');
     } finally {
       await tr.close();
+    }
+  });
+});
+
+describe('many hosts at once', () => {
+  it('40 connections to one sshd at once all succeed (rate-limited handshakes, retried resets)', async () => {
+    const all = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => openTransport(spec({ name: `h${i}` }), options(), silentLogger)));
+    const opened = all.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    try {
+      expect(all.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+      const outs = await Promise.all(opened.map((tr) => tr.exec('echo up')));
+      expect(outs.every((o) => o.stdout === 'up\n')).toBe(true);
+    } finally {
+      await Promise.all(opened.map((tr) => tr.close()));
     }
   });
 });
