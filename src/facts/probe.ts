@@ -257,10 +257,18 @@ if has pidof; then dh_pid=$(pidof dockerd 2>/dev/null)
 elif has pgrep; then dh_pid=$(pgrep -x dockerd 2>/dev/null)
 else
   for dh_p in /proc/[0-9]*; do
-    [ "$(cat "$dh_p/comm" 2>/dev/null)" = dockerd ] && { dh_pid=\${dh_p#/proc/}; break; }
+    [ "$(cat "$dh_p/comm" 2>/dev/null)" = dockerd ] && dh_pid="$dh_pid \${dh_p#/proc/}"
   done
 fi
-dh_pid=\${dh_pid%% *}
+# A dockerd inside a container on this host (nspawn, a VM-less sandbox) shows up in our /proc too;
+# only one in our own mount namespace serves our socket. Unreadable ns links (not root) count as ours.
+dh_self_ns=$(readlink /proc/self/ns/mnt 2>/dev/null)
+dh_ours=""
+for dh_p in $dh_pid; do
+  dh_ns=$(readlink "/proc/$dh_p/ns/mnt" 2>/dev/null)
+  if [ -z "$dh_ns" ] || [ -z "$dh_self_ns" ] || [ "$dh_ns" = "$dh_self_ns" ]; then dh_ours=$dh_p; break; fi
+done
+dh_pid=$dh_ours
 if [ -n "$dh_pid" ]; then
   kv pid "$dh_pid"
   if has tr && [ -r "/proc/$dh_pid/cmdline" ]; then kv cmdline "$(tr '\\000' ' ' 2>/dev/null < "/proc/$dh_pid/cmdline")"; fi

@@ -4,7 +4,7 @@
  * says through independent means (node's os/fs APIs, the tools themselves).
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -132,7 +132,16 @@ describe.each(shells)('the probe under $name on this machine', ({ argv }) => {
 
     expect(facts.overlay.supported).toBe(/\boverlay$/m.test(readFileSync('/proc/filesystems', 'utf8')));
 
-    const dockerdRunning = spawnSync('pidof', ['dockerd']).status === 0;
+    // Only a dockerd in our own mount namespace counts: test hosts' daemons are visible in /proc too.
+    const ownNs = readlinkSync('/proc/self/ns/mnt');
+    const pids = (spawnSync('pidof', ['dockerd']).stdout?.toString() ?? '').split(/\s+/).filter(Boolean);
+    const dockerdRunning = pids.some((pid) => {
+      try {
+        return readlinkSync(`/proc/${pid}/ns/mnt`) === ownNs;
+      } catch {
+        return false;
+      }
+    });
     expect(facts.dockerd !== undefined).toBe(dockerdRunning);
     if (which('dockerd')) {
       expect(facts.binaries.dockerd).toBe(which('dockerd'));
