@@ -3,7 +3,7 @@
  * dockhand's entry point: global options, the explicit list of commands, and the one top-level
  * error handler. Commands live in src/commands/ and are thin: parse, call the core, render.
  */
-import yargs, { type Argv } from 'yargs';
+import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,32 +13,10 @@ import { packageRoot } from './core/paths.js';
 import { factsCommand } from './commands/facts.js';
 import { planCommand, upCommand } from './commands/provision.js';
 import { doctorCommand } from './commands/doctor.js';
+// Lives in commands/options.ts so commands can use it without importing this entry point (a cycle).
+export { withTargetOptions } from './commands/options.js';
 
 const version: string = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')).version;
-
-/** Options shared by every command that talks to hosts. */
-export function withTargetOptions<T>(y: Argv<T>) {
-  return y
-    .option('host', {
-      alias: 'H',
-      type: 'string',
-      array: true,
-      describe: 'SSH target [user@]host[:port] (repeatable); none means this machine',
-    })
-    .option('ask-become-pass', {
-      alias: 'K',
-      type: 'boolean',
-      describe: 'prompt once for the sudo password (fed to sudo on stdin, never logged)',
-    })
-    .option('host-key-policy', {
-      choices: ['strict', 'accept-new', 'off'] as const,
-      default: 'strict' as const,
-      describe: 'how SSH host keys are checked against known_hosts',
-    })
-    .option('known-hosts', { type: 'string', describe: 'known_hosts file (default ~/.ssh/known_hosts)' })
-    .option('connect-timeout', { type: 'number', default: 15, describe: 'seconds to wait for an SSH connection' })
-    .option('command-timeout', { type: 'number', default: 1800, describe: 'seconds one remote command may take' });
-}
 
 export function buildCli(argv: string[]) {
   return yargs(argv)

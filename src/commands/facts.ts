@@ -1,10 +1,163 @@
-import type { CommandModule } from 'yargs';
+/**
+ * `dockhand facts [-H …]`: gather each host's facts (one probe round trip per host) and print a
+ * readable summary, or with --json the Facts objects as a JSON array, one per host that answered.
+ */
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { buildContext, type GlobalArgs } from '../core/context.js';
+import { ConnectError, ExitCode } from '../core/errors.js';
+import { gatherFacts } from '../facts/gather.js';
+import type { Facts, UnitState } from '../facts/types.js';
+import { openTransport } from '../transport/open.js';
+import type { TargetSpec } from '../transport/types.js';
+import { withTargetOptions } from './options.js';
 
-// Placeholder: the facts gatherer lands with the foundation work.
-export const factsCommand: CommandModule = {
+/** Hosts probed at once: OpenSSH throttles many simultaneous fresh connections (MaxStartups). */
+const PARALLEL_HOSTS = 8;
+
+export const factsCommand: CommandModule<object, GlobalArgs> = {
   command: 'facts',
   describe: 'print the facts gathered from each host',
-  handler: async () => {
-    process.stdout.write('{}\n');
+  builder: (y) => withTargetOptions(y) as unknown as Argv<GlobalArgs>,
+  handler: async (argv: ArgumentsCamelCase<GlobalArgs>) => {
+    const ctx = await buildContext(argv);
+    const failures: Array<{ host: string; error: unknown }> = [];
+    const results = await mapLimit(ctx.targets, PARALLEL_HOSTS, async (spec: TargetSpec) => {
+      try {
+        const transport = await openTransport(spec, ctx.connect, ctx.logger);
+        try {
+          return await gatherFacts(transport);
+        } finally {
+          await transport.close();
+        }
+      } catch (error) {
+        failures.push({ host: spec.name, error });
+        ctx.logger.error(error instanceof Error ? error.message : String(error));
+        return undefined;
+      }
+    });
+    const facts = results.filter((f): f is Facts => f !== undefined);
+    if (ctx.json) process.stdout.write(JSON.stringify(facts, null, 2) + '\n');
+    else process.stdout.write(facts.map(renderFactsSummary).join('\n'));
+    if (failures.length > 0) {
+      // 4 when every failed host was unreachable; any other failure (probe broke) makes it 2.
+      process.exitCode = failures.every((f) => f.error instanceof ConnectError) ? ExitCode.unreachable : ExitCode.hostFailed;
+    }
   },
 };
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Human-readable summary (pure, unit-tested)
+
+const unknown = '?';
+const yesNo = (v: boolean | undefined) => (v === undefined ? unknown : v ? 'yes' : 'no');
+const list = (items: readonly string[]) => (items.length ? items.join(' ') : '-');
+const percent = (v: number | undefined) => (v === undefined ? unknown : `${v}%`);
+
+function unitLine(u: UnitState): string {
+  const state = u.subState ? `${u.activeState}/${u.subState}` : u.activeState;
+  const parts = [u.loadState, state];
+  if (u.unitFileState) parts.push(u.unitFileState);
+  if (u.result && u.result !== 'success') parts.push(`result=${u.result}`);
+  if (u.mainPid) parts.push(`pid ${u.mainPid}`);
+  return `${u.name}: ${parts.join(', ')}`;
+}
+
+function row(label: string, value: string): string {
+  return `  ${label.padEnd(13)} ${value}`;
+}
+
+export function renderFactsSummary(f: Facts): string {
+  const lines: string[] = [`${f.host}`];
+  const os = f.os;
+  const codename = os.ubuntuCodename ?? os.versionCodename ?? os.debianCodename;
+  lines.push(
+    row(
+      'OS',
+      `${os.prettyName ?? os.name ?? os.id} (id ${os.id}${os.versionId ? ` ${os.versionId}` : ''}` +
+        `${codename ? `, codename ${codename}` : ''}${os.idLike.length ? `, like ${os.idLike.join(' ')}` : ''})`,
+    ),
+  );
+  lines.push(row('Arch', `${f.arch.machine || unknown}${f.arch.package ? ` (${f.arch.package})` : ''}`));
+  lines.push(row('Kernel', f.kernel.release || unknown));
+  const where = [f.init.container ? `container: ${f.init.container}` : '', f.init.wsl ? 'WSL' : ''].filter(Boolean);
+  lines.push(row('Init', `${f.init.system} (pid 1: ${f.init.pid1 ?? unknown})${where.length ? `, ${where.join(', ')}` : ''}`));
+  lines.push(row('Package mgr', f.packageManager));
+  lines.push(
+    row(
+      'Privilege',
+      f.privilege.isRoot
+        ? 'root'
+        : `uid ${f.privilege.uid}, sudo ${f.privilege.sudoInstalled ? `installed, passwordless: ${yesNo(f.privilege.sudoNoPassword)}` : 'not installed'}`,
+    ),
+  );
+  lines.push(row('User', `${f.user.name} (uid ${f.user.uid}, gid ${f.user.gid})${f.user.sudoUser ? ` via sudo from ${f.user.sudoUser}` : ''}`));
+  lines.push(row('  session', list(f.user.sessionGroups)));
+  const pending = f.user.databaseGroups.filter((g) => !f.user.sessionGroups.includes(g));
+  lines.push(row('  database', `${list(f.user.databaseGroups)}${pending.length ? `  (new login needed for: ${pending.join(' ')})` : ''}`));
+
+  const pkgs = Object.entries(f.packages).map(([name, version]) => `${name} ${version}`);
+  lines.push(row('Packages', pkgs.length ? pkgs.join(', ') : 'none of Docker\'s'));
+  const versions = [['engine', f.versions.engine], ['cli', f.versions.cli], ['containerd', f.versions.containerd]]
+    .filter(([, v]) => v)
+    .map(([k, v]) => `${k} ${v}`);
+  lines.push(row('Versions', versions.length ? versions.join(', ') : '-'));
+  const bins = Object.values(f.binaries).filter(Boolean) as string[];
+  lines.push(row('Binaries', list(bins)));
+  lines.push(row('dockerd', f.dockerd ? `pid ${f.dockerd.pid}: ${f.dockerd.cmdline}` : 'not running'));
+  const units = Object.values(f.units);
+  if (units.length) units.forEach((u, i) => lines.push(row(i === 0 ? 'Units' : '', unitLine(u))));
+  if (f.serviceRunning) {
+    const s = f.serviceRunning;
+    lines.push(row('Services', `docker ${s.docker === undefined ? unknown : s.docker ? 'running' : 'not running'}, containerd ${s.containerd === undefined ? unknown : s.containerd ? 'running' : 'not running'}`));
+  }
+  const g = f.dockerGroup;
+  lines.push(row('docker group', g.exists ? `gid ${g.gid ?? unknown}, members: ${list(g.members)}` : 'absent'));
+  const s = f.socket;
+  lines.push(
+    row(
+      'Socket',
+      s.exists
+        ? `${s.path} ${s.type ?? unknown} ${s.owner ?? s.uid ?? unknown}:${s.group ?? s.gid ?? unknown} ${s.mode === undefined ? unknown : `0${s.mode.toString(8)}`}`
+        : `${s.path} absent`,
+    ),
+  );
+  const dj = f.daemonJson;
+  lines.push(row('daemon.json', !dj.exists ? `${dj.path} absent` : dj.content === undefined ? `${dj.path} unreadable` : `${dj.path} (${dj.content.length} bytes)`));
+  const r = f.dockerRoot;
+  lines.push(
+    row(
+      'Storage',
+      `${r.path}${r.exists ? '' : ' (absent)'} on ${r.fsType ?? unknown}, d_type ${yesNo(r.dType)}, ` +
+        `data for: ${list(r.driversWithData)}, images ${r.imageCount ?? unknown}, containers ${r.containerCount ?? unknown}, ` +
+        `free ${percent(r.diskFreePercent)} (inodes ${percent(r.inodesFreePercent)})`,
+    ),
+  );
+  lines.push(row('overlay', `supported ${yesNo(f.overlay.supported)}, module loaded ${yesNo(f.overlay.moduleLoaded)}, persisted ${yesNo(f.overlay.persisted)}`));
+  lines.push(row('cloud-init', f.cloudInit.present ? `status ${f.cloudInit.status ?? unknown}` : 'absent'));
+  lines.push(
+    row(
+      'Locks',
+      f.locks.length
+        ? f.locks.map((l) => `${l.path} held by ${l.command ?? unknown}${l.pid !== undefined ? ` (pid ${l.pid})` : ''}`).join('; ')
+        : 'none held',
+    ),
+  );
+  if (f.aptSources) {
+    const files = f.aptSources.files.map((x) => x.path);
+    lines.push(row('apt sources', `${list(files)}${f.aptSources.legacyKeys.length ? `; legacy keys: ${f.aptSources.legacyKeys.join(' ')}` : ''}`));
+  }
+  return lines.join('\n') + '\n';
+}

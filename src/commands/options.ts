@@ -1,0 +1,25 @@
+import type { Argv } from 'yargs';
+
+/** Options shared by every command that talks to hosts. */
+export function withTargetOptions<T>(y: Argv<T>) {
+  return y
+    .option('host', {
+      alias: 'H',
+      type: 'string',
+      array: true,
+      describe: 'SSH target [user@]host[:port] (repeatable); none means this machine',
+    })
+    .option('ask-become-pass', {
+      alias: 'K',
+      type: 'boolean',
+      describe: 'prompt once for the sudo password (fed to sudo on stdin, never logged)',
+    })
+    .option('host-key-policy', {
+      choices: ['strict', 'accept-new', 'off'] as const,
+      default: 'strict' as const,
+      describe: 'how SSH host keys are checked against known_hosts',
+    })
+    .option('known-hosts', { type: 'string', describe: 'known_hosts file (default ~/.ssh/known_hosts)' })
+    .option('connect-timeout', { type: 'number', default: 15, describe: 'seconds to wait for an SSH connection' })
+    .option('command-timeout', { type: 'number', default: 1800, describe: 'seconds one remote command may take' });
+}

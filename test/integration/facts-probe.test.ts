@@ -1,0 +1,194 @@
+/**
+ * Runs the real probe on this machine (read-only) under every POSIX shell available here, as the
+ * current user and as an unprivileged one, and checks the parsed facts against what the machine
+ * says through independent means (node's os/fs APIs, the tools themselves).
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { gatherFacts } from '../../src/facts/gather.js';
+import { splitProbeOutput } from '../../src/facts/parse.js';
+import { PROBE_PRELUDE, PROBE_SCRIPT } from '../../src/facts/probe.js';
+import type { ExecOptions, ExecResult, Transport } from '../../src/transport/types.js';
+
+/** A minimal local transport for tests: `<shell> -c <script>`, optionally behind a privilege drop. */
+function localTransport(shellArgv: string[], name = 'local'): Transport & { calls: Array<{ script: string; opts?: ExecOptions }> } {
+  const calls: Array<{ script: string; opts?: ExecOptions }> = [];
+  return {
+    name,
+    kind: 'local',
+    calls,
+    exec(script: string, opts?: ExecOptions): Promise<ExecResult> {
+      calls.push({ script, opts });
+      return new Promise((resolve, reject) => {
+        const [cmd, ...args] = shellArgv;
+        const child = spawn(cmd!, [...args, '-c', script], { stdio: ['ignore', 'pipe', 'pipe'], cwd: '/' });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => (stdout += d));
+        child.stderr.on('data', (d) => (stderr += d));
+        child.on('error', reject);
+        child.on('close', (code, signal) => resolve({ code, stdout, stderr, signal: signal ?? undefined }));
+      });
+    },
+    writeFile: () => Promise.reject(new Error('not used')),
+    reconnect: () => Promise.resolve(),
+    close: () => Promise.resolve(),
+  };
+}
+
+const which = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
+const shells = ['dash', 'bash', 'busybox']
+  .map((s) => ({ name: s, path: which(s) }))
+  .filter((s) => s.path !== '')
+  .map((s) => ({ name: s.name, argv: s.name === 'busybox' ? [s.path, 'sh'] : [s.path] }));
+
+const ARCH_NAMES: Record<string, string[]> = { x64: ['x86_64'], arm64: ['aarch64', 'arm64'], arm: ['armv7l', 'armv6l'], ia32: ['i686', 'i386'] };
+
+function sourcedOsRelease(): { id: string; codename: string } {
+  // The shell itself is the reference parser for a file meant to be sourced.
+  const out = execFileSync('sh', ['-c', '. /etc/os-release 2>/dev/null || . /usr/lib/os-release; printf "%s\\n%s\\n" "$ID" "$VERSION_CODENAME"'], { encoding: 'utf8' });
+  const [id = '', codename = ''] = out.split('\n');
+  return { id, codename };
+}
+
+function getentDocker(): { gid: number; members: string[] } | undefined {
+  const r = spawnSync('getent', ['group', 'docker'], { encoding: 'utf8' });
+  if (r.status !== 0) return undefined;
+  const [, , gid, members = ''] = r.stdout.trim().split(':');
+  return { gid: Number(gid), members: members.split(',').filter(Boolean) };
+}
+
+describe.each(shells)('the probe under $name on this machine', ({ argv }) => {
+  it('matches what the machine says through independent means', async () => {
+    const transport = localTransport(argv);
+    const facts = await gatherFacts(transport);
+
+    // One round trip, never with sudo.
+    expect(transport.calls).toHaveLength(1);
+    expect(transport.calls[0]!.opts?.sudo).toBeFalsy();
+    expect(transport.calls[0]!.script).toBe(PROBE_SCRIPT);
+
+    const osr = sourcedOsRelease();
+    expect(facts.os.id).toBe(osr.id);
+    expect(facts.os.versionCodename ?? '').toBe(osr.codename);
+
+    expect(ARCH_NAMES[process.arch] ?? [process.arch]).toContain(facts.arch.machine);
+    expect(facts.kernel.release).toBe(os.release());
+
+    const pid1 = readFileSync('/proc/1/comm', 'utf8').trim();
+    expect(facts.init.pid1).toBe(pid1);
+    const systemdBooted = existsSync('/run/systemd/system');
+    expect(facts.init.system === 'systemd').toBe(systemdBooted || pid1 === 'systemd');
+    expect(facts.init.hasServiceCommand).toBe(which('service') !== '' || which('rc-service') !== '');
+
+    if (which('apt-get') && which('dpkg')) {
+      expect(facts.packageManager).toBe('apt');
+      expect(facts.arch.package).toBe(execFileSync('dpkg', ['--print-architecture'], { encoding: 'utf8' }).trim());
+      // Installed versions agree with dpkg-query asked directly.
+      for (const name of ['docker.io', 'containerd', 'runc', 'docker-ce']) {
+        const r = spawnSync('dpkg-query', ['-W', '-f', '${Version}\t${db:Status-Abbrev}', name], { encoding: 'utf8' });
+        const [version, status = ''] = r.stdout.split('\t');
+        const installed = r.status === 0 && status[1] !== 'n' && status[1] !== 'c' && !!version;
+        expect(facts.packages[name], name).toBe(installed ? version : undefined);
+      }
+      expect(facts.aptSources).toBeDefined();
+    }
+
+    const uid = process.getuid!();
+    expect(facts.privilege.uid).toBe(uid);
+    expect(facts.privilege.isRoot).toBe(uid === 0);
+    expect(facts.privilege.sudoInstalled).toBe(which('sudo') !== '');
+    expect(facts.user.name).toBe(os.userInfo().username);
+    expect(facts.user.gid).toBe(process.getgid!());
+    expect(facts.user.sessionGids.sort()).toEqual(
+      execFileSync('id', ['-G'], { encoding: 'utf8' }).trim().split(/\s+/).map(Number).sort(),
+    );
+
+    const docker = getentDocker();
+    expect(facts.dockerGroup.exists).toBe(docker !== undefined);
+    if (docker) expect(facts.dockerGroup).toEqual({ exists: true, gid: docker.gid, members: docker.members });
+
+    const sockExists = existsSync('/var/run/docker.sock');
+    expect(facts.socket.exists).toBe(sockExists);
+    if (sockExists) {
+      const st = lstatSync('/var/run/docker.sock');
+      expect(facts.socket).toMatchObject({ uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 });
+    }
+
+    const daemonJson = '/etc/docker/daemon.json';
+    expect(facts.daemonJson.exists).toBe(existsSync(daemonJson));
+    if (existsSync(daemonJson)) expect(facts.daemonJson.content).toBe(readFileSync(daemonJson, 'utf8'));
+
+    expect(facts.dockerRoot.exists).toBe(existsSync(facts.dockerRoot.path));
+    let dir = facts.dockerRoot.path;
+    while (!existsSync(dir)) dir = dir.slice(0, dir.lastIndexOf('/')) || '/';
+    const fs = statfsSync(dir);
+    const freePercent = (fs.bavail / (fs.blocks - fs.bfree + fs.bavail)) * 100;
+    expect(Math.abs(facts.dockerRoot.diskFreePercent! - freePercent)).toBeLessThan(2);
+
+    expect(facts.overlay.supported).toBe(/\boverlay$/m.test(readFileSync('/proc/filesystems', 'utf8')));
+
+    const dockerdRunning = spawnSync('pidof', ['dockerd']).status === 0;
+    expect(facts.dockerd !== undefined).toBe(dockerdRunning);
+    if (which('dockerd')) {
+      expect(facts.binaries.dockerd).toBe(which('dockerd'));
+      expect(facts.versions.engine).toMatch(/^\d+\.\d+/);
+    }
+    expect(facts.cloudInit.present).toBe(which('cloud-init') !== '');
+  });
+});
+
+const dropTo65534 = which('setpriv') ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : undefined;
+
+describe.runIf(process.getuid?.() === 0 && dropTo65534)('the probe without root', () => {
+  it('copes as uid 65534 with no groups: facts it cannot see are unknown, not wrong', async () => {
+    const facts = await gatherFacts(localTransport([...dropTo65534!, which('dash') || 'sh'], 'unprivileged'));
+    expect(facts.privilege).toMatchObject({ uid: 65534, isRoot: false });
+    // nobody has no sudo rights (and -n never prompts).
+    expect(facts.privilege.sudoNoPassword).toBe(false);
+    expect(facts.user.uid).toBe(65534);
+    expect(facts.user.sessionGids).toEqual([65534]);
+    expect(facts.os.id).toBe(sourcedOsRelease().id);
+    expect(facts.dockerGroup.exists).toBe(getentDocker() !== undefined);
+    expect(facts.packageManager).not.toBe('unknown');
+    if (existsSync('/var/lib/docker')) {
+      // The Docker root is root-only: counts are unknown rather than zero.
+      expect(facts.dockerRoot.imageCount).toBeUndefined();
+    }
+  });
+});
+
+describe('probe framing', () => {
+  const dir = mkdtempSync(join(os.tmpdir(), 'dockhand-facts-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const shell = which('dash') || 'sh';
+
+  it('round-trips any text file exactly, even one that contains the markers', () => {
+    const file = join(dir, 'content');
+    const text = fc.oneof(
+      fc.string({ unit: 'binary' }),
+      fc.array(fc.constantFrom('@@dockhand:end', '@@dockhand:done', '|x', '~y', '', ' \\ ', "'\"$`", '\t', '\r'), { maxLength: 8 }).map((a) => a.join('\n')),
+    ).filter((s) => !s.includes('\0'));
+    fc.assert(
+      fc.property(text, (content) => {
+        writeFileSync(file, content);
+        const out = execFileSync(shell, ['-c', `${PROBE_PRELUDE}\nsec s\nemit_file "$1"\nprintf '@@dockhand:done\\n'`, 'probe', file], { encoding: 'utf8' });
+        const parsed = splitProbeOutput(out);
+        expect(parsed.complete).toBe(true);
+        expect(parsed.sections.s!.files[file]!.content).toBe(content);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('parses under `sh -n` in every available shell', () => {
+    for (const s of shells) {
+      const r = spawnSync(s.argv[0]!, [...s.argv.slice(1), '-n', '-c', PROBE_SCRIPT], { encoding: 'utf8' });
+      expect(r.status, `${s.name}: ${r.stderr}`).toBe(0);
+    }
+  });
+});

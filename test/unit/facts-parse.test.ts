@@ -1,0 +1,250 @@
+import { describe, expect, it } from 'vitest';
+import {
+  detectContainer,
+  detectInitSystem,
+  detectPackageManager,
+  fsSupportsDType,
+  parseApkInstalled,
+  parseCloudInitStatus,
+  parseDfFreePercent,
+  parseDnfVersion,
+  parseDpkgQuery,
+  parseGroupLine,
+  parseIdList,
+  parseKernelRelease,
+  parsePacmanQuery,
+  parseProcLocks,
+  parseRpmQuery,
+  parseStatLine,
+  parseSystemctlShow,
+  parseToolVersion,
+  parseXfsFtype,
+  splitProbeOutput,
+} from '../../src/facts/parse.js';
+
+describe('splitProbeOutput', () => {
+  it('reads key=value pairs, files and command blocks per section', () => {
+    const out = splitProbeOutput(
+      [
+        'noise before any section=ignored? no: kept in the unnamed section',
+        '@@dockhand:section a',
+        'k=v=w',
+        'empty=',
+        '@@dockhand:file /f',
+        '|line one',
+        '|@@dockhand:done',
+        '~no newline',
+        '@@dockhand:end',
+        '@@dockhand:file-missing /m',
+        '@@dockhand:file-unreadable /u',
+        '@@dockhand:cmd some cmd 3',
+        '|out',
+        '@@dockhand:end',
+        '@@dockhand:cmd-absent gone',
+        '@@dockhand:future-marker x',
+        '@@dockhand:section b',
+        '@@dockhand:file /empty',
+        '@@dockhand:end',
+        '@@dockhand:done',
+      ].join('\n'),
+    );
+    expect(out.complete).toBe(true);
+    const a = out.sections.a!;
+    expect(a.kv).toEqual({ k: 'v=w', empty: '' });
+    expect(a.files['/f']).toEqual({ path: '/f', exists: true, content: 'line one\n@@dockhand:done\nno newline' });
+    expect(a.files['/m']).toEqual({ path: '/m', exists: false });
+    expect(a.files['/u']).toEqual({ path: '/u', exists: true });
+    expect(a.commands['some cmd']).toEqual({ rc: 3, stdout: 'out\n' });
+    expect(a.commands.gone).toEqual({ rc: null, stdout: '' });
+    expect(out.sections.b!.files['/empty']!.content).toBe('');
+  });
+
+  it('marks output without the end marker incomplete and closes a cut-off block', () => {
+    const out = splitProbeOutput('@@dockhand:section s\n@@dockhand:cmd c 0\n|partial');
+    expect(out.complete).toBe(false);
+    expect(out.sections.s!.commands.c!.stdout).toBe('partial');
+  });
+
+  it('survives empty input', () => {
+    expect(splitProbeOutput('')).toEqual({ sections: {}, complete: false });
+  });
+});
+
+describe('parseSystemctlShow', () => {
+  it('reads several units in one output, including not-found ones', () => {
+    const units = parseSystemctlShow(
+      'Id=docker.service\nMainPID=812\nResult=success\nLoadState=loaded\nActiveState=active\nSubState=running\nUnitFileState=enabled\n\n' +
+        'Id=containerd.service\nMainPID=0\nResult=exit-code\nLoadState=loaded\nActiveState=failed\nSubState=failed\nUnitFileState=enabled\n\n' +
+        'Id=docker.socket\nMainPID=0\nResult=success\nLoadState=not-found\nActiveState=inactive\nSubState=dead\nUnitFileState=\n',
+    );
+    expect(units['docker.service']).toEqual({
+      name: 'docker.service', loadState: 'loaded', activeState: 'active', subState: 'running',
+      unitFileState: 'enabled', result: 'success', mainPid: 812,
+    });
+    expect(units['containerd.service']).toMatchObject({ activeState: 'failed', result: 'exit-code', mainPid: undefined });
+    expect(units['docker.socket']).toMatchObject({ loadState: 'not-found', unitFileState: '' });
+  });
+  it('masked units', () => {
+    expect(parseSystemctlShow('Id=docker.service\nLoadState=masked\nActiveState=inactive\nUnitFileState=masked')['docker.service'])
+      .toMatchObject({ loadState: 'masked', unitFileState: 'masked' });
+  });
+  it('ignores blocks without Id and garbage', () => {
+    expect(parseSystemctlShow('System has not been booted with systemd\n\nLoadState=loaded')).toEqual({});
+  });
+});
+
+describe('parseStatLine', () => {
+  it.each([
+    ['0|988|660|root|docker', { uid: 0, gid: 988, mode: 0o660, owner: 'root', group: 'docker' }],
+    ['0|0|755|root|root', { uid: 0, gid: 0, mode: 0o755, owner: 'root', group: 'root' }],
+    ['0|1234|660|root|UNKNOWN', { uid: 0, gid: 1234, mode: 0o660, owner: 'root', group: undefined }],
+    ['', { uid: undefined, gid: undefined, mode: undefined, owner: undefined, group: undefined }],
+  ])('%j', (line, want) => expect(parseStatLine(line)).toEqual(want));
+});
+
+describe('package lists', () => {
+  it('dpkg-query: installed and half-installed count, unknown and config-files-only do not', () => {
+    expect(
+      parseDpkgQuery(
+        'docker-ce\t5:28.3.2-1~debian.12~bookworm\tii \ndocker.io\t20.10.24+dfsg1-1+b3\trc \nrunc\t\tun \n' +
+          'containerd.io\t1.7.27-1\thi \ndocker-ce-cli\t5:28.3.2-1\tiF \npodman\t4.3.1\tpn \n',
+      ),
+    ).toEqual({ 'docker-ce': '5:28.3.2-1~debian.12~bookworm', 'containerd.io': '1.7.27-1', 'docker-ce-cli': '5:28.3.2-1' });
+  });
+  it('rpm -q --qf: epoch kept when set, "(none)" dropped, not-installed lines skipped', () => {
+    expect(
+      parseRpmQuery('docker-ce\t3:28.3.2-1.el9\npackage podman is not installed\ncontainerd.io\t(none):1.7.27-3.1.el9\n'),
+    ).toEqual({ 'docker-ce': '3:28.3.2-1.el9', 'containerd.io': '1.7.27-3.1.el9' });
+  });
+  it('pacman -Q', () => {
+    expect(parsePacmanQuery('docker 1:28.3.2-1\ncontainerd 2.1.3-1\nerror: package \'podman\' was not found\n'))
+      .toEqual({ docker: '1:28.3.2-1', containerd: '2.1.3-1' });
+  });
+  it('apk installed db, filtered to the wanted names', () => {
+    expect(parseApkInstalled('P:docker\nV:27.3.1-r3\nP:musl\nV:1.2.5-r0\nP:docker-cli\nV:27.3.1-r3\n', ['docker', 'docker-cli']))
+      .toEqual({ docker: '27.3.1-r3', 'docker-cli': '27.3.1-r3' });
+  });
+});
+
+describe('parseDfFreePercent', () => {
+  it.each([
+    ['Filesystem 1024-blocks Used Available Capacity Mounted on\n/dev/vda1 100 25 75 25% /\n', 75],
+    ['Filesystem Inodes IUsed IFree IUse% Mounted on\n/dev/vda1 1000 999 1 100% /\n', 0.1],
+    // A long device name on its own line (non-POSIX df output).
+    ['Filesystem 1024-blocks Used Available Capacity Mounted on\n/dev/mapper/very-long-name\n 200 150 50 75% /\n', 25],
+    ['Filesystem Inodes IUsed IFree IUse% Mounted on\n/dev/vda4 0 0 0 - /\n', undefined],
+    ['', undefined],
+    ['df: /x: No such file or directory\n', undefined],
+  ])('%j → %s', (text, want) => expect(parseDfFreePercent(text)).toBe(want));
+});
+
+describe('id and group database', () => {
+  it('id lists', () => {
+    expect(parseIdList('ubuntu adm  sudo\n')).toEqual(['ubuntu', 'adm', 'sudo']);
+    expect(parseIdList(undefined)).toEqual([]);
+  });
+  it.each([
+    ['docker:x:988:alice,bob', { name: 'docker', gid: 988, members: ['alice', 'bob'] }],
+    ['docker:x:105:', { name: 'docker', gid: 105, members: [] }],
+    ['docker:!:999', { name: 'docker', gid: 999, members: [] }],
+    ['garbage', undefined],
+    ['', undefined],
+  ])('%j', (line, want) => expect(parseGroupLine(line)).toEqual(want));
+});
+
+describe('tool outputs', () => {
+  it.each([
+    ['status: done\n', 'done'],
+    ['status: running', 'running'],
+    ['\nstatus: error\nextended_status: error - done\n', 'error'],
+    ['status: disabled', 'disabled'],
+    ['', undefined],
+  ])('cloud-init %j', (text, want) => expect(parseCloudInitStatus(text)).toBe(want));
+
+  it.each([
+    ['dnf5 version 5.2.15.0\ndnf5 plugin API version 2.0\n', 'dnf5'],
+    ['4.14.0\n  Installed: dnf-0:4.14.0-9.el9.noarch at Tue 14 May 2024\n', 'dnf4'],
+    ['5.2.6\n', 'dnf5'],
+    ['', undefined],
+  ])('dnf --version %j', (text, want) => expect(parseDnfVersion(text)).toBe(want));
+
+  it.each([
+    ['Docker version 28.3.2, build 578ccf6', '28.3.2'],
+    ['Docker version 20.10.24+dfsg1, build 297e128', '20.10.24'],
+    ['containerd containerd.io 1.7.27 05044ec0a9a7', '1.7.27'],
+    ['containerd github.com/containerd/containerd/v2 v2.0.0 207ad711', '2.0.0'],
+    ['containerd github.com/containerd/containerd 1.6.20~ds1 1.6.20~ds1-1+deb12u3', '1.6.20'],
+    ['', undefined],
+    [undefined, undefined],
+  ])('version %j', (text, want) => expect(parseToolVersion(text)).toBe(want));
+
+  it.each([
+    ['6.8.0-45-generic', 6, 8],
+    ['3.10.0-1160.el7.x86_64', 3, 10],
+    ['', 0, 0],
+  ])('kernel %s', (release, major, minor) => expect(parseKernelRelease(release)).toEqual({ release, major, minor }));
+
+  it('xfs ftype and d_type per filesystem', () => {
+    expect(parseXfsFtype('naming   =version 2   bsize=4096   ascii-ci=0, ftype=1')).toBe(true);
+    expect(parseXfsFtype('naming   =version 2   bsize=4096   ascii-ci=0, ftype=0')).toBe(false);
+    expect(parseXfsFtype('xfs_info: cannot open')).toBeUndefined();
+    expect(fsSupportsDType('ext4', undefined)).toBe(true);
+    expect(fsSupportsDType('ext2/ext3', undefined)).toBe(true);
+    expect(fsSupportsDType('xfs', false)).toBe(false);
+    expect(fsSupportsDType('xfs', undefined)).toBeUndefined();
+    expect(fsSupportsDType('overlay', undefined)).toBe(false);
+    expect(fsSupportsDType('nfs4', undefined)).toBeUndefined();
+    expect(fsSupportsDType(undefined, true)).toBeUndefined();
+  });
+
+  it('/proc/locks: holders only (not waiters, not OFD locks without a pid)', () => {
+    expect(
+      parseProcLocks(
+        '1: POSIX  ADVISORY  WRITE 3120 103:01:262311 0 EOF\n2: -> POSIX  ADVISORY  WRITE 3301 103:01:262311 0 EOF\n' +
+          '3: OFDLCK ADVISORY  READ  -1 00:06:1040 0 EOF\n4: FLOCK  ADVISORY  WRITE 702 00:19:1183 0 EOF\n',
+      ),
+    ).toEqual([{ pid: 3120, inode: 262311 }, { pid: 702, inode: 1183 }]);
+  });
+});
+
+describe('detection', () => {
+  it.each([
+    [{ systemd_booted: 'yes', pid1: 'systemd' }, 'systemd'],
+    [{ systemd_booted: 'yes' }, 'systemd'],
+    [{ systemd_booted: 'no', pid1: 'systemd' }, 'systemd'],
+    [{ systemd_booted: 'no', pid1: 'init', openrc: 'yes' }, 'openrc'],
+    [{ systemd_booted: 'no', pid1: 'openrc-init' }, 'openrc'],
+    [{ systemd_booted: 'no', pid1: 'init', openrc: 'no' }, 'sysvinit'],
+    [{ systemd_booted: 'no', pid1: 'init', wsl: 'yes' }, 'none'],
+    [{ systemd_booted: 'yes', pid1: 'systemd', wsl: 'yes' }, 'systemd'],
+    [{ systemd_booted: 'no', pid1: 'bash' }, 'none'],
+    [{ systemd_booted: 'no', pid1: 'process_api' }, 'none'],
+    [{}, 'none'],
+  ])('init %j → %s', (kv, want) => expect(detectInitSystem(kv as Record<string, string>)).toBe(want));
+
+  it.each([
+    [{ detect_virt: 'systemd-nspawn' }, 'systemd-nspawn'],
+    [{ detect_virt: 'none', dockerenv: 'yes' }, 'docker'],
+    [{ systemd_container: 'lxc' }, 'lxc'],
+    [{ pid1_container: 'podman' }, 'podman'],
+    [{ containerenv: 'yes' }, 'podman'],
+    [{ detect_virt: 'none' }, undefined],
+    [{}, undefined],
+  ])('container %j → %s', (kv, want) => expect(detectContainer(kv as Record<string, string>)).toBe(want));
+
+  it.each([
+    [{ 'apt-get': 'yes', dpkg: 'yes', rpm: 'yes' }, undefined, 'apt'],
+    [{ dnf: 'yes', dnf5: 'yes' }, 'dnf5 version 5.2.15.0', 'dnf5'],
+    [{ dnf: 'yes' }, '4.14.0\n', 'dnf4'],
+    [{ dnf: 'yes', dnf5: 'yes' }, undefined, 'dnf5'],
+    [{ dnf: 'yes' }, undefined, 'dnf4'],
+    [{ dnf5: 'yes' }, undefined, 'dnf5'],
+    [{ yum: 'yes' }, undefined, 'yum'],
+    [{ zypper: 'yes', rpm: 'yes' }, undefined, 'zypper'],
+    [{ pacman: 'yes' }, undefined, 'pacman'],
+    [{ apk: 'yes' }, undefined, 'apk'],
+    [{ 'apt-get': 'no', dpkg: 'yes' }, undefined, 'unknown'],
+  ])('package manager %j %j → %s', (kv, dnf, want) =>
+    expect(detectPackageManager(kv as Record<string, string>, dnf)).toBe(want),
+  );
+});

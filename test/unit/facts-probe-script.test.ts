@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { PROBE_SCRIPT } from '../../src/facts/probe.js';
+
+/** Lines of the script with comments removed, so prose in comments cannot trip the checks. */
+const code = PROBE_SCRIPT.split('\n')
+  .map((l) => l.replace(/(^|\s)#[^'"]*$/, ''))
+  .join('\n');
+
+describe('probe script stays POSIX and read-only', () => {
+  it.each([
+    ['[[ tests', /\[\[ /],
+    ['local variables', /(^|[;\s])local\s/m],
+    ["$'…' quoting", /\$'/],
+    ['function keyword', /(^|\s)function\s/m],
+    ['here-strings', /<<</],
+    ['== in tests', /\[ [^\]]*==/],
+    ['arrays', /\w+=\(/],
+    ['pattern substitution', /\$\{\w+\/\//],
+    ['source builtin', /(^|[;\s])source\s/m],
+    ['echo -e', /echo -e/],
+    ['&> redirection', /&>/],
+  ])('no %s', (_name, pattern) => {
+    expect(code).not.toMatch(pattern);
+  });
+
+  it.each([
+    ['package installs', /(apt-get|dnf|yum|zypper|apk|pacman) (install|add|-S)/],
+    ['writes with >', />\s*\/(etc|var|usr|lib)\//],
+    ['cloud-init waiting', /status --wait/],
+    ['service changes', /(start|stop|restart|enable)\b.*(docker|containerd)/],
+  ])('does not contain %s', (_name, pattern) => {
+    expect(code).not.toMatch(pattern);
+  });
+
+  it('runs sudo only as the non-interactive `sudo -n true` check', () => {
+    const calls = code.replace(/has sudo|kv sudo |sudo -n true|SUDO_USER/g, '');
+    expect(calls).not.toMatch(/\bsudo\b/);
+    expect(code).toContain('sudo -n true');
+  });
+
+  it('guards every optional tool with command -v before use', () => {
+    for (const tool of ['dpkg-query', 'rpm', 'pacman', 'systemctl', 'findmnt', 'xfs_info', 'cloud-init', 'sudo', 'getent', 'pidof']) {
+      expect(code, tool).toMatch(new RegExp(`has ${tool.replace(/[-]/g, '\\-')}\\b`));
+    }
+  });
+});
