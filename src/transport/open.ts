@@ -1,9 +1,17 @@
-import type { Logger } from '../core/log.js';
+import { addSecret, type Logger } from '../core/log.js';
+import { LocalTransport } from './local.js';
+import { SshTransport } from './ssh.js';
 import type { ConnectOptions, TargetSpec, Transport } from './types.js';
 
 /**
- * Open a transport for a target. (Stub: the local and SSH transports replace this.)
+ * Open a transport for a target: this machine, or an SSH connection (opened now, so that connect,
+ * auth and host-key failures surface here as ConnectError).
  */
-export async function openTransport(_spec: TargetSpec, _opts: ConnectOptions, _logger: Logger): Promise<Transport> {
-  throw new Error('openTransport: not implemented yet');
+export async function openTransport(spec: TargetSpec, opts: ConnectOptions, logger: Logger): Promise<Transport> {
+  // Registered before anything can echo a command: the password is masked in every log line.
+  if (opts.becomePassword) addSecret(opts.becomePassword);
+  if (spec.kind === 'local') return new LocalTransport(spec.name, opts, logger);
+  const transport = new SshTransport(spec, opts, logger);
+  await transport.connect();
+  return transport;
 }

@@ -1,0 +1,495 @@
+/**
+ * SSH transport on ssh2: one connection per host (through a ProxyJump chain when configured), reused
+ * for every command, with at most a few channels at once (sshd allows 10 sessions per connection).
+ *
+ * ssh2 reads no OpenSSH config, agent or default keys by itself, so this module gathers them:
+ * `ssh -G` for the user's config, SSH_AUTH_SOCK (or IdentityAgent) for the agent, and the key files.
+ * Host keys are checked against known_hosts by our own verifier (see known-hosts.ts).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import ssh2 from 'ssh2';
+import type { AnyAuthMethod, Client as ClientType, ClientChannel, ConnectConfig } from 'ssh2';
+import { ConnectError, type ConnectFailure } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
+import { parseTarget } from '../core/targets.js';
+import { shQuote } from '../shell/quote.js';
+import { commandLine, type CommandPlan } from './become.js';
+import { CommandRun, prepareCommand, type RunIdentity } from './command-run.js';
+import {
+  appendKnownHost,
+  checkHostKey,
+  fingerprint,
+  keyTypeOf,
+  knownHostsName,
+  knownKeyTypes,
+  readKnownHosts,
+} from './known-hosts.js';
+import { defaultIdentityFiles, resolveSshConfig } from './ssh-config.js';
+import type { ConnectOptions, ExecOptions, ExecResult, TargetSpec, Transport, WriteFileOptions } from './types.js';
+import { writeFileVia } from './write-file.js';
+
+const { Client, utils } = ssh2;
+
+/** Below sshd's default MaxSessions (10), leaving room for the user's own sessions. */
+const MAX_CHANNELS = 8;
+const KEEPALIVE_MS = 15_000;
+
+/** One machine to log into on the way (a jump host) or at the end (the target). */
+export interface Hop {
+  /** How the user named it, for messages. */
+  label: string;
+  host: string;
+  port: number;
+  user: string;
+  identityFiles: string[];
+  /** Agent socket, or undefined for none. */
+  agent?: string;
+}
+
+interface Refusal {
+  failure: ConnectFailure;
+  message: string;
+  hint?: string;
+}
+
+/** Resolve a host the way `ssh` would: command line over `ssh -G` config over defaults. */
+export async function resolveHop(
+  spec: { label: string; host: string; user?: string; port?: number; identityFiles?: string[] },
+  opts: ConnectOptions,
+): Promise<Hop & { proxyJump?: string }> {
+  const cfg = opts.useSshConfig === false ? undefined : await resolveSshConfig(spec.host, opts.sshConfigFile, spec.user, spec.port);
+  let agent: string | undefined = process.env.SSH_AUTH_SOCK || undefined;
+  if (cfg?.identityAgent === 'none') agent = undefined;
+  else if (cfg?.identityAgent && cfg.identityAgent !== 'SSH_AUTH_SOCK') agent = cfg.identityAgent;
+  const identityFiles = spec.identityFiles?.length ? spec.identityFiles : cfg ? cfg.identityFiles : defaultIdentityFiles();
+  return {
+    label: spec.label,
+    host: cfg?.hostname ?? spec.host,
+    port: spec.port ?? cfg?.port ?? 22,
+    user: spec.user ?? cfg?.user ?? userInfo().username,
+    identityFiles,
+    agent,
+    proxyJump: cfg?.proxyJump,
+  };
+}
+
+/** `user@host:port` or `ssh://user@host:port` of one jump host. */
+export function parseJump(text: string): { host: string; user?: string; port?: number } {
+  const t = parseTarget(text.trim().replace(/^ssh:\/\//, ''));
+  return { host: t.host!, user: t.user, port: t.port };
+}
+
+/** A counting semaphore: channels per connection. */
+class Slots {
+  private free: number;
+  private readonly waiting: Array<() => void> = [];
+  constructor(n: number) {
+    this.free = n;
+  }
+  async acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
+  }
+}
+
+// ssh2's own default order, reordered below so that key types already in known_hosts come first.
+const HOST_KEY_ALGORITHMS = [
+  'ssh-ed25519',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'rsa-sha2-512',
+  'rsa-sha2-256',
+  'ssh-rsa',
+];
+
+/** Ask for a key type we can check first, as OpenSSH does; otherwise a known host looks "changed". */
+export function hostKeyAlgorithms(knownTypes: readonly string[]): string[] {
+  const preferred = knownTypes.flatMap((t) => (t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t]));
+  const first = HOST_KEY_ALGORITHMS.filter((a) => preferred.includes(a));
+  return [...first, ...HOST_KEY_ALGORITHMS.filter((a) => !first.includes(a))];
+}
+
+export class SshTransport implements Transport {
+  readonly kind = 'ssh' as const;
+  private clients: ClientType[] = [];
+  private connecting?: Promise<ClientType>;
+  private rootCheck?: Promise<boolean>;
+  private slots = new Slots(MAX_CHANNELS);
+  private readonly knownHostsFile: string;
+
+  constructor(
+    private readonly spec: TargetSpec,
+    private readonly options: ConnectOptions,
+    private readonly logger: Logger,
+  ) {
+    this.knownHostsFile = options.knownHostsFile ?? join(homedir(), '.ssh', 'known_hosts');
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  /** Open the connection now (openTransport does), so that connect errors show up front. */
+  async connect(): Promise<void> {
+    await this.connection();
+  }
+
+  async exec(script: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    const conn = await this.connection();
+    const isRoot = opts.sudo ? await this.remoteIsRoot() : false;
+    const identity: RunIdentity = { host: this.name, isRoot, becomePassword: this.options.becomePassword, logger: this.logger };
+    const plan = prepareCommand(identity, script, opts);
+    return this.run(conn, plan, opts);
+  }
+
+  writeFile(path: string, content: string | Buffer, opts: WriteFileOptions = {}): Promise<void> {
+    return writeFileVia((s, o) => this.exec(s, o), this.name, path, content, opts);
+  }
+
+  async reconnect(): Promise<void> {
+    await this.close();
+    await this.connection();
+  }
+
+  async close(): Promise<void> {
+    const clients = this.clients.reverse();
+    this.clients = [];
+    this.connecting = undefined;
+    this.rootCheck = undefined;
+    await Promise.all(clients.map(endClient));
+  }
+
+  private connection(): Promise<ClientType> {
+    if (!this.connecting) {
+      const attempt = this.openChain();
+      this.connecting = attempt;
+      // A failed attempt is not cached: the next command tries again.
+      attempt.catch(() => {
+        if (this.connecting === attempt) this.connecting = undefined;
+      });
+    }
+    return this.connecting;
+  }
+
+  private remoteIsRoot(): Promise<boolean> {
+    if (!this.rootCheck) {
+      this.rootCheck = this.connection()
+        .then((conn) => this.run(conn, { argv: ['id', '-u'] }, {}))
+        .then((r) => r.code === 0 && r.stdout.trim() === '0');
+      this.rootCheck.catch(() => (this.rootCheck = undefined));
+    }
+    return this.rootCheck;
+  }
+
+  private async run(conn: ClientType, plan: CommandPlan, opts: ExecOptions): Promise<ExecResult> {
+    await this.slots.acquire();
+    try {
+      return await this.runOnChannel(conn, plan, opts);
+    } finally {
+      this.slots.release();
+    }
+  }
+
+  private runOnChannel(conn: ClientType, plan: CommandPlan, opts: ExecOptions): Promise<ExecResult> {
+    const timeoutMs = opts.timeoutMs ?? this.options.commandTimeoutMs;
+    return new Promise<ExecResult>((resolve, reject) => {
+      conn.exec(commandLine(plan), (err: Error | undefined, ch: ClientChannel) => {
+        if (err) {
+          reject(new ConnectError(this.name, 'other', `could not start a command: ${err.message}`, 'the connection may have dropped; run again'));
+          return;
+        }
+        const run = new CommandRun(this.name, plan, ch, opts);
+        let code: number | null = null;
+        let signal: string | undefined;
+        let timedOut = false;
+        let settled = false;
+        const finish = () => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          try {
+            resolve(run.end(code, signal, timedOut));
+          } catch (e) {
+            reject(e);
+          }
+        };
+        const timer = setTimeout(() => {
+          timedOut = true;
+          // sshd delivers the signal to the session's shell only; a child still holding the output
+          // pipes would keep the channel open, so the result does not wait for 'close'.
+          try {
+            ch.signal('KILL');
+          } catch {
+            // The channel may be closing already.
+          }
+          ch.close();
+          finish();
+        }, timeoutMs);
+        ch.on('data', (c: Buffer) => run.stdout(c));
+        ch.stderr.on('data', (c: Buffer) => run.stderr(c));
+        // exit-status gives a number; exit-signal gives (null, name). No event at all leaves code null.
+        ch.on('exit', (c: number | null, sig?: string) => {
+          if (typeof c === 'number') code = c;
+          else signal = sig ?? undefined;
+        });
+        ch.on('close', finish);
+        run.begin();
+      });
+    });
+  }
+
+  /** Connect through every jump host to the target; returns the target's client. */
+  private async openChain(): Promise<ClientType> {
+    const spec = this.spec;
+    if (!spec.host) throw new ConnectError(spec.name, 'other', 'no host name given');
+    const target = await resolveHop(
+      { label: spec.name, host: spec.host, user: spec.user, port: spec.port, identityFiles: spec.identityFiles },
+      this.options,
+    );
+    const jumpText = spec.jump ?? target.proxyJump;
+    const jumps: Hop[] = [];
+    for (const j of jumpText ? jumpText.split(',') : []) {
+      const parsed = parseJump(j);
+      jumps.push(await resolveHop({ label: j.trim(), ...parsed }, this.options));
+    }
+    const opened: ClientType[] = [];
+    try {
+      let sock: Duplex | undefined;
+      const hops = [...jumps, target];
+      for (let i = 0; i < hops.length; i++) {
+        const hop = hops[i]!;
+        const isJump = i < hops.length - 1;
+        const client = await this.connectHop(hop, sock).catch((e: unknown) => {
+          throw isJump ? asJumpError(this.name, hop, e) : e;
+        });
+        opened.push(client);
+        if (isJump) {
+          const next = hops[i + 1]!;
+          sock = await forwardOut(client, next.host, next.port).catch((e: Error) => {
+            throw new ConnectError(
+              this.name,
+              'jump',
+              `jump host ${hop.label} could not reach ${next.host}:${next.port}: ${e.message}`,
+              'check that the jump host can reach the target (and that AllowTcpForwarding is on there)',
+            );
+          });
+        }
+      }
+      const conn = opened[opened.length - 1]!;
+      this.clients = opened;
+      conn.on('close', () => {
+        // Dropped (network, sshd restart): the next command opens a new connection.
+        if (this.clients.includes(conn)) {
+          const rest = this.clients;
+          this.clients = [];
+          this.connecting = undefined;
+          this.rootCheck = undefined;
+          rest.forEach((c) => c.end());
+        }
+      });
+      return conn;
+    } catch (e) {
+      await Promise.all(opened.reverse().map(endClient));
+      throw e;
+    }
+  }
+
+  private async connectHop(hop: Hop, sock: Duplex | undefined): Promise<ClientType> {
+    // sshd drops simultaneous fresh connections beyond MaxStartups: retry a reset handshake a little later.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.connectOnce(hop, sock);
+      } catch (e) {
+        const reset = e instanceof ConnectError && e.failure === 'other' && /ECONNRESET|before handshake/i.test(String(e.cause));
+        if (!reset || sock || attempt >= 3) throw e;
+        await new Promise((r) => setTimeout(r, 300 * attempt + Math.random() * 300));
+      }
+    }
+  }
+
+  private connectOnce(hop: Hop, sock: Duplex | undefined): Promise<ClientType> {
+    const { methods, skipped } = this.authMethods(hop);
+    const name = knownHostsName(hop.host, hop.port);
+    let refusal: Refusal | undefined;
+    const client = new Client();
+    const config: ConnectConfig = {
+      host: hop.host,
+      port: hop.port,
+      username: hop.user,
+      readyTimeout: this.options.connectTimeoutMs,
+      keepaliveInterval: KEEPALIVE_MS,
+      keepaliveCountMax: 4,
+      authHandler: methods,
+      algorithms: { serverHostKey: hostKeyAlgorithms(knownKeyTypes(readKnownHosts(this.knownHostsFile), name)) as never },
+      // The callback form: ssh2 takes a returned Promise as "accept" (see test-hosts.md).
+      hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+        refusal = this.checkHostKey(hop, key);
+        verify(refusal === undefined);
+      },
+    };
+    if (sock) config.sock = sock;
+    return new Promise<ClientType>((resolve, reject) => {
+      client.once('ready', () => {
+        client.removeAllListeners('error');
+        client.on('error', (err: Error) => this.logger.debug(`${this.name}: ssh connection error: ${err.message}`));
+        resolve(client);
+      });
+      client.once('error', (err: Error & { level?: string; code?: string }) => {
+        // ssh2 may report more errors while tearing down; they add nothing to the first one.
+        client.on('error', () => {});
+        client.end();
+        reject(
+          refusal
+            ? new ConnectError(this.name, refusal.failure, refusal.message, refusal.hint, err)
+            : classifyConnectError(this.name, hop, err, skipped, this.options.connectTimeoutMs),
+        );
+      });
+      client.connect(config);
+    });
+  }
+
+  /** Agent first (it holds the keys the user unlocked), then key files; encrypted files are skipped. */
+  private authMethods(hop: Hop): { methods: AnyAuthMethod[]; skipped: string[] } {
+    const methods: AnyAuthMethod[] = [];
+    const skipped: string[] = [];
+    if (hop.agent && existsSync(hop.agent)) methods.push({ type: 'agent', username: hop.user, agent: hop.agent });
+    for (const file of hop.identityFiles) {
+      if (!existsSync(file)) continue;
+      let data: Buffer;
+      try {
+        data = readFileSync(file);
+      } catch (e) {
+        skipped.push(`${file} (${(e as Error).message})`);
+        continue;
+      }
+      const parsed = utils.parseKey(data);
+      if (parsed instanceof Error) {
+        skipped.push(`${file} (${/encrypt|passphrase/i.test(parsed.message) ? 'passphrase-protected: load it into ssh-agent' : parsed.message})`);
+        continue;
+      }
+      methods.push({ type: 'publickey', username: hop.user, key: data });
+    }
+    return { methods, skipped };
+  }
+
+  /** undefined: accept. Reads known_hosts afresh so that accept-new entries made meanwhile count. */
+  private checkHostKey(hop: Hop, key: Buffer): Refusal | undefined {
+    const name = knownHostsName(hop.host, hop.port);
+    const fp = fingerprint(key);
+    const type = keyTypeOf(key);
+    const file = this.knownHostsFile;
+    if (this.options.hostKeyPolicy === 'off') {
+      this.logger.warn(
+        `HOST KEY NOT VERIFIED for ${name} (${type} ${fp}): --host-key-policy off lets anyone between you and the host read and change everything`,
+      );
+      return undefined;
+    }
+    const verdict = checkHostKey(readKnownHosts(file), name, key);
+    if (verdict.status === 'known') return undefined;
+    if (verdict.status === 'revoked') {
+      return {
+        failure: 'host-key-changed',
+        message: `host key of ${name} (${type} ${fp}) is marked @revoked in ${file} line ${verdict.line}; refusing to connect`,
+        hint: 'the host must get a new host key; ask its administrator',
+      };
+    }
+    if (verdict.status === 'changed') {
+      return {
+        failure: 'host-key-changed',
+        message:
+          `HOST KEY CHANGED for ${name}: it now presents ${type} ${fp}, which does not match ${file} ` +
+          `line ${verdict.lines.join(', ')}. Someone may be intercepting the connection, or the host was reinstalled.`,
+        hint:
+          `verify the new fingerprint out of band; if it is right, remove the old entry with ` +
+          `ssh-keygen -R ${shQuote(name)} -f ${shQuote(file)} and connect again`,
+      };
+    }
+    if (this.options.hostKeyPolicy === 'accept-new') {
+      appendKnownHost(file, name, key);
+      this.logger.warn(`added new host key of ${name} (${type} ${fp}) to ${file}`);
+      return undefined;
+    }
+    const scan = `ssh-keyscan ${hop.port === 22 ? '' : `-p ${hop.port} `}${shQuote(hop.host)} >> ${shQuote(file)}`;
+    return {
+      failure: 'host-key-unknown',
+      message: `host key of ${name} is not known (${type} ${fp}); refusing to connect (host key policy strict)`,
+      hint: `verify the fingerprint out of band, then run: ${scan}  — or pass --host-key-policy accept-new`,
+    };
+  }
+}
+
+function forwardOut(client: ClientType, host: string, port: number): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => (err ? reject(err) : resolve(stream)));
+  });
+}
+
+function endClient(client: ClientType): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 2000);
+    client.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    client.end();
+  });
+}
+
+function asJumpError(target: string, hop: Hop, e: unknown): ConnectError {
+  if (!(e instanceof ConnectError)) return new ConnectError(target, 'jump', `jump host ${hop.label}: ${String(e)}`);
+  const detail = e.message.startsWith(`${target}: `) ? e.message.slice(target.length + 2) : e.message;
+  return new ConnectError(target, 'jump', `jump host ${hop.label} (${e.failure}): ${detail}`, e.hint, e);
+}
+
+export function classifyConnectError(
+  host: string,
+  hop: Hop,
+  err: Error & { level?: string; code?: string },
+  skippedKeys: string[],
+  timeoutMs: number,
+): ConnectError {
+  const where = `${hop.user}@${hop.host}:${hop.port}`;
+  if (err.level === 'client-authentication') {
+    const skipped = skippedKeys.length ? `; skipped keys: ${skippedKeys.join(', ')}` : '';
+    return new ConnectError(
+      host,
+      'auth',
+      `authentication failed for ${where} (tried ${hop.agent ? 'the ssh-agent and ' : ''}${hop.identityFiles.filter(existsSync).length} key file(s)${skipped})`,
+      `check the user name, that your public key is in ~${hop.user}/.ssh/authorized_keys on the host, or load the key with ssh-add`,
+      err,
+    );
+  }
+  switch (err.code) {
+    case 'ECONNREFUSED':
+      return new ConnectError(host, 'refused', `connection refused by ${hop.host}:${hop.port}`, 'is sshd running and listening on that port?', err);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new ConnectError(host, 'dns', `cannot resolve host name ${hop.host}`, 'check the spelling, your DNS, or the HostName in ~/.ssh/config', err);
+    case 'ETIMEDOUT':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return new ConnectError(host, 'timeout', `cannot reach ${hop.host}:${hop.port} (${err.code})`, 'check the address, routing and firewalls', err);
+  }
+  if (err.level === 'client-timeout' || /timed out/i.test(err.message)) {
+    return new ConnectError(
+      host,
+      'timeout',
+      `no SSH handshake with ${hop.host}:${hop.port} within ${Math.round(timeoutMs / 1000)} s`,
+      'check the address and firewalls, or raise --connect-timeout',
+      err,
+    );
+  }
+  return new ConnectError(host, 'other', `SSH connection to ${where} failed: ${err.message}`, undefined, err);
+}
