@@ -26,11 +26,13 @@ as_root() {
   elif have sudo && sudo -n true >/dev/null 2>&1; then sudo -n "$@"
   else "$@"; fi
 }
-block_lines() { printf '%sblock %s\\n' "$M" "$1"; sed 's/^/|/'; printf '%send\\n' "$M"; }
+# awk, not sed: it terminates a last line that lacks a newline, so the end marker stays on its own line.
+prefix() { if have awk; then awk '{ print "|" $0 }' "$@"; else sed 's/^/|/' "$@"; echo; fi; }
+block_lines() { printf '%sblock %s\\n' "$M" "$1"; prefix; printf '%send\\n' "$M"; }
 file_block() {
   if [ ! -e "$2" ]; then printf '%sblock-missing %s %s\\n' "$M" "$1" "$2"
   elif [ ! -r "$2" ]; then printf '%sblock-unreadable %s %s\\n' "$M" "$1" "$2"
-  else printf '%sblock %s %s\\n' "$M" "$1" "$2"; sed 's/^/|/' "$2"; printf '%send\\n' "$M"; fi
+  else printf '%sblock %s %s\\n' "$M" "$1" "$2"; prefix "$2"; printf '%send\\n' "$M"; fi
 }
 stat_path() {
   [ -n "$1" ] || return 0
@@ -77,8 +79,8 @@ stat_path "$cfg"
 stat_path "$cfg/config.json"
 file_block config.json "$cfg/config.json"
 if [ -d "$cfg/contexts/meta" ]; then
-  for d in "$cfg"/contexts/meta/*/; do
-    [ -f "$d/meta.json" ] && file_block "ctx:$(basename "$d")" "$d/meta.json"
+  for d in "$cfg"/contexts/meta/*; do
+    [ -f "$d/meta.json" ] && file_block "ctx:\${d##*/}" "$d/meta.json"
   done
 fi
 

@@ -4,7 +4,7 @@
  * a listener that never answers, and a socket `nobody` may not open (probe run via setpriv).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { execFile, spawn, spawnSync } from 'node:child_process';
@@ -15,45 +15,9 @@ import { fileURLToPath } from 'node:url';
 import { probeApi } from '../../src/doctor/api.js';
 import { openLocalSocket } from '../../src/doctor/local-opener.js';
 import { httpRequest } from '../../src/doctor/http.js';
+import { fakeDockerd, listen } from '../fixtures/doctor/fake-dockerd.js';
 
 const apiMain = fileURLToPath(new URL('../../dist/src/doctor/api-main.js', import.meta.url));
-
-function listen(server: Server | NetServer, path: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(path, () => resolve());
-  });
-}
-
-/** Answers like dockerd: /_ping small with Content-Length, /info big and chunked. */
-function fakeDockerd(opts: { podman?: boolean } = {}): Server {
-  return createServer((req, res) => {
-    const common: Record<string, string> = { 'Api-Version': '1.41', Server: 'Docker/20.10.24 (linux)' };
-    if (opts.podman) common['Libpod-Api-Version'] = '4.3.1';
-    if (req.url === '/_ping') {
-      res.writeHead(200, { ...common, 'Content-Type': 'text/plain', 'Content-Length': '2' });
-      res.end('OK');
-    } else if (req.url === '/version') {
-      res.writeHead(200, { ...common, 'Content-Type': 'application/json' });
-      res.end(JSON.stringify({ Version: '20.10.24', ApiVersion: '1.41', Os: 'linux', Arch: 'amd64' }));
-    } else if (req.url === '/info') {
-      res.writeHead(200, { ...common, 'Content-Type': 'application/json' });
-      // Several writes without Content-Length: node sends chunked encoding, like dockerd for big bodies.
-      const body = JSON.stringify({
-        Driver: 'overlay2',
-        DriverStatus: [['Backing Filesystem', 'extfs'], ['Supports d_type', 'true']],
-        DockerRootDir: '/var/lib/docker',
-        Warnings: ['x'.repeat(5000)],
-        CgroupVersion: '2',
-      });
-      for (let i = 0; i < body.length; i += 700) res.write(body.slice(i, i + 700));
-      res.end();
-    } else {
-      res.writeHead(404, common);
-      res.end();
-    }
-  });
-}
 
 let dir: string;
 const servers: Array<Server | NetServer> = [];
