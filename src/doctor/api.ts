@@ -21,6 +21,8 @@ export interface ApiProbe {
   /** The endpoint as the client would write it (unix:///var/run/docker.sock). */
   endpoint: string;
   ok: boolean;
+  /** Not a connection attempt: concluded from a stat of the path (the API could not be probed). */
+  inferred?: boolean;
   error?: { kind: ConnectErrorKind; message: string };
   /** HTTP status of /_ping when something answered. */
   pingStatus?: number;

@@ -3,7 +3,7 @@
  * skipped (not reported as noise), fix templates filled with shell-quoted vars.
  */
 import { shQuote } from '../shell/quote.js';
-import { unixSocketPath } from './api.js';
+import { unixSocketPath, type ApiProbe } from './api.js';
 import type { CheckDecl, FixClass, FixDecl, Severity } from './declarations.js';
 import { DEFAULT_ENDPOINT, resolveEndpoint } from './endpoint.js';
 import type { DoctorEvidence, SocketStat } from './evidence.js';
@@ -35,17 +35,34 @@ export interface Finding {
 export const isProblem = (f: Finding) => f.status === 'fail' && f.severity === 'error';
 export const isWarning = (f: Finding) => f.status === 'warn' || (f.status === 'fail' && f.severity !== 'error');
 
+function statOf(ev: DoctorEvidence, path: string): SocketStat {
+  return ev.client.sockets.find((s) => s.path === path) ?? (ev.facts.socket.path === path ? ev.facts.socket : { path, exists: false });
+}
+
+/**
+ * Without a connection (remote hosts until an SSH socket opener is wired in) some outcomes are
+ * still certain from a stat: nothing at the path, a directory, a plain file.
+ */
+export function inferFromStat(endpoint: string, s: SocketStat): ApiProbe | undefined {
+  const error = !s.exists
+    ? { kind: 'ENOENT' as const, message: `no such file (stat of ${s.path})` }
+    : s.type === 'directory'
+      ? { kind: 'EISDIR' as const, message: `${s.path} is a directory (stat)` }
+      : s.type === 'file'
+        ? { kind: 'ENOTSOCK' as const, message: `${s.path} is a regular file (stat)` }
+        : undefined;
+  return error ? { endpoint, ok: false, inferred: true, error } : undefined;
+}
+
 export function deriveInput(ev: DoctorEvidence): ProbeInput {
   const endpoint = resolveEndpoint(ev.client);
-  const primary = ev.api.find((p) => p.endpoint === endpoint.endpoint);
-  const defaultApi = ev.api.find((p) => p.endpoint === DEFAULT_ENDPOINT);
   const socketPath = unixSocketPath(endpoint.endpoint);
-  let socket: SocketStat | undefined;
-  if (socketPath) {
-    socket = ev.client.sockets.find((s) => s.path === socketPath);
-    if (!socket && ev.facts.socket.path === socketPath) socket = ev.facts.socket;
-    socket ??= { path: socketPath, exists: false };
-  }
+  const socket = socketPath ? statOf(ev, socketPath) : undefined;
+  const probed = (e: string, path: string | undefined, s: SocketStat | undefined) =>
+    ev.api.find((p) => p.endpoint === e) ?? (ev.apiVia === 'not-probed' && path && s ? inferFromStat(e, s) : undefined);
+  const primary = probed(endpoint.endpoint, socketPath, socket);
+  const defaultPath = unixSocketPath(DEFAULT_ENDPOINT)!;
+  const defaultApi = probed(DEFAULT_ENDPOINT, defaultPath, statOf(ev, defaultPath));
   return { ...ev, endpoint, primary, defaultApi, socketPath, socket };
 }
 
