@@ -12,13 +12,17 @@ export type DaemonFailure =
   | 'tcp-without-tls'
   | 'socket-path';
 
+export const CONTAINERD_FAILURE =
+  /failed to dial "?\/run\/containerd\/containerd\.sock|containerd\.sock.*(connection refused|no such file or directory)|failed to start containerd|timeout waiting for containerd/i;
+
 const PATTERNS: Array<[DaemonFailure, RegExp]> = [
   ['hosts-conflict', /specified both as a flag and in the configuration file:.*\bhosts\b/i],
   ['invalid-config', /unable to configure the docker daemon with file|invalid character .* looking for|cannot unmarshal|directives don't match any configuration option|daemon\.json.*(invalid|error)/i],
   ['start-limit', /start request repeated too quickly|start-limit-hit/i],
   ['storage', /error initializing graphdriver|graphdriver|driver not supported|overlay2? is not supported|backing file system is unsupported|d_type/i],
   ['iptables', /failed to create NAT chain|iptables failed|error initializing network controller|iptables: /i],
-  ['containerd', /containerd\.sock|failed to dial .*containerd|containerd: .*connection refused/i],
+  // Only failures: dockerd logs containerd.sock in routine grpc info lines too.
+  ['containerd', CONTAINERD_FAILURE],
   ['tcp-without-tls', /without --tlsverify|--tls=false|binding to (an )?ip address without/i],
   ['socket-path', /docker\.sock: (bind: )?(address already in use|is a directory)|can't create unix socket/i],
 ];

@@ -1,5 +1,5 @@
 import type { UnitState } from '../../facts/types.js';
-import { recogniseDaemonFailure } from '../journal.js';
+import { CONTAINERD_FAILURE, recogniseDaemonFailure } from '../journal.js';
 import { pass, fail, warn, skip, type Probe, type ProbeInput } from './types.js';
 
 const unit = (i: ProbeInput, name: string): UnitState | undefined => {
@@ -86,7 +86,7 @@ export const socketActivation: Probe = (i) => {
 /** containerd must run before dockerd can. */
 export const containerdRunning: Probe = (i) => {
   const c = unit(i, 'containerd.service');
-  const dialFailure = i.client.journal.docker.filter((l) => /containerd\.sock|failed to dial .*containerd/i.test(l)).slice(-2);
+  const dialFailure = i.client.journal.docker.filter((l) => CONTAINERD_FAILURE.test(l)).slice(-2);
   if (c && c.activeState !== 'active' && !daemonIsUp(i)) {
     return fail('containerd is not running', [describeUnit(c, 'containerd.service'), ...dialFailure.map((l) => `journal: ${l}`)]);
   }
