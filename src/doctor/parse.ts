@@ -29,6 +29,8 @@ export function fileTypeOf(mode: number): PathStat['type'] {
   }
 }
 
+/** '' or missing → NaN (an unknown user), never 0 (root). */
+const toNumber = (s: string | undefined) => (s === undefined || s.trim() === '' ? NaN : Number(s));
 const words = (s: string | undefined) => (s ?? '').split(/\s+/).filter(Boolean);
 
 export function parseDoctorOutput(text: string): DoctorOutput {
@@ -113,8 +115,8 @@ export function parseDoctorOutput(text: string): DoctorOutput {
   const evidence: ClientEvidence = {
     user: {
       name: kv.user ?? '',
-      uid: Number(kv.uid ?? NaN),
-      gid: Number(kv.gid ?? NaN),
+      uid: toNumber(kv.uid),
+      gid: toNumber(kv.gid),
       home: kv.home ?? '',
       databaseGroups: words(kv.db_groups),
       sessionGroups,

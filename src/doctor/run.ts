@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ExitCode } from '../core/errors.js';
+import { ExitCode, InputError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { ConnectOptions, TargetSpec, Transport } from '../transport/types.js';
 import { loadDeclarations, type CheckDecl } from './declarations.js';
@@ -48,12 +48,16 @@ export function defaultChecksDir(): string {
   }
 }
 
-export async function examine(transport: Transport, decls: CheckDecl[], opts: Pick<DoctorOptions, 'user' | 'remoteOpener'>): Promise<{ evidence: DoctorEvidence; findings: Finding[] }> {
+export async function examine(
+  transport: Transport,
+  decls: CheckDecl[] | Promise<CheckDecl[]>,
+  opts: Pick<DoctorOptions, 'user' | 'remoteOpener'>,
+): Promise<{ evidence: DoctorEvidence; findings: Finding[] }> {
   const evidence = await gatherEvidence(transport, { user: opts.user, opener: opts.remoteOpener?.(transport) });
-  return { evidence, findings: runChecks(decls, probes, evidence) };
+  return { evidence, findings: runChecks(await decls, probes, evidence) };
 }
 
-async function doctorHost(spec: TargetSpec, decls: CheckDecl[], opts: DoctorOptions): Promise<HostReport> {
+async function doctorHost(spec: TargetSpec, decls: Promise<CheckDecl[]>, opts: DoctorOptions): Promise<HostReport> {
   let transport: Transport | undefined;
   try {
     transport = opts.open ? await opts.open(spec) : await (await import('../transport/open.js')).openTransport(spec, opts.connect, opts.logger);
@@ -87,6 +91,7 @@ async function doctorHost(spec: TargetSpec, decls: CheckDecl[], opts: DoctorOpti
     }
     return report;
   } catch (err) {
+    if (err instanceof InputError) throw err; // bad check declarations: not this host's fault
     opts.logger.debug(err instanceof Error ? (err.stack ?? err.message) : String(err));
     return { host: spec.name, findings: [], error: err instanceof Error ? err.message : String(err) };
   } finally {
@@ -100,7 +105,9 @@ export function exitCodeFor(reports: readonly HostReport[]): ExitCode {
 }
 
 export async function runDoctor(opts: DoctorOptions): Promise<ExitCode> {
-  const decls = await loadDeclarations(opts.checksDir ?? defaultChecksDir());
+  // Parsed while the hosts are being examined (the probe runs in another process or on another host).
+  const decls = loadDeclarations(opts.checksDir ?? defaultChecksDir());
+  decls.catch(() => {}); // rejection handled where it is awaited
   const write = opts.write ?? ((t: string) => process.stdout.write(t));
   const reports: HostReport[] = [];
   // A few hosts at a time: OpenSSH throttles many simultaneous fresh connections.

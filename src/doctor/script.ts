@@ -53,7 +53,7 @@ kv db_groups "$(id -Gn "$u" 2>/dev/null)"
 if [ "$u" = "$me" ]; then kv session_groups "$(id -Gn 2>/dev/null)"; fi
 pw=$(getent passwd "$u" 2>/dev/null || grep "^$u:" /etc/passwd 2>/dev/null)
 home=$(printf '%s' "$pw" | cut -d: -f6)
-[ -n "$home" ] || home=$HOME
+[ -n "$home" ] || [ "$u" != "$me" ] || home=$HOME
 kv home "$home"
 uid=$(id -u "$u" 2>/dev/null)
 

@@ -153,3 +153,26 @@ describe.skipIf(!realDaemon)('against the real dockerd on /var/run/docker.sock',
 it.runIf(!realDaemon)('SKIPPED real-daemon tests: no dockerd answers on /var/run/docker.sock (start one to run them)', () => {
   expect(realDaemon).toBe(false);
 });
+
+describe('declarations errors', () => {
+  it('bad check YAML stops the run with file:line:field (exit 65), before any host verdict', async () => {
+    const bad = join(dir, 'bad-checks');
+    mkdirSync(bad, { recursive: true });
+    writeFileSync(join(bad, '10-x.yaml'), 'checks:\n  - id: daemon.running\n    title: t\n    severity: error\n    probe: nope\n    explanation: x\n    fix: { class: sometimes }\n');
+    const err = await runDoctor({
+      targets: [{ name: 'local', kind: 'local' }],
+      connect: { hostKeyPolicy: 'strict', connectTimeoutMs: 10_000, commandTimeoutMs: 60_000 },
+      logger: silentLogger,
+      json: true,
+      verbose: false,
+      fix: false,
+      yes: false,
+      allowRootEquivalent: false,
+      checksDir: bad,
+      write: () => {},
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toMatch(/10-x\.yaml:7:.*checks\[0\]\.fix\.class/);
+    expect((err as { exitCode: number }).exitCode).toBe(ExitCode.dataError);
+  });
+});

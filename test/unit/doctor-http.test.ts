@@ -131,3 +131,10 @@ describe('parseDoctorOutput', () => {
     expect(parseDoctorOutput(out.split('@@doctor:block journal')[0]!).complete).toBe(false);
   });
 });
+
+describe('parseDoctorOutput: unknown user', () => {
+  it('an empty uid is unknown (NaN), never root', () => {
+    const { evidence } = parseDoctorOutput('@@doctor:begin\n@@doctor:kv user=ghost\n@@doctor:kv uid=\n@@doctor:kv gid=\n@@doctor:done\n');
+    expect(evidence.user.uid).toBeNaN();
+  });
+});
