@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { silentLogger } from '../../src/core/log.js';
-import { runDoctor } from '../../src/doctor/run.js';
+import { runDoctor, type DoctorOptions } from '../../src/doctor/run.js';
 import { ExitCode } from '../../src/core/errors.js';
 import { fakeDockerd, listen } from '../fixtures/doctor/fake-dockerd.js';
 
@@ -23,20 +23,22 @@ let dir: string;
 let server: Server;
 const saved = { ...process.env };
 
+/** A local, read-only, JSON run of the doctor. */
+const localRun = (write: (t: string) => void): DoctorOptions => ({
+  targets: [{ name: 'local', kind: 'local' }],
+  connect: { hostKeyPolicy: 'strict', connectTimeoutMs: 10_000, commandTimeoutMs: 60_000 },
+  logger: silentLogger,
+  json: true,
+  verbose: false,
+  fix: false,
+  yes: false,
+  allowRootEquivalent: false,
+  write,
+});
+
 async function doctor(extra: { user?: string } = {}): Promise<{ code: number; report: JsonReport }> {
   let out = '';
-  const code = await runDoctor({
-    targets: [{ name: 'local', kind: 'local' }],
-    connect: { hostKeyPolicy: 'strict', connectTimeoutMs: 10_000, commandTimeoutMs: 60_000 },
-    logger: silentLogger,
-    json: true,
-    verbose: false,
-    fix: false,
-    yes: false,
-    allowRootEquivalent: false,
-    write: (t) => (out += t),
-    ...extra,
-  });
+  const code = await runDoctor({ ...localRun((t) => (out += t)), ...extra });
   const reports = JSON.parse(out) as JsonReport[];
   expect(reports).toHaveLength(1);
   return { code, report: reports[0]! };
@@ -159,18 +161,7 @@ describe('declarations errors', () => {
     const bad = join(dir, 'bad-checks');
     mkdirSync(bad, { recursive: true });
     writeFileSync(join(bad, '10-x.yaml'), 'checks:\n  - id: daemon.running\n    title: t\n    severity: error\n    probe: nope\n    explanation: x\n    fix: { class: sometimes }\n');
-    const err = await runDoctor({
-      targets: [{ name: 'local', kind: 'local' }],
-      connect: { hostKeyPolicy: 'strict', connectTimeoutMs: 10_000, commandTimeoutMs: 60_000 },
-      logger: silentLogger,
-      json: true,
-      verbose: false,
-      fix: false,
-      yes: false,
-      allowRootEquivalent: false,
-      checksDir: bad,
-      write: () => {},
-    }).catch((e: unknown) => e);
+    const err = await runDoctor({ ...localRun(() => {}), checksDir: bad }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toMatch(/10-x\.yaml:7:.*checks\[0\]\.fix\.class/);
     expect((err as { exitCode: number }).exitCode).toBe(ExitCode.dataError);
