@@ -9,7 +9,7 @@ import { bootHosts, type Fleet, type TestHost } from '../harness/hosts.js';
 import { silentLogger } from '../../src/core/log.js';
 import { ExitCode } from '../../src/core/errors.js';
 import { openTransport } from '../../src/transport/open.js';
-import { runDoctor } from '../../src/doctor/run.js';
+import { runDoctor, type DoctorOptions } from '../../src/doctor/run.js';
 
 interface JsonFinding { id: string; status: string; summary: string; evidence: string[]; fix?: { class: string; commands: string[] } }
 interface JsonReport { host: string; user: string; error?: string; findings: JsonFinding[]; applied?: string[]; summary: { problems: number; warnings: number } }
@@ -24,21 +24,26 @@ describeHosts('doctor on a real systemd Debian host', () => {
   });
   afterAll(() => fleet?.stop());
 
-  async function doctor(login: string, opts: { fix?: boolean; allowRootEquivalent?: boolean; user?: string } = {}) {
-    let out = '';
-    const code = await runDoctor({
-      targets: [{ name: `${login}@${h.address}`, kind: 'ssh', host: h.address, user: login }],
-      connect: { hostKeyPolicy: 'strict', knownHostsFile: h.knownHostsFile, connectTimeoutMs: 15_000, commandTimeoutMs: 120_000, useSshConfig: false },
+  /** Options for a doctor run over real SSH to the test host as `logins`, host key checked. */
+  function sshRun(logins: string[], write: (t: string) => void): DoctorOptions {
+    const connect = { hostKeyPolicy: 'strict' as const, knownHostsFile: h.knownHostsFile, connectTimeoutMs: 15_000, commandTimeoutMs: 120_000, useSshConfig: false };
+    return {
+      targets: logins.map((u) => ({ name: `${u}@${h.address}`, kind: 'ssh' as const, host: h.address, user: u })),
+      connect,
       logger: silentLogger,
       json: true,
       verbose: false,
-      fix: opts.fix ?? false,
+      fix: false,
       yes: true,
-      allowRootEquivalent: opts.allowRootEquivalent ?? false,
-      user: opts.user,
-      open: (spec) => openTransport({ ...spec, identityFiles: [h.clientKeyPath] }, { hostKeyPolicy: 'strict', knownHostsFile: h.knownHostsFile, connectTimeoutMs: 15_000, commandTimeoutMs: 120_000, useSshConfig: false }, silentLogger),
-      write: (t) => (out += t),
-    });
+      allowRootEquivalent: false,
+      open: (spec) => openTransport({ ...spec, identityFiles: [h.clientKeyPath] }, connect, silentLogger),
+      write,
+    };
+  }
+
+  async function doctor(login: string, opts: { fix?: boolean; allowRootEquivalent?: boolean; user?: string } = {}) {
+    let out = '';
+    const code = await runDoctor({ ...sshRun([login], (t) => (out += t)), ...opts });
     const report = (JSON.parse(out) as JsonReport[])[0]!;
     expect(report.error).toBeUndefined();
     const status = (id: string) => {
@@ -181,6 +186,17 @@ describeHosts('doctor on a real systemd Debian host', () => {
       await resetDocker();
       await h.exec('systemctl restart docker.service');
     }
+  });
+
+  it('fleet output: one row per target, worst first', async () => {
+    await h.sh('gpasswd -d plain docker || true');
+    let out = '';
+    const code = await runDoctor({ ...sshRun(['deploy', 'plain'], (t) => (out += t)), json: false });
+    const rows = out.trim().split('\n');
+    expect(rows).toHaveLength(3);
+    expect(rows[1]).toMatch(new RegExp(`^plain@${h.address.replace(/\./g, '\\.')}\\s+1 problem\\s+✗ user\\.in-group`));
+    expect(rows[2]).toMatch(/^deploy@\S+\s+ok/);
+    expect(code).toBe(ExitCode.problemsFound);
   });
 
   it('after all that, the host is healthy again for deploy (exit 0)', async () => {

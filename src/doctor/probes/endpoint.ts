@@ -23,7 +23,12 @@ export const dockerHost: Probe = (i) => {
   if (!host) return pass(exports.length ? ['DOCKER_HOST is not set in this session', ...exports] : ['DOCKER_HOST is not set']);
   const ev = [`DOCKER_HOST=${host}`, describeApi(i.primary), ...exports];
   if (!i.primary) return pass(ev);
-  if (i.primary.ok) return host === DEFAULT_ENDPOINT ? pass(ev) : pass(ev, { summary: `DOCKER_HOST points to ${host}, which answers` });
+  if (i.primary.ok) {
+    if (host === DEFAULT_ENDPOINT) return pass(ev);
+    // Both answer: legitimate when meant, a classic surprise when a forgotten export does it.
+    if (defaultWorks(i)) return warn(`DOCKER_HOST sends the client to ${host}, not to this host's daemon`, [...ev, `the local daemon answers too: ${describeApi(i.defaultApi)}`]);
+    return pass(ev, { summary: `DOCKER_HOST points to ${host}, which answers` });
+  }
   if (i.primary.error?.kind === 'UNSUPPORTED') return pass(ev, { summary: `DOCKER_HOST=${host} (not probed from here)` });
   if (defaultWorks(i)) ev.push(`the default socket works: ${describeApi(i.defaultApi)}`);
   return fail(`DOCKER_HOST points to ${host}, which does not answer`, ev, { vars: { host } });
