@@ -52,7 +52,8 @@ export const daemonRunning: Probe = (i) => {
   if (daemonIsUp(i)) {
     return pass([i.facts.dockerd ? `dockerd pid ${i.facts.dockerd.pid}: ${i.facts.dockerd.cmdline}` : describeUnit(svc, 'docker.service')]);
   }
-  if (!i.endpoint.endpoint.startsWith('unix://') && i.primary?.ok) return pass([`the client uses ${i.endpoint.endpoint}, which answers`]);
+  // The daemon the client really uses (rootless, Desktop, remote) answers: that is the one that matters.
+  if (i.primary?.ok) return pass([`the client uses ${i.endpoint.endpoint}, which answers`, describeUnit(svc, 'docker.service')]);
   const ev = systemd(i) ? [describeUnit(svc, 'docker.service'), describeUnit(sock, 'docker.socket')] : ['no dockerd process', `service docker: ${i.facts.serviceRunning?.docker === false ? 'not running' : 'unknown'}`];
   return fail('the Docker daemon is not running', ev, { fix: systemd(i) ? undefined : i.facts.init.wsl ? 'wsl' : 'service' });
 };
