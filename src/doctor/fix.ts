@@ -86,7 +86,9 @@ export function remainingAdvice(findings: readonly Finding[]): string[] {
     out.push('log out and back in (over SSH: reconnect), or run `newgrp docker`, so the session gets the docker group');
   }
   for (const f of findings) {
-    if (f.status === 'fail' && f.fix && f.fix.class !== 'safe' && f.id !== 'user.session') out.push(`${f.id}: ${f.summary} — see the fix block`);
+    if (f.status !== 'fail' || f.id === 'user.session') continue;
+    const automatic = f.fix?.class === 'safe' || f.fix?.class === 'confirm-root-equivalent';
+    out.push(`${f.id}: ${f.summary}${automatic ? ' (still failing)' : f.fix ? ' — see the fix block' : ''}`);
   }
   return out;
 }

@@ -110,8 +110,11 @@ describe('applyFixes', () => {
     expect(o.lines[0]).toMatch(/✗ x\.y: this fails \(exit 1\): boom/);
   });
 
-  it('tells what remains after fixing (new login for a stale session)', () => {
-    expect(remainingAdvice([f('user.session', 'manual', ['newgrp docker'])])[0]).toMatch(/log out and back in.*newgrp docker/);
+  it('tells what remains after fixing: a new login for a stale session, and every failure still there', () => {
+    const left = remainingAdvice([f('user.session', 'manual', ['newgrp docker']), f('daemon.running', 'safe', ['service docker start']), f('daemon.start-failure', 'manual', [])]);
+    expect(left[0]).toMatch(/log out and back in.*newgrp docker/);
+    expect(left[1]).toBe('daemon.running: daemon.running is broken (still failing)');
+    expect(left[2]).toBe('daemon.start-failure: daemon.start-failure is broken — see the fix block');
   });
 });
 
