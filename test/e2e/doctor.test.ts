@@ -106,6 +106,19 @@ describeHosts('doctor on a real systemd Debian host', () => {
     await resetDocker();
   });
 
+  it('"hosts" in daemon.json while the unit passes -H fd:// → daemon.start-failure names the conflict', async () => {
+    await h.sh(`printf '{"hosts": ["unix:///var/run/docker.sock"]}\\n' > /etc/docker/daemon.json`);
+    await h.exec('systemctl restart docker.service');
+    try {
+      const r = await doctor('deploy');
+      expect(r.status('daemon.start-failure')).toBe('fail');
+      expect(r.find('daemon.start-failure').summary).toContain('"hosts" is set in daemon.json AND as -H');
+    } finally {
+      await h.sh('rm /etc/docker/daemon.json');
+      await resetDocker();
+    }
+  });
+
   it('socket root:root → socket.ownership; --fix restores root:docker 0660', async () => {
     await h.sh('chgrp root /run/docker.sock');
     expect((await doctor('deploy')).status('socket.ownership')).toBe('fail');

@@ -24,25 +24,53 @@ function daemonIsUp(i: ProbeInput): boolean {
  * docker.service failed or keeps failing: name the reason from its journal. This is the cause;
  * "not running" is the consequence.
  */
+/**
+ * Problems visible in the configuration itself, before (or without) a journal: an unparsable
+ * daemon.json, or "hosts" in daemon.json while the unit passes -H (dockerd refuses both).
+ */
+export function staticConfigProblem(i: ProbeInput): { reason: 'invalid-config' | 'hosts-conflict'; line: string } | undefined {
+  const json = i.facts.daemonJson;
+  if (!json.exists || json.content === undefined || json.content.trim() === '') return undefined;
+  let cfg: unknown;
+  try {
+    cfg = JSON.parse(json.content);
+  } catch (err) {
+    return { reason: 'invalid-config', line: `${json.path}: ${(err as Error).message}` };
+  }
+  const hosts = (cfg as { hosts?: unknown })?.hosts;
+  const cmd = i.client.execStart ?? i.facts.dockerd?.cmdline ?? '';
+  if (Array.isArray(hosts) && hosts.length && /(?:^|\s)(?:-H|--host)(?:[=\s]|$)/.test(cmd)) {
+    return { reason: 'hosts-conflict', line: `${json.path} sets "hosts" and docker.service runs: ${cmd.replace(/^\{ path=\S+ ; argv\[\]=/, '').replace(/ ;.*$/, '')}` };
+  }
+  return undefined;
+}
+
+const FAILURE_SUMMARIES: Record<string, string> = {
+  'invalid-config': 'dockerd refuses its configuration (/etc/docker/daemon.json)',
+  'hosts-conflict': '"hosts" is set in daemon.json AND as -H in the unit: dockerd refuses both',
+  'start-limit': 'docker.service hit its start limit (too many failures in a row)',
+  storage: 'dockerd cannot initialise its storage driver',
+  iptables: 'dockerd cannot set up iptables (NAT chain)',
+  containerd: 'dockerd cannot reach containerd',
+  'tcp-without-tls': 'dockerd refuses a TCP listener without TLS',
+  'socket-path': 'dockerd cannot create its socket',
+};
+
 export const daemonStartFailure: Probe = (i) => {
   const svc = unit(i, 'docker.service');
   const failedUnit = svc && (svc.activeState === 'failed' || (svc.result && svc.result !== 'success'));
-  if (daemonIsUp(i) && !failedUnit) return pass([describeUnit(svc, 'docker.service')]);
-  if (!svc && !i.client.journal.docker.length) return pass(['no failed docker.service']);
-  if (!failedUnit && svc?.activeState !== 'activating') return pass([describeUnit(svc, 'docker.service')]);
-  const why = recogniseDaemonFailure(i.client.journal.docker, svc?.result);
+  const configProblem = staticConfigProblem(i);
+  if (daemonIsUp(i) && !failedUnit) {
+    // Running on the old configuration: the next restart (or reboot) fails.
+    if (configProblem) return warn(`the next restart will fail: ${FAILURE_SUMMARIES[configProblem.reason]}`, [describeUnit(svc, 'docker.service'), configProblem.line], { fix: configProblem.reason });
+    return pass([describeUnit(svc, 'docker.service')]);
+  }
+  if (!svc && !i.client.journal.docker.length && !configProblem) return pass(['no failed docker.service']);
+  if (!failedUnit && svc?.activeState !== 'activating' && !configProblem) return pass([describeUnit(svc, 'docker.service')]);
+  // The journal names what actually happened; the configuration only what would happen.
+  const why = recogniseDaemonFailure(i.client.journal.docker, svc?.result) ?? configProblem;
   const ev = [describeUnit(svc, 'docker.service'), ...(why ? [`reason: ${why.line}`] : []), ...lastJournal(i)];
-  const summaries: Record<string, string> = {
-    'invalid-config': 'dockerd refuses its configuration (/etc/docker/daemon.json)',
-    'hosts-conflict': '"hosts" is set in daemon.json AND as -H in the unit: dockerd refuses both',
-    'start-limit': 'docker.service hit its start limit (too many failures in a row)',
-    storage: 'dockerd cannot initialise its storage driver',
-    iptables: 'dockerd cannot set up iptables (NAT chain)',
-    containerd: 'dockerd cannot reach containerd',
-    'tcp-without-tls': 'dockerd refuses a TCP listener without TLS',
-    'socket-path': 'dockerd cannot create its socket',
-  };
-  return fail(why ? summaries[why.reason]! : 'docker.service failed to start', ev, { fix: why?.reason ?? 'unknown' });
+  return fail(why ? FAILURE_SUMMARIES[why.reason]! : 'docker.service failed to start', ev, { fix: why?.reason ?? 'unknown' });
 };
 
 /** The daemon runs (a process, an active unit, or an answering default socket). */
