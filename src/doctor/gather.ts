@@ -45,7 +45,13 @@ export async function gatherEvidence(transport: Transport, opts: GatherOptions =
     throw new DockhandError(`${transport.name}: no such user ${opts.user ?? ''}`.trim(), { exitCode: ExitCode.couldNotCheck });
   }
   const endpoints = endpointsToProbe(client);
-  const { api, via } = await probeAsUser(transport, client, endpoints, opts);
+  // Over SSH the socket is opened by sshd with the LOGIN user's permissions: right for that user,
+  // wrong for another one (--user), whose checks then rest on the socket's stat instead.
+  const ownOpener =
+    transport.openUnixSocket && client.user.name === facts.user.name
+      ? (path: string) => transport.openUnixSocket!(path)
+      : undefined;
+  const { api, via } = await probeAsUser(transport, client, endpoints, { ...opts, opener: opts.opener ?? ownOpener });
   return { facts, client, api, apiVia: via };
 }
 
