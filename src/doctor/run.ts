@@ -2,9 +2,7 @@
  * The doctor's core for one or many hosts: gather → check → (fix → re-check) → report.
  * Returns the exit code: 0 healthy, 1 problems found, 3 could not check.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { checksDir } from '../core/paths.js';
 import { ExitCode, InputError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { ConnectOptions, TargetSpec, Transport } from '../transport/types.js';
@@ -35,17 +33,6 @@ export interface DoctorOptions {
   remoteOpener?: (transport: Transport) => SocketOpener | undefined;
   ask?: (question: string) => Promise<boolean>;
   write?: (text: string) => void;
-}
-
-/** checks/ next to package.json, found from this module (src/ under vitest, dist/src/ after build). */
-export function defaultChecksDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'checks')) && existsSync(join(dir, 'package.json'))) return join(dir, 'checks');
-    const up = dirname(dir);
-    if (up === dir) throw new Error('dockhand: cannot find the checks/ directory');
-    dir = up;
-  }
 }
 
 export async function examine(
@@ -106,7 +93,7 @@ export function exitCodeFor(reports: readonly HostReport[]): ExitCode {
 
 export async function runDoctor(opts: DoctorOptions): Promise<ExitCode> {
   // Parsed while the hosts are being examined (the probe runs in another process or on another host).
-  const decls = loadDeclarations(opts.checksDir ?? defaultChecksDir());
+  const decls = loadDeclarations(opts.checksDir ?? checksDir);
   decls.catch(() => {}); // rejection handled where it is awaited
   const write = opts.write ?? ((t: string) => process.stdout.write(t));
   const reports: HostReport[] = [];

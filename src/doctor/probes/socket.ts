@@ -1,4 +1,4 @@
-import { describeApi, describeStat, octal, pass, fail, warn, skip, type Probe, type ProbeInput } from './types.js';
+import { describeApi, describeStat, octal, pass, fail, skip, type Probe, type ProbeInput } from './types.js';
 
 const DEFAULT_SOCKETS = ['/var/run/docker.sock', '/run/docker.sock'];
 const isDefaultSocket = (p?: string) => p !== undefined && DEFAULT_SOCKETS.includes(p);
