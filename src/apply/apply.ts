@@ -45,12 +45,19 @@ export async function applyPlan(plan: Plan, transport: Transport, report: StepRe
     for (const cmd of step.commands) {
       logger.command(plan.host, cmd.script);
       let output = '';
-      const result = await transport.exec(cmd.script, {
-        sudo: cmd.sudo,
-        onOutput: (chunk) => {
-          output += chunk;
-        },
-      });
+      let result: Awaited<ReturnType<Transport['exec']>>;
+      try {
+        result = await transport.exec(cmd.script, {
+          sudo: cmd.sudo,
+          onOutput: (chunk) => {
+            output += chunk;
+          },
+        });
+      } catch (err) {
+        // The transport itself failed (connection lost, sudo refused): the step failed; the host stops here.
+        report(step.id, 'failed', (err instanceof Error ? err.message : String(err)).split('\n', 1)[0]);
+        throw err;
+      }
       if (result.code !== 0) {
         // Streamed output when the transport streamed it, else what it collected.
         const text = output || [result.stdout, result.stderr].filter(Boolean).join('\n');

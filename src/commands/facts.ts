@@ -20,12 +20,14 @@ export const factsCommand: CommandModule<object, GlobalArgs> = {
     const gathered = new Map<string, Facts>();
     const report = await runFleetCommand(
       ctx,
-      async (transport, host, { report }) => {
+      async (transport, host, { report, detectedOs }) => {
         report('facts', 'running');
         const facts = await gatherFacts(transport);
         // The inventory's os/codename say what the host is treated as; the facts stay as detected.
         const os = osLabel(facts, planOptionsFor(host.vars, {}));
         report('facts', 'ok', os);
+        detectedOs(os);
+    detectedOs(os);
         gathered.set(host.name, facts);
         return { outcome: 'ok', os, data: facts };
       },

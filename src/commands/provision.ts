@@ -87,12 +87,13 @@ async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<void> {
   const applied = new Map<string, ApplyResult>();
   let contextsOk = true;
 
-  const task: HostTask = async (transport, host, { report, logger }) => {
+  const task: HostTask = async (transport, host, { report, detectedOs, logger }) => {
     const options = planOptionsFor(host.vars, flags);
     report('facts', 'running');
     const facts = await gatherFacts(transport);
     const os = osLabel(facts, options);
     report('facts', 'ok', os);
+    detectedOs(os);
     const plan = planForHost(facts, playbooks, options);
     plans.set(host.name, plan);
     if (mode === 'plan') {

@@ -26,6 +26,8 @@ export interface TaskContext {
   report(step: string, status: StepStatus, detail?: string): void;
   /** Open a connection through the fleet's start pacing (see StartGate). */
   connect<T>(open: () => Promise<T>): Promise<T>;
+  /** The host's OS as soon as it is known, so the summary shows it even if the task fails later. */
+  detectedOs(label: string): void;
 }
 
 export type FleetTask<H> = (host: H, ctx: TaskContext) => Promise<HostResult>;
@@ -91,6 +93,7 @@ export async function runFleet<H extends { name: string }>(
     const hostStart = now();
     const steps: StepCounts = { ok: 0, changed: 0, failed: 0, skipped: 0 };
     const stepStarts = new Map<string, number>();
+    let os: string | undefined;
     observer.hostStarted?.(host.name);
     const ctx: TaskContext = {
       signal: stop.signal,
@@ -107,6 +110,7 @@ export async function runFleet<H extends { name: string }>(
         observer.step?.(host.name, step, status, begun === undefined ? undefined : now() - begun, detail);
       },
       connect: (open) => gate.run(open, stop.signal),
+      detectedOs: (label) => void (os = label),
     };
     let result: Omit<HostReport, 'host' | 'steps' | 'durationMs'>;
     try {
@@ -116,7 +120,7 @@ export async function runFleet<H extends { name: string }>(
     } catch (err) {
       result = outcomeOfError(err, stop.signal);
     }
-    return { host: host.name, steps, durationMs: now() - hostStart, ...result };
+    return { host: host.name, steps, durationMs: now() - hostStart, ...(os === undefined ? {} : { os }), ...result };
   };
 
   let next = 0;
