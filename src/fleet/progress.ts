@@ -44,7 +44,9 @@ export function progressMode(opts: Pick<ProgressOptions, 'json' | 'stream' | 'en
   const stream = opts.stream ?? process.stderr;
   if (opts.json) return 'json';
   const ci = env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0';
-  if (!stream.isTTY || ci || env.TERM === 'dumb') return 'plain';
+  // A terminal that reports 0 columns (a pty nobody sized, e.g. `script`) cannot be redrawn in place:
+  // ora's line counting divides by the width and never finishes.
+  if (!stream.isTTY || ci || env.TERM === 'dumb' || stream.columns === 0) return 'plain';
   return opts.hosts.length === 1 ? 'spinner' : 'live';
 }
 
