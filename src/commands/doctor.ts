@@ -33,6 +33,7 @@ export const doctorCommand: CommandModule<object, DoctorArgs> = {
     process.exitCode = await runDoctor({
       targets: ctx.targets,
       connect: ctx.connect,
+      fleet: ctx.fleet,
       logger: ctx.logger,
       json: ctx.json,
       verbose: argv.verbose ?? false,

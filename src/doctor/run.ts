@@ -11,6 +11,7 @@ import { runChecks, summarise, type Finding } from './engine.js';
 import type { DoctorEvidence } from './evidence.js';
 import { applicableFixes, applyFixes, remainingAdvice } from './fix.js';
 import { gatherEvidence } from './gather.js';
+import type { FleetOptions } from '../fleet/run.js';
 import type { SocketOpener } from './http.js';
 import { probes } from './probes/index.js';
 import { renderFleet, renderHost, toJson, type HostReport } from './render.js';
@@ -32,6 +33,8 @@ export interface DoctorOptions {
   /** Socket opener for remote hosts (the SSH streamlocal opener, when available). */
   remoteOpener?: (transport: Transport) => SocketOpener | undefined;
   ask?: (question: string) => Promise<boolean>;
+  /** Concurrency, fail-fast and pacing settings from the command line. */
+  fleet?: FleetOptions;
   write?: (text: string) => void;
 }
 
@@ -47,7 +50,7 @@ export async function examine(
 async function doctorHost(spec: TargetSpec, decls: Promise<CheckDecl[]>, opts: DoctorOptions): Promise<HostReport> {
   let transport: Transport | undefined;
   try {
-    transport = opts.open ? await opts.open(spec) : await (await import('../transport/open.js')).openTransport(spec, opts.connect, opts.logger);
+    transport = opts.open ? await opts.open(spec) : await openDefault(spec, opts);
     let { evidence, findings } = await examine(transport, decls, opts);
     const report: HostReport = { host: spec.name, user: evidence.client.user.name, findings, root: evidence.facts.privilege.isRoot };
     if (opts.fix) {
@@ -86,6 +89,11 @@ async function doctorHost(spec: TargetSpec, decls: Promise<CheckDecl[]>, opts: D
   }
 }
 
+async function openDefault(spec: TargetSpec, opts: DoctorOptions): Promise<Transport> {
+  // Loaded only when needed: the local doctor should not pay for ssh2 at start-up.
+  return (await import('../transport/open.js')).openTransport(spec, opts.connect, opts.logger);
+}
+
 export function exitCodeFor(reports: readonly HostReport[]): ExitCode {
   if (reports.some((r) => r.error)) return ExitCode.couldNotCheck;
   return reports.some((r) => summarise(r.findings).problems > 0) ? ExitCode.problemsFound : ExitCode.ok;
@@ -96,15 +104,23 @@ export async function runDoctor(opts: DoctorOptions): Promise<ExitCode> {
   const decls = loadDeclarations(opts.checksDir ?? checksDir);
   decls.catch(() => {}); // rejection handled where it is awaited
   const write = opts.write ?? ((t: string) => process.stdout.write(t));
-  const reports: HostReport[] = [];
-  // A few hosts at a time: OpenSSH throttles many simultaneous fresh connections.
-  const queue = [...opts.targets];
-  await Promise.all(
-    Array.from({ length: Math.min(8, queue.length) }, async () => {
-      for (let spec = queue.shift(); spec; spec = queue.shift()) reports.push(await doctorHost(spec, decls, opts));
+  // The fleet runner gives the doctor what every fleet command has: bounded concurrency, connection
+  // starts paced under sshd's MaxStartups, and Ctrl-C that stops starting hosts. doctorHost never
+  // throws for a host's own trouble (that is a finding: "could not check"), so every host reports.
+  const { runFleet } = await import('../fleet/run.js');
+  const fleet = await runFleet(
+    opts.targets.map((spec) => ({ name: spec.name, spec })),
+    async ({ spec }, ctx) => ({
+      outcome: 'ok',
+      data: await doctorHost(spec, decls, { ...opts, open: (s) => ctx.connect(() => (opts.open ? opts.open(s) : openDefault(s, opts))) }),
     }),
+    { ...opts.fleet },
   );
-  reports.sort((a, b) => opts.targets.findIndex((t) => t.name === a.host) - opts.targets.findIndex((t) => t.name === b.host));
+  // Bad check declarations are nobody's host's fault: they end the run with their own error (exit 65).
+  await decls;
+  const reports = fleet.hosts.flatMap((h) =>
+    h.data ? [h.data as HostReport] : [{ host: h.host, findings: [], error: h.error ?? `not checked (${h.outcome})` }],
+  );
   if (opts.json) write(JSON.stringify(toJson(reports), null, 2) + '\n');
   else if (reports.length === 1) write(renderHost(reports[0]!, { verbose: opts.verbose }));
   else {
