@@ -5,6 +5,7 @@
 import ora, { type Ora } from 'ora';
 import { redact } from '../core/log.js';
 import type { PlanStep } from '../plan/model.js';
+import { PROGRESS_MARK } from '../plan/script.js';
 
 export type StepStatus = 'changed' | 'ok' | 'failed';
 
@@ -16,13 +17,29 @@ export interface Progress {
   message(host: string, text: string): void;
 }
 
+/** The user-facing text of a script's progress line, or undefined for other output. */
+export function progressText(line: string): string | undefined {
+  return line.startsWith(PROGRESS_MARK) ? line.slice(PROGRESS_MARK.length).trim() : undefined;
+}
+
 export function lineProgress(stream: NodeJS.WritableStream, now: () => Date = () => new Date()): Progress {
   const write = (host: string, text: string) => stream.write(redact(`${now().toISOString()} [${host}] ${text}\n`));
+  // Output arrives in chunks that may split lines: keep each host's unfinished line.
+  const partial = new Map<string, string>();
   return {
     stepStart: (host, i, n, step) => {
+      partial.delete(host);
       if (step.commands.length) write(host, `[${i + 1}/${n}] ${step.id}: ${step.reason}`);
     },
-    output: () => {},
+    // Command output stays out of the log, except the lines scripts mark as progress (long waits).
+    output: (host, chunk) => {
+      const lines = ((partial.get(host) ?? '') + chunk).split('\n');
+      partial.set(host, lines.pop() ?? '');
+      for (const line of lines) {
+        const text = progressText(line);
+        if (text) write(host, text);
+      }
+    },
     stepEnd: (host, step, status) => write(host, `${step.id}: ${status === 'ok' ? step.reason : status}`),
     message: write,
   };
@@ -37,7 +54,8 @@ export function spinnerProgress(stream: NodeJS.WritableStream): Progress {
       spinner = ora({ text: label, stream: stream as NodeJS.WriteStream }).start();
     },
     output: (_host, chunk) => {
-      const last = chunk.trimEnd().split('\n').pop()?.trim();
+      const line = chunk.trimEnd().split('\n').pop()?.trim();
+      const last = line === undefined ? undefined : (progressText(line) ?? line);
       if (spinner && last) spinner.text = redact(`${label} — ${last.slice(0, 80)}`);
     },
     stepEnd: (_host, step, status) => {

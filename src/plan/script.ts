@@ -29,3 +29,17 @@ export function writeFileLines(path: string, content: string, opts: { mode?: str
 export function fail(message: string): string {
   return `{ echo ${shQuote(message)} >&2; exit 1; }`;
 }
+
+/**
+ * Prefix of output lines a script means for the user while it runs (a long wait saying what it waits
+ * for). Other command output stays out of the line log; these lines are shown, without the prefix.
+ */
+export const PROGRESS_MARK = 'dockhand-progress: ';
+
+/**
+ * An echo of a progress line: `message` is literal text (quoted here), `expanding` is appended inside
+ * the same double quotes unescaped, for the shell to expand (e.g. `${waited}s`).
+ */
+export function progressEcho(message: string, expanding = ''): string {
+  return `echo "${PROGRESS_MARK}${message.replace(/["`\\$]/g, '\\$&')}${expanding}"`;
+}

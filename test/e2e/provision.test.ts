@@ -7,51 +7,17 @@
  * session, and a second run is converged (empty plan, no restart: dockerd keeps its PID). A pre-existing
  * daemon.json keeps its other keys and is backed up.
  */
-import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { homeWithKey, runCli } from '../harness/cli.js';
 import { describeHosts } from '../harness/e2e.js';
 import { bootHosts, type Fleet, type Suite, type TestHost } from '../harness/hosts.js';
 
-const CLI = fileURLToPath(new URL('../../dist/src/cli.js', import.meta.url));
 const SUITES: Array<{ name: string; suite: Suite }> = [
   { name: 'deb11', suite: 'bullseye' },
   { name: 'deb12', suite: 'bookworm' },
   { name: 'deb13', suite: 'trixie' },
 ];
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** A HOME whose default SSH identity is the harness key (no agent, no ssh config needed). */
-function homeWithKey(fleet: Fleet): string {
-  const home = mkdtempSync(join(tmpdir(), 'dockhand-e2e-home-'));
-  mkdirSync(join(home, '.ssh'), { mode: 0o700 });
-  copyFileSync(fleet.clientKeyPath, join(home, '.ssh', 'id_ed25519'));
-  return home;
-}
-
-/** Run the built CLI against the fleet (host keys verified with the fleet's known_hosts). */
-function runCli(fleet: Fleet, home: string, args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args, '--known-hosts', fleet.knownHostsFile], {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, CI: 'true' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const target = (h: TestHost) => `deploy@${h.address}`;
 

@@ -74,6 +74,31 @@ describe('applyPlan', () => {
   });
 });
 
+describe('line progress', () => {
+  const step = { id: 'wait-ready', title: 'wait', reason: 'x', commands: [{ summary: 's', script: 's', sudo: true }], notes: [] } as never;
+
+  it('shows the lines a script marks as progress (also when split across chunks), not other output', () => {
+    const out = sink();
+    out.progress.stepStart('h', 0, 9, step);
+    out.progress.output('h', 'Reading package lists...\ndockhand-progress: waiting for apt-get (pid 7) to rel');
+    out.progress.output('h', 'ease /var/lib/dpkg/lock-frontend (0s)\nsome other line\n');
+    const lines = out.text().trimEnd().split('\n');
+    expect(lines).toEqual([
+      '2026-01-01T00:00:00.000Z [h] [1/9] wait-ready: x',
+      '2026-01-01T00:00:00.000Z [h] waiting for apt-get (pid 7) to release /var/lib/dpkg/lock-frontend (0s)',
+    ]);
+  });
+
+  it('the wait-ready script marks its waiting line, quoting a hostile process name', () => {
+    const plan = planForHost(
+      factsFor('debian-12', 'fresh', (f) => void (f.locks = [{ path: '/var/lib/dpkg/lock-frontend', pid: 42, command: 'a"$(x)`y`' }])),
+      playbooks,
+    );
+    const script = plan.steps.find((s) => s.id === 'wait-ready')!.commands[0]!.script;
+    expect(script).toContain('echo "dockhand-progress: waiting for a\\"\\$(x)\\`y\\` (pid 42) to release /var/lib/dpkg/lock-frontend (${waited}s)"');
+  });
+});
+
 describe('exit codes of a run', () => {
   const connect = new ConnectError('a', 'refused', 'connection refused');
   const command = new CommandError('b', 'x', 1, '');
