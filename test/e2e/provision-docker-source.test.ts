@@ -15,9 +15,13 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { homeWithKey, runCli } from '../harness/cli.js';
 import { dockerLikeDebs, generateSigningKey, REPO_PATH, serveDirectory, writeAptRepo, type SigningKey, type StaticServer } from '../harness/docker-repo.js';
 import { describeHosts } from '../harness/e2e.js';
-import { bootHosts, sleep, type Fleet, type TestHost } from '../harness/hosts.js';
+import { bootHosts, sleep, type Fleet, type Suite, type TestHost } from '../harness/hosts.js';
 
-const SUITE = 'bookworm';
+/** Hosts provisioned from the mirror: one per suite the mirror serves. */
+const MIRRORED: Array<{ name: string; suite: Suite }> = [
+  { name: 'mirror12', suite: 'bookworm' },
+  { name: 'mirror13', suite: 'trixie' },
+];
 const DOCKER_PACKAGES = ['docker-ce', 'docker-ce-cli', 'containerd.io', 'docker-buildx-plugin', 'docker-compose-plugin'];
 /** The key the debian playbook pins (Docker's own): our mirror is signed with another one. */
 const DOCKERS_FINGERPRINT = '9DC858229FC7DD38854AE2D88D81803C0EBFCD88';
@@ -44,22 +48,26 @@ describeHosts('dockhand up --source docker from a signed mirror; a held dpkg loc
   const dockhand = (args: string[]) => runCli(fleet, home, args);
 
   beforeAll(async () => {
-    fleet = await bootHosts([
-      { name: 'mirror12', suite: SUITE },
-      { name: 'badkey12', suite: SUITE },
-      { name: 'lock12', suite: SUITE },
-    ]);
+    fleet = await bootHosts([...MIRRORED, { name: 'badkey12', suite: 'bookworm' }, { name: 'lock12', suite: 'bookworm' }]);
     home = homeWithKey(fleet);
-    // Debian's docker.io, containerd and runc, fetched inside a host (it reaches the mirror), become
-    // the Docker-named packages of our repository.
-    const helper = fleet.host('lock12');
-    await helper.sh('apt-get update -qq && mkdir -p /root/debs && cd /root/debs && apt-get download -qq docker.io containerd runc', { timeoutMs: 300_000 });
-    const arch = (await helper.sh('dpkg --print-architecture')).trim();
     repoDir = mkdtempSync(join(tmpdir(), 'dockhand-repo-'));
-    const debs = await dockerLikeDebs(join(helper.rootfs, 'root/debs'), join(repoDir, 'build'));
-    await helper.sh('rm -rf /root/debs');
     key = await generateSigningKey();
-    await writeAptRepo(join(repoDir, 'www'), SUITE, arch, debs, key);
+    // Each suite's Debian docker.io, docker-cli (trixie), containerd and runc, fetched inside a host of
+    // that suite (it reaches the mirror), become the Docker-named packages of our repository.
+    await Promise.all(
+      MIRRORED.map(async ({ name, suite }) => {
+        const h = fleet.host(name);
+        await h.sh(
+          'apt-get update -qq && mkdir -p /root/debs && cd /root/debs && apt-get download -qq docker.io containerd runc ' +
+            '&& if apt-cache show docker-cli >/dev/null 2>&1; then apt-get download -qq docker-cli; fi',
+          { timeoutMs: 300_000 },
+        );
+        const arch = (await h.sh('dpkg --print-architecture')).trim();
+        const debs = await dockerLikeDebs(join(h.rootfs, 'root/debs'), join(repoDir, 'build', suite));
+        await h.sh('rm -rf /root/debs');
+        await writeAptRepo(join(repoDir, 'www'), suite, arch, debs, key);
+      }),
+    );
     server = await serveDirectory(join(repoDir, 'www'), fleet.network.gateway);
   });
   afterAll(async () => {
@@ -69,13 +77,13 @@ describeHosts('dockhand up --source docker from a signed mirror; a held dpkg loc
     for (const dir of [home, repoDir]) if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('with the mirror and its fingerprint: keyring, deb822 source, legacy removed, packages installed; then converged', async () => {
-    const h = fleet.host('mirror12');
+  it.each(MIRRORED)('$suite: with the mirror and its fingerprint: keyring, deb822 source, legacy removed, packages installed; then converged', async ({ name, suite }) => {
+    const h = fleet.host(name);
     const mirrorArgs = ['--source', 'docker', '--mirror', server.url, '--key-fingerprint', key.fingerprint, target(h)];
     // Leftovers of an older setup: a one-line source trusting a key in trusted.gpg.d. Both work as
     // they are (apt can use them), and both must go once the deb822 source with Signed-By is in place.
     await key.exportBinary(join(h.rootfs, 'etc/apt/trusted.gpg.d/docker.gpg'));
-    await h.sh(`echo 'deb [arch=amd64] ${server.url}/${REPO_PATH} ${SUITE} stable' > /etc/apt/sources.list.d/docker.list`);
+    await h.sh(`echo 'deb [arch=amd64] ${server.url}/${REPO_PATH} ${suite} stable' > /etc/apt/sources.list.d/docker.list`);
 
     const dry = await dockhand(['plan', ...mirrorArgs]);
     expect(dry.code, dry.stderr).toBe(0);
@@ -88,7 +96,7 @@ describeHosts('dockhand up --source docker from a signed mirror; a held dpkg loc
       [
         'Types: deb',
         `URIs: ${server.url}/${REPO_PATH}`,
-        `Suites: ${SUITE}`,
+        `Suites: ${suite}`,
         'Components: stable',
         'Architectures: amd64',
         'Signed-By: /etc/apt/keyrings/docker.asc',
@@ -99,9 +107,9 @@ describeHosts('dockhand up --source docker from a signed mirror; a held dpkg loc
     expect(await exists(h, '/etc/apt/trusted.gpg.d/docker.gpg')).toBe(false);
     expect((await installed(h, DOCKER_PACKAGES)).sort()).toEqual([...DOCKER_PACKAGES].sort());
     // Debian's own packages of the same software are not installed: everything came from the mirror.
-    expect(await installed(h, ['docker.io', 'containerd', 'runc'])).toEqual([]);
-    expect(server.requests).toContain(`/${REPO_PATH}/dists/${SUITE}/InRelease`);
-    expect(server.requests.some((p) => p.startsWith(`/${REPO_PATH}/pool/stable/docker-ce_`))).toBe(true);
+    expect(await installed(h, ['docker.io', 'docker-cli', 'containerd', 'runc'])).toEqual([]);
+    expect(server.requests).toContain(`/${REPO_PATH}/dists/${suite}/InRelease`);
+    expect(server.requests.some((p) => p.startsWith(`/${REPO_PATH}/pool/${suite}/stable/docker-ce_`))).toBe(true);
     const login = await h.ssh('deploy', `docker info --format '{{.Driver}}'`);
     expect(login.stdout.trim(), login.stderr).toBe('overlay2');
 

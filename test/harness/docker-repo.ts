@@ -101,67 +101,77 @@ export function parseControl(text: string): Record<string, string> {
   return fields;
 }
 
-/** Drops entries of a Depends-like list whose package (first word of every alternative) is in `names`. */
-export function dropRelations(list: string | undefined, names: readonly string[]): string[] {
-  if (!list) return [];
-  return list
+/** Debian's package → the Docker package that takes its place (runc is part of containerd.io). */
+export const DOCKER_NAME_FOR: Readonly<Record<string, string>> = {
+  'docker.io': 'docker-ce',
+  'docker-cli': 'docker-ce-cli',
+  containerd: 'containerd.io',
+  runc: 'containerd.io',
+};
+
+/**
+ * A Depends-like list with Debian's names replaced by Docker's (their version constraints dropped:
+ * the versions differ), duplicates and relations on the package itself removed.
+ */
+export function renameRelations(list: string, self: string): string {
+  const relations = list
     .split(',')
-    .map((r) => r.trim())
-    .filter(Boolean)
-    .filter((r) => !r.split('|').some((alt) => names.includes(alt.trim().split(/[\s(:]/)[0]!)));
+    .map((relation) =>
+      relation
+        .split('|')
+        .map((alt) => {
+          const name = alt.trim().split(/[\s(:]/)[0]!;
+          return DOCKER_NAME_FOR[name] ?? alt.trim();
+        })
+        .join(' | '),
+    )
+    .filter((r) => r !== '' && r !== self);
+  return [...new Set(relations)].join(', ');
 }
 
 /**
- * Rebuilds Debian's docker.io, containerd and runc (.deb files in `debianDebs`) as docker-ce and
- * containerd.io, plus empty docker-ce-cli, docker-buildx-plugin and docker-compose-plugin. Returns the
- * .deb paths in `outDir`.
+ * Rebuilds Debian's docker.io, docker-cli (when the suite has it), containerd and runc (.deb files in
+ * `debianDebs`) under Docker's names; docker-ce-cli (when there is no docker-cli) and the plugins are
+ * empty packages. Returns the .deb paths in `outDir`.
  */
 export async function dockerLikeDebs(debianDebs: string, outDir: string): Promise<string[]> {
-  const find = (name: string) => {
-    const file = readdirSync(debianDebs).find((f) => f.startsWith(`${name}_`) && f.endsWith('.deb'));
+  const find = (name: string) => readdirSync(debianDebs).find((f) => f.startsWith(`${name}_`) && f.endsWith('.deb'));
+  const path = (name: string) => {
+    const file = find(name);
     if (!file) throw new Error(`no ${name}_*.deb in ${debianDebs}`);
     return join(debianDebs, file);
   };
   mkdirSync(outDir, { recursive: true });
   const work = mkdtempSync(join(tmpdir(), 'dockhand-repack-'));
   try {
-    const renamed = async (
-      from: string,
-      to: string,
-      edit: (c: Record<string, string>) => Record<string, string>,
-      extraData: string[] = [],
-    ): Promise<string> => {
+    /** `from` rebuilt as its Docker name, with the files of `merged` packages added. */
+    const renamed = async (from: string, merged: string[] = [], extra: Record<string, string> = {}): Promise<string> => {
+      const to = DOCKER_NAME_FOR[from]!;
       const tree = join(work, to);
-      await runOk('dpkg-deb', ['--raw-extract', find(from), tree]);
-      for (const extra of extraData) await runOk('dpkg-deb', ['--extract', find(extra), tree]);
+      await runOk('dpkg-deb', ['--raw-extract', path(from), tree]);
+      for (const m of merged) await runOk('dpkg-deb', ['--extract', path(m), tree]);
       // The md5sums of a merged package would be incomplete; dpkg does not need them.
       rmSync(join(tree, 'DEBIAN', 'md5sums'), { force: true });
-      const original = parseControl(readFileSync(join(tree, 'DEBIAN', 'control'), 'utf8'));
-      // Relations to Debian's own names would be wrong for the renamed package; `edit` sets its own.
-      for (const k of ['Breaks', 'Conflicts', 'Replaces', 'Provides', 'Source', 'Built-Using', 'Installed-Size']) delete original[k];
-      const control = edit({ ...original, Package: to });
+      const control = parseControl(readFileSync(join(tree, 'DEBIAN', 'control'), 'utf8'));
+      // Relations naming Debian's packages would be wrong for the renamed one; `extra` sets its own.
+      for (const k of ['Breaks', 'Conflicts', 'Replaces', 'Provides', 'Source', 'Built-Using', 'Installed-Size']) delete control[k];
+      control.Package = to;
+      if (control.Depends !== undefined) control.Depends = renameRelations(control.Depends, to);
+      Object.assign(control, extra);
       writeFileSync(join(tree, 'DEBIAN', 'control'), renderControl(control));
       return buildDeb(tree, outDir, control);
     };
-    const replaced = ['containerd', 'runc'];
-    const containerdIo = await renamed(
-      'containerd',
-      'containerd.io',
-      (c) => ({
-        ...c,
-        ...(c.Depends !== undefined ? { Depends: dropRelations(c.Depends, replaced).join(', ') } : {}),
-        Provides: replaced.join(', '),
-        Conflicts: replaced.join(', '),
-        Replaces: replaced.join(', '),
-      }),
-      ['runc'],
-    );
-    const dockerCe = await renamed('docker.io', 'docker-ce', (c) =>
-      c.Depends === undefined ? c : { ...c, Depends: [...dropRelations(c.Depends, replaced), 'containerd.io'].join(', ') },
-    );
-    const empty = await Promise.all(
-      ['docker-ce-cli', 'docker-buildx-plugin', 'docker-compose-plugin'].map((name) =>
-        buildEmptyDeb(outDir, {
+    const replaced = 'containerd, runc';
+    const built = [
+      await renamed('containerd', ['runc'], { Provides: replaced, Conflicts: replaced, Replaces: replaced }),
+      await renamed('docker.io'),
+    ];
+    const emptyOnes = ['docker-buildx-plugin', 'docker-compose-plugin'];
+    if (find('docker-cli')) built.push(await renamed('docker-cli'));
+    else emptyOnes.push('docker-ce-cli');
+    for (const name of emptyOnes) {
+      built.push(
+        await buildEmptyDeb(outDir, {
           control: {
             Package: name,
             Version: '0.1-dockhand1',
@@ -170,9 +180,9 @@ export async function dockerLikeDebs(debianDebs: string, outDir: string): Promis
             Description: `empty stand-in for ${name}`,
           },
         }),
-      ),
-    );
-    return [containerdIo, dockerCe, ...empty];
+      );
+    }
+    return built;
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -185,12 +195,14 @@ export interface AptRepo {
 }
 
 /**
- * Writes the repository tree for `suite` (pool, Packages(.gz), Release, InRelease, gpg) under `root`.
+ * Writes the repository tree for `suite` (pool, Packages(.gz), Release, InRelease, gpg) under `root`;
+ * call it once per suite with the same root and key.
  * Packages of architecture `all` are listed in the `arch` index, as dpkg-scanpackages does.
  */
 export async function writeAptRepo(root: string, suite: string, arch: string, debs: readonly string[], key: SigningKey): Promise<AptRepo> {
   const base = join(root, REPO_PATH);
-  const pool = join(base, 'pool', COMPONENT);
+  // A pool per suite: packages of the same name and version differ between suites' builds.
+  const pool = join(base, 'pool', suite, COMPONENT);
   const indexDir = join(base, 'dists', suite, COMPONENT, `binary-${arch}`);
   mkdirSync(pool, { recursive: true });
   mkdirSync(indexDir, { recursive: true });
@@ -204,7 +216,7 @@ export async function writeAptRepo(root: string, suite: string, arch: string, de
     stanzas.push(
       renderControl({
         ...control,
-        Filename: `pool/${COMPONENT}/${name}`,
+        Filename: `pool/${suite}/${COMPONENT}/${name}`,
         Size: String(bytes.length),
         MD5sum: createHash('md5').update(bytes).digest('hex'),
         SHA256: createHash('sha256').update(bytes).digest('hex'),
