@@ -43,3 +43,20 @@ export const PROGRESS_MARK = 'dockhand-progress: ';
 export function progressEcho(message: string, expanding = ''): string {
   return `echo "${PROGRESS_MARK}${message.replace(/["`\\$]/g, '\\$&')}${expanding}"`;
 }
+
+/**
+ * Lines that poll `condition` every 5 s until it holds, printing a progress line every 30 s (the
+ * first one at once), and running `onTimeout` (which must exit) after `timeoutSeconds`.
+ * `$waited` holds the seconds waited so far.
+ */
+export function pollUntilLines(opts: { condition: string; timeoutSeconds: number; waitingFor: string; onTimeout: string }): string[] {
+  return [
+    'waited=0',
+    `until ${opts.condition}; do`,
+    `  if [ "$waited" -ge ${opts.timeoutSeconds} ]; then ${opts.onTimeout}; fi`,
+    `  if [ $((waited % 30)) -eq 0 ]; then ${progressEcho(`waiting for ${opts.waitingFor} (`, '${waited}s)')}; fi`,
+    '  sleep 5',
+    '  waited=$((waited + 5))',
+    'done',
+  ];
+}

@@ -6,7 +6,8 @@
  * Checks: with --mirror and the mirror's --key-fingerprint the keyring and a deb822 source are written,
  * legacy leftovers (docker.list, trusted.gpg.d/docker.gpg) removed, the packages come from the mirror
  * and the daemon answers the login user; a second run is converged. With the wrong fingerprint the key
- * is refused before anything is installed. A held dpkg lock is waited for, visibly, then `up` succeeds.
+ * is refused before anything is installed. A held dpkg lock is waited for, visibly, then `up` succeeds;
+ * so is the package lists' lock taken after the facts were gathered (apt-get update itself does not wait).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,6 +38,23 @@ async function installed(h: TestHost, names: string[]): Promise<string[]> {
     .map((l) => l.split(' ')[0]!);
 }
 
+/**
+ * Takes a whole-file write lock on `path` inside the host for `seconds`, in the background: `POSIX`
+ * as apt and dpkg take it (flock(1) would not block them), or `OFD` (conflicts with those too, but
+ * /proc/locks names no process for it).
+ */
+async function holdLock(h: TestHost, path: string, kind: 'POSIX' | 'OFD', seconds: number): Promise<void> {
+  const F_OFD_SETLKW = 38; // Linux
+  const cmd = kind === 'POSIX' ? 'F_SETLKW' : String(F_OFD_SETLKW);
+  await h.sh(
+    `setsid perl -MFcntl -e 'open(my $f, ">>", "${path}") or die $!; ` +
+      `fcntl($f, ${cmd}, pack("s s x4 q q l x4", F_WRLCK, SEEK_SET, 0, 0, 0)) or die $!; sleep ${seconds}' ` +
+      '</dev/null >/dev/null 2>&1 &',
+  );
+  const label = kind === 'POSIX' ? 'POSIX' : 'OFDLCK';
+  for (let i = 0; i < 50 && !(await h.sh('cat /proc/locks')).includes(label); i++) await sleep(100);
+}
+
 const exists = async (h: TestHost, path: string) => (await h.exec(`test -e '${path}'`)).code === 0;
 
 describeHosts('dockhand up --source docker from a signed mirror; a held dpkg lock', () => {
@@ -48,7 +66,7 @@ describeHosts('dockhand up --source docker from a signed mirror; a held dpkg loc
   const dockhand = (args: string[]) => runCli(fleet, home, args);
 
   beforeAll(async () => {
-    fleet = await bootHosts([...MIRRORED, { name: 'badkey12', suite: 'bookworm' }, { name: 'lock12', suite: 'bookworm' }]);
+    fleet = await bootHosts([...MIRRORED, { name: 'badkey12', suite: 'bookworm' }, { name: 'lock12', suite: 'bookworm' }, { name: 'race12', suite: 'bookworm' }]);
     home = homeWithKey(fleet);
     repoDir = mkdtempSync(join(tmpdir(), 'dockhand-repo-'));
     key = await generateSigningKey();
@@ -131,22 +149,33 @@ describeHosts('dockhand up --source docker from a signed mirror; a held dpkg loc
     expect(await installed(h, [...DOCKER_PACKAGES, 'docker.io'])).toEqual([]);
   });
 
-  it('waits for another process holding the dpkg lock, saying so, then succeeds', async () => {
-    const h = fleet.host('lock12');
-    const holdSeconds = 20;
-    // An fcntl write lock on the whole file, as apt and dpkg take it (flock(1) would not block them).
-    await h.sh(
-      `setsid perl -MFcntl -e 'open(my $f, ">>", "/var/lib/dpkg/lock-frontend") or die $!; ` +
-        `fcntl($f, F_SETLKW, pack("s s x4 q q l x4", F_WRLCK, SEEK_SET, 0, 0, 0)) or die $!; sleep ${holdSeconds}' ` +
-        '</dev/null >/dev/null 2>&1 &',
-    );
+  /**
+   * `up --source distro` on `host` while a lock is held for `seconds`: it must succeed, and only after
+   * the lock was released, with docker.io installed. Returns everything it printed.
+   */
+  async function upWhileLocked(host: string, path: string, kind: 'POSIX' | 'OFD', seconds: number): Promise<string> {
+    const h = fleet.host(host);
     const heldSince = Date.now();
-    for (let i = 0; i < 50 && !(await h.sh('cat /proc/locks')).includes('POSIX'); i++) await sleep(100);
+    await holdLock(h, path, kind, seconds);
     const up = await dockhand(['up', '--source', 'distro', target(h)]);
     const finishedAfter = (Date.now() - heldSince) / 1000;
-    expect(up.code, `${up.stdout}\n${up.stderr}`).toBe(0);
-    expect(`${up.stdout}\n${up.stderr}`).toMatch(/waiting for perl \(pid \d+\) to release \/var\/lib\/dpkg\/lock-frontend/);
-    expect(finishedAfter).toBeGreaterThanOrEqual(holdSeconds);
+    const output = `${up.stdout}\n${up.stderr}`;
+    expect(up.code, output).toBe(0);
+    expect(finishedAfter).toBeGreaterThanOrEqual(seconds);
     expect(await installed(h, ['docker.io'])).toEqual(['docker.io']);
+    return output;
+  }
+
+  it('waits for another process holding the dpkg lock, saying so, then succeeds', async () => {
+    const output = await upWhileLocked('lock12', '/var/lib/dpkg/lock-frontend', 'POSIX', 20);
+    expect(output).toMatch(/waiting for perl \(pid \d+\) to release \/var\/lib\/dpkg\/lock-frontend/);
+  });
+
+  it('waits when the package lists lock is taken after the facts were gathered (apt-get update does not wait)', async () => {
+    // An OFD lock names no process, so the facts see no holder and wait-ready does not wait: the
+    // same situation as apt-daily starting its update between the facts and the packages step.
+    const output = await upWhileLocked('race12', '/var/lib/apt/lists/lock', 'OFD', 15);
+    expect(output).toContain('wait-ready: ok: no package lock held');
+    expect(output).toContain('waiting for another package manager to release the package lists');
   });
 });

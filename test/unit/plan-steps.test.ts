@@ -203,7 +203,7 @@ describe('wait-ready', () => {
     });
     const s = scripts(p, 'wait-ready');
     expect(s).toContain('timeout 600 cloud-init status --wait');
-    expect(s).toContain('while kill -0 4242 2>/dev/null; do');
+    expect(s).toContain('until ! kill -0 4242 2>/dev/null; do');
     expect(step(p, 'verify').commands.length).toBeGreaterThan(0);
   });
 

@@ -5,7 +5,7 @@
  */
 import { shQuote } from '../../shell/quote.js';
 import type { PlanContext } from '../context.js';
-import { progressEcho, script } from '../script.js';
+import { pollUntilLines, progressEcho, script } from '../script.js';
 import { change, ok, rootCommand, type StepResult } from './result.js';
 
 /** cloud-init states after which nothing more happens at boot. */
@@ -44,13 +44,12 @@ export function waitReady(ctx: PlanContext): StepResult {
       rootCommand(
         `wait for ${who} to release ${lock.path}`,
         script(
-          'waited=0',
-          `while kill -0 ${lock.pid} 2>/dev/null; do`,
-          `  if [ "$waited" -ge ${timeout} ]; then echo ${shQuote(`${who} still holds ${lock.path} after ${timeout}s`)} >&2; exit 1; fi`,
-          `  if [ $((waited % 30)) -eq 0 ]; then ${progressEcho(`waiting for ${who} to release ${lock.path} (`, '${waited}s)')}; fi`,
-          '  sleep 5',
-          '  waited=$((waited + 5))',
-          'done',
+          ...pollUntilLines({
+            condition: `! kill -0 ${lock.pid} 2>/dev/null`,
+            timeoutSeconds: timeout,
+            waitingFor: `${who} to release ${lock.path}`,
+            onTimeout: `echo ${shQuote(`${who} still holds ${lock.path} after ${timeout}s`)} >&2; exit 1`,
+          }),
         ),
       ),
     );
