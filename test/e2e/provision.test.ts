@@ -1,7 +1,7 @@
 /**
  * `dockhand plan` / `dockhand up` end to end on throwaway systemd Debian hosts, over real SSH as an
- * unprivileged sudoer. The hosts reach only the Debian mirror, so packages come from --source distro
- * (docker.io); the docker-source repository/key steps are covered by the golden plans.
+ * unprivileged sudoer, with packages from --source distro (docker.io). --source docker (repository,
+ * key check, legacy leftovers) runs against a signed mirror in provision-docker-source.test.ts.
  *
  * Checks: a fresh host gets Docker with overlay2, the login user runs docker without sudo from a new
  * session, and a second run is converged (empty plan, no restart: dockerd keeps its PID). A pre-existing
