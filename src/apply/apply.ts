@@ -8,6 +8,7 @@
 import { CommandError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { Plan } from '../plan/model.js';
+import { PROGRESS_MARK } from '../plan/script.js';
 import type { Transport } from '../transport/types.js';
 import type { TaskContext } from '../fleet/run.js';
 
@@ -45,12 +46,16 @@ export async function applyPlan(plan: Plan, transport: Transport, report: StepRe
     for (const cmd of step.commands) {
       logger.command(plan.host, cmd.script);
       let output = '';
+      // Command output stays out of the progress display, except the lines a script marks as
+      // progress (long waits for a lock or cloud-init): those update the running step.
+      const progressLines = progressLineSplitter((text) => report(step.id, 'running', text));
       let result: Awaited<ReturnType<Transport['exec']>>;
       try {
         result = await transport.exec(cmd.script, {
           sudo: cmd.sudo,
           onOutput: (chunk) => {
             output += chunk;
+            progressLines(chunk);
           },
         });
       } catch (err) {
@@ -98,4 +103,22 @@ export function renderSummary(result: ApplyResult): string {
   const parts = [`${s.changed} changed`, `${s.ok} ok`, `${s.failed} failed`];
   if (s.skipped) parts.push(`${s.skipped} not run`);
   return `${result.host}: ${parts.join(', ')}`;
+}
+
+/** The user-facing text of a script's progress line, or undefined for other output. */
+export function progressText(line: string): string | undefined {
+  return line.startsWith(PROGRESS_MARK) ? line.slice(PROGRESS_MARK.length).trim() : undefined;
+}
+
+/** Feed output chunks (which may split lines anywhere); `emit` gets each marked progress line's text. */
+export function progressLineSplitter(emit: (text: string) => void): (chunk: string) => void {
+  let partial = '';
+  return (chunk) => {
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      const text = progressText(line);
+      if (text) emit(text);
+    }
+  };
 }

@@ -155,7 +155,8 @@ export class SpinnerProgress implements FleetProgress {
   }
   step(host: string, step: string, status: StepStatus, durationMs?: number, detail?: string) {
     if (status === 'running') {
-      this.spinner.start(`${host}: ${step}`);
+      // The detail: the step's title, then any progress line its commands print (a long wait).
+      this.spinner.start(`${host}: ${step}${detail ? ` — ${detail}` : ''}`);
       return;
     }
     const time = durationMs === undefined ? '' : ` (${formatDuration(durationMs)})`;

@@ -6,6 +6,7 @@
 import type { Facts } from '../facts/types.js';
 import type { PackageTool } from '../playbook/schema.js';
 import { sh, shJoin, shQuote } from '../shell/quote.js';
+import { pollUntilLines } from './script.js';
 
 export type Family = 'apt' | 'dnf' | 'zypper' | 'pacman' | 'apk';
 
@@ -61,11 +62,27 @@ function apt(lockTimeoutSeconds: number): PackageManagerOps {
     'Dpkg::Options::=--force-confold',
   ];
   const aptGetCmd = shJoin(aptGet);
+  // DPkg::Lock::Timeout makes install wait for dpkg's lock, but `apt-get update` does not wait for
+  // the package lists' lock (apt 2.6 and 3.0 fail at once): apt-daily starting between the facts and
+  // this step would fail the run. Retry while, and only while, the failure is that lock.
+  const refresh = [
+    'apt_update() {',
+    `  if out=$(LC_ALL=C ${aptGetCmd} update 2>&1); then printf '%s\\n' "$out"; return 0; fi`,
+    `  case $out in *'Could not get lock'*) return 1 ;; esac`,
+    `  printf '%s\\n' "$out" >&2; exit 1`,
+    '}',
+    ...pollUntilLines({
+      condition: 'apt_update',
+      timeoutSeconds: lockTimeoutSeconds,
+      waitingFor: 'another package manager to release the package lists',
+      onTimeout: `printf '%s\\n' "$out" >&2; exit 1`,
+    }),
+  ].join('\n');
   return {
     tool: 'apt',
     family: 'apt',
     env: ['export DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1'],
-    refresh: `${aptGetCmd} update`,
+    refresh,
     install: (pkgs, flags = []) => [aptGetCmd, 'install', '-y', ...flags, shJoin(pkgs)].filter(Boolean).join(' '),
     remove: (pkgs) => `${aptGetCmd} remove -y ${shJoin(pkgs)}`,
     installMissing: (pkgs) =>
@@ -74,7 +91,10 @@ function apt(lockTimeoutSeconds: number): PackageManagerOps {
         `for p in ${shJoin(pkgs)}; do`,
         `  dpkg-query -W -f='\${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"`,
         'done',
-        `if [ -n "$missing" ]; then ${aptGetCmd} update && ${aptGetCmd} install -y $missing; fi`,
+        'if [ -n "$missing" ]; then',
+        refresh,
+        `${aptGetCmd} install -y $missing`,
+        'fi',
       ].join('\n'),
     resolveVersion: (pkg, wanted) => [
       `version=$(apt-cache madison ${shQuote(pkg)} | awk -F'|' -v want=${shQuote(wanted)} '{ v = $2; gsub(/ /, "", v); ${AWK_VERSION_MATCH} }' | head -n 1)`,

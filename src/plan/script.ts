@@ -29,3 +29,34 @@ export function writeFileLines(path: string, content: string, opts: { mode?: str
 export function fail(message: string): string {
   return `{ echo ${shQuote(message)} >&2; exit 1; }`;
 }
+
+/**
+ * Prefix of output lines a script means for the user while it runs (a long wait saying what it waits
+ * for). Other command output stays out of the line log; these lines are shown, without the prefix.
+ */
+export const PROGRESS_MARK = 'dockhand-progress: ';
+
+/**
+ * An echo of a progress line: `message` is literal text (quoted here), `expanding` is appended inside
+ * the same double quotes unescaped, for the shell to expand (e.g. `${waited}s`).
+ */
+export function progressEcho(message: string, expanding = ''): string {
+  return `echo "${PROGRESS_MARK}${message.replace(/["`\\$]/g, '\\$&')}${expanding}"`;
+}
+
+/**
+ * Lines that poll `condition` every 5 s until it holds, printing a progress line every 30 s (the
+ * first one at once), and running `onTimeout` (which must exit) after `timeoutSeconds`.
+ * `$waited` holds the seconds waited so far.
+ */
+export function pollUntilLines(opts: { condition: string; timeoutSeconds: number; waitingFor: string; onTimeout: string }): string[] {
+  return [
+    'waited=0',
+    `until ${opts.condition}; do`,
+    `  if [ "$waited" -ge ${opts.timeoutSeconds} ]; then ${opts.onTimeout}; fi`,
+    `  if [ $((waited % 30)) -eq 0 ]; then ${progressEcho(`waiting for ${opts.waitingFor} (`, '${waited}s)')}; fi`,
+    '  sleep 5',
+    '  waited=$((waited + 5))',
+    'done',
+  ];
+}

@@ -1,42 +1,23 @@
 /**
  * `dockhand plan` / `dockhand up` end to end on throwaway systemd Debian hosts, over real SSH as an
- * unprivileged sudoer. The hosts reach only the Debian mirror, so packages come from --source distro
- * (docker.io); the docker-source repository/key steps are covered by the golden plans.
+ * unprivileged sudoer, with packages from --source distro (docker.io). --source docker (repository,
+ * key check, legacy leftovers) runs against a signed mirror in provision-docker-source.test.ts.
  *
  * Checks: a fresh host gets Docker with overlay2, the login user runs docker without sudo from a new
  * session, and a second run is converged (empty plan, no restart: dockerd keeps its PID). A pre-existing
  * daemon.json keeps its other keys and is backed up.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { homeWithKey, runCli } from '../harness/cli.js';
 import { describeHosts } from '../harness/e2e.js';
 import { bootHosts, type Fleet, type Suite, type TestHost } from '../harness/hosts.js';
-import { CLI, runProgram, type RunResult } from '../harness/run.js';
 
 const SUITES: Array<{ name: string; suite: Suite }> = [
   { name: 'deb11', suite: 'bullseye' },
   { name: 'deb12', suite: 'bookworm' },
   { name: 'deb13', suite: 'trixie' },
 ];
-
-/** A HOME whose default SSH identity is the harness key (no agent, no ssh config needed). */
-function homeWithKey(fleet: Fleet): string {
-  const home = mkdtempSync(join(tmpdir(), 'dockhand-e2e-home-'));
-  mkdirSync(join(home, '.ssh'), { mode: 0o700 });
-  copyFileSync(fleet.clientKeyPath, join(home, '.ssh', 'id_ed25519'));
-  return home;
-}
-
-/** Run the built CLI against the fleet (host keys verified with the fleet's known_hosts). */
-function runCli(fleet: Fleet, home: string, args: string[]): Promise<RunResult> {
-  return runProgram(process.execPath, [CLI, ...args, '--known-hosts', fleet.knownHostsFile], {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: home,
-    CI: 'true',
-  });
-}
 
 const target = (h: TestHost) => `deploy@${h.address}`;
 

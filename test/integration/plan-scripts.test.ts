@@ -13,6 +13,7 @@ import type { DockerRepo } from '../../src/plan/context.js';
 import { contentHash, mergeStorageSettings, parseDaemonJson, renderDaemonJson } from '../../src/plan/daemon-json.js';
 import { fetchVerifiedKeyLines } from '../../src/plan/steps/repository.js';
 import { daemonJsonCommand } from '../../src/plan/steps/storage.js';
+import { packageManagerOps } from '../../src/plan/package-managers.js';
 import { script } from '../../src/plan/script.js';
 
 const dash = (text: string, env: Record<string, string> = {}) =>
@@ -98,5 +99,49 @@ describe('daemon.json replacement', () => {
     const res = dash(daemonJsonCommand(merged, 'absent', file).script);
     expect(res.status, res.stderr).toBe(0);
     expect(readFileSync(file, 'utf8')).toBe(merged);
+  });
+});
+
+describe('apt list refresh while another apt holds the lists lock', () => {
+  /** A PATH where `apt-get update` fails with `first` for its first `times` calls, then succeeds; `sleep` is instant. */
+  function fakeApt(name: string, times: number, first: string): { env: Record<string, string>; calls: () => number } {
+    const bin = join(dir, name);
+    const count = join(bin, 'count');
+    dash(`mkdir -p ${bin}`);
+    writeFileSync(
+      join(bin, 'apt-get'),
+      `#!/bin/sh\nn=$(($(cat ${count} 2>/dev/null || echo 0) + 1)); echo $n > ${count}\n` +
+        `if [ $n -le ${times} ]; then echo ${JSON.stringify(first)} >&2; exit 100; fi\necho 'Reading package lists... Done'\n`,
+      { mode: 0o755 },
+    );
+    writeFileSync(join(bin, 'sleep'), '#!/bin/sh\n:\n', { mode: 0o755 });
+    return { env: { PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}` }, calls: () => Number(readFileSync(count, 'utf8')) };
+  }
+  const refresh = (timeout: number) => script(packageManagerOps('apt', timeout).refresh);
+  const LOCKED = 'E: Could not get lock /var/lib/apt/lists/lock. It is held by process 77 (apt-get)';
+
+  it('waits while the lock is held, saying so, then succeeds', () => {
+    const apt = fakeApt('locked-twice', 2, LOCKED);
+    const res = dash(refresh(600), apt.env);
+    expect(res.status, res.stderr).toBe(0);
+    expect(apt.calls()).toBe(3);
+    expect(res.stdout).toContain('dockhand-progress: waiting for another package manager to release the package lists (0s)');
+    expect(res.stdout).toContain('Reading package lists... Done');
+  });
+
+  it('fails at once, with apt\'s message, on any other error', () => {
+    const apt = fakeApt('broken', 1, 'E: Conflicting values set for option Signed-By regarding source https://example.invalid/');
+    const res = dash(refresh(600), apt.env);
+    expect(res.status).toBe(1);
+    expect(apt.calls()).toBe(1);
+    expect(res.stderr).toContain('Conflicting values set for option Signed-By');
+  });
+
+  it('gives up after the lock timeout with the last message', () => {
+    const apt = fakeApt('locked-forever', 1000, LOCKED);
+    const res = dash(refresh(10), apt.env);
+    expect(res.status).toBe(1);
+    expect(apt.calls()).toBe(3); // at 0 s, 5 s, 10 s
+    expect(res.stderr).toContain(LOCKED);
   });
 });

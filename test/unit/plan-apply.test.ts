@@ -1,6 +1,6 @@
 /** The apply engine against a scripted fake transport (pure control flow: order, stop, reconnect). */
 import { describe, expect, it } from 'vitest';
-import { applyPlan, renderSummary, summarize } from '../../src/apply/apply.js';
+import { applyPlan, progressLineSplitter, renderSummary, summarize } from '../../src/apply/apply.js';
 import { CommandError, ConnectError, ExitCode, exitCodeOf, InputError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/log.js';
 import { fleetExitCode } from '../../src/fleet/run.js';
@@ -71,6 +71,42 @@ describe('applyPlan', () => {
     expect(result.error!.message).toContain('refusing the key from');
     expect(result.steps.map((s) => s.status)).toEqual(['ok', 'changed', 'ok', 'failed', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped']);
     expect(t.calls.some((c) => c !== 'reconnect' && c.script.includes('apt-get') && c.script.includes('docker-ce'))).toBe(false);
+  });
+});
+
+describe('line progress', () => {
+  it('passes on the lines a script marks as progress (also when split across chunks), not other output', () => {
+    const seen: string[] = [];
+    const feed = progressLineSplitter((t) => seen.push(t));
+    feed('Reading package lists...\ndockhand-progress: waiting for apt-get (pid 7) to rel');
+    feed('ease /var/lib/dpkg/lock-frontend (0s)\nsome other line\n');
+    expect(seen).toEqual(['waiting for apt-get (pid 7) to release /var/lib/dpkg/lock-frontend (0s)']);
+  });
+
+  it('the apply engine reports them as updates of the running step', async () => {
+    const plan = planForHost(factsFor('debian-12', 'fresh'), playbooks);
+    const t = new ScriptedTransport();
+    t.exec = async (_script: string, opts: ExecOptions = {}) => {
+      opts.onOutput?.('Reading package lists...\ndockhand-progress: waiting for cloud-init\n', 'stdout');
+      return { code: 0, stdout: '', stderr: '' };
+    };
+    const events: Array<[string, StepStatus, string | undefined]> = [];
+    await applyPlan(plan, t, (id, status, detail) => void events.push([id, status, detail]), silentLogger);
+    // One update per command run, on the step that ran it; other output is not shown.
+    const expected = plan.steps.flatMap((step) => step.commands.map(() => step.id));
+    const updates = events.filter(([, status, detail]) => status === 'running' && detail === 'waiting for cloud-init');
+    expect(expected.length).toBeGreaterThan(0);
+    expect(updates.map(([id]) => id)).toEqual(expected);
+    expect(events.some(([, , detail]) => detail?.includes('Reading package lists'))).toBe(false);
+  });
+
+  it('the wait-ready script marks its waiting line, quoting a hostile process name', () => {
+    const plan = planForHost(
+      factsFor('debian-12', 'fresh', (f) => void (f.locks = [{ path: '/var/lib/dpkg/lock-frontend', pid: 42, command: 'a"$(x)`y`' }])),
+      playbooks,
+    );
+    const script = plan.steps.find((s) => s.id === 'wait-ready')!.commands[0]!.script;
+    expect(script).toContain('echo "dockhand-progress: waiting for a\\"\\$(x)\\`y\\` (pid 42) to release /var/lib/dpkg/lock-frontend (${waited}s)"');
   });
 });
 

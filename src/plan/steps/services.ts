@@ -42,8 +42,13 @@ export function services(ctx: PlanContext, storage: StorageWork | undefined, pac
     const running = facts.serviceRunning?.docker === true;
     if (restart || !running) {
       reasons.push(restart ? 'daemon.json changes: restart docker' : 'docker is not running');
-      const lines = names.map((n) => `if ${status(n)} >/dev/null 2>&1; then ${n === 'docker' && restart ? run(n, 'restart') : ':'}; else ${run(n, 'start')}; fi`);
-      if (openrc) lines.unshift(...names.map((n) => `rc-update add ${shQuote(n)} default`));
+      // Helper services (containerd) may have no init script: Debian's containerd ships only a systemd
+      // unit, and dockerd then starts and supervises a containerd of its own. docker itself must have one.
+      const ifScript = (n: string, line: string) => (n === 'docker' ? line : `if [ -e ${shQuote(`/etc/init.d/${n}`)} ]; then ${line}; fi`);
+      const lines = names.map((n) =>
+        ifScript(n, `if ${status(n)} >/dev/null 2>&1; then ${n === 'docker' && restart ? run(n, 'restart') : ':'}; else ${run(n, 'start')}; fi`),
+      );
+      if (openrc) lines.unshift(...names.map((n) => ifScript(n, `rc-update add ${shQuote(n)} default`)));
       commands.push(rootCommand(openrc ? `enable and start ${names.join(' ')} (OpenRC)` : `start ${names.join(' ')}`, script(...lines)));
     }
   }

@@ -5,7 +5,7 @@
  */
 import { shQuote } from '../../shell/quote.js';
 import type { PlanContext } from '../context.js';
-import { script } from '../script.js';
+import { pollUntilLines, progressEcho, script } from '../script.js';
 import { change, ok, rootCommand, type StepResult } from './result.js';
 
 /** cloud-init states after which nothing more happens at boot. */
@@ -23,7 +23,7 @@ export function waitReady(ctx: PlanContext): StepResult {
       rootCommand(
         'wait for cloud-init to finish',
         script(
-          `echo ${shQuote(`waiting up to ${timeout}s for cloud-init to finish`)}`,
+          progressEcho(`waiting up to ${timeout}s for cloud-init to finish`),
           'rc=0',
           `timeout ${timeout} cloud-init status --wait >/dev/null || rc=$?`,
           // 0 done, 2 done with recoverable errors; 1 is a failed run: nothing more will happen either.
@@ -44,13 +44,12 @@ export function waitReady(ctx: PlanContext): StepResult {
       rootCommand(
         `wait for ${who} to release ${lock.path}`,
         script(
-          'waited=0',
-          `while kill -0 ${lock.pid} 2>/dev/null; do`,
-          `  if [ "$waited" -ge ${timeout} ]; then echo ${shQuote(`${who} still holds ${lock.path} after ${timeout}s`)} >&2; exit 1; fi`,
-          `  if [ $((waited % 30)) -eq 0 ]; then echo "waiting for ${who.replace(/["$`\\]/g, '')} to release ${lock.path.replace(/["$`\\]/g, '')} (\${waited}s)"; fi`,
-          '  sleep 5',
-          '  waited=$((waited + 5))',
-          'done',
+          ...pollUntilLines({
+            condition: `! kill -0 ${lock.pid} 2>/dev/null`,
+            timeoutSeconds: timeout,
+            waitingFor: `${who} to release ${lock.path}`,
+            onTimeout: `echo ${shQuote(`${who} still holds ${lock.path} after ${timeout}s`)} >&2; exit 1`,
+          }),
         ),
       ),
     );

@@ -183,6 +183,11 @@ export interface UnbootedOptions {
   bind?: Array<string | { source: string; target?: string; readOnly?: boolean }>;
   /** join this network namespace (e.g. a host's, to reach the mirror); default: loopback only */
   netnsPath?: string;
+  /**
+   * capabilities beyond nspawn's default set, e.g. CAP_NET_ADMIN (a joined netns does not get it,
+   * unlike --private-network): what root on a real machine has and a daemon started inside needs
+   */
+  capabilities?: string[];
   /** extra environment for the command (no secrets: nspawn passes it on its command line) */
   env?: Record<string, string>;
   input?: string;
@@ -200,6 +205,7 @@ export function runUnbootedIn(root: string, cmd: string, opts: UnbootedOptions =
     const spec = typeof b === 'string' ? { source: b } : b;
     args.push(`--bind${spec.readOnly ? '-ro' : ''}=${spec.source}:${spec.target ?? spec.source}`);
   }
+  if (opts.capabilities?.length) args.push(`--capability=${opts.capabilities.join(',')}`);
   for (const [k, v] of Object.entries(opts.env ?? {})) args.push(`--setenv=${k}=${v}`);
   args.push(`--setenv=PATH=${INNER_PATH}`, '--', '/bin/sh', '-c', cmd);
   return run('systemd-nspawn', args, { input: opts.input, timeoutMs: opts.timeoutMs });
