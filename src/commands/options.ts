@@ -10,6 +10,12 @@ export function withTargetOptions<T>(y: Argv<T>) {
       array: true,
       describe: 'SSH target [user@]host[:port] (repeatable); none means this machine',
     })
+    .option('identity-file', {
+      alias: 'key',
+      type: 'string',
+      array: true,
+      describe: 'SSH private key to log in with (repeatable; tried before ~/.ssh/config keys and the agent)',
+    })
     .option('ask-become-pass', {
       alias: 'K',
       type: 'boolean',
