@@ -225,6 +225,23 @@ describeHosts('Foundation: the CLI against real Debian hosts', () => {
     expect(await hostSays(h, "dpkg-query -W -f='${Status}' docker.io")).toBe('install ok installed');
     expect(await hostSays(h, 'journalctl --no-pager -q _COMM=sudo | grep -c "deploypw : .*USER=root" || true')).not.toBe('0');
   }, 900_000);
+
+  it('a login session that takes over a minute to open does not lose the connection (ssh would wait too)', async () => {
+    const h = fleet.host('deb13');
+    // sshd answers nothing, keepalives included, until PAM has opened the session (pam_systemd
+    // waiting for logind on a loaded host looks exactly like this).
+    const slowSeconds = 80;
+    await h.sh(`sed -i '1i session optional pam_exec.so /bin/sleep ${slowSeconds}' /etc/pam.d/sshd`);
+    try {
+      const res = await dockhand(['facts', '-H', target(h, 'deploy'), ...keyArgs(), '--known-hosts', fleet.knownHostsFile, '--json']);
+      expect(res.stderr).toBe('');
+      expect(res.code).toBe(0);
+      expect(res.seconds).toBeGreaterThanOrEqual(slowSeconds);
+      expect((JSON.parse(res.stdout) as Facts[])[0]!.user.name).toBe('deploy');
+    } finally {
+      await h.sh(`sed -i '/pam_exec.so \\/bin\\/sleep/d' /etc/pam.d/sshd`);
+    }
+  }, 300_000);
 });
 
 interface ProcessWatch {
