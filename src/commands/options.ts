@@ -14,7 +14,7 @@ export function withTargetOptions<T>(y: Argv<T>) {
       alias: 'key',
       type: 'string',
       array: true,
-      describe: 'SSH private key to log in with (repeatable; tried before ~/.ssh/config keys and the agent)',
+      describe: 'SSH private key file to log in with (repeatable; replaces the IdentityFile keys of ~/.ssh/config; -i is the inventory)',
     })
     .option('ask-become-pass', {
       alias: 'K',

@@ -530,9 +530,17 @@ function forwardOut(client: ClientType, host: string, port: number): Promise<Dup
   });
 }
 
+/**
+ * Say goodbye, and drop the socket if the server does not close it soon: sshd closes only after its
+ * PAM session close has run, and an open socket would keep dockhand alive until then.
+ */
 function endClient(client: ClientType): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, 2000);
+    const timer = setTimeout(() => {
+      // ssh2's destroy() does nothing once end() has half-closed the socket, so destroy the socket.
+      (client as unknown as { _sock?: { destroy(): void } })._sock?.destroy();
+      resolve();
+    }, 2000);
     client.once('close', () => {
       clearTimeout(timer);
       resolve();
