@@ -20,7 +20,8 @@ for box in "${boxes[@]}"; do
   if ! node "$cli" up "${common[@]}" >"/tmp/dockhand-$box-up1.log" 2>&1; then
     echo "$box: first up failed (see /tmp/dockhand-$box-up1.log)"; failed=1; continue
   fi
-  changed=$(node "$cli" up "${common[@]}" --json 2>/dev/null | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const r=JSON.parse(s);console.log(r.hosts.reduce((n,h)=>n+h.changed,0))})')
+  # --json prints JSON lines; the last one is the summary event (README, "JSON output").
+  changed=$(node "$cli" up "${common[@]}" --json 2>/dev/null | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const r=JSON.parse(s.trim().split("\n").pop());console.log(r.hosts.reduce((n,h)=>n+h.steps.changed,0))})')
   if [ "$changed" != "0" ]; then echo "$box: second up changed $changed steps"; failed=1; continue; fi
   if ! node "$cli" doctor "${common[@]}" >"/tmp/dockhand-$box-doctor.log" 2>&1; then
     echo "$box: doctor found problems (see /tmp/dockhand-$box-doctor.log)"; failed=1; continue

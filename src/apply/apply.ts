@@ -2,17 +2,22 @@
  * Apply a plan on one host: each step's commands in order through the transport (as root where
  * marked), stopping at the first failure with the command, its exit status and its last output
  * lines. The plan was made from facts by the same buildPlan `plan` uses, so nothing is decided here.
+ * Progress goes through `report` — the fleet runner's (src/fleet/run.ts), so one progress system shows
+ * every step whatever the command and however many hosts.
  */
 import { CommandError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { Plan } from '../plan/model.js';
 import type { Transport } from '../transport/types.js';
-import type { Progress, StepStatus } from './progress.js';
+import type { TaskContext } from '../fleet/run.js';
 
 export interface StepOutcome {
   id: string;
-  status: StepStatus | 'skipped';
+  status: 'changed' | 'ok' | 'failed' | 'skipped';
 }
+
+/** Reports a step as running, then how it ended (the fleet's TaskContext.report). */
+export type StepReport = TaskContext['report'];
 
 export interface ApplyResult {
   host: string;
@@ -27,7 +32,7 @@ export interface ApplySummary {
   skipped: number;
 }
 
-export async function applyPlan(plan: Plan, transport: Transport, progress: Progress, logger: Logger): Promise<ApplyResult> {
+export async function applyPlan(plan: Plan, transport: Transport, report: StepReport, logger: Logger): Promise<ApplyResult> {
   const outcomes: StepOutcome[] = [];
   let error: CommandError | undefined;
   for (const [index, step] of plan.steps.entries()) {
@@ -35,18 +40,24 @@ export async function applyPlan(plan: Plan, transport: Transport, progress: Prog
       outcomes.push({ id: step.id, status: 'skipped' });
       continue;
     }
-    progress.stepStart(plan.host, index, plan.steps.length, step);
-    for (const note of step.commands.length ? step.notes : []) progress.message(plan.host, `note: ${note}`);
+    report(step.id, 'running', `[${index + 1}/${plan.steps.length}] ${step.title}`);
+    for (const note of step.commands.length ? step.notes : []) logger.info(`${plan.host}: note: ${note}`);
     for (const cmd of step.commands) {
       logger.command(plan.host, cmd.script);
       let output = '';
-      const result = await transport.exec(cmd.script, {
-        sudo: cmd.sudo,
-        onOutput: (chunk) => {
-          output += chunk;
-          progress.output(plan.host, chunk);
-        },
-      });
+      let result: Awaited<ReturnType<Transport['exec']>>;
+      try {
+        result = await transport.exec(cmd.script, {
+          sudo: cmd.sudo,
+          onOutput: (chunk) => {
+            output += chunk;
+          },
+        });
+      } catch (err) {
+        // The transport itself failed (connection lost, sudo refused): the step failed; the host stops here.
+        report(step.id, 'failed', (err instanceof Error ? err.message : String(err)).split('\n', 1)[0]);
+        throw err;
+      }
       if (result.code !== 0) {
         // Streamed output when the transport streamed it, else what it collected.
         const text = output || [result.stdout, result.stderr].filter(Boolean).join('\n');
@@ -61,16 +72,16 @@ export async function applyPlan(plan: Plan, transport: Transport, progress: Prog
       }
     }
     if (error) {
-      progress.stepEnd(plan.host, step, 'failed');
+      report(step.id, 'failed', error.code === null ? 'no exit status' : `exit ${error.code}`);
       outcomes.push({ id: step.id, status: 'failed' });
       continue;
     }
-    const status: StepStatus = step.commands.length ? 'changed' : 'ok';
-    progress.stepEnd(plan.host, step, status);
+    const status = step.commands.length ? 'changed' : 'ok';
+    report(step.id, status, step.reason);
     outcomes.push({ id: step.id, status });
     // A new group membership reaches our own session only through a new login.
     if (step.reconnectAfter && step.commands.length) {
-      progress.message(plan.host, 'reconnecting so the new docker group membership applies');
+      logger.info(`${plan.host}: reconnecting so the new docker group membership applies`);
       await transport.reconnect();
     }
   }

@@ -2,7 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
 import { shJoin } from '../shell/quote.js';
-import { dockerCli, syncDockerContexts, type ContextPlan } from '../fleet/docker-contexts.js';
+import { dockerCli, renderContextPlan, syncDockerContexts, type ContextPlan } from '../fleet/docker-contexts.js';
 import { withHostSelectionOptions } from '../fleet/options.js';
 import { resolveHosts } from '../inventory/select.js';
 
@@ -47,7 +47,7 @@ export const contextsCommand: CommandModule<object, ContextsArgs> = {
     plan.warnings.forEach((w) => logger.warn(w));
     if (dryRun) return;
     if (argv.json) process.stdout.write(JSON.stringify(report(plan)) + '\n');
-    else process.stdout.write(render(plan));
+    else process.stdout.write(renderContextPlan(plan));
   },
 };
 
@@ -57,11 +57,4 @@ function report(plan: ContextPlan) {
     current: plan.use?.context,
     warnings: plan.warnings,
   };
-}
-
-function render(plan: ContextPlan): string {
-  const verb = { create: 'created', update: 'updated', unchanged: 'unchanged', skip: 'skipped' } as const;
-  const lines = plan.actions.map((a) => `${verb[a.action].padEnd(9)} ${a.context}${a.endpoint ? ` → ${a.endpoint}` : ''}${a.reason ? ` (${a.reason})` : ''}`);
-  if (plan.use) lines.push(`current context: ${plan.use.context}`);
-  return lines.join('\n') + '\n';
 }

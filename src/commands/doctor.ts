@@ -1,7 +1,57 @@
-import type { CommandModule } from 'yargs';
+/**
+ * `dockhand doctor` (the default command): find out exactly why Docker is not reachable, explain
+ * it, and with --fix apply what is safe. Thin: options → src/doctor/run.ts.
+ */
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import type { GlobalArgs } from '../core/context.js';
+import { withTargetOptions } from './options.js';
 
-export const doctorCommand: CommandModule = {
+interface DoctorArgs extends GlobalArgs {
+  user?: string;
+  fix?: boolean;
+  yes?: boolean;
+  'allow-root-equivalent'?: boolean;
+}
+
+export const doctorCommand: CommandModule<object, DoctorArgs> = {
   command: ['doctor', '$0'],
   describe: 'find out why Docker is not reachable, explain it, and fix what is safe',
-  handler: async () => {},
+  builder: (y) =>
+    withTargetOptions(y)
+      .option('user', { type: 'string', describe: 'check on behalf of this user (default: you)' })
+      .option('fix', { type: 'boolean', describe: 'apply the safe fixes (each confirmed on a TTY), then re-check' })
+      .option('yes', { alias: 'y', type: 'boolean', describe: 'with --fix: do not ask before safe fixes' })
+      .option('allow-root-equivalent', {
+        type: 'boolean',
+        describe: 'with --fix --yes: also add the user to the docker group (root-equivalent)',
+      }) as unknown as Argv<DoctorArgs>,
+  handler: async (argv: ArgumentsCamelCase<DoctorArgs>) => {
+    // Loaded here, not at startup: `dockhand --help` and other commands should not pay for it.
+    const [{ buildContext }, { runDoctor }] = await Promise.all([import('../core/context.js'), import('../doctor/run.js')]);
+    const ctx = await buildContext(argv);
+    const tty = process.stdin.isTTY && process.stderr.isTTY;
+    process.exitCode = await runDoctor({
+      targets: ctx.targets,
+      connect: ctx.connect,
+      fleet: ctx.fleet,
+      logger: ctx.logger,
+      json: ctx.json,
+      verbose: argv.verbose ?? false,
+      user: argv.user,
+      fix: argv.fix ?? false,
+      yes: argv.yes ?? false,
+      allowRootEquivalent: argv['allow-root-equivalent'] ?? false,
+      ask: tty ? askYesNo : undefined,
+    });
+  },
 };
+
+async function askYesNo(question: string): Promise<boolean> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
+}

@@ -1,18 +1,15 @@
 /**
- * `dockhand facts [-H …]`: gather each host's facts (one probe round trip per host) and print a
- * readable summary, or with --json the Facts objects as a JSON array, one per host that answered.
+ * `dockhand facts [-H …|-i …]`: gather each host's facts (one probe round trip per host) through the
+ * fleet runner and print a readable summary per host, then the fleet summary table. With --json: JSON
+ * lines, each host's Facts in the `data` of its host event (README, "JSON output").
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { buildContext, type GlobalArgs } from '../core/context.js';
-import { ConnectError, ExitCode } from '../core/errors.js';
 import { gatherFacts } from '../facts/gather.js';
 import type { Facts, UnitState } from '../facts/types.js';
-import { openTransport } from '../transport/open.js';
-import type { TargetSpec } from '../transport/types.js';
+import { runFleetCommand } from '../fleet/command.js';
+import { osLabel, planOptionsFor } from '../plan/host-options.js';
 import { withTargetOptions } from './options.js';
-
-/** Hosts probed at once: OpenSSH throttles many simultaneous fresh connections (MaxStartups). */
-const PARALLEL_HOSTS = 8;
 
 export const factsCommand: CommandModule<object, GlobalArgs> = {
   command: 'facts',
@@ -20,43 +17,25 @@ export const factsCommand: CommandModule<object, GlobalArgs> = {
   builder: (y) => withTargetOptions(y) as unknown as Argv<GlobalArgs>,
   handler: async (argv: ArgumentsCamelCase<GlobalArgs>) => {
     const ctx = await buildContext(argv);
-    const failures: Array<{ host: string; error: unknown }> = [];
-    const results = await mapLimit(ctx.targets, PARALLEL_HOSTS, async (spec: TargetSpec) => {
-      try {
-        const transport = await openTransport(spec, ctx.connect, ctx.logger);
-        try {
-          return await gatherFacts(transport);
-        } finally {
-          await transport.close();
-        }
-      } catch (error) {
-        failures.push({ host: spec.name, error });
-        ctx.logger.error(error instanceof Error ? error.message : String(error));
-        return undefined;
-      }
-    });
-    const facts = results.filter((f): f is Facts => f !== undefined);
-    if (ctx.json) process.stdout.write(JSON.stringify(facts, null, 2) + '\n');
-    else process.stdout.write(facts.map(renderFactsSummary).join('\n'));
-    if (failures.length > 0) {
-      // 4 when every failed host was unreachable; any other failure (probe broke) makes it 2.
-      process.exitCode = failures.every((f) => f.error instanceof ConnectError) ? ExitCode.unreachable : ExitCode.hostFailed;
-    }
+    const gathered = new Map<string, Facts>();
+    const report = await runFleetCommand(
+      ctx,
+      async (transport, host, { report, detectedOs }) => {
+        report('facts', 'running');
+        const facts = await gatherFacts(transport);
+        // The inventory's os/codename say what the host is treated as; the facts stay as detected.
+        const os = osLabel(facts, planOptionsFor(host.vars, {}));
+        report('facts', 'ok', os);
+        detectedOs(os);
+    detectedOs(os);
+        gathered.set(host.name, facts);
+        return { outcome: 'ok', os, data: facts };
+      },
+      { details: (r) => r.hosts.flatMap((h) => (gathered.has(h.host) ? [renderFactsSummary(gathered.get(h.host)!)] : [])).join('\n') },
+    );
+    process.exitCode = report.exitCode;
   },
 };
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Human-readable summary (pure, unit-tested)

@@ -3,20 +3,21 @@
  * both), then print it (plan) or apply it (up). Thin: parsing and rendering only.
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { renderSummary, summarize, applyPlan, type ApplyResult } from '../apply/apply.js';
-import { chooseProgress } from '../apply/progress.js';
-import { mapLimit } from '../core/concurrency.js';
-import { buildContext, type GlobalArgs, type RunContext } from '../core/context.js';
-import { ConnectError, DockhandError, ExitCode, exitCodeOf } from '../core/errors.js';
+import { applyPlan, renderSummary, summarize, type ApplyResult } from '../apply/apply.js';
+import { buildContext, type GlobalArgs } from '../core/context.js';
+import { ExitCode } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
 import { gatherFacts } from '../facts/gather.js';
+import { logFailure, runFleetCommand, type HostTask } from '../fleet/command.js';
+import { dockerCli, renderContextPlan, syncDockerContexts } from '../fleet/docker-contexts.js';
+import type { FleetReport } from '../fleet/types.js';
+import type { HostEntry } from '../inventory/types.js';
 import { loadPlaybooks } from '../playbook/load.js';
-import type { Playbook } from '../playbook/schema.js';
 import { planForHost } from '../plan/build.js';
-import type { PlanOptions } from '../plan/context.js';
+import { osLabel, planOptionsFor, type HostPlanOptions } from '../plan/host-options.js';
 import type { Plan } from '../plan/model.js';
 import { renderPlan } from '../plan/render.js';
-import { openTransport } from '../transport/open.js';
-import type { TargetSpec, Transport } from '../transport/types.js';
+import { shJoin } from '../shell/quote.js';
 import { withTargetOptions } from './options.js';
 
 interface ProvisionArgs extends GlobalArgs {
@@ -30,10 +31,8 @@ interface ProvisionArgs extends GlobalArgs {
   os?: string;
   codename?: string;
   'allow-storage-switch'?: boolean;
+  contexts?: boolean;
 }
-
-/** Hosts handled at once (OpenSSH throttles many simultaneous new connections). */
-const PARALLEL_HOSTS = 8;
 
 function withProvisionOptions<T>(y: Argv<T>) {
   return withTargetOptions(y)
@@ -51,10 +50,12 @@ function withProvisionOptions<T>(y: Argv<T>) {
     })
     .option('os', { type: 'string', describe: 'treat the host as this os-release ID (derivatives)' })
     .option('codename', { type: 'string', describe: 'treat the host as this release codename' })
-    .option('allow-storage-switch', { type: 'boolean', describe: 'switch to overlay2 even if that hides images/containers of another driver' });
+    .option('allow-storage-switch', { type: 'boolean', describe: 'switch to overlay2 even if that hides images/containers of another driver' })
+    .option('contexts', { type: 'boolean', describe: 'up: then create/update a docker context per ready host (as `dockhand contexts`)' });
 }
 
-function planOptions(argv: ProvisionArgs): PlanOptions & { os?: string; codename?: string } {
+/** The flags only; each host's inventory variables fill in what they leave unset (planOptionsFor). */
+function flagOptions(argv: ProvisionArgs): HostPlanOptions {
   return {
     source: argv.source,
     dockerVersion: argv['docker-version'],
@@ -68,77 +69,86 @@ function planOptions(argv: ProvisionArgs): PlanOptions & { os?: string; codename
   };
 }
 
-interface HostFailure {
+/** What `up --json` reports per host (the `data` of its host event). */
+export interface AppliedHost {
   host: string;
-  error: unknown;
-}
-
-/** Connect, gather facts, build the plan; `use` gets the open transport and the plan. */
-async function withHostPlan<R>(
-  spec: TargetSpec,
-  ctx: RunContext,
-  playbooks: readonly Playbook[],
-  options: PlanOptions,
-  use: (plan: Plan, transport: Transport) => Promise<R>,
-): Promise<R> {
-  const transport = await openTransport(spec, ctx.connect, ctx.logger);
-  try {
-    const facts = await gatherFacts(transport);
-    return await use(planForHost(facts, playbooks, options), transport);
-  } finally {
-    await transport.close();
-  }
+  playbook: string;
+  distro: string;
+  steps: ApplyResult['steps'];
+  summary: ReturnType<typeof summarize>;
+  error?: string;
 }
 
 async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<void> {
   const ctx = await buildContext({ ...argv, host: [...(argv.host ?? []), ...(argv.targets ?? [])] });
   const playbooks = loadPlaybooks();
-  const options = planOptions(argv);
-  const failures: HostFailure[] = [];
-  const progress = chooseProgress(ctx.targets.length);
-  const results = await mapLimit(ctx.targets, PARALLEL_HOSTS, async (spec) => {
-    try {
-      return await withHostPlan(spec, ctx, playbooks, options, async (plan, transport) => {
-        if (mode === 'plan') {
-          if (!ctx.json) process.stdout.write(renderPlan(plan));
-          return { plan };
-        }
-        const applied = await applyPlan(plan, transport, progress, ctx.logger);
-        if (applied.error) failures.push({ host: spec.name, error: applied.error });
-        if (!ctx.json) process.stdout.write(`${renderSummary(applied)}\n`);
-        return { plan, applied };
-      });
-    } catch (error) {
-      failures.push({ host: spec.name, error });
-      return undefined;
+  const flags = flagOptions(argv);
+  const plans = new Map<string, Plan>();
+  const applied = new Map<string, ApplyResult>();
+  let contextsOk = true;
+
+  const task: HostTask = async (transport, host, { report, detectedOs, logger }) => {
+    const options = planOptionsFor(host.vars, flags);
+    report('facts', 'running');
+    const facts = await gatherFacts(transport);
+    const os = osLabel(facts, options);
+    report('facts', 'ok', os);
+    detectedOs(os);
+    const plan = planForHost(facts, playbooks, options);
+    plans.set(host.name, plan);
+    if (mode === 'plan') {
+      // A dry run counts a step with commands as "changed", as Ansible's check mode does: it would change.
+      for (const step of plan.steps) {
+        report(step.id, 'running');
+        report(step.id, step.commands.length ? 'changed' : 'ok', step.reason);
+      }
+      return { outcome: 'ok', os, data: plan };
     }
+    const result = await applyPlan(plan, transport, report, logger);
+    applied.set(host.name, result);
+    const data: AppliedHost = {
+      host: plan.host,
+      playbook: plan.playbook,
+      distro: plan.distro,
+      steps: result.steps,
+      summary: summarize(result),
+      error: result.error?.message,
+    };
+    if (!result.error) return { outcome: 'ok', os, data };
+    logFailure(logger, host.name, result.error);
+    return { outcome: 'failed', os, error: result.error.message.split('\n', 1)[0], data };
+  };
+
+  const inOrder = <T>(report: FleetReport, results: Map<string, T>) =>
+    report.hosts.flatMap((h) => (results.has(h.host) ? [results.get(h.host)!] : []));
+  const report = await runFleetCommand(ctx, task, {
+    details: (r) =>
+      mode === 'plan' ? inOrder(r, plans).map(renderPlan).join('') : inOrder(r, applied).map((a) => `${renderSummary(a)}\n`).join(''),
+    afterRun:
+      mode === 'up' && argv.contexts
+        ? async (r, logger) => {
+            contextsOk = await updateContexts(ctx.hosts, r, logger);
+          }
+        : undefined,
   });
-  for (const f of failures) reportFailure(ctx, f);
-  if (ctx.json) {
-    const out = results.filter((r) => r !== undefined).map((r) => (mode === 'plan' ? r.plan : applyJson(r.plan, r.applied!)));
-    const errors = failures.map((f) => ({ host: f.host, error: f.error instanceof Error ? f.error.message : String(f.error) }));
-    process.stdout.write(`${JSON.stringify(mode === 'plan' ? out : { hosts: out, errors }, null, 2)}\n`);
+  // The hosts' code first; a failed context update alone makes an otherwise clean run exit 2.
+  process.exitCode = report.exitCode === ExitCode.ok && !contextsOk ? ExitCode.hostFailed : report.exitCode;
+}
+
+/** `up --contexts`: a docker context per host that is now ready; the current context is left alone. */
+async function updateContexts(hosts: readonly HostEntry[], report: FleetReport, logger: Logger): Promise<boolean> {
+  const ready = new Set(report.hosts.filter((h) => h.outcome === 'ok' || h.outcome === 'changed').map((h) => h.host));
+  const remote = hosts.filter((h) => ready.has(h.name) && h.spec.kind !== 'local');
+  if (remote.length === 0) return true;
+  try {
+    const plan = await syncDockerContexts(remote, dockerCli(), { onCommand: (args) => logger.command('local', shJoin(['docker', ...args])) });
+    plan.warnings.forEach((w) => logger.warn(w));
+    for (const line of renderContextPlan(plan).trimEnd().split('\n')) logger.info(`docker context: ${line}`);
+    return true;
+  } catch (err) {
+    logger.error(`docker contexts: ${err instanceof Error ? err.message : String(err)}`);
+    return false;
   }
-  if (failures.length) process.exitCode = failureExitCode(failures);
-}
-
-function applyJson(plan: Plan, applied: ApplyResult) {
-  return { host: plan.host, playbook: plan.playbook, distro: plan.distro, steps: applied.steps, summary: summarize(applied), error: applied.error?.message };
-}
-
-function reportFailure(ctx: RunContext, { host, error }: HostFailure): void {
-  if (error instanceof DockhandError) {
-    ctx.logger.error(error.message.startsWith(`${host}:`) ? error.message : `${host}: ${error.message}`);
-    if (error.hint) ctx.logger.info(`  hint: ${error.hint}`);
-  } else ctx.logger.error(`${host}: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-}
-
-/** 4 when every failed host was unreachable; the shared code when all agree (65 bad daemon.json); else 2. */
-export function failureExitCode(failures: readonly HostFailure[]): ExitCode {
-  if (failures.every((f) => f.error instanceof ConnectError)) return ExitCode.unreachable;
-  const codes = new Set(failures.map((f) => exitCodeOf(f.error)));
-  const [only] = codes;
-  return codes.size === 1 && only !== undefined ? only : ExitCode.hostFailed;
 }
 
 export const planCommand: CommandModule<object, ProvisionArgs> = {

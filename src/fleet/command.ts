@@ -4,13 +4,14 @@
  * close everything. The command supplies only `(transport, host, ctx) => HostResult`.
  */
 import type { RunContext } from '../core/context.js';
+import { DockhandError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/log.js';
 import type { HostEntry } from '../inventory/types.js';
 import { openTransport } from '../transport/open.js';
 import type { Transport } from '../transport/types.js';
 import { interruptOnSigint } from './interrupt.js';
 import { createProgress, type FleetProgress } from './progress.js';
-import { runFleet, type FleetOptions, type TaskContext } from './run.js';
+import { FleetCancelled, runFleet, type FleetOptions, type TaskContext } from './run.js';
 import type { FleetReport, HostResult } from './types.js';
 
 export type HostTask = (transport: Transport, host: HostEntry, ctx: TaskContext & { logger: Logger }) => Promise<HostResult>;
@@ -22,30 +23,54 @@ export interface FleetCommandOptions {
   progress?: FleetProgress;
   /** Overrides of the runner settings from the command line (e.g. connection pacing). */
   fleet?: Partial<FleetOptions>;
+  /** The command's per-host output for stdout, printed just before the summary table (not with --json). */
+  details?: (report: FleetReport) => string | undefined;
+  /** Work on this machine after every host is done, before the summary (e.g. docker contexts). */
+  afterRun?: (report: FleetReport, logger: Logger) => Promise<void>;
 }
 
 export async function runFleetCommand(ctx: RunContext, task: HostTask, opts: FleetCommandOptions = {}): Promise<FleetReport> {
   const progress = opts.progress ?? createProgress({ hosts: ctx.hosts.map((h) => h.name), json: ctx.json });
   // Log lines go through the progress display so they never tear the live block.
-  const logger = createLogger({ verbose: ctx.logger.verbose, stream: { write: (text: string) => (progress.log(text.replace(/\n$/, '')), true) } as unknown as NodeJS.WritableStream });
+  const logger = createLogger({
+    verbose: ctx.logger.verbose,
+    stream: { write: (text: string) => (text.replace(/\n$/, '').split('\n').forEach((line) => progress.log(line)), true) } as unknown as NodeJS.WritableStream,
+  });
   const open = opts.open ?? openTransport;
   const interrupt = interruptOnSigint();
   try {
     const report = await runFleet(
       ctx.hosts,
       async (host, taskCtx) => {
-        const transport = await taskCtx.connect(() => open(host.spec, ctx.connect, logger));
         try {
-          return await task(transport, host, { ...taskCtx, logger });
-        } finally {
-          await transport.close().catch((err: unknown) => logger.debug(`${host.name}: close failed: ${String(err)}`));
+          const transport = await taskCtx.connect(() => open(host.spec, ctx.connect, logger));
+          try {
+            return await task(transport, host, { ...taskCtx, logger });
+          } finally {
+            await transport.close().catch((err: unknown) => logger.debug(`${host.name}: close failed: ${String(err)}`));
+          }
+        } catch (err) {
+          // The summary keeps one line per host; the whole story (command output, hint) goes to the log.
+          if (!(err instanceof FleetCancelled)) logFailure(logger, host.name, err);
+          throw err;
         }
       },
       { ...ctx.fleet, ...opts.fleet, signal: interrupt.signal, observer: progress },
     );
-    progress.finish(report);
+    if (opts.afterRun) await opts.afterRun(report, logger);
+    progress.finish(report, ctx.json ? undefined : opts.details?.(report));
     return report;
   } finally {
     interrupt.dispose();
+  }
+}
+
+/** A host's failure in full (message, command output, hint) for the log; the summary keeps one line. */
+export function logFailure(logger: Logger, host: string, err: unknown): void {
+  if (err instanceof DockhandError) {
+    logger.error(err.message.startsWith(`${host}:`) ? err.message : `${host}: ${err.message}`);
+    if (err.hint) logger.info(`  hint: ${err.hint}`);
+  } else if (!(err instanceof Error && err.name === 'AbortError')) {
+    logger.error(`${host}: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   }
 }

@@ -145,3 +145,11 @@ export async function syncDockerContexts(
   }
   return plan;
 }
+
+/** One line per host: what happened to its context. */
+export function renderContextPlan(plan: ContextPlan): string {
+  const verb = { create: 'created', update: 'updated', unchanged: 'unchanged', skip: 'skipped' } as const;
+  const lines = plan.actions.map((a) => `${verb[a.action].padEnd(9)} ${a.context}${a.endpoint ? ` → ${a.endpoint}` : ''}${a.reason ? ` (${a.reason})` : ''}`);
+  if (plan.use) lines.push(`current context: ${plan.use.context}`);
+  return lines.join('\n') + '\n';
+}

@@ -19,8 +19,11 @@ import type { FleetObserver, FleetReport, HostReport, StepStatus, StopReason } f
 export interface FleetProgress extends FleetObserver {
   /** Print a log line without tearing the live display. */
   log(line: string): void;
-  /** Stop redrawing and print the summary (table, or a JSON event). */
-  finish(report: FleetReport): void;
+  /**
+   * Stop redrawing and print the summary (table, or a JSON event). `details` (the command's per-host
+   * output, e.g. the plans) goes to stdout just before the table; in JSON mode it is in the host events.
+   */
+  finish(report: FleetReport, details?: string): void;
 }
 
 export interface ProgressOptions {
@@ -41,7 +44,9 @@ export function progressMode(opts: Pick<ProgressOptions, 'json' | 'stream' | 'en
   const stream = opts.stream ?? process.stderr;
   if (opts.json) return 'json';
   const ci = env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0';
-  if (!stream.isTTY || ci || env.TERM === 'dumb') return 'plain';
+  // A terminal that reports 0 columns (a pty nobody sized, e.g. `script`) cannot be redrawn in place:
+  // ora's line counting divides by the width and never finishes.
+  if (!stream.isTTY || ci || env.TERM === 'dumb' || stream.columns === 0) return 'plain';
   return opts.hosts.length === 1 ? 'spinner' : 'live';
 }
 
@@ -71,7 +76,8 @@ function hostLine(r: HostReport): string {
   return `${r.host} ${r.outcome}${detail} (${formatDuration(r.durationMs)})`;
 }
 
-function writeSummary(out: ProgressOptions['out'] & object, report: FleetReport): void {
+function writeSummary(out: ProgressOptions['out'] & object, report: FleetReport, details?: string): void {
+  if (details) out.write(details.endsWith('\n') ? details : `${details}\n`);
   out.write(renderSummary(report, out.columns ?? 100));
 }
 
@@ -90,7 +96,8 @@ export class JsonProgress implements FleetProgress {
     this.emit({ event: 'step', host, step, status, durationMs, detail });
   }
   hostFinished(r: HostReport) {
-    this.emit({ event: 'host', host: r.host, outcome: r.outcome, os: r.os, error: r.error, steps: r.steps, durationMs: r.durationMs });
+    // `data`: the command's own per-host result (facts, the plan, the applied steps).
+    this.emit({ event: 'host', host: r.host, outcome: r.outcome, os: r.os, error: r.error, steps: r.steps, durationMs: r.durationMs, data: r.data });
   }
   stopping(reason: StopReason, running: number) {
     this.emit({ event: 'stopping', reason, running });
@@ -130,8 +137,8 @@ export class PlainProgress implements FleetProgress {
   stopping(reason: StopReason, running: number) {
     this.log(stopMessage(reason, running));
   }
-  finish(report: FleetReport) {
-    writeSummary(this.out, report);
+  finish(report: FleetReport, details?: string) {
+    writeSummary(this.out, report, details);
   }
 }
 
@@ -167,9 +174,9 @@ export class SpinnerProgress implements FleetProgress {
     this.stream.write(line + '\n');
     if (wasSpinning) this.spinner.start(text);
   }
-  finish(report: FleetReport) {
+  finish(report: FleetReport, details?: string) {
     this.spinner.stop();
-    writeSummary(this.out, report);
+    writeSummary(this.out, report, details);
   }
 }
 
@@ -238,14 +245,14 @@ export class LiveProgress implements FleetProgress {
   log(line: string) {
     this.redraw([line]);
   }
-  finish(report: FleetReport) {
+  finish(report: FleetReport, details?: string) {
     if (this.closed) return;
     this.redraw();
     this.closed = true;
     clearInterval(this.timer);
     this.restoreCursor();
     process.off('exit', this.restoreCursor);
-    writeSummary(this.out, report);
+    writeSummary(this.out, report, details);
   }
 
   /** Erase the block drawn last time, print permanent lines above it, draw the block again. */

@@ -8,9 +8,11 @@
  *   0  every host ok, changed or skipped
  *   4  some host unreachable — wins over 2: those hosts were not even examined, so connectivity is
  *      the first thing to fix, and a script can tell "fix the network/keys" from "fix the hosts"
- *   2  otherwise, some host failed or was cancelled (it did not reach the wanted state)
+ *   2  otherwise, some host failed or was cancelled (it did not reach the wanted state) — except when
+ *      every failed host failed for the same more specific reason (e.g. 65: a bad daemon.json), which
+ *      is then the exit code, as it would be for a single host
  */
-import { ConnectError, DockhandError, ExitCode } from '../core/errors.js';
+import { ConnectError, DockhandError, ExitCode, exitCodeOf } from '../core/errors.js';
 import { StartGate } from './start-gate.js';
 import type { FleetObserver, FleetReport, HostReport, HostResult, StepCounts, StepStatus, StopReason } from './types.js';
 
@@ -24,6 +26,8 @@ export interface TaskContext {
   report(step: string, status: StepStatus, detail?: string): void;
   /** Open a connection through the fleet's start pacing (see StartGate). */
   connect<T>(open: () => Promise<T>): Promise<T>;
+  /** The host's OS as soon as it is known, so the summary shows it even if the task fails later. */
+  detectedOs(label: string): void;
 }
 
 export type FleetTask<H> = (host: H, ctx: TaskContext) => Promise<HostResult>;
@@ -89,6 +93,7 @@ export async function runFleet<H extends { name: string }>(
     const hostStart = now();
     const steps: StepCounts = { ok: 0, changed: 0, failed: 0, skipped: 0 };
     const stepStarts = new Map<string, number>();
+    let os: string | undefined;
     observer.hostStarted?.(host.name);
     const ctx: TaskContext = {
       signal: stop.signal,
@@ -105,6 +110,7 @@ export async function runFleet<H extends { name: string }>(
         observer.step?.(host.name, step, status, begun === undefined ? undefined : now() - begun, detail);
       },
       connect: (open) => gate.run(open, stop.signal),
+      detectedOs: (label) => void (os = label),
     };
     let result: Omit<HostReport, 'host' | 'steps' | 'durationMs'>;
     try {
@@ -114,7 +120,7 @@ export async function runFleet<H extends { name: string }>(
     } catch (err) {
       result = outcomeOfError(err, stop.signal);
     }
-    return { host: host.name, steps, durationMs: now() - hostStart, ...result };
+    return { host: host.name, steps, durationMs: now() - hostStart, ...(os === undefined ? {} : { os }), ...result };
   };
 
   let next = 0;
@@ -152,13 +158,13 @@ export async function runFleet<H extends { name: string }>(
   return { hosts: ordered, exitCode: fleetExitCode(ordered), stopped, durationMs: now() - started };
 }
 
-function outcomeOfError(err: unknown, stopSignal: AbortSignal): Pick<HostReport, 'outcome' | 'error'> {
-  if (err instanceof ConnectError) return { outcome: 'unreachable', error: firstLine(err.message) };
+function outcomeOfError(err: unknown, stopSignal: AbortSignal): Pick<HostReport, 'outcome' | 'error' | 'errorCode'> {
+  if (err instanceof ConnectError) return { outcome: 'unreachable', error: firstLine(err.message), errorCode: err.exitCode };
   if (err instanceof FleetCancelled || (stopSignal.aborted && isAbortError(err))) {
     return { outcome: 'cancelled', error: firstLine((stopSignal.reason as Error | undefined)?.message ?? 'stopped') };
   }
-  if (err instanceof DockhandError || err instanceof Error) return { outcome: 'failed', error: firstLine(err.message) };
-  return { outcome: 'failed', error: String(err) };
+  if (err instanceof DockhandError || err instanceof Error) return { outcome: 'failed', error: firstLine(err.message), errorCode: exitCodeOf(err) };
+  return { outcome: 'failed', error: String(err), errorCode: ExitCode.internal };
 }
 
 function isAbortError(err: unknown): boolean {
@@ -169,8 +175,11 @@ function firstLine(text: string): string {
   return text.split('\n', 1)[0] ?? '';
 }
 
-export function fleetExitCode(reports: readonly Pick<HostReport, 'outcome'>[]): ExitCode {
+export function fleetExitCode(reports: readonly Pick<HostReport, 'outcome' | 'errorCode'>[]): ExitCode {
   if (reports.some((r) => r.outcome === 'unreachable')) return ExitCode.unreachable;
-  if (reports.some((r) => r.outcome === 'failed' || r.outcome === 'cancelled')) return ExitCode.hostFailed;
-  return ExitCode.ok;
+  const bad = reports.filter((r) => r.outcome === 'failed' || r.outcome === 'cancelled');
+  if (bad.length === 0) return ExitCode.ok;
+  const codes = new Set(bad.map((r) => r.errorCode ?? ExitCode.hostFailed));
+  const [only] = codes;
+  return codes.size === 1 && only !== undefined && only !== ExitCode.internal ? only : ExitCode.hostFailed;
 }

@@ -33,6 +33,8 @@ export interface HostReport {
   outcome: HostOutcome;
   os?: string;
   error?: string;
+  /** The exit code of the error that ended the host (see fleetExitCode); absent when it did not fail. */
+  errorCode?: ExitCode;
   steps: StepCounts;
   durationMs: number;
   data?: unknown;

@@ -194,6 +194,23 @@ export class SshTransport implements Transport {
     return writeFileVia((s, o) => this.exec(s, o), this.name, path, content, opts);
   }
 
+  async openUnixSocket(path: string): Promise<Duplex> {
+    const conn = await this.connection();
+    return new Promise((resolve, reject) => {
+      conn.openssh_forwardOutStreamLocal(path, (err, stream) => {
+        if (!err) return resolve(stream);
+        const failure: NodeJS.ErrnoException = new Error(`${path}: ${err.message}`);
+        this.exec(`sh -c ${shQuote(WHY_CONNECT_FAILED)} sh ${shQuote(path)}`, { timeoutMs: 10_000 })
+          .then((r) => {
+            failure.code = streamLocalErrorCode(r.stdout);
+            if (failure.code) failure.message = `${path}: ${failure.code} (${err.message})`;
+          })
+          .catch(() => {})
+          .finally(() => reject(failure));
+      });
+    });
+  }
+
   async reconnect(): Promise<void> {
     await this.close();
     await this.connection();
@@ -594,4 +611,23 @@ export function classifyConnectError(
     );
   }
   return new ConnectError(host, 'other', `SSH connection to ${where} failed: ${err.message}`, undefined, err);
+}
+
+/**
+ * sshd answers every failed streamlocal connect with the same "open failed", whatever connect(2)
+ * said. Ask the host, as the same login user, what is at the path, and give the error the errno
+ * code a local connect would have had, so callers classify remote and local failures alike.
+ */
+const WHY_CONNECT_FAILED = [
+  'p=$1',
+  '[ -e "$p" ] || [ -L "$p" ] || { echo ENOENT; exit 0; }',
+  '[ -d "$p" ] && { echo EISDIR; exit 0; }',
+  '[ -S "$p" ] || { echo ENOTSOCK; exit 0; }',
+  '[ -w "$p" ] || { echo EACCES; exit 0; }',
+  'echo ECONNREFUSED',
+].join('\n');
+
+export function streamLocalErrorCode(answer: string): string | undefined {
+  const code = answer.trim();
+  return ['ENOENT', 'EISDIR', 'ENOTSOCK', 'EACCES', 'ECONNREFUSED'].includes(code) ? code : undefined;
 }

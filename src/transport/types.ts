@@ -46,6 +46,12 @@ export interface Transport {
   /** Drop and re-open the session so that group changes of the login user take effect. */
   reconnect(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * A byte stream to a unix socket on the host, opened with the login user's permissions (SSH:
+   * OpenSSH's streamlocal forwarding). Lets the doctor speak HTTP to the Docker socket with no
+   * docker CLI or curl on the host. Errors carry an errno-style `code` where it can be told.
+   */
+  openUnixSocket?(path: string): Promise<import('node:stream').Duplex>;
 }
 
 /** A host as named on the command line or in an inventory, before connecting. */

@@ -66,6 +66,7 @@ describe('progress mode', () => {
     [{ stream: tty, env: { TERM: 'dumb' }, hosts: ['a', 'b'] }, 'plain'],
     [{ stream: tty, env: {}, hosts: ['a'] }, 'spinner'],
     [{ stream: tty, env: {}, hosts: ['a', 'b'] }, 'live'],
+    [{ stream: Object.assign(new Capture(), { isTTY: true, columns: 0 }) as unknown as NodeJS.WriteStream, env: {}, hosts: ['a'] }, 'plain'],
   ])('%#', (opts, mode) => {
     expect(progressMode(opts)).toBe(mode);
   });

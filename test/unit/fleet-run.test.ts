@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ConnectError, ExitCode } from '../../src/core/errors.js';
+import { ConnectError, ExitCode, InputError } from '../../src/core/errors.js';
 import { fleetExitCode, runFleet, type FleetTask } from '../../src/fleet/run.js';
 import { StartGate } from '../../src/fleet/start-gate.js';
 import type { HostOutcome } from '../../src/fleet/types.js';
@@ -190,7 +190,27 @@ describe('runFleet', () => {
   });
 });
 
+describe('runFleet: what a failed host still reports', () => {
+  it('keeps the OS detected before the failure, and the failing error\'s own exit code when all agree', async () => {
+    const report = await runFleet(hosts(2), async (h, ctx) => {
+      ctx.detectedOs('debian 12');
+      throw new InputError(`/etc/docker/daemon.json on ${h.name}`, 'invalid JSON', { line: 3 });
+    });
+    expect(report.hosts.map((r) => [r.os, r.outcome, r.errorCode])).toEqual([
+      ['debian 12', 'failed', ExitCode.dataError],
+      ['debian 12', 'failed', ExitCode.dataError],
+    ]);
+    expect(report.exitCode).toBe(ExitCode.dataError);
+  });
+});
+
 describe('fleetExitCode', () => {
+  it('a shared specific code only when every failure has it; bugs (70) count as plain failures', () => {
+    expect(fleetExitCode([{ outcome: 'failed', errorCode: ExitCode.dataError }, { outcome: 'failed', errorCode: ExitCode.hostFailed }])).toBe(2);
+    expect(fleetExitCode([{ outcome: 'failed', errorCode: ExitCode.internal }])).toBe(2);
+    expect(fleetExitCode([{ outcome: 'failed', errorCode: ExitCode.dataError }, { outcome: 'unreachable', errorCode: 4 }])).toBe(4);
+  });
+
   it.each<[HostOutcome[], number]>([
     [[], 0],
     [['ok', 'changed', 'skipped'], 0],

@@ -1,11 +1,10 @@
 /** The apply engine against a scripted fake transport (pure control flow: order, stop, reconnect). */
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { applyPlan, renderSummary, summarize } from '../../src/apply/apply.js';
-import { lineProgress } from '../../src/apply/progress.js';
-import { CommandError, ConnectError, ExitCode, InputError } from '../../src/core/errors.js';
+import { CommandError, ConnectError, ExitCode, exitCodeOf, InputError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/log.js';
-import { failureExitCode } from '../../src/commands/provision.js';
+import { fleetExitCode } from '../../src/fleet/run.js';
+import type { StepStatus } from '../../src/fleet/types.js';
 import { planForHost } from '../../src/plan/build.js';
 import type { ExecOptions, ExecResult, Transport } from '../../src/transport/types.js';
 import { factsFor, playbooks } from '../fixtures/facts/build.js';
@@ -28,11 +27,10 @@ class ScriptedTransport implements Transport {
   async close(): Promise<void> {}
 }
 
+/** Records what the apply engine reports, as the fleet runner would receive it. */
 const sink = () => {
-  const stream = new PassThrough();
-  let text = '';
-  stream.on('data', (c) => (text += c));
-  return { progress: lineProgress(stream, () => new Date('2026-01-01T00:00:00Z')), text: () => text };
+  const events: string[] = [];
+  return { progress: (step: string, status: StepStatus, detail?: string) => void events.push(`${step} ${status}${detail ? `: ${detail}` : ''}`), events };
 };
 
 describe('applyPlan', () => {
@@ -50,7 +48,9 @@ describe('applyPlan', () => {
     expect((t.calls[reconnectAt - 1] as { script: string }).script).toContain('usermod -aG docker admin');
     expect(summarize(result)).toEqual({ changed: 7, ok: 2, failed: 0, skipped: 0 });
     expect(renderSummary(result)).toBe('debian-12: 7 changed, 2 ok, 0 failed');
-    expect(out.text()).toContain('2026-01-01T00:00:00.000Z [debian-12] [5/9] packages: not installed: docker-ce');
+    expect(out.events).toContain('packages running: [5/9] Docker packages');
+    expect(out.events).toContainEqual(expect.stringMatching(/^packages changed: not installed: docker-ce/));
+    expect(out.events.filter((e) => !/^\S+ running/.test(e))).toHaveLength(9);
   });
 
   it('a converged plan runs nothing', async () => {
@@ -74,16 +74,18 @@ describe('applyPlan', () => {
   });
 });
 
-describe('exit codes of a run', () => {
+describe('exit codes of a run (fleetExitCode)', () => {
   const connect = new ConnectError('a', 'refused', 'connection refused');
   const command = new CommandError('b', 'x', 1, '');
   const input = new InputError('/etc/docker/daemon.json', 'invalid JSON', { line: 1 });
   it.each([
     [[connect], ExitCode.unreachable],
-    [[connect, command], ExitCode.hostFailed],
+    [[connect, command], ExitCode.unreachable],
+    [[command], ExitCode.hostFailed],
     [[input], ExitCode.dataError],
     [[input, command], ExitCode.hostFailed],
   ])('%#', (errors, code) => {
-    expect(failureExitCode(errors.map((error, i) => ({ host: `h${i}`, error })))).toBe(code);
+    const reports = errors.map((error) => ({ outcome: error instanceof ConnectError ? ('unreachable' as const) : ('failed' as const), errorCode: exitCodeOf(error) }));
+    expect(fleetExitCode([{ outcome: 'ok' }, ...reports])).toBe(code);
   });
 });

@@ -1,0 +1,149 @@
+/**
+ * Runs the declared checks over the evidence: dependency order, children of a failed check
+ * skipped (not reported as noise), fix templates filled with shell-quoted vars.
+ */
+import { shQuote } from '../shell/quote.js';
+import { unixSocketPath, type ApiProbe } from './api.js';
+import type { CheckDecl, FixClass, FixDecl, Severity } from './declarations.js';
+import { DEFAULT_ENDPOINT, resolveEndpoint } from './endpoint.js';
+import type { DoctorEvidence, SocketStat } from './evidence.js';
+import type { Probe, ProbeInput, ProbeStatus } from './probes/types.js';
+
+export interface FindingFix {
+  class: FixClass;
+  as: 'root' | 'user';
+  commands: string[];
+  note?: string;
+}
+
+export interface Finding {
+  id: string;
+  title: string;
+  severity: Severity;
+  security: boolean;
+  status: ProbeStatus;
+  /** What was found (the probe's summary, else the title). */
+  summary: string;
+  evidence: string[];
+  explanation?: string;
+  fix?: FindingFix;
+  /** Set when skipped because a check it depends on failed. */
+  skippedBecause?: string;
+}
+
+/** A finding that is a problem (counts toward exit code 1). */
+export const isProblem = (f: Finding) => f.status === 'fail' && f.severity === 'error';
+export const isWarning = (f: Finding) => f.status === 'warn' || (f.status === 'fail' && f.severity !== 'error');
+
+function statOf(ev: DoctorEvidence, path: string): SocketStat {
+  return ev.client.sockets.find((s) => s.path === path) ?? (ev.facts.socket.path === path ? ev.facts.socket : { path, exists: false });
+}
+
+/**
+ * Without a connection (remote hosts until an SSH socket opener is wired in) some outcomes are
+ * still certain from a stat: nothing at the path, a directory, a plain file.
+ */
+export function inferFromStat(endpoint: string, s: SocketStat): ApiProbe | undefined {
+  const error = !s.exists
+    ? { kind: 'ENOENT' as const, message: `no such file (stat of ${s.path})` }
+    : s.type === 'directory'
+      ? { kind: 'EISDIR' as const, message: `${s.path} is a directory (stat)` }
+      : s.type === 'file'
+        ? { kind: 'ENOTSOCK' as const, message: `${s.path} is a regular file (stat)` }
+        : undefined;
+  return error ? { endpoint, ok: false, inferred: true, error } : undefined;
+}
+
+export function deriveInput(ev: DoctorEvidence): ProbeInput {
+  const endpoint = resolveEndpoint(ev.client);
+  const socketPath = unixSocketPath(endpoint.endpoint);
+  const socket = socketPath ? statOf(ev, socketPath) : undefined;
+  const probed = (e: string, path: string | undefined, s: SocketStat | undefined) =>
+    ev.api.find((p) => p.endpoint === e) ?? (ev.apiVia === 'not-probed' && path && s ? inferFromStat(e, s) : undefined);
+  const primary = probed(endpoint.endpoint, socketPath, socket);
+  const defaultPath = unixSocketPath(DEFAULT_ENDPOINT)!;
+  const defaultApi = probed(DEFAULT_ENDPOINT, defaultPath, statOf(ev, defaultPath));
+  return { ...ev, endpoint, primary, defaultApi, socketPath, socket };
+}
+
+function fill(template: string, vars: Record<string, string>): string {
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) => (vars[name] === undefined ? whole : shQuote(vars[name]!)));
+}
+
+function renderFix(decl: FixDecl, vars: Record<string, string>): FindingFix {
+  return {
+    class: decl.class,
+    as: decl.as,
+    commands: decl.commands.map((c) => fill(c, vars)),
+    note: decl.note === undefined ? undefined : decl.note.replace(/\{\{\s*(\w+)\s*\}\}/g, (w, n: string) => vars[n] ?? w),
+  };
+}
+
+export function runChecks(decls: readonly CheckDecl[], probes: Record<string, Probe>, evidence: DoctorEvidence): Finding[] {
+  const input = deriveInput(evidence);
+  const baseVars: Record<string, string> = {
+    user: evidence.client.user.name,
+    home: evidence.client.user.home,
+    configDir: evidence.client.configDir.path,
+    ...(input.socketPath ? { socket: input.socketPath } : {}),
+  };
+  const byId = new Map<string, Finding>();
+  const findings: Finding[] = [];
+  for (const decl of decls) {
+    const blocker = decl.dependsOn.map((d) => byId.get(d)).find((f) => f && (f.status === 'fail' || f.skippedBecause));
+    let finding: Finding;
+    if (blocker) {
+      finding = {
+        id: decl.id,
+        title: decl.title,
+        severity: decl.severity,
+        security: decl.security,
+        status: 'skip',
+        summary: decl.title,
+        evidence: [],
+        skippedBecause: blocker.skippedBecause ?? blocker.id,
+      };
+    } else {
+      const probe = probes[decl.probe];
+      if (!probe) throw new Error(`check ${decl.id}: probe ${decl.probe} is not implemented`);
+      const r = probe(input);
+      const fixDecl = r.fix !== undefined ? decl.fixes[r.fix] ?? decl.fix : decl.fix;
+      const failing = r.status === 'fail' || r.status === 'warn';
+      finding = {
+        id: decl.id,
+        title: decl.title,
+        severity: decl.severity,
+        security: decl.security,
+        status: r.status,
+        summary: r.summary ?? decl.title,
+        evidence: r.evidence,
+        explanation: failing ? decl.explanation.trim() : undefined,
+        fix: failing && fixDecl ? renderFix(fixDecl, { ...baseVars, ...r.vars }) : undefined,
+      };
+    }
+    byId.set(decl.id, finding);
+    findings.push(finding);
+  }
+  return findings;
+}
+
+export interface Summary {
+  problems: number;
+  warnings: number;
+  ok: number;
+  skipped: number;
+}
+
+export function summarise(findings: readonly Finding[]): Summary {
+  return {
+    problems: findings.filter(isProblem).length,
+    warnings: findings.filter(isWarning).length,
+    ok: findings.filter((f) => f.status === 'pass').length,
+    skipped: findings.filter((f) => f.status === 'skip').length,
+  };
+}
+
+export function summaryLine(s: Summary): string {
+  const n = (k: number, one: string, many: string) => `${k} ${k === 1 ? one : many}`;
+  return `${n(s.problems, 'problem', 'problems')}, ${n(s.warnings, 'warning', 'warnings')}, ${s.ok} ok, ${s.skipped} skipped`;
+}

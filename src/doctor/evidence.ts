@@ -1,0 +1,63 @@
+/**
+ * Everything the doctor's checks read: the shared host Facts, the client-side evidence of the
+ * checked user (from the doctor probe script), and direct Docker API probes. Plain JSON, so a
+ * whole run can be saved as a fixture and replayed in unit tests.
+ */
+import type { Facts, FileContent, PathStat } from '../facts/types.js';
+import type { ApiProbe } from './api.js';
+
+export interface CheckedUser {
+  name: string;
+  uid: number;
+  gid: number;
+  home: string;
+  /** Group names from the group database: what a new login gets. */
+  databaseGroups: string[];
+  /**
+   * Group names of the session that will run `docker` — the current process locally. Undefined
+   * when the check stands for a fresh login (`--user`, or a new SSH connection): then database = session.
+   */
+  sessionGroups?: string[];
+}
+
+export type SocketStat = PathStat & { /** Where the path points when it is a symlink. */ linkTarget?: string };
+
+export interface DockerEnv {
+  DOCKER_HOST?: string;
+  DOCKER_CONTEXT?: string;
+  DOCKER_CONFIG?: string;
+  DOCKER_TLS_VERIFY?: string;
+  XDG_RUNTIME_DIR?: string;
+}
+
+export interface ClientEvidence {
+  user: CheckedUser;
+  /** The checked user's environment (the current process locally; login shells are not read). */
+  env: DockerEnv;
+  /** `file:line: text` of DOCKER_HOST/DOCKER_CONTEXT exports in shell start-up files. */
+  envExports: string[];
+  /** $DOCKER_CONFIG or ~/.docker. */
+  configDir: PathStat;
+  configJson: FileContent & { owner?: string };
+  /** contexts/meta/<dir>/meta.json contents, keyed by <dir> (sha256 of the context name). */
+  contextMeta: Record<string, string>;
+  /** stat of every socket path worth knowing about (default, rootless, desktop, snap, podman, endpoints). */
+  sockets: SocketStat[];
+  snap: { docker: boolean; daemonJson?: FileContent };
+  podman: { binary?: string; dockerIsPodman: boolean };
+  /** Last lines of `journalctl -u docker.service` / `-u docker.socket`. */
+  journal: { docker: string[]; socket: string[] };
+  /** `systemctl show -p ExecStart docker.service` value. */
+  execStart?: string;
+  /** `ss -ltn` lines listening on 2375/2376. */
+  tcpListeners: string[];
+}
+
+export interface DoctorEvidence {
+  facts: Facts;
+  client: ClientEvidence;
+  /** API probes of the resolved endpoint and the alternatives (default socket, DOCKER_HOST, context). */
+  api: ApiProbe[];
+  /** How the API was reached: directly from this process, as another user, or not at all (remote, for now). */
+  apiVia: 'process' | 'as-user' | 'not-probed';
+}

@@ -1,0 +1,137 @@
+import type { UnitState } from '../../facts/types.js';
+import { CONTAINERD_FAILURE, recogniseDaemonFailure } from '../journal.js';
+import { pass, fail, warn, skip, type Probe, type ProbeInput } from './types.js';
+
+const unit = (i: ProbeInput, name: string): UnitState | undefined => {
+  const u = i.facts.units[name];
+  return u && u.loadState !== 'not-found' ? u : undefined;
+};
+
+export function describeUnit(u: UnitState | undefined, name: string): string {
+  if (!u) return `${name}: not installed`;
+  const result = u.result && u.result !== 'success' ? `, result ${u.result}` : '';
+  return `${name}: ${u.activeState}${u.subState ? ` (${u.subState})` : ''}, ${u.unitFileState || u.loadState}${result}`;
+}
+
+const lastJournal = (i: ProbeInput, n = 5) => i.client.journal.docker.slice(-n).map((l) => `journal: ${l}`);
+const systemd = (i: ProbeInput) => i.facts.init.system === 'systemd';
+
+function daemonIsUp(i: ProbeInput): boolean {
+  return Boolean(i.facts.dockerd) || unit(i, 'docker.service')?.activeState === 'active' || i.defaultApi?.ok === true || i.facts.serviceRunning?.docker === true;
+}
+
+/**
+ * docker.service failed or keeps failing: name the reason from its journal. This is the cause;
+ * "not running" is the consequence.
+ */
+/**
+ * Problems visible in the configuration itself, before (or without) a journal: an unparsable
+ * daemon.json, or "hosts" in daemon.json while the unit passes -H (dockerd refuses both).
+ */
+export function staticConfigProblem(i: ProbeInput): { reason: 'invalid-config' | 'hosts-conflict'; line: string } | undefined {
+  const json = i.facts.daemonJson;
+  if (!json.exists || json.content === undefined || json.content.trim() === '') return undefined;
+  let cfg: unknown;
+  try {
+    cfg = JSON.parse(json.content);
+  } catch (err) {
+    return { reason: 'invalid-config', line: `${json.path}: ${(err as Error).message}` };
+  }
+  const hosts = (cfg as { hosts?: unknown })?.hosts;
+  const cmd = i.client.execStart ?? i.facts.dockerd?.cmdline ?? '';
+  if (Array.isArray(hosts) && hosts.length && /(?:^|\s)(?:-H|--host)(?:[=\s]|$)/.test(cmd)) {
+    return { reason: 'hosts-conflict', line: `${json.path} sets "hosts" and docker.service runs: ${cmd.replace(/^\{ path=\S+ ; argv\[\]=/, '').replace(/ ;.*$/, '')}` };
+  }
+  return undefined;
+}
+
+const FAILURE_SUMMARIES: Record<string, string> = {
+  'invalid-config': 'dockerd refuses its configuration (/etc/docker/daemon.json)',
+  'hosts-conflict': '"hosts" is set in daemon.json AND as -H in the unit: dockerd refuses both',
+  'start-limit': 'docker.service hit its start limit (too many failures in a row)',
+  storage: 'dockerd cannot initialise its storage driver',
+  iptables: 'dockerd cannot set up iptables (NAT chain)',
+  containerd: 'dockerd cannot reach containerd',
+  'tcp-without-tls': 'dockerd refuses a TCP listener without TLS',
+  'socket-path': 'dockerd cannot create its socket',
+};
+
+export const daemonStartFailure: Probe = (i) => {
+  const svc = unit(i, 'docker.service');
+  const failedUnit = svc && (svc.activeState === 'failed' || (svc.result && svc.result !== 'success'));
+  const configProblem = staticConfigProblem(i);
+  if (daemonIsUp(i) && !failedUnit) {
+    // Running on the old configuration: the next restart (or reboot) fails.
+    if (configProblem) return warn(`the next restart will fail: ${FAILURE_SUMMARIES[configProblem.reason]}`, [describeUnit(svc, 'docker.service'), configProblem.line], { fix: configProblem.reason });
+    return pass([describeUnit(svc, 'docker.service')]);
+  }
+  if (!svc && !i.client.journal.docker.length && !configProblem) return pass(['no failed docker.service']);
+  if (!failedUnit && svc?.activeState !== 'activating' && !configProblem) return pass([describeUnit(svc, 'docker.service')]);
+  // The journal names what actually happened; the configuration only what would happen.
+  const why = recogniseDaemonFailure(i.client.journal.docker, svc?.result) ?? configProblem;
+  const ev = [describeUnit(svc, 'docker.service'), ...(why ? [`reason: ${why.line}`] : []), ...lastJournal(i)];
+  return fail(why ? FAILURE_SUMMARIES[why.reason]! : 'docker.service failed to start', ev, { fix: why?.reason ?? 'unknown' });
+};
+
+/** The daemon runs (a process, an active unit, or an answering default socket). */
+export const daemonRunning: Probe = (i) => {
+  const svc = unit(i, 'docker.service');
+  const sock = unit(i, 'docker.socket');
+  if (daemonIsUp(i)) {
+    return pass([i.facts.dockerd ? `dockerd pid ${i.facts.dockerd.pid}: ${i.facts.dockerd.cmdline}` : describeUnit(svc, 'docker.service')]);
+  }
+  // The daemon the client really uses (rootless, Desktop, remote) answers: that is the one that matters.
+  if (i.primary?.ok) return pass([`the client uses ${i.endpoint.endpoint}, which answers`, describeUnit(svc, 'docker.service')]);
+  const ev = systemd(i) ? [describeUnit(svc, 'docker.service'), describeUnit(sock, 'docker.socket')] : ['no dockerd process', `service docker: ${i.facts.serviceRunning?.docker === false ? 'not running' : 'unknown'}`];
+  return fail('the Docker daemon is not running', ev, { fix: systemd(i) ? undefined : i.facts.init.wsl ? 'wsl' : 'service' });
+};
+
+/** Starts at boot: docker.service or docker.socket enabled. */
+export const daemonEnabled: Probe = (i) => {
+  if (!systemd(i)) return skip('no systemd');
+  const svc = unit(i, 'docker.service');
+  const sock = unit(i, 'docker.socket');
+  if (!svc) return skip('docker.service is not installed');
+  const on = (u?: UnitState) => ['enabled', 'enabled-runtime', 'static', 'indirect', 'alias'].includes(u?.unitFileState ?? '');
+  const ev = [describeUnit(svc, 'docker.service'), describeUnit(sock, 'docker.socket')];
+  if (svc.unitFileState === 'masked' || sock?.unitFileState === 'masked') return fail('docker is masked: it cannot start at all', ev, { fix: 'masked' });
+  if (on(svc) || on(sock)) return pass(ev);
+  return warn('Docker does not start at boot', ev);
+};
+
+/** docker.socket active while docker.service cannot start: every client call hangs. */
+export const socketActivation: Probe = (i) => {
+  const svc = unit(i, 'docker.service');
+  const sock = unit(i, 'docker.socket');
+  if (!svc || !sock) return skip('docker.socket is not used');
+  const ev = [describeUnit(sock, 'docker.socket'), describeUnit(svc, 'docker.service')];
+  if (sock.activeState === 'active' && svc.activeState !== 'active') {
+    if (i.primary?.error?.kind === 'ETIMEDOUT') ev.push(`${i.primary.endpoint}: connection accepted, no answer (timeout)`);
+    return fail('docker.socket accepts connections but docker.service is down: clients hang', ev);
+  }
+  return pass(ev);
+};
+
+/** containerd must run before dockerd can. */
+export const containerdRunning: Probe = (i) => {
+  const c = unit(i, 'containerd.service');
+  const dialFailure = i.client.journal.docker.filter((l) => CONTAINERD_FAILURE.test(l)).slice(-2);
+  if (c && c.activeState !== 'active' && !daemonIsUp(i)) {
+    return fail('containerd is not running', [describeUnit(c, 'containerd.service'), ...dialFailure.map((l) => `journal: ${l}`)]);
+  }
+  if (dialFailure.length && !daemonIsUp(i)) return fail('dockerd cannot reach containerd', dialFailure.map((l) => `journal: ${l}`));
+  return c ? pass([describeUnit(c, 'containerd.service')]) : pass(['containerd.service not installed separately']);
+};
+
+/** The docker group exists; without it the socket is root:root and docker.socket fails 216/GROUP. */
+export const dockerGroup: Probe = (i) => {
+  const g = i.facts.dockerGroup;
+  if (g.exists) return pass([`group docker: gid ${g.gid}${g.members.length ? `, members ${g.members.join(', ')}` : ', no members'}`]);
+  const ev = ['group docker: missing'];
+  const groupFailure = i.client.journal.socket.filter((l) => /216\/GROUP|group docker/i.test(l)).slice(-2);
+  ev.push(...groupFailure.map((l) => `journal docker.socket: ${l}`));
+  if (i.socket?.exists) ev.push(`${i.socket.path}: ${i.socket.owner}:${i.socket.group}`);
+  return fail('the docker group does not exist', ev, { fix: systemd(i) ? undefined : 'service' });
+};
+
+export const probesDaemon = { daemonStartFailure, daemonRunning, daemonEnabled, socketActivation, containerdRunning, dockerGroup };

@@ -1,0 +1,15 @@
+/** Every probe by the name the declarations use (checks/*.yaml `probe:`). */
+import { probesDaemon } from './daemon.js';
+import { probesEndpoint } from './endpoint.js';
+import { probesHost } from './host.js';
+import { probesInstall } from './install.js';
+import { probesSocket } from './socket.js';
+import type { Probe } from './types.js';
+
+export const probes: Record<string, Probe> = {
+  ...probesInstall,
+  ...probesDaemon,
+  ...probesEndpoint,
+  ...probesSocket,
+  ...probesHost,
+};

@@ -1,0 +1,129 @@
+import { describeApi, describeStat, octal, pass, fail, skip, type Probe, type ProbeInput } from './types.js';
+
+const DEFAULT_SOCKETS = ['/var/run/docker.sock', '/run/docker.sock'];
+const isDefaultSocket = (p?: string) => p !== undefined && DEFAULT_SOCKETS.includes(p);
+
+const noLocalSocket = (i: ProbeInput) => (i.socketPath ? undefined : skip(`the endpoint ${i.endpoint.endpoint} is not a local socket`));
+
+/** The socket path is a directory or a plain file (a bind mount made it while Docker was down). */
+export const socketPath: Probe = (i) => {
+  const s = i.socket;
+  if (!i.socketPath || !s) return skip(`the endpoint ${i.endpoint.endpoint} is not a local socket`);
+  const ev = [describeStat(s)];
+  if (i.primary?.error) ev.push(describeApi(i.primary));
+  if (s.exists && s.type === 'directory') return fail(`${s.path} is a directory, not a socket`, ev, { vars: { socket: s.path } });
+  if (s.exists && s.type !== 'socket' && s.type !== 'symlink') return fail(`${s.path} is not a socket (${s.type})`, ev, { vars: { socket: s.path } });
+  return pass(ev);
+};
+
+/** The socket exists and something listens on it. */
+export const socketExists: Probe = (i) => {
+  const skipped = noLocalSocket(i);
+  if (skipped) return skipped;
+  const s = i.socket!;
+  const ev = [describeStat(s), describeApi(i.primary)];
+  const kind = i.primary?.error?.kind;
+  if (!s.exists || kind === 'ENOENT') return fail(`no socket at ${i.socketPath}`, ev, { vars: { socket: i.socketPath! } });
+  if (kind === 'ECONNREFUSED') return fail(`stale socket ${i.socketPath}: nothing listens on it`, ev, { vars: { socket: i.socketPath! } });
+  return pass(ev);
+};
+
+/** The API answers: no hang, no foreign protocol. */
+export const apiPing: Probe = (i) => {
+  const p = i.primary;
+  if (!p) return skip('the API could not be probed from here');
+  const ev = [describeApi(p)];
+  if (p.ok) {
+    if (p.version?.Version) ev.push(`Engine ${p.version.Version}${p.version.Os ? ` ${p.version.Os}/${p.version.Arch}` : ''}`);
+    return pass(ev);
+  }
+  switch (p.error?.kind) {
+    case 'EACCES':
+    case 'ENOENT':
+    case 'ECONNREFUSED':
+    case 'EISDIR':
+    case 'ENOTSOCK':
+      return skip(`explained by the socket checks (${p.error.kind})`);
+    case 'UNSUPPORTED':
+      return skip(p.error.message);
+    case 'ETIMEDOUT':
+      return fail('the socket accepts connections but the daemon never answers', ev);
+    default:
+      return fail(p.error ? `the API does not answer: ${p.error.message}` : `/_ping answered HTTP ${p.pingStatus}`, ev);
+  }
+};
+
+/** Anyone on the host is root when the socket is world-writable: a SECURITY finding. */
+export const socketWorldWritable: Probe = (i) => {
+  const socks = [i.socket, ...i.client.sockets].filter(
+    (s, n, all) => s?.exists && s.type === 'socket' && all.findIndex((t) => t?.path === s.path) === n,
+  );
+  const open = socks.filter((s) => ((s!.mode ?? 0) & 0o006) !== 0);
+  if (open.length) {
+    return fail(`${open[0]!.path} is accessible to every user (${octal(open[0]!.mode)}): anyone on this host is root`, open.map((s) => describeStat(s)), {
+      vars: { socket: open[0]!.path },
+      fix: i.facts.init.system === 'systemd' ? undefined : 'service',
+    });
+  }
+  return pass(socks.length ? socks.map((s) => describeStat(s)) : ['no socket to examine']);
+};
+
+/** root:docker 0660 is what docker.socket creates. */
+export const socketOwnership: Probe = (i) => {
+  const s = i.socket;
+  if (!s?.exists || s.type !== 'socket') return skip('no socket to examine');
+  if (!isDefaultSocket(s.path)) return skip(`${s.path} is not the system socket`);
+  const ev = [describeStat(s)];
+  const g = i.facts.dockerGroup;
+  if (g.gid !== undefined && s.gid !== undefined && s.gid !== g.gid && s.group !== 'docker') {
+    ev.push(`group docker has gid ${g.gid}, the socket's group is ${s.group ?? s.gid}`);
+    return fail(`${s.path} is owned by group ${s.group ?? s.gid}, not docker`, ev, { vars: { socket: s.path }, fix: i.facts.init.system === 'systemd' ? undefined : 'service' });
+  }
+  if (((s.mode ?? 0) & 0o060) !== 0o060) {
+    return fail(`${s.path} mode ${octal(s.mode)}: the docker group cannot use it`, ev, { vars: { socket: s.path }, fix: i.facts.init.system === 'systemd' ? undefined : 'service' });
+  }
+  return pass(ev);
+};
+
+/** The checked user is in the docker group (database). */
+export const userInGroup: Probe = (i) => {
+  const u = i.client.user;
+  if (u.uid === 0) return pass([`${u.name} is root`]);
+  if (i.socket && !isDefaultSocket(i.socket.path)) return skip(`the client does not use the system socket`);
+  const ev = [`${u.name} groups (database): ${u.databaseGroups.join(' ') || 'none'}`];
+  if (u.databaseGroups.includes('docker')) return pass(ev);
+  return fail(`${u.name} is not in the docker group`, ev, { vars: { user: u.name } });
+};
+
+/** In the group database but not in the session that runs docker: a new login is needed. */
+export const sessionGroups: Probe = (i) => {
+  const u = i.client.user;
+  if (u.uid === 0) return pass([`${u.name} is root`]);
+  if (!u.sessionGroups) return pass(['checked as a fresh login: the session gets the database groups']);
+  const ev = [`database: ${u.databaseGroups.join(' ')}`, `this session: ${u.sessionGroups.join(' ')}`];
+  if (u.sessionGroups.includes('docker')) return pass(ev);
+  return fail(`${u.name} was added to docker, but this session started before that`, ev, { vars: { user: u.name } });
+};
+
+/** The decisive check: can this user open the socket? Real EACCES when probed, else from the mode bits. */
+export const socketPermission: Probe = (i) => {
+  const skipped = noLocalSocket(i);
+  if (skipped) return skipped;
+  const p = i.primary;
+  const s = i.socket!;
+  const ev = [describeStat(s), describeApi(p)];
+  if (p?.error?.kind === 'EACCES') {
+    return fail(`permission denied on ${s.path} for ${i.client.user.name}`, ev, { vars: { socket: s.path, user: i.client.user.name } });
+  }
+  if (p?.ok || i.client.user.uid === 0) return pass(ev);
+  if (!p && s.exists) {
+    const u = i.client.user;
+    const groups = u.sessionGroups ?? u.databaseGroups;
+    const mode = s.mode ?? 0;
+    const allowed = (s.uid === u.uid && mode & 0o600) || (groups.includes(s.group ?? '\0') && (mode & 0o060) === 0o060) || (mode & 0o006) === 0o006;
+    if (!allowed) return fail(`${u.name} cannot open ${s.path} (by its owner, group and mode)`, ev, { vars: { socket: s.path, user: u.name } });
+  }
+  return pass(ev);
+};
+
+export const probesSocket = { socketPath, socketExists, apiPing, socketWorldWritable, socketOwnership, userInGroup, sessionGroups, socketPermission };

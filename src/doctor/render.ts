@@ -1,0 +1,131 @@
+/**
+ * Human output: findings grouped by area with ✓ / ! / ✗, evidence and fixes, then ONE copy-paste
+ * fix block and one summary line. Fleets get a table, one row per host, worst finding first.
+ */
+import { isProblem, isWarning, summarise, summaryLine, type Finding } from './engine.js';
+
+export interface HostReport {
+  host: string;
+  /** The checked user. */
+  user?: string;
+  findings: Finding[];
+  /** Set when the host could not be examined. */
+  error?: string;
+  /** The fix block is for root already: no sudo prefix. */
+  root?: boolean;
+  /** Lines from --fix: what ran and what remains. */
+  fixLog?: string[];
+}
+
+const GROUPS: Record<string, string> = {
+  install: 'Installation',
+  host: 'Installation',
+  daemon: 'Daemon',
+  endpoint: 'Endpoint',
+  socket: 'Socket and permissions',
+  user: 'Socket and permissions',
+  api: 'Socket and permissions',
+  client: 'Client',
+  storage: 'Storage',
+  security: 'Security',
+};
+
+export function mark(f: Finding): string {
+  if (f.status === 'pass') return '✓';
+  if (f.status === 'skip') return '-';
+  return isProblem(f) ? '✗' : '!';
+}
+
+function fixLines(f: Finding): string[] {
+  if (!f.fix) return [];
+  const who = f.fix.as === 'user' ? ' (as the user)' : '';
+  const head =
+    f.fix.class === 'confirm-root-equivalent'
+      ? `# ${f.id}: ROOT-EQUIVALENT — members of docker can become root${who}`
+      : f.fix.class === 'never-auto'
+        ? `# ${f.id}: review and change by hand (never automatic)`
+        : `# ${f.id}${f.fix.class === 'safe' ? '' : ' (manual)'}${who}`;
+  return [head, ...f.fix.commands.map((c) => (f.fix!.class === 'never-auto' ? `# ${c}` : c)), ...(f.fix.note ? [`#   ${f.fix.note.trim()}`] : [])];
+}
+
+export function renderHost(r: HostReport, opts: { verbose?: boolean } = {}): string {
+  const out: string[] = [`dockhand doctor — ${r.host}${r.user ? ` (user ${r.user})` : ''}`, ''];
+  if (r.error) return [...out, `✗ could not check: ${r.error}`, ''].join('\n');
+  let group = '';
+  for (const f of r.findings) {
+    if (f.status === 'skip' && !opts.verbose) continue;
+    const g = GROUPS[f.id.split('.')[0]!] ?? 'Other';
+    if (g !== group) {
+      out.push(g);
+      group = g;
+    }
+    const sec = f.security && f.status === 'fail' ? 'SECURITY: ' : '';
+    const text = f.status === 'pass' && f.severity !== 'info' ? f.title : f.summary;
+    out.push(`  ${mark(f)} ${sec}${text}  [${f.id}]`);
+    if (f.status === 'skip') {
+      out.push(`      skipped: ${f.skippedBecause ? `depends on ${f.skippedBecause}` : f.summary}`);
+      continue;
+    }
+    const showEvidence = f.status !== 'pass' || f.severity === 'info' || opts.verbose;
+    if (showEvidence) for (const e of f.evidence) out.push(`      ${e}`);
+    if (f.status === 'fail' || f.status === 'warn') {
+      if (f.explanation) out.push(`      why: ${f.explanation.replace(/\s+/g, ' ')}`);
+      for (const l of fixLines(f)) out.push(`      fix: ${l}`);
+    }
+  }
+  const skipped = r.findings.filter((f) => f.status === 'skip' && f.skippedBecause);
+  if (skipped.length && !opts.verbose) out.push('', `  (${skipped.length} checks skipped because a check they depend on failed; --verbose lists them)`);
+  const block = fixBlock(r.findings, r.root);
+  if (block.length) out.push('', 'Fix (copy and paste; review first):', '', ...block.map((l) => `  ${l}`));
+  if (r.fixLog?.length) out.push('', 'Applied:', ...r.fixLog.map((l) => `  ${l}`));
+  out.push('', summaryLine(summarise(r.findings)), '');
+  return out.join('\n');
+}
+
+/** Every fix of every failing finding, in check order, as one block. Root commands get sudo. */
+export function fixBlock(findings: readonly Finding[], root = false): string[] {
+  const lines: string[] = [];
+  for (const f of findings) {
+    if (!f.fix || (f.status !== 'fail' && f.status !== 'warn')) continue;
+    const [head, ...rest] = fixLines(f);
+    lines.push(head!);
+    for (const l of rest) lines.push(l.startsWith('#') || f.fix.as === 'user' || root ? l : `sudo ${l}`);
+  }
+  return lines;
+}
+
+/** Worst finding first: problems, then warnings. */
+function worst(findings: readonly Finding[]): Finding | undefined {
+  return findings.find((f) => isProblem(f) && f.security) ?? findings.find(isProblem) ?? findings.find(isWarning);
+}
+
+export function renderFleet(reports: readonly HostReport[]): string {
+  const rows = reports.map((r) => {
+    if (r.error) return { host: r.host, state: 'could not check', finding: r.error, rank: 3 };
+    const s = summarise(r.findings);
+    const w = worst(r.findings);
+    return {
+      host: r.host,
+      state: s.problems ? `${s.problems} problem${s.problems === 1 ? '' : 's'}` : s.warnings ? `${s.warnings} warning${s.warnings === 1 ? '' : 's'}` : 'ok',
+      finding: w ? `${mark(w)} ${w.id}: ${w.summary}` : '✓ healthy',
+      rank: s.problems ? 2 : s.warnings ? 1 : 0,
+    };
+  });
+  rows.sort((a, b) => b.rank - a.rank || a.host.localeCompare(b.host));
+  const hw = Math.max(4, ...rows.map((r) => r.host.length));
+  const sw = Math.max(5, ...rows.map((r) => r.state.length));
+  const line = (a: string, b: string, c: string) => `${a.padEnd(hw)}  ${b.padEnd(sw)}  ${c}`;
+  return [line('HOST', 'STATE', 'WORST FINDING'), ...rows.map((r) => line(r.host, r.state, r.finding))].join('\n') + '\n';
+}
+
+export function toJson(reports: readonly HostReport[]): unknown {
+  return reports.map((r) => ({
+    host: r.host,
+    user: r.user,
+    error: r.error,
+    summary: r.error ? undefined : summarise(r.findings),
+    findings: r.findings,
+    fixBlock: r.error ? [] : fixBlock(r.findings, r.root),
+    applied: r.fixLog,
+  }));
+}

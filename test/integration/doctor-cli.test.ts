@@ -1,0 +1,48 @@
+/**
+ * The built CLI: `dockhand` alone runs the local doctor; --json keeps stdout pure JSON (logs go to
+ * stderr); the exit code follows the findings. Uses a private DOCKER_CONFIG; changes nothing.
+ */
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const cli = join(root, 'dist/src/cli.js');
+// The skeleton's packageRoot looks for playbooks/ (added by the provisioning work); say so if absent.
+const ready = existsSync(join(root, 'playbooks'));
+
+describe.skipIf(!ready)(`the dockhand CLI${ready ? '' : ' [SKIPPED: no playbooks/ directory yet, the CLI cannot find its package root]'}`, () => {
+  const run = (args: string[], env: Record<string, string> = {}) => {
+    const cfg = mkdtempSync(join(tmpdir(), 'dockhand-cli-'));
+    try {
+      return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, DOCKER_CONFIG: cfg, ...env }, timeout: 60_000 });
+    } finally {
+      rmSync(cfg, { recursive: true, force: true });
+    }
+  };
+
+  it('runs the doctor by default, with --json on stdout only and an exit code that matches', () => {
+    const r = run(['--json'], { DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
+    const reports = JSON.parse(r.stdout);
+    const f = reports[0].findings.find((x: { id: string }) => x.id === 'endpoint.docker-host');
+    expect(f.status).toBe('fail');
+    expect(reports[0].summary.problems).toBeGreaterThan(0);
+    expect(r.status).toBe(1);
+  });
+
+  it('prints grouped findings, one fix block and the summary line', () => {
+    const r = run(['doctor'], { DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
+    expect(r.stdout).toMatch(/✗ DOCKER_HOST points to unix:\/\/\/nonexistent\/docker\.sock, which does not answer {2}\[endpoint\.docker-host\]/);
+    expect(r.stdout).toContain('Fix (copy and paste; review first):');
+    expect(r.stdout.trim().split('\n').at(-1)).toMatch(/^\d+ problems?, \d+ warnings?, \d+ ok, \d+ skipped$/);
+  });
+
+  it('an unknown user cannot be checked: exit 3', () => {
+    const r = run(['doctor', '--user', 'no-such-user-dockhand']);
+    expect(r.status).toBe(3);
+    expect(r.stdout).toContain('could not check');
+  });
+});

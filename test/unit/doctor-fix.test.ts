@@ -1,0 +1,163 @@
+/** --fix policy and the rendered report (fix block, summary line, fleet table, JSON). */
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { ExecOptions, ExecResult, Transport } from '../../src/transport/types.js';
+import { applicableFixes, applyFixes, remainingAdvice, type FixOptions } from '../../src/doctor/fix.js';
+import { runChecks, summaryLine, summarise, type Finding } from '../../src/doctor/engine.js';
+import { loadDeclarations } from '../../src/doctor/declarations.js';
+import { probes } from '../../src/doctor/probes/index.js';
+import { fixBlock, renderFleet, renderHost, toJson } from '../../src/doctor/render.js';
+import type { DoctorEvidence } from '../../src/doctor/evidence.js';
+
+const f = (id: string, cls: NonNullable<Finding['fix']>['class'], commands: string[], extra: Partial<Finding> = {}): Finding => ({
+  id,
+  title: id,
+  severity: 'error',
+  security: false,
+  status: 'fail',
+  summary: `${id} is broken`,
+  evidence: [],
+  fix: { class: cls, as: 'root', commands },
+  ...extra,
+});
+
+class RecordingTransport implements Transport {
+  readonly name = 'rec';
+  readonly kind = 'local' as const;
+  calls: Array<{ script: string; sudo?: boolean }> = [];
+  async exec(script: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    this.calls.push({ script, sudo: opts.sudo });
+    return { code: script.includes('fails') ? 1 : 0, stdout: '', stderr: script.includes('fails') ? 'boom' : '' };
+  }
+  async writeFile() {}
+  async reconnect() {}
+  async close() {}
+}
+
+const findings = [
+  f('daemon.running', 'safe', ['systemctl reset-failed docker.service docker.socket', 'systemctl enable --now docker.socket docker.service']),
+  f('socket.exists', 'safe', ['systemctl reset-failed docker.service docker.socket']),
+  f('user.in-group', 'confirm-root-equivalent', ['usermod -aG docker alice']),
+  f('security.tcp-without-tls', 'never-auto', [], { security: true }),
+  f('daemon.start-failure', 'manual', ['dockerd --validate --config-file /etc/docker/daemon.json']),
+  f('endpoint.context', 'safe', ['docker context use default'], { fix: { class: 'safe', as: 'user', commands: ['docker context use default'] } }),
+  f('storage.driver', 'manual', [], { status: 'pass' }),
+];
+
+const base = (over: Partial<FixOptions> = {}): FixOptions & { lines: string[] } => {
+  const lines: string[] = [];
+  return { yes: false, allowRootEquivalent: false, user: 'alice', home: '/home/alice', transportIsUser: true, log: (l) => lines.push(l), lines, ...over };
+};
+
+describe('applicableFixes', () => {
+  it('takes safe and root-equivalent fixes only, each command once, in check order', () => {
+    const steps = applicableFixes(findings);
+    expect(steps.map((s) => s.finding.id)).toEqual(['daemon.running', 'user.in-group', 'endpoint.context']);
+    expect(steps[0]!.commands).toHaveLength(2);
+  });
+});
+
+describe('applyFixes', () => {
+  it('with --yes runs the safe fixes as root, but not the root-equivalent one without --allow-root-equivalent', async () => {
+    const t = new RecordingTransport();
+    const o = base({ yes: true });
+    await applyFixes(t, applicableFixes(findings), o);
+    expect(t.calls.map((c) => c.script)).toEqual([
+      'systemctl reset-failed docker.service docker.socket',
+      'systemctl enable --now docker.socket docker.service',
+      'docker context use default',
+    ]);
+    expect(t.calls.map((c) => c.sudo)).toEqual([true, true, false]);
+    expect(o.lines.join('\n')).toContain('user.in-group: skipped (needs --allow-root-equivalent)');
+  });
+
+  it('with --yes --allow-root-equivalent adds the user to docker', async () => {
+    const t = new RecordingTransport();
+    await applyFixes(t, applicableFixes(findings), base({ yes: true, allowRootEquivalent: true }));
+    expect(t.calls.map((c) => c.script)).toContain('usermod -aG docker alice');
+  });
+
+  it('without a TTY and without --yes applies nothing', async () => {
+    const t = new RecordingTransport();
+    const o = base();
+    await applyFixes(t, applicableFixes(findings), o);
+    expect(t.calls).toEqual([]);
+    expect(o.lines.every((l) => l.includes('not confirmed (no TTY; use --yes)'))).toBe(true);
+  });
+
+  it('asks on a TTY, stating root-equivalence for the group', async () => {
+    const questions: string[] = [];
+    const t = new RecordingTransport();
+    await applyFixes(t, applicableFixes(findings), base({ ask: async (q) => (questions.push(q), q.includes('reset-failed')) }));
+    expect(questions).toHaveLength(3);
+    expect(questions[1]).toMatch(/ROOT-EQUIVALENT/);
+    expect(t.calls.map((c) => c.script)).toEqual(['systemctl reset-failed docker.service docker.socket', 'systemctl enable --now docker.socket docker.service']);
+  });
+
+  it('runs user fixes as the checked user when the transport is someone else', async () => {
+    const t = new RecordingTransport();
+    await applyFixes(t, applicableFixes([findings[5]!]), base({ yes: true, transportIsUser: false }));
+    expect(t.calls).toEqual([{ script: "runuser -u alice -- env HOME=/home/alice sh -c 'docker context use default'", sudo: true }]);
+  });
+
+  it('stops a fix at its first failing command and says so', async () => {
+    const t = new RecordingTransport();
+    const o = base({ yes: true });
+    const r = await applyFixes(t, applicableFixes([f('x.y', 'safe', ['this fails', 'never reached'])]), o);
+    expect(r.failed).toBe(1);
+    expect(t.calls).toHaveLength(1);
+    expect(o.lines[0]).toMatch(/✗ x\.y: this fails \(exit 1\): boom/);
+  });
+
+  it('tells what remains after fixing: a new login for a stale session, and every failure still there', () => {
+    const left = remainingAdvice([f('user.session', 'manual', ['newgrp docker']), f('daemon.running', 'safe', ['service docker start']), f('daemon.start-failure', 'manual', [])]);
+    expect(left[0]).toMatch(/log out and back in.*newgrp docker/);
+    expect(left[1]).toBe('daemon.running: daemon.running is broken (still failing)');
+    expect(left[2]).toBe('daemon.start-failure: daemon.start-failure is broken — see the fix block');
+  });
+});
+
+describe('report', () => {
+  const healthy: DoctorEvidence = JSON.parse(readFileSync(fileURLToPath(new URL('../fixtures/doctor/healthy.json', import.meta.url)), 'utf8'));
+  const checksDir = fileURLToPath(new URL('../../checks', import.meta.url));
+
+  it('prints one fix block with sudo for root commands, comments for never-auto, and a summary line', () => {
+    const block = fixBlock(findings);
+    expect(block).toContain('sudo systemctl enable --now docker.socket docker.service');
+    expect(block).toContain('docker context use default');
+    expect(block.join('\n')).toMatch(/# user\.in-group: ROOT-EQUIVALENT/);
+    expect(block.join('\n')).toMatch(/# security\.tcp-without-tls: review and change by hand/);
+    expect(fixBlock(findings, true)).toContain('systemctl enable --now docker.socket docker.service');
+    expect(summaryLine(summarise(findings))).toBe('6 problems, 0 warnings, 1 ok, 0 skipped');
+  });
+
+  it('renders a stale-session host with the evidence and the exact fix', async () => {
+    const decls = await loadDeclarations(checksDir);
+    const ev = structuredClone(healthy);
+    ev.client.user.sessionGroups = ['alice', 'sudo'];
+    ev.api = [{ endpoint: 'unix:///var/run/docker.sock', ok: false, error: { kind: 'EACCES', message: 'permission denied' } }];
+    const text = renderHost({ host: 'web1', user: 'alice', findings: runChecks(decls, probes, ev) });
+    expect(text).toContain('✗ alice was added to docker, but this session started before that  [user.session]');
+    expect(text).toContain('this session: alice sudo');
+    expect(text).toContain('newgrp docker');
+    expect(text.trim().split('\n').at(-1)).toMatch(/^1 problem, 0 warnings, \d+ ok, \d+ skipped$/);
+  });
+
+  it('fleet table: one row per host, worst first; JSON keeps ids', async () => {
+    const decls = await loadDeclarations(checksDir);
+    const ok = runChecks(decls, probes, healthy);
+    const broken = runChecks(decls, probes, { ...healthy, facts: { ...healthy.facts, daemonJson: { path: '/etc/docker/daemon.json', exists: true, content: '{"hosts":["tcp://0.0.0.0:2375"]}' } } });
+    const table = renderFleet([
+      { host: 'a-ok', findings: ok },
+      { host: 'b-down', findings: [], error: 'connection refused' },
+      { host: 'c-open', findings: broken },
+    ]).split('\n');
+    expect(table[0]).toMatch(/^HOST\s+STATE\s+WORST FINDING$/);
+    expect(table[1]).toMatch(/^b-down\s+could not check/);
+    expect(table[2]).toMatch(/^c-open\s+1 problem\s+✗ security\.tcp-without-tls/);
+    expect(table[3]).toMatch(/^a-ok\s+ok\s+✓ healthy/);
+    const json = toJson([{ host: 'c-open', findings: broken }]) as Array<{ findings: Array<{ id: string; status: string }> }>;
+    expect(json[0]!.findings.find((x) => x.id === 'security.tcp-without-tls')!.status).toBe('fail');
+  });
+});
