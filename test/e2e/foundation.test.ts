@@ -68,6 +68,13 @@ async function hostSays(h: TestHost, script: string): Promise<string> {
   return (await h.sh(script)).trim();
 }
 
+/** `--json` prints JSON lines (README: JSON output): each answered host's Facts is a `host` event's data. */
+function factsOf(stdout: string): Facts[] {
+  const events = stdout.trim().split('\n').map((line) => JSON.parse(line) as { event: string; data?: Facts });
+  expect(events.at(-1)?.event).toBe('summary');
+  return events.filter((e) => e.event === 'host' && e.data).map((e) => e.data!);
+}
+
 /** `ssh-keygen -lf` of a public key line: OpenSSH's own fingerprint of it. */
 async function opensshFingerprint(publicKeyLine: string): Promise<string> {
   const file = join(scratch, `key-${Math.random().toString(36).slice(2)}.pub`);
@@ -95,7 +102,7 @@ describeHosts('Foundation: the CLI against real Debian hosts', () => {
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     process.stderr.write(`[foundation] facts for ${targets.length} host/user pairs in ${res.seconds.toFixed(1)} s\n`);
-    const all = JSON.parse(res.stdout) as Facts[];
+    const all = factsOf(res.stdout);
     expect(all.map((f) => f.host).sort()).toEqual([...targets].sort());
 
     for (const h of fleet.hosts) {
@@ -143,7 +150,7 @@ describeHosts('Foundation: the CLI against real Debian hosts', () => {
   it('facts on this machine (no -H) report no systemd when PID 1 is not systemd', async () => {
     const res = await dockhand(['facts', '--json']);
     expect(res.code).toBe(0);
-    const [local] = JSON.parse(res.stdout) as Facts[];
+    const [local] = factsOf(res.stdout);
     const pid1 = readFileSync('/proc/1/comm', 'utf8').trim();
     expect(local!.host).toBe('local');
     expect(local!.init.pid1).toBe(pid1);
@@ -163,7 +170,7 @@ describeHosts('Foundation: the CLI against real Debian hosts', () => {
     expect(unknown.code).toBe(4);
     expect(unknown.stderr).toContain(fp);
     expect(unknown.stderr).toMatch(/not known.*refusing to connect/);
-    expect(unknown.stdout).toBe(''); // no facts printed for a host that was refused
+    expect(unknown.stdout).toMatch(/unreachable/); // the summary row; no facts for a refused host
     expect(readFileSync(empty, 'utf8')).toBe('');
 
     // Another real key recorded for this address: what a reinstalled host (or an interceptor) looks like.
@@ -239,7 +246,7 @@ describeHosts('Foundation: the CLI against real Debian hosts', () => {
       expect(res.seconds).toBeGreaterThanOrEqual(slowSeconds);
       // sshd runs the session modules again when the session closes: dockhand does not wait for that.
       expect(res.seconds).toBeLessThan(slowSeconds + 30);
-      expect((JSON.parse(res.stdout) as Facts[])[0]!.user.name).toBe('deploy');
+      expect(factsOf(res.stdout)[0]!.user.name).toBe('deploy');
     } finally {
       await h.sh(`sed -i '/pam_exec.so \\/bin\\/sleep/d' /etc/pam.d/sshd`);
     }
