@@ -10,6 +10,12 @@ export function withTargetOptions<T>(y: Argv<T>) {
       array: true,
       describe: 'SSH target [user@]host[:port] (repeatable); none means this machine',
     })
+    .option('identity-file', {
+      alias: 'key',
+      type: 'string',
+      array: true,
+      describe: 'SSH private key file to log in with (repeatable; replaces the IdentityFile keys of ~/.ssh/config; -i is the inventory)',
+    })
     .option('ask-become-pass', {
       alias: 'K',
       type: 'boolean',

@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { UsageError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import type { ConnectOptions, HostKeyPolicy, TargetSpec } from '../transport/types.js';
 import type { HostEntry } from '../inventory/types.js';
@@ -8,6 +11,7 @@ import type { FleetOptions } from '../fleet/run.js';
 /** Options every command that reaches hosts accepts (declared once in cli.ts). */
 export interface GlobalArgs {
   host?: string[];
+  'identity-file'?: string[];
   json?: boolean;
   verbose?: boolean;
   'ask-become-pass'?: boolean;
@@ -43,6 +47,7 @@ export async function buildContext(argv: GlobalArgs): Promise<RunContext> {
     { inventory: argv.inventory, host: argv.host, sshConfigHosts: argv['ssh-config-hosts'], limit: argv.limit },
     (warning) => logger.warn(warning),
   );
+  withIdentityFiles(hosts, argv['identity-file']);
   const fleet = fleetOptionsFrom(argv);
   const connect: ConnectOptions = {
     hostKeyPolicy: argv['host-key-policy'] ?? 'strict',
@@ -55,4 +60,21 @@ export async function buildContext(argv: GlobalArgs): Promise<RunContext> {
     connect.becomePassword = await promptHidden('BECOME password: ');
   }
   return { logger, json: argv.json ?? false, hosts, targets: hosts.map((h) => h.spec), connect, fleet };
+}
+
+/**
+ * `--identity-file` keys go to every SSH host, before the keys an inventory names for that host
+ * (as `ssh -i` comes before IdentityFile). A missing file is a usage error now, not an auth failure later.
+ */
+export function withIdentityFiles(hosts: HostEntry[], files: readonly string[] | undefined): void {
+  if (!files?.length) return;
+  const keys = files.map((f) => resolve(f));
+  for (const key of keys) {
+    if (!existsSync(key)) throw new UsageError(`--identity-file ${key}: no such file`);
+  }
+  for (const host of hosts) {
+    if (host.spec.kind !== 'ssh') continue;
+    const own = host.spec.identityFiles ?? [];
+    host.spec = { ...host.spec, identityFiles: [...keys, ...own.filter((k) => !keys.includes(k))] };
+  }
 }

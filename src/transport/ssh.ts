@@ -37,6 +37,18 @@ const { Client, utils } = ssh2;
 const MAX_CHANNELS = 8;
 const KEEPALIVE_MS = 15_000;
 /**
+ * How long a server may stay silent before the connection counts as dead. sshd answers nothing —
+ * not even keepalives — while it opens the login session (PAM: pam_systemd waiting for logind and
+ * the user's systemd manager), which on a loaded host takes over a minute; `ssh` (no keepalive by
+ * default) just waits. Dead links are still noticed within this budget.
+ */
+export const SILENCE_TOLERANCE_MS = 180_000;
+
+/** Unanswered keepalives before giving up: enough to cover SILENCE_TOLERANCE_MS at this interval. */
+export function keepaliveCountFor(intervalMs: number): number {
+  return Math.max(3, Math.ceil(SILENCE_TOLERANCE_MS / intervalMs));
+}
+/**
  * Handshakes in flight at once, process-wide. sshd starts dropping unauthenticated connections
  * beyond MaxStartups (default 10:30:100) — a fleet run to one host, or through one jump host.
  */
@@ -167,7 +179,15 @@ export class SshTransport implements Transport {
     const isRoot = opts.sudo ? await this.remoteIsRoot() : false;
     const identity: RunIdentity = { host: this.name, isRoot, becomePassword: this.options.becomePassword, logger: this.logger };
     const plan = prepareCommand(identity, script, opts, true);
-    return this.run(conn, plan, opts);
+    try {
+      return await this.run(conn, plan, opts);
+    } catch (e) {
+      // The connection dropped before the channel opened: the command never ran, so running it on a
+      // fresh connection is safe (once; a host that keeps dropping us is reported).
+      if (!(e instanceof ChannelNotOpened) || this.conn === conn) throw e;
+      this.logger.debug(`${this.name}: connection closed before the command started; reconnecting once`);
+      return this.run(await this.connection(), plan, opts);
+    }
   }
 
   writeFile(path: string, content: string | Buffer, opts: WriteFileOptions = {}): Promise<void> {
@@ -245,7 +265,16 @@ export class SshTransport implements Transport {
     const run = new CommandRun(this.name, plan, opts, opts.timeoutMs ?? this.options.commandTimeoutMs);
     conn.exec(commandLine(plan), (err: Error | undefined, ch: ClientChannel) => {
       if (err) {
-        run.failed(new ConnectError(this.name, 'other', `could not start a command: ${err.message}`, 'the connection may have dropped; run again'));
+        run.failed(
+          new ChannelNotOpened(
+            this.name,
+            'other',
+            this.conn === conn
+              ? `could not start a command: ${err.message}`
+              : `the SSH connection closed before a command could start (${err.message})`,
+            'the host stopped answering (a login session that takes minutes to open, or a dropped link); run again',
+          ),
+        );
         return;
       }
       ch.on('data', (c: Buffer) => run.stdout(c));
@@ -370,7 +399,7 @@ export class SshTransport implements Transport {
       username: hop.user,
       readyTimeout: this.options.connectTimeoutMs,
       keepaliveInterval: hop.keepaliveMs,
-      keepaliveCountMax: 4,
+      keepaliveCountMax: keepaliveCountFor(hop.keepaliveMs),
       authHandler: methods,
       algorithms: { serverHostKey: hostKeyAlgorithms(knownKeyTypes(readKnownHosts(this.knownHostsFile), name)) as never },
       // The callback form: ssh2 takes a returned Promise as "accept" (see test-hosts.md).
@@ -472,6 +501,9 @@ export class SshTransport implements Transport {
   }
 }
 
+/** sshd never opened the command's channel: the command did not run. */
+class ChannelNotOpened extends ConnectError {}
+
 interface SharedJump {
   client: Promise<ClientType>;
   users: number;
@@ -515,9 +547,17 @@ function forwardOut(client: ClientType, host: string, port: number): Promise<Dup
   });
 }
 
+/**
+ * Say goodbye, and drop the socket if the server does not close it soon: sshd closes only after its
+ * PAM session close has run, and an open socket would keep dockhand alive until then.
+ */
 function endClient(client: ClientType): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, 2000);
+    const timer = setTimeout(() => {
+      // ssh2's destroy() does nothing once end() has half-closed the socket, so destroy the socket.
+      (client as unknown as { _sock?: { destroy(): void } })._sock?.destroy();
+      resolve();
+    }, 2000);
     client.once('close', () => {
       clearTimeout(timer);
       resolve();
