@@ -126,8 +126,17 @@ export class PlainProgress implements FleetProgress {
   log(line: string) {
     this.stream.write(`${clockTime(this.now())} ${line}\n`);
   }
+  /** host + step of the steps that are running: a second `running` report is a progress update. */
+  private readonly running = new Set<string>();
   step(host: string, step: string, status: StepStatus, durationMs?: number, detail?: string) {
-    if (status === 'running') return; // one line per step, when it ends
+    const key = `${host}\u0000${step}`;
+    if (status === 'running') {
+      // One line per step, when it ends; while it runs, only what it says about a long wait.
+      if (this.running.has(key) && detail) this.log(`${host} ${step} … ${detail}`);
+      this.running.add(key);
+      return;
+    }
+    this.running.delete(key);
     const time = durationMs === undefined ? '' : ` (${formatDuration(durationMs)})`;
     this.log(`${host} ${step} … ${status}${time}${detail ? `: ${detail}` : ''}`);
   }

@@ -74,16 +74,21 @@ describe('progress mode', () => {
 
 describe('plain and JSON progress', () => {
   const at = new Date(2030, 0, 1, 12, 0, 1).getTime();
-  it('plain: one timestamped line per finished step and per host', () => {
+  it('plain: one timestamped line per finished step and per host, plus a running step\'s progress updates', () => {
     const err = new Capture();
     const out = new Capture();
     const p = new PlainProgress(err, out, () => at);
-    p.step('web-1', 'packages', 'running');
+    p.step('web-1', 'packages', 'running', undefined, '[5/9] Install the packages');
+    p.step('web-1', 'packages', 'running', undefined, 'waiting for apt-get (pid 7) to release /var/lib/dpkg/lock (30s)');
     p.step('web-1', 'packages', 'changed', 4200);
+    p.step('web-1', 'storage', 'running', undefined, '[6/9] Storage driver');
+    p.step('web-1', 'storage', 'ok', 10);
     p.hostFinished(host('web-1', 'changed', { durationMs: 5000 }));
     p.stopping('fail-fast', 2);
     expect(err.text).toBe(
-      '12:00:01 web-1 packages … changed (4.2s)\n' +
+      '12:00:01 web-1 packages … waiting for apt-get (pid 7) to release /var/lib/dpkg/lock (30s)\n' +
+        '12:00:01 web-1 packages … changed (4.2s)\n' +
+        '12:00:01 web-1 storage … ok (0.0s)\n' +
         '12:00:01 web-1 done: changed (5.0s)\n' +
         '12:00:01 stopping (fail-fast): no new hosts or steps; waiting for 2 running hosts\n',
     );
