@@ -4,7 +4,7 @@ import { createLogger } from '../core/log.js';
 import { shJoin } from '../shell/quote.js';
 import { dockerCli, renderContextPlan, syncDockerContexts, type ContextPlan } from '../fleet/docker-contexts.js';
 import { withHostSelectionOptions } from '../fleet/options.js';
-import { resolveHosts } from '../inventory/select.js';
+import { resolveHostsLazily } from '../inventory/pick.js';
 
 interface ContextsArgs {
   host?: string[];
@@ -29,7 +29,7 @@ export const contextsCommand: CommandModule<object, ContextsArgs> = {
       .option('dry-run', { type: 'boolean', describe: 'print the docker commands instead of running them' }) as unknown as Argv<ContextsArgs>,
   handler: async (argv) => {
     const logger = createLogger({ verbose: argv.verbose });
-    const hosts = resolveHosts(
+    const hosts = await resolveHostsLazily(
       { inventory: argv.inventory, host: argv.host, sshConfigHosts: argv['ssh-config-hosts'], limit: argv.limit },
       (w) => logger.warn(w),
     );

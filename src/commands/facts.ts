@@ -4,11 +4,8 @@
  * lines, each host's Facts in the `data` of its host event (README, "JSON output").
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { buildContext, type GlobalArgs } from '../core/context.js';
-import { gatherFacts } from '../facts/gather.js';
+import type { GlobalArgs } from '../core/context.js';
 import type { Facts, UnitState } from '../facts/types.js';
-import { runFleetCommand } from '../fleet/command.js';
-import { osLabel, planOptionsFor } from '../plan/host-options.js';
 import { withTargetOptions } from './options.js';
 
 export const factsCommand: CommandModule<object, GlobalArgs> = {
@@ -16,24 +13,8 @@ export const factsCommand: CommandModule<object, GlobalArgs> = {
   describe: 'print the facts gathered from each host',
   builder: (y) => withTargetOptions(y) as unknown as Argv<GlobalArgs>,
   handler: async (argv: ArgumentsCamelCase<GlobalArgs>) => {
-    const ctx = await buildContext(argv);
-    const gathered = new Map<string, Facts>();
-    const report = await runFleetCommand(
-      ctx,
-      async (transport, host, { report, detectedOs }) => {
-        report('facts', 'running');
-        const facts = await gatherFacts(transport);
-        // The inventory's os/codename say what the host is treated as; the facts stay as detected.
-        const os = osLabel(facts, planOptionsFor(host.vars, {}));
-        report('facts', 'ok', os);
-        detectedOs(os);
-    detectedOs(os);
-        gathered.set(host.name, facts);
-        return { outcome: 'ok', os, data: facts };
-      },
-      { details: (r) => r.hosts.flatMap((h) => (gathered.has(h.host) ? [renderFactsSummary(gathered.get(h.host)!)] : [])).join('\n') },
-    );
-    process.exitCode = report.exitCode;
+    // Loaded on use (facts-run.ts): `--help` and the other commands do not pay for the fleet runner.
+    await (await import('./facts-run.js')).runFacts(argv);
   },
 };
 

@@ -4,7 +4,7 @@ import { UsageError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import type { ConnectOptions, HostKeyPolicy, TargetSpec } from '../transport/types.js';
 import type { HostEntry } from '../inventory/types.js';
-import { resolveHosts } from '../inventory/select.js';
+import { resolveHostsLazily } from '../inventory/pick.js';
 import { fleetOptionsFrom } from '../fleet/options.js';
 import type { FleetOptions } from '../fleet/run.js';
 
@@ -43,7 +43,7 @@ export interface RunContext {
 export async function buildContext(argv: GlobalArgs): Promise<RunContext> {
   const logger = createLogger({ verbose: argv.verbose });
   // Hosts and fleet flags first: a bad inventory should fail before any password prompt.
-  const hosts = resolveHosts(
+  const hosts = await resolveHostsLazily(
     { inventory: argv.inventory, host: argv.host, sshConfigHosts: argv['ssh-config-hosts'], limit: argv.limit },
     (warning) => logger.warn(warning),
   );

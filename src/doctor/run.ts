@@ -2,16 +2,18 @@
  * The doctor's core for one or many hosts: gather → check → (fix → re-check) → report.
  * Returns the exit code: 0 healthy, 1 problems found, 3 could not check.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { checksDir } from '../core/paths.js';
 import { ExitCode, InputError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
+import { openTransport } from '../transport/open.js';
 import type { ConnectOptions, TargetSpec, Transport } from '../transport/types.js';
 import { loadDeclarations, type CheckDecl } from './declarations.js';
 import { runChecks, summarise, type Finding } from './engine.js';
 import type { DoctorEvidence } from './evidence.js';
 import { applicableFixes, applyFixes, remainingAdvice } from './fix.js';
 import { gatherEvidence } from './gather.js';
-import type { FleetOptions } from '../fleet/run.js';
+import { runFleet, type FleetOptions } from '../fleet/run.js';
 import type { SocketOpener } from './http.js';
 import { probes } from './probes/index.js';
 import { renderFleet, renderHost, toJson, type HostReport } from './render.js';
@@ -89,9 +91,8 @@ async function doctorHost(spec: TargetSpec, decls: Promise<CheckDecl[]>, opts: D
   }
 }
 
-async function openDefault(spec: TargetSpec, opts: DoctorOptions): Promise<Transport> {
-  // Loaded only when needed: the local doctor should not pay for ssh2 at start-up.
-  return (await import('../transport/open.js')).openTransport(spec, opts.connect, opts.logger);
+function openDefault(spec: TargetSpec, opts: DoctorOptions): Promise<Transport> {
+  return openTransport(spec, opts.connect, opts.logger);
 }
 
 export function exitCodeFor(reports: readonly HostReport[]): ExitCode {
@@ -100,14 +101,16 @@ export function exitCodeFor(reports: readonly HostReport[]): ExitCode {
 }
 
 export async function runDoctor(opts: DoctorOptions): Promise<ExitCode> {
-  // Parsed while the hosts are being examined (the probe runs in another process or on another host).
-  const decls = loadDeclarations(opts.checksDir ?? checksDir);
+  // Parsed while the hosts are being examined (the probe runs in another process or on another host),
+  // from the next turn of the event loop: the way to a local probe is promises only (its modules are
+  // imported statically; ssh2 only for SSH hosts), so the probes are spawned first and loading yaml and
+  // zod (~50 ms) overlaps them instead of delaying them.
+  const decls = nextTurn().then(() => loadDeclarations(opts.checksDir ?? checksDir));
   decls.catch(() => {}); // rejection handled where it is awaited
   const write = opts.write ?? ((t: string) => process.stdout.write(t));
   // The fleet runner gives the doctor what every fleet command has: bounded concurrency, connection
   // starts paced under sshd's MaxStartups, and Ctrl-C that stops starting hosts. doctorHost never
   // throws for a host's own trouble (that is a finding: "could not check"), so every host reports.
-  const { runFleet } = await import('../fleet/run.js');
   const fleet = await runFleet(
     opts.targets.map((spec) => ({ name: spec.name, spec })),
     async ({ spec }, ctx) => ({

@@ -30,7 +30,7 @@ export interface FleetCommandOptions {
 }
 
 export async function runFleetCommand(ctx: RunContext, task: HostTask, opts: FleetCommandOptions = {}): Promise<FleetReport> {
-  const progress = opts.progress ?? createProgress({ hosts: ctx.hosts.map((h) => h.name), json: ctx.json });
+  const progress = opts.progress ?? (await createProgress({ hosts: ctx.hosts.map((h) => h.name), json: ctx.json }));
   // Log lines go through the progress display so they never tear the live block.
   const logger = createLogger({
     verbose: ctx.logger.verbose,

@@ -11,7 +11,8 @@
  *   as permanent lines, waiting hosts collapse into the footer), which we do here in a few lines.
  * Human progress goes to stderr; the summary table goes to stdout.
  */
-import ora, { type Ora } from 'ora';
+import type ora from 'ora';
+import type { Ora } from 'ora';
 import { clockTime, formatDuration, isBad, outcomeSymbol, truncate } from './format.js';
 import { renderSummary } from './summary.js';
 import type { FleetObserver, FleetReport, HostReport, StepStatus, StopReason } from './types.js';
@@ -50,7 +51,7 @@ export function progressMode(opts: Pick<ProgressOptions, 'json' | 'stream' | 'en
   return opts.hosts.length === 1 ? 'spinner' : 'live';
 }
 
-export function createProgress(opts: ProgressOptions): FleetProgress {
+export async function createProgress(opts: ProgressOptions): Promise<FleetProgress> {
   const mode = progressMode(opts);
   const stream = opts.stream ?? process.stderr;
   const out = opts.out ?? process.stdout;
@@ -61,7 +62,8 @@ export function createProgress(opts: ProgressOptions): FleetProgress {
     case 'plain':
       return new PlainProgress(stream, out, now);
     case 'spinner':
-      return new SpinnerProgress(stream, out);
+      // ora (~40 ms to load) only when a spinner is shown: not for --json, logs or several hosts.
+      return new SpinnerProgress(stream, out, (await import('ora')).default);
     case 'live':
       return new LiveProgress(opts.hosts, stream, out, now);
   }
@@ -156,8 +158,9 @@ export class SpinnerProgress implements FleetProgress {
   constructor(
     private readonly stream: NodeJS.WriteStream,
     private readonly out: NodeJS.WritableStream & { columns?: number },
+    makeSpinner: typeof ora,
   ) {
-    this.spinner = ora({ stream, discardStdin: false });
+    this.spinner = makeSpinner({ stream, discardStdin: false });
   }
   hostStarted(host: string) {
     this.spinner.start(`${host}: connecting`);

@@ -1,6 +1,5 @@
 import { addSecret, type Logger } from '../core/log.js';
 import { LocalTransport } from './local.js';
-import { SshTransport } from './ssh.js';
 import type { ConnectOptions, TargetSpec, Transport } from './types.js';
 
 /**
@@ -11,6 +10,8 @@ export async function openTransport(spec: TargetSpec, opts: ConnectOptions, logg
   // Registered before anything can echo a command: the password is masked in every log line.
   if (opts.becomePassword) addSecret(opts.becomePassword);
   if (spec.kind === 'local') return new LocalTransport(spec.name, opts, logger);
+  // Loaded only for SSH targets: ssh2 costs ~30 ms of start-up that local runs should not pay.
+  const { SshTransport } = await import('./ssh.js');
   const transport = new SshTransport(spec, opts, logger);
   await transport.connect();
   return transport;

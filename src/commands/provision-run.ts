@@ -1,0 +1,118 @@
+/**
+ * The work behind `dockhand plan` and `dockhand up` (options in provision.ts): gather facts, build the
+ * plan (the same pure buildPlan for both), then print it (plan) or apply it (up).
+ */
+import { applyPlan, renderSummary, summarize, type ApplyResult } from '../apply/apply.js';
+import { buildContext } from '../core/context.js';
+import { ExitCode } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
+import { gatherFacts } from '../facts/gather.js';
+import { logFailure, runFleetCommand, type HostTask } from '../fleet/command.js';
+import { dockerCli, renderContextPlan, syncDockerContexts } from '../fleet/docker-contexts.js';
+import type { FleetReport } from '../fleet/types.js';
+import type { HostEntry } from '../inventory/types.js';
+import { loadPlaybooks } from '../playbook/load.js';
+import { planForHost } from '../plan/build.js';
+import { osLabel, planOptionsFor, type HostPlanOptions } from '../plan/host-options.js';
+import type { Plan } from '../plan/model.js';
+import { renderPlan } from '../plan/render.js';
+import { shJoin } from '../shell/quote.js';
+import type { ProvisionArgs } from './provision.js';
+
+/** The flags only; each host's inventory variables fill in what they leave unset (planOptionsFor). */
+function flagOptions(argv: ProvisionArgs): HostPlanOptions {
+  return {
+    source: argv.source,
+    dockerVersion: argv['docker-version'],
+    mirror: argv.mirror,
+    channel: argv.channel,
+    keyFingerprint: argv['key-fingerprint'],
+    users: argv.users,
+    os: argv.os,
+    codename: argv.codename,
+    allowStorageSwitch: argv['allow-storage-switch'],
+  };
+}
+
+/** What `up --json` reports per host (the `data` of its host event). */
+export interface AppliedHost {
+  host: string;
+  playbook: string;
+  distro: string;
+  steps: ApplyResult['steps'];
+  summary: ReturnType<typeof summarize>;
+  error?: string;
+}
+
+export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<void> {
+  const ctx = await buildContext({ ...argv, host: [...(argv.host ?? []), ...(argv.targets ?? [])] });
+  const playbooks = loadPlaybooks();
+  const flags = flagOptions(argv);
+  const plans = new Map<string, Plan>();
+  const applied = new Map<string, ApplyResult>();
+  let contextsOk = true;
+
+  const task: HostTask = async (transport, host, { report, detectedOs, logger }) => {
+    const options = planOptionsFor(host.vars, flags);
+    report('facts', 'running');
+    const facts = await gatherFacts(transport);
+    const os = osLabel(facts, options);
+    report('facts', 'ok', os);
+    detectedOs(os);
+    const plan = planForHost(facts, playbooks, options);
+    plans.set(host.name, plan);
+    if (mode === 'plan') {
+      // A dry run counts a step with commands as "changed", as Ansible's check mode does: it would change.
+      for (const step of plan.steps) {
+        report(step.id, 'running');
+        report(step.id, step.commands.length ? 'changed' : 'ok', step.reason);
+      }
+      return { outcome: 'ok', os, data: plan };
+    }
+    const result = await applyPlan(plan, transport, report, logger);
+    applied.set(host.name, result);
+    const data: AppliedHost = {
+      host: plan.host,
+      playbook: plan.playbook,
+      distro: plan.distro,
+      steps: result.steps,
+      summary: summarize(result),
+      error: result.error?.message,
+    };
+    if (!result.error) return { outcome: 'ok', os, data };
+    logFailure(logger, host.name, result.error);
+    return { outcome: 'failed', os, error: result.error.message.split('\n', 1)[0], data };
+  };
+
+  const inOrder = <T>(report: FleetReport, results: Map<string, T>) =>
+    report.hosts.flatMap((h) => (results.has(h.host) ? [results.get(h.host)!] : []));
+  const report = await runFleetCommand(ctx, task, {
+    details: (r) =>
+      mode === 'plan' ? inOrder(r, plans).map(renderPlan).join('') : inOrder(r, applied).map((a) => `${renderSummary(a)}\n`).join(''),
+    afterRun:
+      mode === 'up' && argv.contexts
+        ? async (r, logger) => {
+            contextsOk = await updateContexts(ctx.hosts, r, logger);
+          }
+        : undefined,
+  });
+  // The hosts' code first; a failed context update alone makes an otherwise clean run exit 2.
+  process.exitCode = report.exitCode === ExitCode.ok && !contextsOk ? ExitCode.hostFailed : report.exitCode;
+}
+
+/** `up --contexts`: a docker context per host that is now ready; the current context is left alone. */
+async function updateContexts(hosts: readonly HostEntry[], report: FleetReport, logger: Logger): Promise<boolean> {
+  const ready = new Set(report.hosts.filter((h) => h.outcome === 'ok' || h.outcome === 'changed').map((h) => h.host));
+  const remote = hosts.filter((h) => ready.has(h.name) && h.spec.kind !== 'local');
+  if (remote.length === 0) return true;
+  try {
+    const plan = await syncDockerContexts(remote, dockerCli(), { onCommand: (args) => logger.command('local', shJoin(['docker', ...args])) });
+    plan.warnings.forEach((w) => logger.warn(w));
+    for (const line of renderContextPlan(plan).trimEnd().split('\n')) logger.info(`docker context: ${line}`);
+    return true;
+  } catch (err) {
+    logger.error(`docker contexts: ${err instanceof Error ? err.message : String(err)}`);
+    return false;
+  }
+}
+

@@ -1,0 +1,60 @@
+/**
+ * The hosts a command works on, from every way the command line can name them:
+ * `-i` inventory, `--ssh-config-hosts`, `-H` targets (`[user@]host[:port]`, `local`, `ssh:alias`, or the
+ * name of an inventory host: then only the -H hosts are used), then `--limit`. Nothing named means this machine.
+ *
+ * Kept apart from the inventory loaders (select.ts): those need yaml and zod, which a plain `-H` or
+ * local run should not load at start-up.
+ */
+import { UsageError } from '../core/errors.js';
+import { parseTarget } from '../core/targets.js';
+import { selectHosts as applyLimit } from './limit.js';
+import { sshAliasEntry, sshConfigAliases } from './ssh-config.js';
+import type { HostEntry } from './types.js';
+
+export interface HostSelection {
+  /** One inventory, or several (`-i a -i b`: hosts of all, the first definition of a name wins). */
+  inventory?: string | string[];
+  host?: string[];
+  sshConfigHosts?: boolean;
+  limit?: string;
+}
+
+export const localHost: HostEntry = { name: 'local', spec: { name: 'local', kind: 'local' }, groups: [], vars: {} };
+
+export const inventorySources = (sel: HostSelection): string[] => [sel.inventory ?? []].flat();
+
+/** The selection's hosts, given the hosts of its inventories (already loaded, in order). */
+export function pickHosts(sel: HostSelection, inventoryHosts: readonly HostEntry[]): HostEntry[] {
+  const fromInventory = [...inventoryHosts];
+  if (sel.sshConfigHosts) fromInventory.push(...sshConfigAliases().map(sshAliasEntry));
+  const byName = new Map([...fromInventory].reverse().map((h) => [h.name, h]));
+  const fromFlags = (sel.host ?? []).map((text): HostEntry => {
+    const known = byName.get(text);
+    if (known) return known;
+    if (text.startsWith('ssh:')) return sshAliasEntry(text.slice(4));
+    const spec = parseTarget(text);
+    return { name: spec.name, spec, groups: [], vars: {} };
+  });
+  // -H picks hosts (an inventory host by name, or a new target); without it, all inventory hosts.
+  const picked = fromFlags.length > 0 ? fromFlags : fromInventory;
+  const seen = new Set<string>();
+  const unique = picked.filter((h) => {
+    if (seen.has(h.name)) return false;
+    seen.add(h.name);
+    return true;
+  });
+  const sources = inventorySources(sel);
+  if (unique.length === 0) {
+    if (sources.length > 0 || sel.sshConfigHosts) throw new UsageError(`no hosts in ${[...sources, ...(sel.sshConfigHosts ? ['~/.ssh/config'] : [])].join(', ')}`);
+    return applyLimit([localHost], sel.limit);
+  }
+  return applyLimit(unique, sel.limit);
+}
+
+/** Like resolveHosts (select.ts), loading the inventory machinery only when an inventory is named. */
+export async function resolveHostsLazily(sel: HostSelection, warn: (message: string) => void = () => {}): Promise<HostEntry[]> {
+  const sources = inventorySources(sel);
+  const inventoryHosts = sources.length ? (await import('./select.js')).loadInventories(sources, warn) : [];
+  return pickHosts(sel, inventoryHosts);
+}

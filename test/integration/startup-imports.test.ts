@@ -1,0 +1,68 @@
+/**
+ * Start-up cost: the built CLI loads its heavy dependencies (zod, ora, ssh2, yaml) only on the paths
+ * that use them. Each run records every module it resolves through a test-only ESM loader
+ * (test/fixtures/startup/record-imports.mjs); the CLI itself has no hook for this.
+ */
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const cli = join(root, 'dist/src/cli.js');
+const recorder = join(root, 'test/fixtures/startup/record-imports.mjs');
+const heavy = ['zod', 'ora', 'ssh2', 'yaml'] as const;
+
+/** Run the CLI; answer its exit code and the npm packages it loaded. */
+function loadedPackages(args: string[]): { status: number | null; packages: Set<string>; stderr: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'dockhand-imports-'));
+  const out = join(dir, 'imports.txt');
+  writeFileSync(out, '');
+  try {
+    const r = spawnSync(process.execPath, ['--import', recorder, cli, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, DOCKHAND_RECORD_IMPORTS: out, DOCKER_CONFIG: dir },
+      timeout: 60_000,
+    });
+    const packages = new Set(readFileSync(out, 'utf8').split('\n').flatMap((url) => url.match(/\/node_modules\/((?:@[^/]+\/)?[^/]+)\//)?.[1] ?? []));
+    return { status: r.status, packages, stderr: r.stderr };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const heavyIn = (packages: Set<string>) => heavy.filter((p) => packages.has(p));
+
+describe('start-up imports of the built CLI', () => {
+  const helpAndVersion = [['--version'], ['--help'], ['doctor', '--help'], ['up', '--help'], ['facts', '--help'], ['contexts', '--help']];
+  it.each(helpAndVersion.map((args) => [args.join(' '), args] as const))(
+    '`dockhand %s` loads yargs and none of zod, ora, ssh2, yaml',
+    (_title, args) => {
+      const r = loadedPackages([...args]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.packages.has('yargs')).toBe(true); // the recorder works
+      expect(heavyIn(r.packages)).toEqual([]);
+    },
+  );
+
+  it('local facts --json needs none of them', () => {
+    const r = loadedPackages(['facts', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(heavyIn(r.packages)).toEqual([]);
+  });
+
+  it('the local doctor loads yaml and zod for its check declarations, not ssh2 or ora', () => {
+    const r = loadedPackages(['doctor', '--json']);
+    expect([0, 1, 3], r.stderr).toContain(r.status);
+    expect(heavyIn(r.packages)).toEqual(['zod', 'yaml']);
+  });
+
+  it('an SSH target still loads ssh2 (on demand) and reports the host unreachable', () => {
+    // Port 1 on loopback: refused at once, before any host key or login.
+    const r = loadedPackages(['facts', '-H', 'nobody@127.0.0.1:1', '--connect-timeout', '5', '--json']);
+    expect(r.status, r.stderr).toBe(4);
+    expect(heavyIn(r.packages)).toEqual(['ssh2']);
+  });
+});
