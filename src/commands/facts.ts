@@ -5,7 +5,7 @@
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import type { GlobalArgs } from '../core/context.js';
-import type { Facts, UnitState } from '../facts/types.js';
+import type { Facts, KeyFileFacts, UnitState } from '../facts/types.js';
 import { withTargetOptions } from './options.js';
 
 export const factsCommand: CommandModule<object, GlobalArgs> = {
@@ -83,6 +83,10 @@ export function renderFactsSummary(f: Facts): string {
     const s = f.serviceRunning;
     lines.push(row('Services', `docker ${s.docker === undefined ? unknown : s.docker ? 'running' : 'not running'}, containerd ${s.containerd === undefined ? unknown : s.containerd ? 'running' : 'not running'}`));
   }
+  if (f.serviceEnabled) {
+    const e = f.serviceEnabled;
+    lines.push(row('At boot', Object.entries(e).map(([n, on]) => `${n} ${on ? 'enabled' : 'not enabled'}`).join(', ')));
+  }
   const g = f.dockerGroup;
   lines.push(row('docker group', g.exists ? `gid ${g.gid ?? unknown}, members: ${list(g.members)}` : 'absent'));
   const s = f.socket;
@@ -118,6 +122,17 @@ export function renderFactsSummary(f: Facts): string {
   if (f.aptSources) {
     const files = f.aptSources.files.map((x) => x.path);
     lines.push(row('apt sources', `${list(files)}${f.aptSources.legacyKeys.length ? `; legacy keys: ${f.aptSources.legacyKeys.join(' ')}` : ''}`));
+    if (f.aptSources.keyring) lines.push(row('apt keyring', keyLine(f.aptSources.keyring)));
+  }
+  if (f.rpmRepo) {
+    const repo = f.rpmRepo.file;
+    lines.push(row('rpm repo', `${repo.path} ${!repo.exists ? 'absent' : repo.content === undefined ? 'unreadable' : `(${repo.content.length} bytes)`}`));
+    lines.push(row('rpm key', keyLine(f.rpmRepo.key)));
   }
   return lines.join('\n') + '\n';
+}
+
+function keyLine(k: KeyFileFacts): string {
+  if (!k.exists) return `${k.path} absent`;
+  return `${k.path} ${k.fingerprints ? `key ${k.fingerprints.join(', ')}` : 'not a readable armoured key'}`;
 }

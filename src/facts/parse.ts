@@ -3,8 +3,9 @@
  * framing is split first, then small parsers read one tool's output each. A missing section or
  * command yields `undefined` (could not tell), never an exception.
  */
+import { armouredKeyFingerprints } from './openpgp.js';
 import { parseOsRelease } from './os-release.js';
-import { DEFAULT_DOCKER_ROOT, DEFAULT_DOCKER_SOCKET, DPKG_PACKAGES, LOCK_FILES, OTHER_PACKAGES, PID_LOCK_FILES, RPM_PACKAGES, STORAGE_DRIVERS, UNITS } from './probe.js';
+import { APT_KEYRING, DEFAULT_DOCKER_ROOT, DEFAULT_DOCKER_SOCKET, DPKG_PACKAGES, LOCK_FILES, OTHER_PACKAGES, PID_LOCK_FILES, RPM_KEY, RPM_PACKAGES, RPM_REPO, STORAGE_DRIVERS, UNITS } from './probe.js';
 import type {
   DockerRootFacts,
   Facts,
@@ -12,6 +13,7 @@ import type {
   GroupFacts,
   InitFacts,
   InitSystem,
+  KeyFileFacts,
   LockHolder,
   PackageManager,
   PathStat,
@@ -446,14 +448,37 @@ function parseLocks(s: ProbeSection): LockHolder[] {
   return holders;
 }
 
+/** A key file as the probe emitted it → which keys it holds (undefined: not gathered). */
+export function keyFileFacts(file: FileContent | undefined): KeyFileFacts | undefined {
+  if (!file) return undefined;
+  if (!file.exists) return { path: file.path, exists: false };
+  return { path: file.path, exists: true, fingerprints: file.content !== undefined ? armouredKeyFingerprints(file.content) : undefined };
+}
+
 function parseAptSources(s: ProbeSection): Facts['aptSources'] {
   if (s.kv.apt !== 'yes') return undefined;
+  const keyring = keyFileFacts(s.files[APT_KEYRING]);
   return {
-    files: Object.values(s.files),
+    files: Object.values(s.files).filter((f) => f.path !== APT_KEYRING),
     legacyKeys: Object.keys(s.kv)
       .filter((k) => k.startsWith('legacy_key '))
       .map((k) => k.slice('legacy_key '.length)),
+    ...(keyring ? { keyring } : {}),
   };
+}
+
+function parseRpmRepo(s: ProbeSection): Facts['rpmRepo'] {
+  const file = s.files[RPM_REPO];
+  const key = keyFileFacts(s.files[RPM_KEY]);
+  return file && key ? { file, key } : undefined;
+}
+
+/** OpenRC runlevel membership: `enabled_NAME=yes|no`, absent when NAME has no init script. */
+export function parseServiceEnabled(kv: Record<string, string>): Facts['serviceEnabled'] {
+  const docker = yes(kv.enabled_docker);
+  const containerd = yes(kv.enabled_containerd);
+  if (docker === undefined && containerd === undefined) return undefined;
+  return { ...(docker !== undefined ? { docker } : {}), ...(containerd !== undefined ? { containerd } : {}) };
 }
 
 /** Build typed Facts from the probe's full output. */
@@ -524,6 +549,7 @@ export function parseProbeOutput(host: string, text: string): Facts {
       services.docker !== undefined || services.containerd !== undefined
         ? { docker: serviceCode('docker'), containerd: serviceCode('containerd') }
         : undefined,
+    serviceEnabled: parseServiceEnabled(services),
     dockerGroup: parseDockerGroup(sectionOf(out, 'docker_group')),
     socket: parseSocket(sectionOf(out, 'socket').kv),
     daemonJson: dockerConfig.files['/etc/docker/daemon.json'] ?? { path: '/etc/docker/daemon.json', exists: false },
@@ -550,5 +576,6 @@ export function parseProbeOutput(host: string, text: string): Facts {
     },
     locks: parseLocks(sectionOf(out, 'locks')),
     aptSources: parseAptSources(sectionOf(out, 'apt_sources')),
+    rpmRepo: parseRpmRepo(sectionOf(out, 'rpm_repo')),
   };
 }

@@ -48,6 +48,11 @@ export const LOCK_FILES = [
 /** Lock files whose mere existence means "busy" (they hold a PID or nothing; no fcntl lock). */
 export const PID_LOCK_FILES = ['/var/run/yum.pid', '/run/zypp.pid', '/var/lib/pacman/db.lck'] as const;
 
+/** Where dockhand keeps Docker's repository and signing key (the repository step writes them). */
+export const APT_KEYRING = '/etc/apt/keyrings/docker.asc';
+export const RPM_REPO = '/etc/yum.repos.d/docker-ce.repo';
+export const RPM_KEY = '/etc/pki/rpm-gpg/docker-ce.asc';
+
 export const DEFAULT_DOCKER_ROOT = '/var/lib/docker';
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
 
@@ -178,6 +183,14 @@ if [ ! -d /run/systemd/system ]; then
   for dh_s in docker containerd; do
     if has rc-service; then kv "$dh_s" "$($T rc-service "$dh_s" status >/dev/null 2>&1 </dev/null; echo $?)"
     elif has service; then kv "$dh_s" "$($T service "$dh_s" status >/dev/null 2>&1 </dev/null; echo $?)"; fi
+  done
+fi
+
+# OpenRC: enabled at boot = linked into the default runlevel (what rc-update add NAME default does).
+if [ -d /etc/runlevels ]; then
+  for dh_s in docker containerd; do
+    [ -e "/etc/init.d/$dh_s" ] || continue
+    if [ -e "/etc/runlevels/default/$dh_s" ] || [ -L "/etc/runlevels/default/$dh_s" ]; then kv "enabled_$dh_s" yes; else kv "enabled_$dh_s" no; fi
   done
 fi
 
@@ -322,6 +335,14 @@ if [ -d /etc/apt ]; then
     esac
   done
   for dh_f in /etc/apt/trusted.gpg.d/docker*; do [ -e "$dh_f" ] && kv "legacy_key $dh_f" yes; done
+  # Small and ASCII-armoured: the plan reads which key it is from the text (no gpg needed here).
+  emit_file ${APT_KEYRING}
+fi
+
+sec rpm_repo
+if [ -d /etc/yum.repos.d ]; then
+  emit_file ${RPM_REPO}
+  emit_file ${RPM_KEY}
 fi
 
 printf '@@dockhand:done\\n'

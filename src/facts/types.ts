@@ -101,6 +101,17 @@ export interface FileContent {
   content?: string;
 }
 
+/** A signing key file, identified without gpg on the host (see src/facts/openpgp.ts). */
+export interface KeyFileFacts {
+  path: string;
+  exists: boolean;
+  /**
+   * Primary key fingerprints in the file (40 upper-case hex digits each, file order); undefined when
+   * the file exists but could not be read or is not an ASCII-armoured public key.
+   */
+  fingerprints?: string[];
+}
+
 export interface DockerRootFacts {
   /** Usually /var/lib/docker (from daemon.json data-root when set). */
   path: string;
@@ -146,6 +157,11 @@ export interface Facts {
   units: Record<string, UnitState>;
   /** Non-systemd service status: `service docker status` / `rc-service` exit code 0 = running. */
   serviceRunning?: { docker?: boolean; containerd?: boolean };
+  /**
+   * OpenRC only: the service is in the `default` runlevel (/etc/runlevels/default/NAME), i.e. starts at
+   * boot. A name is undefined when it has no init script (/etc/init.d/NAME) to enable.
+   */
+  serviceEnabled?: { docker?: boolean; containerd?: boolean };
   dockerGroup: GroupFacts;
   /** /var/run/docker.sock (or the socket the daemon is configured for). */
   socket: PathStat;
@@ -170,6 +186,11 @@ export interface Facts {
   };
   /** Processes holding the package manager's locks now. */
   locks: LockHolder[];
-  /** apt only: the existing Docker apt source files and legacy keys (for clean-up). */
-  aptSources?: { files: FileContent[]; legacyKeys: string[] };
+  /**
+   * apt only: the existing Docker apt source files and legacy keys (for clean-up), and the keyring
+   * dockhand's source names in Signed-By (/etc/apt/keyrings/docker.asc; undefined from older probes).
+   */
+  aptSources?: { files: FileContent[]; legacyKeys: string[]; keyring?: KeyFileFacts };
+  /** rpm hosts (those with /etc/yum.repos.d): Docker's .repo file and the local key its gpgkey names. */
+  rpmRepo?: { file: FileContent; key: KeyFileFacts };
 }

@@ -34,8 +34,6 @@ export interface DockerRepo {
   channel: 'stable' | 'test';
   /** 40 hex digits, no spaces. */
   fingerprint: string;
-  /** The user gave --mirror or --channel: on rpm hosts the repository file is rewritten. */
-  explicit: boolean;
 }
 
 export interface PlanContext {
@@ -97,7 +95,6 @@ export function makeContext(facts: Facts, selection: Selection, options: PlanOpt
       suite,
       channel: options.channel ?? 'stable',
       fingerprint,
-      explicit: options.mirror !== undefined || options.channel !== undefined,
     };
   } else if (options.mirror || options.keyFingerprint || options.channel) {
     throw new UsageError(`${facts.host}: --mirror, --channel and --key-fingerprint apply to --source docker only`);

@@ -39,7 +39,7 @@ describe('signing key verification', () => {
     const colons = dash('gpg --batch --with-colons --list-keys', env).stdout;
     fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(colons)![1]!;
     dash(`mkdir -p ${dir}/site/linux/test && gpg --batch --armor --export > ${dir}/site/linux/test/gpg`, env);
-    repo = { base: `file://${dir}/site`, path: 'linux/test', suite: 'x', channel: 'stable', fingerprint, explicit: false };
+    repo = { base: `file://${dir}/site`, path: 'linux/test', suite: 'x', channel: 'stable', fingerprint };
   });
 
   it('installs a key whose fingerprint is the pinned one', () => {

@@ -51,6 +51,14 @@ describe('services restart only on change', () => {
     expect(scripts(plan('alpine-3.22', 'fresh'), 'services')).toContain('rc-update add docker default');
   });
 
+  it('OpenRC: running but not in the default runlevel is enabled (not restarted)', () => {
+    const p = plan('alpine-3.22', 'converged', (f) => void (f.serviceEnabled = { docker: false, containerd: true }));
+    expect(step(p, 'services').reason).toBe('not enabled at boot: docker');
+    expect(scripts(p, 'services')).toContain('rc-update add docker default');
+    expect(scripts(p, 'services')).not.toContain('restart');
+    expect(plan('alpine-3.22', 'converged').steps.flatMap((s) => s.commands)).toEqual([]);
+  });
+
   it('hosts without an init system use service', () => {
     const p = plan('debian-12', 'fresh', (f) => void (f.init = { system: 'none', hasServiceCommand: true, wsl: true }));
     expect(scripts(p, 'services')).toContain('else service docker start; fi');
@@ -94,6 +102,57 @@ describe('repository', () => {
       f.aptSources!.legacyKeys.push('/etc/apt/trusted.gpg.d/docker.gpg');
     });
     expect(scripts(p, 'repository')).toBe('set -eu\nrm -f /etc/apt/sources.list.d/docker.list /etc/apt/trusted.gpg.d/docker.gpg');
+  });
+
+  const PINNED = '9DC858229FC7DD38854AE2D88D81803C0EBFCD88';
+  const WRONG = 'BED1850A4B88FBB0A6EE30D7C9B37B7D09D6BF98';
+  const fetchesKey = (p: Plan) => scripts(p, 'repository').includes('curl -fsSL');
+
+  it.each<[string, (f: Facts) => void, RegExp]>([
+    ['missing', (f) => void (f.aptSources!.keyring = { path: '/etc/apt/keyrings/docker.asc', exists: false }), /docker\.asc is missing/],
+    ['another key', (f) => void (f.aptSources!.keyring!.fingerprints = [WRONG]), new RegExp(`holds ${WRONG}, not the expected key ${PINNED}`)],
+    ['an extra key', (f) => void f.aptSources!.keyring!.fingerprints!.push(WRONG), /not the expected key/],
+    ['unreadable', (f) => void delete f.aptSources!.keyring!.fingerprints, /not a readable ASCII-armoured key/],
+    ['not inspected (older probe)', (f) => void delete f.aptSources!.keyring, /was not inspected/],
+  ])('apt keyring %s on a converged host: key re-fetched and verified, source left alone', (_name, damage, why) => {
+    const p = plan('debian-13', 'converged', damage);
+    expect(step(p, 'repository').reason).toMatch(why);
+    expect(fetchesKey(p)).toBe(true);
+    expect(scripts(p, 'repository')).not.toContain('docker.sources');
+    // The key needs curl and gpg: prerequisites are checked again.
+    expect(step(p, 'prerequisites').reason).not.toBe('no key to download');
+  });
+
+  it('--key-fingerprint other than the installed key re-fetches it', () => {
+    const p = plan('ubuntu-24.04', 'converged', undefined, { keyFingerprint: WRONG });
+    expect(step(p, 'repository').reason).toContain(`not the expected key ${WRONG}`);
+    expect(fetchesKey(p)).toBe(true);
+  });
+
+  it('a source rewrite with the right key already installed does not re-fetch it', () => {
+    const p = plan('ubuntu-24.04', 'converged', undefined, { channel: 'test' });
+    expect(scripts(p, 'repository')).toContain('Components: test');
+    expect(fetchesKey(p)).toBe(false);
+  });
+
+  it.each<[string, (f: Facts) => void, RegExp, boolean]>([
+    ['repo file missing', (f) => void (f.rpmRepo!.file = { path: '/etc/yum.repos.d/docker-ce.repo', exists: false }), /docker-ce\.repo is missing/, false],
+    ['baseurl elsewhere', (f) => void (f.rpmRepo!.file.content = f.rpmRepo!.file.content!.replace(/baseurl=\S+/, 'baseurl=https://old.example.test/x')), /differs/, false],
+    ['gpgkey fetched unchecked', (f) => void (f.rpmRepo!.file.content = f.rpmRepo!.file.content!.replace(/gpgkey=\S+/g, 'gpgkey=https://x/gpg')), /differs/, false],
+    ['key file missing', (f) => void (f.rpmRepo!.key = { path: '/etc/pki/rpm-gpg/docker-ce.asc', exists: false }), /docker-ce\.asc is missing/, true],
+    ['not inspected (older probe)', (f) => void delete f.rpmRepo, /was not inspected/, true],
+  ])('rpm %s with the engine installed: the step re-runs', (_name, damage, why, key) => {
+    const p = plan('rhel-9', 'converged', damage);
+    expect(step(p, 'repository').reason).toMatch(why);
+    expect(fetchesKey(p)).toBe(key);
+  });
+
+  it('rpm: keys added by hand to the .repo file are kept; --mirror rewrites it', () => {
+    const extra = plan('rhel-9', 'converged', (f) => void (f.rpmRepo!.file.content += 'priority=10\n'));
+    expect(step(extra, 'repository').commands).toEqual([]);
+    const mirrored = plan('rhel-9', 'converged', undefined, { mirror: 'https://mirror.example.test/docker' });
+    expect(scripts(mirrored, 'repository')).toContain('baseurl=https://mirror.example.test/docker/linux/rhel/9/$basearch/stable');
+    expect(fetchesKey(mirrored)).toBe(false);
   });
 
   it('the architecture comes from the facts', () => {

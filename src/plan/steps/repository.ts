@@ -4,15 +4,16 @@
  * that would make apt fail ("Conflicting values set for option Signed-By") removed.
  */
 import { shJoin, shQuote } from '../../shell/quote.js';
+import type { KeyFileFacts } from '../../facts/types.js';
 import type { DockerRepo, PlanContext } from '../context.js';
 import { script, writeFileLines } from '../script.js';
 import { change, ok, rootCommand, type StepResult } from './result.js';
 
-export const APT_KEYRING = '/etc/apt/keyrings/docker.asc';
+import { APT_KEYRING, RPM_KEY, RPM_REPO } from '../../facts/probe.js';
+
+export { APT_KEYRING, RPM_KEY, RPM_REPO };
 const SOURCES_DIR = '/etc/apt/sources.list.d';
 export const APT_SOURCES = `${SOURCES_DIR}/docker.sources`;
-export const RPM_KEY = '/etc/pki/rpm-gpg/docker-ce.asc';
-export const RPM_REPO = '/etc/yum.repos.d/docker-ce.repo';
 
 const DPKG_ARCH: Record<string, string> = { x86_64: 'amd64', aarch64: 'arm64', armv7l: 'armhf', armv6l: 'armhf', ppc64le: 'ppc64el', s390x: 's390x' };
 
@@ -83,6 +84,47 @@ interface RepositoryWork {
   manual: string[];
 }
 
+/**
+ * Why a signing key file must be (re)installed, or undefined when it holds exactly the expected key.
+ * Not gathered (facts from an older probe) counts as a reason: re-fetching a verified key is harmless.
+ */
+export function keyFileProblem(key: KeyFileFacts | undefined, path: string, fingerprint: string): string | undefined {
+  if (!key) return `${path} was not inspected`;
+  if (!key.exists) return `${path} is missing`;
+  if (!key.fingerprints) return `${path} is not a readable ASCII-armoured key`;
+  if (key.fingerprints.length !== 1 || key.fingerprints[0] !== fingerprint) {
+    return `${path} holds ${key.fingerprints.join(', ')}, not the expected key ${fingerprint}`;
+  }
+  return undefined;
+}
+
+/** `key=value` lines of an ini-style .repo file, per `[section]`. */
+function repoSections(text: string): Map<string, Map<string, string>> {
+  const sections = new Map<string, Map<string, string>>();
+  let current: Map<string, string> | undefined;
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    const header = /^\[(.+)\]$/.exec(line);
+    if (header) sections.set(header[1]!, (current = new Map()));
+    else if (current && /^[^#;].*=/.test(line)) current.set(line.slice(0, line.indexOf('=')).trim(), line.slice(line.indexOf('=') + 1).trim());
+  }
+  return sections;
+}
+
+/**
+ * The .repo file says what dockhand would write: every section and key of the wanted file with the
+ * same value (baseurl, gpgkey, enabled, gpgcheck…). Keys added by hand (priority=…) are left alone.
+ */
+export function rpmRepoMatches(current: string, wanted: string): boolean {
+  const have = repoSections(current);
+  for (const [name, keys] of repoSections(wanted)) {
+    const section = have.get(name);
+    if (!section) return false;
+    for (const [key, value] of keys) if (section.get(key) !== value) return false;
+  }
+  return true;
+}
+
 /** What the repository step must do (undefined: nothing). Prerequisites depend on it too. */
 export function repositoryWork(ctx: PlanContext): RepositoryWork | undefined {
   const { repo, facts } = ctx;
@@ -91,13 +133,13 @@ export function repositoryWork(ctx: PlanContext): RepositoryWork | undefined {
     const files = facts.aptSources?.files;
     const desired = aptSourcesContent(repo, aptArchitecture(ctx));
     const current = files?.find((f) => f.path === APT_SOURCES);
-    const keyring = files?.find((f) => f.path === APT_KEYRING);
     const reasons: string[] = [];
     const writeSource = !(current?.exists && current.content?.trim() === desired.trim());
     if (writeSource) reasons.push(current?.exists ? `${APT_SOURCES} differs from the wanted source` : `${APT_SOURCES} is missing`);
-    // The keyring is re-fetched with a changed source (a mirror may sign with another key).
-    const keyMissing = keyring ? !keyring.exists : files === undefined;
-    if (keyMissing) reasons.push(`${APT_KEYRING} is missing`);
+    // The keyring's fingerprint is in the facts, so a source rewrite alone (another arch, a mirror
+    // signing with the same key) does not re-fetch it; a missing or different key does.
+    const keyProblem = keyFileProblem(facts.aptSources?.keyring, APT_KEYRING, repo.fingerprint);
+    if (keyProblem) reasons.push(keyProblem);
     // Other files naming Docker's repository: whole files in sources.list.d are ours to remove;
     // a line in /etc/apt/sources.list is not (the file holds the distribution's own sources).
     const others = (files ?? []).filter((f) => f.exists && f.path !== APT_SOURCES && f.path !== APT_KEYRING).map((f) => f.path);
@@ -105,20 +147,19 @@ export function repositoryWork(ctx: PlanContext): RepositoryWork | undefined {
     const manual = others.filter((p) => !p.startsWith(`${SOURCES_DIR}/`));
     if (legacy.length) reasons.push(`legacy entries would conflict: ${legacy.join(', ')}`);
     if (reasons.length === 0 && manual.length === 0) return undefined;
-    return { reasons, fetchKey: writeSource || keyMissing, writeSource, legacy, manual };
+    return { reasons, fetchKey: keyProblem !== undefined, writeSource, legacy, manual };
   }
   if (ctx.pm.family === 'dnf') {
-    // Facts carry no rpm repository files: an installed engine from this source means its repository
-    // is in place; an explicit --mirror/--channel rewrites it.
-    const installed = facts.packages[ctx.packages.engine] !== undefined;
-    if (installed && !repo.explicit) return undefined;
-    return {
-      reasons: [installed ? 'rewrite for --mirror/--channel' : `${RPM_REPO} not set up (${ctx.packages.engine} not installed)`],
-      fetchKey: true,
-      writeSource: true,
-      legacy: [],
-      manual: [],
-    };
+    const file = facts.rpmRepo?.file;
+    const writeSource = !(file?.content !== undefined && rpmRepoMatches(file.content, rpmRepoContent(repo)));
+    const keyProblem = keyFileProblem(facts.rpmRepo?.key, RPM_KEY, repo.fingerprint);
+    const reasons: string[] = [];
+    if (writeSource) {
+      reasons.push(!facts.rpmRepo ? `${RPM_REPO} was not inspected` : file?.exists ? `${RPM_REPO} differs from the wanted repository` : `${RPM_REPO} is missing`);
+    }
+    if (keyProblem) reasons.push(keyProblem);
+    if (reasons.length === 0) return undefined;
+    return { reasons, fetchKey: keyProblem !== undefined, writeSource, legacy: [], manual: [] };
   }
   return undefined;
 }

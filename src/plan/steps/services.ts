@@ -38,10 +38,13 @@ export function services(ctx: PlanContext, storage: StorageWork | undefined, pac
     const openrc = facts.init.system === 'openrc';
     const status = (n: string) => (openrc ? `rc-service ${shQuote(n)} status` : `service ${shQuote(n)} status`);
     const run = (n: string, action: string) => (openrc ? `rc-service ${shQuote(n)} ${action}` : `service ${shQuote(n)} ${action}`);
-    // Facts know only whether docker runs (not whether it is enabled at boot): running counts as done.
     const running = facts.serviceRunning?.docker === true;
-    if (restart || !running) {
-      reasons.push(restart ? 'daemon.json changes: restart docker' : 'docker is not running');
+    // OpenRC facts say whether each service with an init script is in the default runlevel.
+    const notEnabled = openrc ? names.filter((n) => facts.serviceEnabled?.[n as 'docker' | 'containerd'] === false) : [];
+    if (restart || !running || notEnabled.length) {
+      if (restart) reasons.push('daemon.json changes: restart docker');
+      else if (!running) reasons.push('docker is not running');
+      if (notEnabled.length) reasons.push(`not enabled at boot: ${notEnabled.join(', ')}`);
       // Helper services (containerd) may have no init script: Debian's containerd ships only a systemd
       // unit, and dockerd then starts and supervises a containerd of its own. docker itself must have one.
       const ifScript = (n: string, line: string) => (n === 'docker' ? line : `if [ -e ${shQuote(`/etc/init.d/${n}`)} ]; then ${line}; fi`);
