@@ -237,7 +237,7 @@ async function bootOne(state: RunState, spec: HostSpec, link: HostLink, ctx: Boo
     machine: `dht${state.runId}-${spec.name}`,
     netnsPath: link.netnsPath,
     consoleLog,
-    cgroups: cgroupModeFor(spec.suite),
+    cgroups: cgroupModeFor(),
   });
   state.containers.set(spec.name, container);
   const alive = () => container.nspawn.exitCode === null && container.nspawn.signalCode === null;
