@@ -87,6 +87,25 @@ describeHosts('e2e harness: throwaway Debian hosts', () => {
     expect(await h.sh('sudo -l -U plain')).toMatch(/not allowed to run sudo/);
   });
 
+  // A login is a real logind session (pam_systemd): XDG_RUNTIME_DIR, a running user manager — what the
+  // doctor's rootless checks read. With a broken cgroup setup user@UID.service fails, and logind could
+  // hold concurrent logins for pam_systemd's 120 s bus timeout; 9 at once must all be quick.
+  it.each(SUITES)('$name: concurrent SSH logins get a logind session with a user manager, quickly', async ({ name }) => {
+    const h = host(name);
+    const users = ['root', 'deploy', 'deploypw', 'plain', 'root', 'deploy', 'deploypw', 'plain', 'root'] as const;
+    const started = Date.now();
+    const logins = await Promise.all(users.map((u) => h.ssh(u, 'echo "$XDG_RUNTIME_DIR"; test -S "$XDG_RUNTIME_DIR/systemd/private" && echo manager')));
+    const seconds = (Date.now() - started) / 1000;
+    // When logins stall, what logind, the user managers and PAM said is what explains it.
+    const why = seconds < 20 ? '' : await h.sh('journalctl -b --no-pager -o short-monotonic | grep -E "logind|user@|pam_|dbus|session-" | tail -80');
+    expect(seconds, `9 concurrent logins took ${seconds} s:\n${why}`).toBeLessThan(20);
+    for (const [i, res] of logins.entries()) {
+      const uid = (await h.sh(`id -u ${users[i]}`)).trim();
+      expect(res, `login as ${users[i]}`).toMatchObject({ code: 0, stdout: `/run/user/${uid}\nmanager\n` });
+    }
+    expect(await h.sh('systemctl --failed --no-legend --plain')).not.toMatch(/user@/);
+  });
+
   it.each(SUITES)('$name: apt reaches the mirror; nothing else is reachable', async ({ name }) => {
     const h = host(name);
     const update = await h.exec('apt-get update', { timeoutMs: 180_000 });

@@ -237,7 +237,7 @@ async function bootOne(state: RunState, spec: HostSpec, link: HostLink, ctx: Boo
     machine: `dht${state.runId}-${spec.name}`,
     netnsPath: link.netnsPath,
     consoleLog,
-    cgroups: cgroupModeFor(spec.suite),
+    cgroups: cgroupModeFor(),
   });
   state.containers.set(spec.name, container);
   const alive = () => container.nspawn.exitCode === null && container.nspawn.signalCode === null;
@@ -396,7 +396,10 @@ export function sweepStaleRuns(): void {
       const dir = join(runsDir(), entry);
       const owner = readOwner(dir) ?? { pid: Number(entry.match(/-(\d+)$/)?.[1]) || 0, tempDir: '' };
       // A run dir without an owner yet may be one another process is creating right now.
-      const justCreated = !owner.pid && Date.now() - statSync(dir).mtimeMs < 60_000;
+      // Another test process on this machine may remove its own run dir between readdir and here.
+      const mtimeMs = statSync(dir, { throwIfNoEntry: false })?.mtimeMs;
+      if (mtimeMs === undefined) continue;
+      const justCreated = !owner.pid && Date.now() - mtimeMs < 60_000;
       if (justCreated || (owner.pid && isAlive(owner.pid))) {
         live.add(entry);
         continue;

@@ -13,9 +13,9 @@ import { isAlive, run, sleep, type ExecResult, type RunOptions } from './proc.js
 export interface BootOptions {
   root: string;
   /**
-   * 'host': bind this machine's /sys/fs/cgroup (the verified setup; on a hybrid v1/v2 machine the
-   * container sees the hybrid layout). 'unified': nspawn gives the container its own cgroup2 tree —
-   * systemd >= 256 (trixie) no longer works on the hybrid layout (journald fails to find its cgroup).
+   * 'host': bind this machine's /sys/fs/cgroup (right when this machine is pure cgroup2).
+   * 'unified': nspawn gives the container its own cgroup2 tree — what every suite needs when this
+   * machine is hybrid (v1 + v2), see cgroupModeFor().
    */
   cgroups: 'host' | 'unified';
   /** unique on this machine (nspawn keeps per-machine state under /run/systemd/nspawn) */
@@ -75,16 +75,20 @@ export async function startContainer(opts: BootOptions): Promise<Container> {
 }
 
 /**
- * Which cgroup setup a suite boots with here. On a machine with the pure cgroup2 layout, binding it is
- * right for every suite; on a hybrid (v1 + v2) machine, systemd >= 256 (trixie) needs its own cgroup2
- * tree. DOCKHAND_TEST_CGROUPS=host|unified overrides the choice.
+ * Which cgroup setup a host boots with here. On a machine with the pure cgroup2 layout, binding it is
+ * right for every suite. On a hybrid (v1 + v2) machine every suite gets its own cgroup2 tree: with the
+ * hybrid layout bound in, the container's cgroup paths lie outside its cgroup namespace ("/../user.slice/…"),
+ * so systemd >= 256 (trixie) cannot even start journald, bullseye and bookworm log "Failed to migrate
+ * controller cgroups … Input/output error" for every unit, and on bookworm every login's user@UID.service fails ("Failed to create /../user.slice/user-0.slice/user@0.service/init.scope control
+ * group: Not a directory"), and logind answers pam_systemd's CreateSession only once that job ends — the
+ * likely source of first concurrent SSH logins after boot that stalled for pam_systemd's full 120 s bus
+ * timeout. Then a login has no user manager either.
+ * DOCKHAND_TEST_CGROUPS=host|unified overrides the choice.
  */
-export function cgroupModeFor(suite: string): 'host' | 'unified' {
+export function cgroupModeFor(): 'host' | 'unified' {
   const forced = process.env.DOCKHAND_TEST_CGROUPS;
   if (forced === 'host' || forced === 'unified') return forced;
-  const hostIsUnified = existsSync('/sys/fs/cgroup/cgroup.controllers');
-  const needsUnified = !['bullseye', 'bookworm'].includes(suite);
-  return hostIsUnified || !needsUnified ? 'host' : 'unified';
+  return existsSync('/sys/fs/cgroup/cgroup.controllers') ? 'host' : 'unified';
 }
 
 /** The nspawn process's child that has exec'd systemd (the container's PID 1), if any yet. */

@@ -45,6 +45,7 @@ export async function personalize(root: string, id: HostIdentity): Promise<strin
   rmSync(etc('resolv.conf'), { force: true });
   writeFileSync(etc('resolv.conf'), '# test host: names resolve through /etc/hosts only\n');
   writeFileSync(etc('machine-id'), `${randomBytes(16).toString('hex')}\n`);
+  keepUserManagers(etc('systemd/logind.conf.d'));
 
   const hostKey = etc('ssh/ssh_host_ed25519_key');
   rmSync(hostKey, { force: true });
@@ -67,6 +68,19 @@ export async function personalize(root: string, id: HostIdentity): Promise<strin
   await runOk('chroot', [root, '/usr/sbin/chpasswd'], { input: `deploypw:${id.deploypwPassword}\n` });
 
   return readFileSync(`${hostKey}.pub`, 'utf8').trim();
+}
+
+/**
+ * logind stops a user's manager (user@UID.service) 10 s after their last session ends, and a login in
+ * that window waits for the stop. In these containers the stop can hang (bookworm: "Processes still
+ * around after final SIGKILL") until user@.service's TimeoutStopSec=120s — exactly pam_systemd's bus
+ * timeout, so concurrent SSH logins stalled for 120 s. Tests log in and out every few seconds, so each
+ * manager started by a first login stays until the host stops. (Here, not in build-image.sh, so the
+ * cached images stay valid.)
+ */
+function keepUserManagers(confDir: string): void {
+  mkdirSync(confDir, { recursive: true });
+  writeFileSync(join(confDir, 'dockhand-test.conf'), '[Login]\nUserStopDelaySec=infinity\n');
 }
 
 function readPasswd(root: string): Map<string, { uid: number; gid: number; home: string }> {
