@@ -105,7 +105,7 @@ describeHosts('dockhand up --source docker from a signed mirror; a held dpkg loc
 
     const dry = await dockhand(['plan', ...mirrorArgs]);
     expect(dry.code, dry.stderr).toBe(0);
-    expect(dry.stdout).toContain('legacy entries would conflict: /etc/apt/sources.list.d/docker.list, /etc/apt/trusted.gpg.d/docker.gpg');
+    expect(dry.stdout, `stdout:\n${dry.stdout}\nstderr:\n${dry.stderr}`).toContain('legacy entries would conflict: /etc/apt/sources.list.d/docker.list, /etc/apt/trusted.gpg.d/docker.gpg');
 
     const up = await dockhand(['up', ...mirrorArgs]);
     expect(up.code, `${up.stdout}\n${up.stderr}`).toBe(0);
