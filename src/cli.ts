@@ -63,6 +63,16 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+let settled = false;
 main(hideBin(process.argv)).then((code) => {
+  settled = true;
   process.exitCode = code;
+});
+// If Node runs out of things to wait for while a command is still pending (a promise nothing will
+// ever settle), it exits with 0 and prints nothing: a silent "success". Make that loud instead.
+process.on('exit', (code) => {
+  if (!settled && code === 0) {
+    process.stderr.write('dockhand: internal error: stopped before the command finished (nothing left to wait for)\n');
+    process.exitCode = ExitCode.internal;
+  }
 });
