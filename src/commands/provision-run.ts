@@ -4,7 +4,8 @@
  */
 import { applyPlan, renderSummary, summarize, type ApplyResult } from '../apply/apply.js';
 import { buildContext } from '../core/context.js';
-import { ExitCode } from '../core/errors.js';
+import { ExitCode, UsageError } from '../core/errors.js';
+import { accountNameProblem, dockerVersionProblem, fingerprintProblem, mirrorProblem } from '../core/values.js';
 import type { Logger } from '../core/log.js';
 import { gatherFacts } from '../facts/gather.js';
 import { logFailure, runFleetCommand, type HostTask } from '../fleet/command.js';
@@ -19,8 +20,19 @@ import { renderPlan } from '../plan/render.js';
 import { shJoin } from '../shell/quote.js';
 import type { ProvisionArgs } from './provision.js';
 
-/** The flags only; each host's inventory variables fill in what they leave unset (planOptionsFor). */
-function flagOptions(argv: ProvisionArgs): HostPlanOptions {
+/**
+ * The flags only, their syntax checked here, before any host is resolved or connected; each host's
+ * inventory variables (checked when the inventory loads) fill in what they leave unset (planOptionsFor).
+ */
+export function flagOptions(argv: ProvisionArgs): HostPlanOptions {
+  const check = (flag: string, value: string | undefined, rule: (v: string) => string | undefined) => {
+    const problem = value === undefined ? undefined : rule(value);
+    if (problem) throw new UsageError(`--${flag}: ${problem}`);
+  };
+  check('docker-version', argv['docker-version'], dockerVersionProblem);
+  check('mirror', argv.mirror, mirrorProblem);
+  check('key-fingerprint', argv['key-fingerprint'], fingerprintProblem);
+  for (const user of argv.users ?? []) check('users', user, accountNameProblem);
   return {
     source: argv.source,
     dockerVersion: argv['docker-version'],
@@ -45,9 +57,9 @@ export interface AppliedHost {
 }
 
 export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<void> {
+  const flags = flagOptions(argv);
   const ctx = await buildContext({ ...argv, host: [...(argv.host ?? []), ...(argv.targets ?? [])] });
   const playbooks = loadPlaybooks();
-  const flags = flagOptions(argv);
   const plans = new Map<string, Plan>();
   const applied = new Map<string, ApplyResult>();
   let contextsOk = true;

@@ -42,24 +42,36 @@ export interface RunContext {
 
 export async function buildContext(argv: GlobalArgs): Promise<RunContext> {
   const logger = createLogger({ verbose: argv.verbose });
-  // Hosts and fleet flags first: a bad inventory should fail before any password prompt.
+  // Flags, then hosts, all before any password prompt or connection: bad input fails at once.
+  const fleet = fleetOptionsFrom(argv);
+  const connect: ConnectOptions = {
+    hostKeyPolicy: argv['host-key-policy'] ?? 'strict',
+    knownHostsFile: argv['known-hosts'],
+    connectTimeoutMs: secondsOption('connect-timeout', argv['connect-timeout'], 15) * 1000,
+    commandTimeoutMs: secondsOption('command-timeout', argv['command-timeout'], 1800) * 1000,
+  };
   const hosts = await resolveHostsLazily(
     { inventory: argv.inventory, host: argv.host, sshConfigHosts: argv['ssh-config-hosts'], limit: argv.limit },
     (warning) => logger.warn(warning),
   );
   withIdentityFiles(hosts, argv['identity-file']);
-  const fleet = fleetOptionsFrom(argv);
-  const connect: ConnectOptions = {
-    hostKeyPolicy: argv['host-key-policy'] ?? 'strict',
-    knownHostsFile: argv['known-hosts'],
-    connectTimeoutMs: (argv['connect-timeout'] ?? 15) * 1000,
-    commandTimeoutMs: (argv['command-timeout'] ?? 1800) * 1000,
-  };
   if (argv['ask-become-pass']) {
     const { promptHidden } = await import('./prompt.js');
     connect.becomePassword = await promptHidden('BECOME password: ');
   }
   return { logger, json: argv.json ?? false, hosts, targets: hosts.map((h) => h.spec), connect, fleet };
+}
+
+/** Longest timer Node can arm (setTimeout's 32-bit millisecond limit; beyond it fires at once). */
+export const MAX_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+/** A positive number of seconds from the command line (fractions allowed), within what a timer can hold. */
+export function secondsOption(flag: string, value: number | undefined, fallback: number): number {
+  const seconds = value ?? fallback;
+  if (!(Number.isFinite(seconds) && seconds > 0 && seconds <= MAX_TIMEOUT_SECONDS)) {
+    throw new UsageError(`--${flag} must be a number of seconds above 0 and at most ${MAX_TIMEOUT_SECONDS}, not ${value}`);
+  }
+  return seconds;
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import { homedir } from 'node:os';
 import { InputError } from '../core/errors.js';
+import { hostNameProblem } from '../core/values.js';
 import type { TargetSpec } from '../transport/types.js';
 import { playbookVarNames, type NativeInventory, type Settings } from './schema.js';
 import type { HostEntry, HostVars, Locate } from './types.js';
@@ -43,9 +44,13 @@ export function resolveInventory(inv: NativeInventory, file: string, locate: Loc
     const ordered = [...all].sort((a, b) => depth.get(a)! - depth.get(b)! || (a < b ? -1 : a > b ? 1 : 0));
     const layers: Settings[] = [inv.defaults ?? {}, ...ordered.map((g) => groups[g]!.vars ?? {}), host];
     const merged: Settings = Object.assign({}, ...layers.map(definedOnly));
+    const spec = targetSpec(name, host.address, merged);
+    // Without an address the name is what SSH connects to: it must be a host name OpenSSH accepts.
+    const nameProblem = spec.kind === 'ssh' && host.address === undefined ? hostNameProblem(name) : undefined;
+    if (nameProblem) fail(['hosts', name], `${nameProblem} (set address: to connect elsewhere)`);
     entries.push({
       name,
-      spec: targetSpec(name, host.address, merged),
+      spec,
       groups: [...all].sort(),
       vars: pickVars(merged),
     });

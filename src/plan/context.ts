@@ -3,10 +3,13 @@
  * the package source, the package manager, the users to add, the repository coordinates.
  */
 import { UsageError } from '../core/errors.js';
+import { dockerVersionProblem, fingerprintProblem, mirrorProblem, normalizeFingerprint } from '../core/values.js';
 import type { Facts } from '../facts/types.js';
 import type { DockerSource, PackageSet, Playbook, SourceKind, Step, VersionEntry } from '../playbook/schema.js';
 import type { Selection } from '../playbook/select.js';
 import { chooseTool, packageManagerOps, type PackageManagerOps } from './package-managers.js';
+
+export { normalizeFingerprint };
 
 export const DOCKER_DOWNLOAD_BASE = 'https://download.docker.com';
 
@@ -53,12 +56,6 @@ export interface PlanContext {
   step<K extends Step['step']>(id: K): Extract<Step, { step: K }> | undefined;
 }
 
-const FINGERPRINT = /^[0-9A-F]{40}$/;
-
-export function normalizeFingerprint(value: string): string {
-  return value.replace(/\s+/g, '').toUpperCase();
-}
-
 export function makeContext(facts: Facts, selection: Selection, options: PlanOptions): PlanContext {
   const { playbook, release } = selection;
   const source = options.source ?? playbook.defaultSource;
@@ -74,7 +71,9 @@ export function makeContext(facts: Facts, selection: Selection, options: PlanOpt
   const pm = packageManagerOps(chooseTool(facts, release?.packageManager ?? playbook.packageManager), lockTimeout);
 
   if (options.dockerVersion !== undefined) {
-    if (!/^\d+(\.\d+){0,2}$/.test(options.dockerVersion)) throw new UsageError(`--docker-version '${options.dockerVersion}': expected a version like 27.5 or 27.5.1`);
+    // Flags and inventory values were checked before connecting; this guards other callers.
+    const problem = dockerVersionProblem(options.dockerVersion);
+    if (problem) throw new UsageError(`docker version ${problem}`);
     if (source !== 'docker' || !pm.resolveVersion) {
       throw new UsageError(`${facts.host}: --docker-version needs --source docker on an apt or dnf host`);
     }
@@ -83,10 +82,8 @@ export function makeContext(facts: Facts, selection: Selection, options: PlanOpt
   let repo: DockerRepo | undefined;
   if (dockerSource) {
     const fingerprint = normalizeFingerprint(options.keyFingerprint ?? dockerSource.keyFingerprint);
-    if (!FINGERPRINT.test(fingerprint)) throw new UsageError(`--key-fingerprint: expected 40 hex digits, got '${options.keyFingerprint}'`);
-    if (options.mirror !== undefined && !/^https?:\/\/[^\s'"]+$/.test(options.mirror)) {
-      throw new UsageError(`--mirror '${options.mirror}': expected an http(s) URL`);
-    }
+    const problem = fingerprintProblem(fingerprint) ?? (options.mirror === undefined ? undefined : mirrorProblem(options.mirror));
+    if (problem) throw new UsageError(problem);
     const suite = dockerSource.suite === 'codename' ? release?.codename : release?.version;
     if (!suite) throw new UsageError(`${facts.host}: playbook ${playbook.id} gives no ${dockerSource.suite} for this release`);
     repo = {
