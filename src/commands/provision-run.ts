@@ -7,6 +7,7 @@ import { buildContext } from '../core/context.js';
 import { ExitCode, UsageError } from '../core/errors.js';
 import { accountNameProblem, dockerVersionProblem, fingerprintProblem, mirrorProblem } from '../core/values.js';
 import type { Logger } from '../core/log.js';
+import { gatherAccounts } from '../facts/accounts.js';
 import { gatherFacts } from '../facts/gather.js';
 import { logFailure, runFleetCommand, type HostTask } from '../fleet/command.js';
 import { dockerCli, renderContextPlan, syncDockerContexts } from '../fleet/docker-contexts.js';
@@ -57,8 +58,10 @@ export interface AppliedHost {
 }
 
 export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<void> {
-  const flags = flagOptions(argv);
+  const checkedFlags = flagOptions(argv);
   const ctx = await buildContext({ ...argv, host: [...(argv.host ?? []), ...(argv.targets ?? [])] });
+  // With -K, a sudo that asks for a password is usable: the plan's root check needs to know.
+  const flags: HostPlanOptions = { ...checkedFlags, becomePassword: ctx.connect.becomePassword !== undefined };
   const playbooks = loadPlaybooks();
   const plans = new Map<string, Plan>();
   const applied = new Map<string, ApplyResult>();
@@ -67,7 +70,9 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<voi
   const task: HostTask = async (transport, host, { report, detectedOs, logger }) => {
     const options = planOptionsFor(host.vars, flags);
     report('facts', 'running');
-    const facts = await gatherFacts(transport);
+    // Users named for the docker group are looked up on the host, so the plan can refuse a missing one.
+    const gathered = await gatherFacts(transport);
+    const facts = options.users?.length ? { ...gathered, accounts: await gatherAccounts(transport, options.users) } : gathered;
     const os = osLabel(facts, options);
     report('facts', 'ok', os);
     detectedOs(os);

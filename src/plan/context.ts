@@ -2,7 +2,7 @@
  * Everything a step needs to decide, resolved once per host from facts + playbook + options:
  * the package source, the package manager, the users to add, the repository coordinates.
  */
-import { UsageError } from '../core/errors.js';
+import { PreconditionError, UsageError } from '../core/errors.js';
 import { dockerVersionProblem, fingerprintProblem, mirrorProblem, normalizeFingerprint } from '../core/values.js';
 import type { Facts } from '../facts/types.js';
 import type { DockerSource, PackageSet, Playbook, SourceKind, Step, VersionEntry } from '../playbook/schema.js';
@@ -26,6 +26,8 @@ export interface PlanOptions {
   /** Users to add to the docker group (default: the login user, or SUDO_USER locally). */
   users?: string[];
   allowStorageSwitch?: boolean;
+  /** A sudo password was given (--ask-become-pass): sudo that asks for one can still be used. */
+  becomePassword?: boolean;
 }
 
 export interface DockerRepo {
@@ -52,6 +54,7 @@ export interface PlanContext {
   dockerVersion?: string;
   users: string[];
   allowStorageSwitch: boolean;
+  becomePassword: boolean;
   /** Parameters of a step the playbook declares, or undefined when it does not have it. */
   step<K extends Step['step']>(id: K): Extract<Step, { step: K }> | undefined;
 }
@@ -75,7 +78,12 @@ export function makeContext(facts: Facts, selection: Selection, options: PlanOpt
     const problem = dockerVersionProblem(options.dockerVersion);
     if (problem) throw new UsageError(`docker version ${problem}`);
     if (source !== 'docker' || !pm.resolveVersion) {
-      throw new UsageError(`${facts.host}: --docker-version needs --source docker on an apt or dnf host`);
+      // Decided from the host's package manager: a plan failure (exit 2), not a bad flag.
+      throw new PreconditionError(
+        facts.host,
+        `docker version ${options.dockerVersion} needs the docker package source on an apt or dnf host (this one: ${source}, ${pm.tool})`,
+        'use --source docker on an apt/dnf host, or leave out --docker-version / docker_version',
+      );
     }
   }
   const dockerSource = source === 'docker' ? playbook.sources.docker : undefined;
@@ -109,6 +117,7 @@ export function makeContext(facts: Facts, selection: Selection, options: PlanOpt
     dockerVersion: options.dockerVersion,
     users: dockerUsers(facts, options.users),
     allowStorageSwitch: options.allowStorageSwitch ?? false,
+    becomePassword: options.becomePassword ?? false,
     step,
   };
 }
