@@ -27,7 +27,15 @@ export const doctorCommand: CommandModule<object, DoctorArgs> = {
       }) as unknown as Argv<DoctorArgs>,
   handler: async (argv: ArgumentsCamelCase<DoctorArgs>) => {
     // Loaded here, not at startup: `dockhand --help` and other commands should not pay for it.
-    const [{ buildContext }, { runDoctor }] = await Promise.all([import('../core/context.js'), import('../doctor/run.js')]);
+    const [{ buildContext }, { runDoctor }, { accountNameProblem }, { UsageError }] = await Promise.all([
+      import('../core/context.js'),
+      import('../doctor/run.js'),
+      import('../core/values.js'),
+      import('../core/errors.js'),
+    ]);
+    // Checked before anything connects, like every other flag.
+    const userProblem = argv.user === undefined ? undefined : accountNameProblem(argv.user);
+    if (userProblem) throw new UsageError(`--user: ${userProblem}`);
     const ctx = await buildContext(argv);
     const tty = process.stdin.isTTY && process.stderr.isTTY;
     process.exitCode = await runDoctor({

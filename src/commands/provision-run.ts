@@ -5,7 +5,7 @@
 import { applyPlan, renderSummary, summarize, type ApplyResult } from '../apply/apply.js';
 import { buildContext } from '../core/context.js';
 import { ExitCode, UsageError } from '../core/errors.js';
-import { accountNameProblem, dockerVersionProblem, fingerprintProblem, mirrorProblem } from '../core/values.js';
+import { accountNameProblem, dockerVersionProblem, fingerprintProblem, mirrorProblem, releaseNameProblem } from '../core/values.js';
 import type { Logger } from '../core/log.js';
 import { gatherAccounts } from '../facts/accounts.js';
 import { gatherFacts } from '../facts/gather.js';
@@ -34,6 +34,8 @@ export function flagOptions(argv: ProvisionArgs): HostPlanOptions {
   check('mirror', argv.mirror, mirrorProblem);
   check('key-fingerprint', argv['key-fingerprint'], fingerprintProblem);
   for (const user of argv.users ?? []) check('users', user, accountNameProblem);
+  check('os', argv.os, releaseNameProblem);
+  check('codename', argv.codename, releaseNameProblem);
   return {
     source: argv.source,
     dockerVersion: argv['docker-version'],

@@ -54,6 +54,11 @@ export function dockerVersionProblem(version: string): string | undefined {
     : `'${printable(version)}' is not a version: expected 28.1, 28.1.1 or an exact package version such as 5:28.1.1-1~debian.12~bookworm`;
 }
 
+/** An os-release ID or codename (`debian`, `opensuse-leap`, `bookworm`): what playbooks are matched by. */
+export function releaseNameProblem(name: string): string | undefined {
+  return /^[a-z0-9][a-z0-9._-]*$/.test(name) ? undefined : `'${printable(name)}' is not an os-release ID or codename (lower-case letters, digits, '.', '_', '-')`;
+}
+
 export function mirrorProblem(url: string): string | undefined {
   return /^https?:\/\/[^\s'"\\`$]+$/.test(url) ? undefined : `'${printable(url)}' is not an http(s) URL`;
 }

@@ -13,6 +13,7 @@ import {
   jumpProblem,
   loginUserProblem,
   mirrorProblem,
+  releaseNameProblem,
 } from '../core/values.js';
 
 /** A string checked by one of the value rules (src/core/values.ts): the rule's reason is the error message. */
@@ -28,8 +29,8 @@ function checked(rule: (value: string) => string | undefined) {
 
 /** Variables the playbooks read. Shallow precedence: a later layer replaces a whole value (lists too). */
 export const playbookVarsShape = {
-  os: z.string().min(1).describe('override the detected os-release ID (e.g. debian, ubuntu)'),
-  codename: z.string().min(1).describe('override the detected release codename (e.g. bookworm)'),
+  os: checked(releaseNameProblem).describe('override the detected os-release ID (e.g. debian, ubuntu)'),
+  codename: checked(releaseNameProblem).describe('override the detected release codename (e.g. bookworm)'),
   users: z.array(checked(accountNameProblem)).describe('users to add to the docker group'),
   source: z.enum(['docker', 'distro']).describe("'docker': Docker's own repository; 'distro': the distribution's packages"),
   // A regex (not a refinement) so the JSON Schema carries it as `pattern` for editors.

@@ -73,12 +73,20 @@ describe('input is checked before any connection', () => {
     [['--command-timeout', '0'], /--command-timeout must be/],
     [['--command-timeout', '99999999'], /--command-timeout must be/],
     [['--concurrency', '0'], /--concurrency must be/],
+    [['--os', '../x'], /--os: '\.\.\/x' is not an os-release ID/],
     [['--max-fail-percent', '101'], /--max-fail-percent must be/],
   ])('flag %j is a usage error (64) before connecting', (flags, message) => {
     const r = run(['plan', '-H', '127.0.0.1:1', ...flags]);
     expect(r.status, r.stderr).toBe(64);
     expect(r.stderr).toMatch(message);
     noStackTrace(r.stderr);
+    expect(sshCalls()).toEqual([]);
+  });
+
+  it('doctor --user with shell characters is a usage error before connecting', () => {
+    const r = run(['doctor', '-H', '127.0.0.1:1', '--user', 'a;b']);
+    expect(r.status, r.stderr).toBe(64);
+    expect(r.stderr).toContain("--user: 'a;b' is not a valid user name");
     expect(sshCalls()).toEqual([]);
   });
 
