@@ -65,10 +65,8 @@ export async function main(argv: string[]): Promise<number> {
     await buildCli(argv).parseAsync();
     return process.exitCode === undefined ? ExitCode.ok : Number(process.exitCode);
   } catch (err) {
-    if (isOutputWriteError(err) && (outputFailure || err.syscall === 'write')) {
-      onOutputError(err);
-      return ExitCode.outputFailed;
-    }
+    // A command that failed because stdout did (already reported by the listener): no second message.
+    if (outputFailure && isOutputWriteError(err)) return ExitCode.outputFailed;
     const code = exitCodeOf(err);
     if (err instanceof DockhandError) {
       process.stderr.write(redact(`dockhand: ${err.message}\n`));
@@ -89,7 +87,7 @@ main(hideBin(process.argv)).then((code) => {
 // If Node runs out of things to wait for while a command is still pending (a promise nothing will
 // ever settle), it exits with 0 and prints nothing: a silent "success". Make that loud instead.
 process.on('exit', (code) => {
-  if (outputFailure && (code === 0 || code === undefined)) process.exitCode = ExitCode.outputFailed;
+  if (outputFailure && code === 0) process.exitCode = ExitCode.outputFailed;
   if (!settled && code === 0) {
     process.stderr.write('dockhand: internal error: stopped before the command finished (nothing left to wait for)\n');
     process.exitCode = ExitCode.internal;

@@ -25,7 +25,7 @@ import type { ProvisionArgs } from './provision.js';
  * The flags only, their syntax checked here, before any host is resolved or connected; each host's
  * inventory variables (checked when the inventory loads) fill in what they leave unset (planOptionsFor).
  */
-export function flagOptions(argv: ProvisionArgs): HostPlanOptions {
+function flagOptions(argv: ProvisionArgs): HostPlanOptions {
   const check = (flag: string, value: string | undefined, rule: (v: string) => string | undefined) => {
     const problem = value === undefined ? undefined : rule(value);
     if (problem) throw new UsageError(`--${flag}: ${problem}`);
