@@ -5,7 +5,7 @@
  * exists, `dockhand doctor` (must be healthy); one line per box as it goes, a summary at the end, and
  * one JSON record per run in the results directory, compared with the previous record.
  *
- *   ./run-matrix.sh [--results DIR] [BOX…] [-- OPTIONS for dockhand up/plan, e.g. --source distro]
+ *   ./run-matrix.sh [--results DIR] [--logs DIR] [BOX…] [-- OPTIONS for dockhand up/plan, e.g. --source distro]
  *
  * Exit: 0 every box ok, 1 a box failed, 64 usage (or dockhand not built).
  * Everything dockhand does goes through `--ssh-config` (the `vagrant ssh-config` output), exactly as a
@@ -21,7 +21,7 @@ $.verbose = false;
 $.quiet = true;
 
 function usage(message) {
-  process.stderr.write(`run-matrix: ${message}\nusage: run-matrix.sh [--results DIR] [BOX…] [-- OPTIONS for dockhand up/plan]\n`);
+  process.stderr.write(`run-matrix: ${message}\nusage: run-matrix.sh [--results DIR] [--logs DIR] [BOX…] [-- OPTIONS for dockhand up/plan]\n`);
   process.exit(64);
 }
 
@@ -32,19 +32,21 @@ function parseArgs(argv) {
   const passThrough = dash < 0 ? [] : argv.slice(dash + 1);
   const boxes = [];
   let results = process.env.DOCKHAND_MATRIX_RESULTS || path.join(here, 'results');
+  let logs;
   for (let i = 0; i < own.length; i++) {
     const a = own[i];
-    if (a === '--results') {
-      if (!own[i + 1]) usage('--results needs a directory');
-      results = own[++i];
+    if (a === '--results' || a === '--logs') {
+      if (!own[i + 1]) usage(`${a} needs a directory`);
+      if (a === '--results') results = own[++i];
+      else logs = own[++i];
     } else if (a === '-h' || a === '--help') {
-      process.stdout.write('usage: run-matrix.sh [--results DIR] [BOX…] [-- OPTIONS for dockhand up/plan]\n');
+      process.stdout.write('usage: run-matrix.sh [--results DIR] [--logs DIR] [BOX…] [-- OPTIONS for dockhand up/plan]\n');
       process.exit(0);
     } else if (a.startsWith('-')) usage(`unknown option ${a} (options for dockhand go after --)`);
     else if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(a)) usage(`not a box name: ${JSON.stringify(a)}`);
     else boxes.push(a);
   }
-  return { boxes, results: path.resolve(results), passThrough };
+  return { boxes, results: path.resolve(results), logs: logs && path.resolve(logs), passThrough };
 }
 
 /** `--json` prints JSON lines; the last is the summary event (README, "JSON output"). */
@@ -233,7 +235,8 @@ async function main() {
   $.cwd = here;
   const startedAt = new Date();
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
-  const logDir = await fs.mkdtemp(path.join(tmpdir(), `dockhand-matrix-${stamp}-`));
+  if (args.logs) await fs.mkdirp(args.logs);
+  const logDir = await fs.mkdtemp(path.join(args.logs ?? tmpdir(), `dockhand-matrix-${stamp}-`));
   const render = await renderAvailable();
   const version = (await $({ nothrow: true })`node ${cli} --version`).stdout.trim();
   const commit = (await $({ nothrow: true })`git -C ${here} rev-parse --short HEAD`).stdout.trim() || null;

@@ -51,7 +51,7 @@ describeHosts('vagrant/run-matrix.sh against a stand-in vagrant and real Debian 
   let calls: string;
 
   const matrix = (args: string[]): Promise<RunResult> =>
-    runProgram(driver, args, {
+    runProgram(driver, ['--logs', join(work, 'logs'), ...args], {
       PATH: `${standIn}:${process.env.PATH ?? '/usr/bin:/bin'}`,
       // A HOME with no keys and no ssh config: only the stand-in's ssh-config gets dockhand in.
       HOME: join(work, 'home'),
