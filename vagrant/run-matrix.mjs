@@ -72,6 +72,8 @@ function hostEvent(jsonl) {
   return undefined;
 }
 
+/** The last non-empty line of a command's stderr (dockhand's own error line when it stopped early). */
+const lastLine = (text) => String(text ?? '').trimEnd().split('\n').pop() ?? '';
 const changedIn = (summary) => (summary?.hosts ?? []).reduce((n, h) => n + (h.steps?.changed ?? 0), 0);
 /** What a box says goes into the terminal: printable characters only, bounded. */
 const printable = (s) => String(s ?? '').replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').slice(0, 300);
@@ -123,21 +125,21 @@ async function runBox(box, ctx) {
     const r = await $({ nothrow: true })`node ${cli} ${args} --json`;
     await fs.writeFile(log(`${name}.json`), r.stdout);
     await fs.writeFile(log(`${name}.log`), r.stderr);
-    return { code: r.exitCode, stdout: r.stdout, seconds: (Date.now() - started) / 1000 };
+    return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr, seconds: (Date.now() - started) / 1000 };
   };
 
   rec.stage = 'first up';
   const up1 = await dockhand('up1', ['up', ...common, ...ctx.passThrough]);
   const s1 = summaryOf(up1.stdout);
   rec.firstRun = { seconds: Number(up1.seconds.toFixed(1)), exitCode: up1.code, changes: changedIn(s1) };
-  if (up1.code !== 0) return fail('first up', `exit ${up1.code}: ${printable(s1?.hosts?.[0]?.error)} (see ${log('up1.log')})`);
+  if (up1.code !== 0) return fail('first up', `exit ${up1.code}: ${printable(s1?.hosts?.[0]?.error ?? lastLine(up1.stderr))} (see ${log('up1.log')})`);
   say(`first up: ${rec.firstRun.changes} changes in ${rec.firstRun.seconds} s`);
 
   rec.stage = 'second up';
   const up2 = await dockhand('up2', ['up', ...common, ...ctx.passThrough]);
   const s2 = summaryOf(up2.stdout);
   rec.secondRun = { seconds: Number(up2.seconds.toFixed(1)), exitCode: up2.code, changes: s2 ? changedIn(s2) : null };
-  if (up2.code !== 0 || !s2) return fail('second up', `exit ${up2.code} (see ${log('up2.log')})`);
+  if (up2.code !== 0 || !s2) return fail('second up', `exit ${up2.code}: ${printable(s2?.hosts?.[0]?.error ?? lastLine(up2.stderr))} (see ${log('up2.log')})`);
   if (rec.secondRun.changes !== 0) return fail('second up', `not converged: ${rec.secondRun.changes} changes on the second run (see ${log('up2.json')})`);
   say('second up: 0 changes (converged)');
 
