@@ -50,6 +50,9 @@ export async function buildContext(argv: GlobalArgs): Promise<RunContext> {
     (warning) => logger.warn(warning),
   );
   withIdentityFiles(hosts, argv['identity-file']);
+  // On each SSH host too (not only in `connect`), so what reads the specs (docker contexts) knows
+  // the host is defined in that file; the command line wins over an inventory's ssh_config.
+  if (sshConfigFile) for (const h of hosts) if (h.spec.kind === 'ssh') h.spec = { ...h.spec, sshConfigFile };
   const fleet = fleetOptionsFrom(argv);
   const connect: ConnectOptions = {
     hostKeyPolicy: argv['host-key-policy'] ?? 'strict',
