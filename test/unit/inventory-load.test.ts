@@ -166,15 +166,7 @@ describe('inventory errors name file, line and field', () => {
     ['hosts:\n  a: { channel: nightly }\n', 2, 'hosts.a.channel', 'Invalid option'],
     ['defaults: { user: a }\n', 1, 'hosts', 'expected record'],
     ['hosts:\n  a: {\n', 3, undefined, 'YAML syntax'],
-  ])('%j', (text, line, field, message) => {
-    const err = errorOf(() => parseInventory(text, 'inv.yaml'));
-    expect(err.line).toBe(line);
-    expect(err.field).toBe(field);
-    expect(err.message).toContain(message);
-  });
-
-  // Values are checked when the inventory loads (file:line:field, exit 65), not later as if they were flags.
-  it.each([
+    // Values are checked when the inventory loads (file:line:field, exit 65), not later as if they were flags.
     ['hosts:\n  a:\n    users: [ok, "a;b"]\n', 3, 'hosts.a.users.1', "'a;b' is not a valid user name"],
     ['hosts:\n  a:\n    docker_version: "x y"\n', 3, 'hosts.a.docker_version', 'not a version'],
     ['hosts:\n  a:\n    address: "10.0.0.1;reboot"\n', 3, 'hosts.a.address', 'shell metacharacters'],
@@ -183,7 +175,7 @@ describe('inventory errors name file, line and field', () => {
     ['hosts:\n  a:\n    mirror: "https://m.example/x y"\n', 3, 'hosts.a.mirror', 'not an http(s) URL'],
     ['hosts:\n  a:\n    key_fingerprint: "abc"\n', 3, 'hosts.a.key_fingerprint', 'not a key fingerprint'],
     ['hosts:\n  "web 1":\n', 2, 'hosts.web 1', 'whitespace'],
-  ])('bad value %j', (text, line, field, message) => {
+  ])('%j', (text, line, field, message) => {
     const err = errorOf(() => parseInventory(text, 'inv.yaml'));
     expect([err.line, err.field, err.exitCode]).toEqual([line, field, 65]);
     expect(err.message).toContain(message);
