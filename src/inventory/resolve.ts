@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { InputError } from '../core/errors.js';
-import { hostNameProblem } from '../core/values.js';
+import { hostNameProblem, printable } from '../core/values.js';
 import type { TargetSpec } from '../transport/types.js';
 import { playbookVarNames, type NativeInventory, type Settings } from './schema.js';
 import type { HostEntry, HostVars, Locate } from './types.js';
@@ -48,7 +48,13 @@ export function resolveInventory(inv: NativeInventory, file: string, locate: Loc
     const merged: Settings = Object.assign({}, ...layers.map(definedOnly));
     const spec = targetSpec(name, host.address, merged);
     // Without an address the name is what SSH connects to: it must be a host name OpenSSH accepts.
-    const nameProblem = spec.kind === 'ssh' && host.address === undefined ? hostNameProblem(name) : undefined;
+    // With an address the name is only a label, but it is printed everywhere: no control characters.
+    const nameProblem =
+      spec.kind === 'ssh' && host.address === undefined
+        ? hostNameProblem(name)
+        : /\p{Cc}/u.test(name)
+          ? `host name '${printable(name)}' contains control characters`
+          : undefined;
     if (nameProblem) fail(['hosts', name], `${nameProblem} (set address: to connect elsewhere)`);
     entries.push({
       name,

@@ -175,6 +175,7 @@ describe('inventory errors name file, line and field', () => {
     ['hosts:\n  a:\n    mirror: "https://m.example/x y"\n', 3, 'hosts.a.mirror', 'not an http(s) URL'],
     ['hosts:\n  a:\n    key_fingerprint: "abc"\n', 3, 'hosts.a.key_fingerprint', 'not a key fingerprint'],
     ['hosts:\n  "web 1":\n', 2, 'hosts.web 1', 'whitespace'],
+    ['hosts:\n  "web\\e[2J": { address: 10.0.0.1 }\n', 2, 'hosts.web\u001b[2J', 'control characters'],
   ])('%j', (text, line, field, message) => {
     const err = errorOf(() => parseInventory(text, 'inv.yaml'));
     expect([err.line, err.field, err.exitCode]).toEqual([line, field, 65]);
