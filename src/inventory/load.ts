@@ -4,7 +4,7 @@
  * `ssh:[config]` for the non-wildcard Host aliases of an OpenSSH config. A file's format is told by
  * extension, then content.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
 import { isMap, isScalar, type Document, type LineCounter } from 'yaml';
 import { InputError } from '../core/errors.js';
@@ -127,7 +127,9 @@ function isDirectory(path: string): boolean {
 function readStdin(): string {
   if (process.stdin.isTTY) throw new InputError(STDIN_NAME, '-i - reads an inventory from stdin, which is a terminal', { hint: 'pipe one in: ansible-inventory -i INVENTORY --list | dockhand … -i -' });
   try {
-    return readFileSync(0, 'utf8');
+    // fd 0 may be a non-blocking pipe (EAGAIN before the writer has written); /dev/stdin opens it
+    // anew, blocking, so a slow `ansible-inventory --list |` is waited for.
+    return readFileSync(existsSync('/dev/stdin') ? '/dev/stdin' : 0, 'utf8');
   } catch (err) {
     throw new InputError(STDIN_NAME, `cannot read inventory: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { InputError } from '../../src/core/errors.js';
+import { errorOf } from '../harness/input-error.js';
 import { loadInventory, parseInventory } from '../../src/inventory/load.js';
 
 let dir: string;
@@ -24,16 +24,6 @@ function tree(files: Record<string, string>): string {
   }
   return dir;
 }
-
-const errorOf = (fn: () => unknown): InputError => {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError);
-    return e as InputError;
-  }
-  throw new Error('expected an InputError');
-};
 
 const VAULTED = `!vault |
   $ANSIBLE_VAULT;1.1;AES256
