@@ -3,8 +3,10 @@
  * in its own process group, so a timeout kills the whole tree, not just the shell.
  */
 import { spawn } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
 import { BecomeError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
+import { SUDO_PATHS } from './become.js';
 import { CommandRun, prepareCommand, type RunIdentity } from './command-run.js';
 import type { ConnectOptions, ExecOptions, ExecResult, Transport, WriteFileOptions } from './types.js';
 import { writeFileVia } from './write-file.js';
@@ -18,7 +20,8 @@ export class LocalTransport implements Transport {
     private readonly options: ConnectOptions,
     logger: Logger,
   ) {
-    this.identity = { host: name, isRoot: process.geteuid?.() === 0, becomePassword: options.becomePassword, logger };
+    const isRoot = process.geteuid?.() === 0;
+    this.identity = { host: name, isRoot, sudoPath: isRoot ? undefined : localSudo(), becomePassword: options.becomePassword, logger };
   }
 
   exec(script: string, opts: ExecOptions = {}): Promise<ExecResult> {
@@ -32,7 +35,7 @@ export class LocalTransport implements Transport {
     child.stderr.on('data', (c: Buffer) => run.stderr(c));
     child.on('error', (err: NodeJS.ErrnoException) => {
       run.failed(
-        err.code === 'ENOENT' && plan.argv[0] === 'sudo'
+        err.code === 'ENOENT' && plan.viaSudo
           ? new BecomeError(this.name, 'sudo is not installed and dockhand is not running as root')
           : err,
       );
@@ -40,7 +43,11 @@ export class LocalTransport implements Transport {
     child.on('spawn', () =>
       run.started({
         stdin: child.stdin,
-        kill: () => killGroup(child.pid),
+        kill: () => {
+          // A group led by sudo runs as root: ours to signal only through sudo again, with the same
+          // become credentials (a password is fed the same way; cached credentials need none).
+          if (!killGroup(child.pid) && plan.viaSudo && child.pid !== undefined) this.killAsRoot(child.pid);
+        },
         release: () => {
           child.stdout.destroy();
           child.stderr.destroy();
@@ -50,6 +57,13 @@ export class LocalTransport implements Transport {
     child.on('exit', (code, signal) => run.exited(code, signal ?? undefined));
     child.on('close', () => run.closed());
     return run.result;
+  }
+
+  /** Fire and forget: the timed-out command's result does not wait for this. */
+  private killAsRoot(pgid: number): void {
+    this.exec(`kill -KILL -- -${pgid} 2>/dev/null; true`, { sudo: true, timeoutMs: 15_000 }).catch((e: unknown) =>
+      this.identity.logger.debug(`${this.name}: could not kill timed-out command (process group ${pgid}): ${String(e)}`),
+    );
   }
 
   writeFile(path: string, content: string | Buffer, opts: WriteFileOptions = {}): Promise<void> {
@@ -65,11 +79,26 @@ export class LocalTransport implements Transport {
   async close(): Promise<void> {}
 }
 
-function killGroup(pid: number | undefined): void {
-  if (pid === undefined) return;
+/** false when the group may not be signalled by us (EPERM: sudo leads it as root). */
+function killGroup(pid: number | undefined): boolean {
+  if (pid === undefined) return true;
   try {
     process.kill(-pid, 'SIGKILL');
-  } catch {
-    // Already gone.
+  } catch (e) {
+    // ESRCH: already gone.
+    return (e as NodeJS.ErrnoException).code !== 'EPERM';
   }
+  return true;
+}
+
+/** The first of SUDO_PATHS that is an executable file here; never a PATH look-up (see SUDO_PATHS). */
+function localSudo(): string | undefined {
+  return SUDO_PATHS.find((p) => {
+    try {
+      accessSync(p, constants.X_OK);
+      return statSync(p).isFile();
+    } catch {
+      return false;
+    }
+  });
 }

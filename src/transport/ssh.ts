@@ -16,7 +16,7 @@ import { ConnectError, type ConnectFailure } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { parseTarget } from '../core/targets.js';
 import { shQuote } from '../shell/quote.js';
-import { commandLine, type CommandPlan } from './become.js';
+import { commandLine, sudoPathFrom, WHO_AND_SUDO_SCRIPT, type CommandPlan } from './become.js';
 import { CommandRun, prepareCommand, type RunIdentity } from './command-run.js';
 import {
   appendKnownHost,
@@ -153,7 +153,7 @@ export class SshTransport implements Transport {
   /** Shared jump connections this transport holds (released on close). */
   private jumpLeases: string[] = [];
   private connecting?: Promise<ClientType>;
-  private rootCheck?: Promise<boolean>;
+  private rootCheck?: Promise<{ isRoot: boolean; sudoPath?: string }>;
   private slots = new Slots(MAX_CHANNELS);
   private readonly knownHostsFile: string;
 
@@ -176,8 +176,8 @@ export class SshTransport implements Transport {
 
   async exec(script: string, opts: ExecOptions = {}): Promise<ExecResult> {
     const conn = await this.connection();
-    const isRoot = opts.sudo ? await this.remoteIsRoot() : false;
-    const identity: RunIdentity = { host: this.name, isRoot, becomePassword: this.options.becomePassword, logger: this.logger };
+    const who = opts.sudo ? await this.remoteIdentity() : { isRoot: false };
+    const identity: RunIdentity = { host: this.name, ...who, becomePassword: this.options.becomePassword, logger: this.logger };
     const plan = prepareCommand(identity, script, opts, true);
     try {
       return await this.run(conn, plan, opts);
@@ -242,11 +242,15 @@ export class SshTransport implements Transport {
     return this.connecting;
   }
 
-  private remoteIsRoot(): Promise<boolean> {
+  /** Whether the login user is root, and where sudo is (fixed places only: see SUDO_PATHS). */
+  private remoteIdentity(): Promise<{ isRoot: boolean; sudoPath?: string }> {
     if (!this.rootCheck) {
       this.rootCheck = this.connection()
-        .then((conn) => this.run(conn, { argv: ['id', '-u'] }, {}))
-        .then((r) => r.code === 0 && r.stdout.trim() === '0');
+        .then((conn) => this.run(conn, { argv: ['sh', '-c', WHO_AND_SUDO_SCRIPT] }, {}))
+        .then((r) => {
+          const [uid, sudo] = r.stdout.split('\n');
+          return { isRoot: r.code === 0 && uid?.trim() === '0', sudoPath: sudoPathFrom(sudo) };
+        });
       this.rootCheck.catch(() => (this.rootCheck = undefined));
     }
     return this.rootCheck;

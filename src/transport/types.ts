@@ -11,6 +11,11 @@ export interface ExecOptions {
   timeoutMs?: number;
   /** Extra environment, set inside the command (sshd drops exec env unless AcceptEnv allows it). */
   env?: Record<string, string>;
+  /**
+   * Characters one stream may produce (default OUTPUT_CAP, src/core/bounded.ts). Past it the command
+   * is stopped and exec fails with an OutputLimitError.
+   */
+  maxOutput?: number;
   /** Called with output as it arrives (progress for long installs). */
   onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
 }
