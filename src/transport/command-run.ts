@@ -38,6 +38,14 @@ export function prepareCommand(id: RunIdentity, script: string, opts: ExecOption
 }
 
 /**
+ * A command's own timeout, never beyond --command-timeout: the flag is what one remote command may
+ * take, so a caller's longer default (the facts probe's) must not outlast what the user asked for.
+ */
+export function commandTimeout(opts: ExecOptions, transport: { commandTimeoutMs: number }): number {
+  return Math.min(opts.timeoutMs ?? transport.commandTimeoutMs, transport.commandTimeoutMs);
+}
+
+/**
  * After the exit status, output may still be in flight (sshd sends exit-status before it has drained
  * the pipes; a loaded machine delays reads). Settle once the output has been quiet this long.
  */

@@ -7,7 +7,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { BecomeError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { SUDO_PATHS } from './become.js';
-import { CommandRun, prepareCommand, type RunIdentity } from './command-run.js';
+import { CommandRun, commandTimeout, prepareCommand, type RunIdentity } from './command-run.js';
 import type { ConnectOptions, ExecOptions, ExecResult, Transport, WriteFileOptions } from './types.js';
 import { writeFileVia } from './write-file.js';
 
@@ -26,7 +26,7 @@ export class LocalTransport implements Transport {
 
   exec(script: string, opts: ExecOptions = {}): Promise<ExecResult> {
     const plan = prepareCommand(this.identity, script, opts);
-    const timeoutMs = opts.timeoutMs ?? this.options.commandTimeoutMs;
+    const timeoutMs = commandTimeout(opts, this.options);
     const run = new CommandRun(this.name, plan, opts, timeoutMs);
     const child = spawn(plan.argv[0]!, plan.argv.slice(1), { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
     // The command may exit without reading its stdin; that is not our error.

@@ -17,7 +17,7 @@ import type { Logger } from '../core/log.js';
 import { parseTarget } from '../core/targets.js';
 import { shQuote } from '../shell/quote.js';
 import { commandLine, sudoPathFrom, WHO_AND_SUDO_SCRIPT, type CommandPlan } from './become.js';
-import { CommandRun, prepareCommand, type RunIdentity } from './command-run.js';
+import { CommandRun, commandTimeout, prepareCommand, type RunIdentity } from './command-run.js';
 import {
   appendKnownHost,
   checkHostKey,
@@ -266,7 +266,7 @@ export class SshTransport implements Transport {
   }
 
   private runOnChannel(conn: ClientType, plan: CommandPlan, opts: ExecOptions): Promise<ExecResult> {
-    const run = new CommandRun(this.name, plan, opts, opts.timeoutMs ?? this.options.commandTimeoutMs);
+    const run = new CommandRun(this.name, plan, opts, commandTimeout(opts, this.options));
     conn.exec(commandLine(plan), (err: Error | undefined, ch: ClientChannel) => {
       if (err) {
         run.failed(
