@@ -194,6 +194,13 @@ export class CommandRun {
     this.settle();
   }
 
+  /** Ctrl-C twice: stop the command now and fail its caller (the process is about to exit). */
+  abort(): void {
+    if (this.settled) return;
+    this.launched?.kill(this.session?.sessionId);
+    this.failed(new Error('interrupted'));
+  }
+
   /** The command could not be started at all. */
   failed(err: unknown): void {
     if (this.settled) return;

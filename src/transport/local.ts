@@ -14,6 +14,9 @@ import { writeFileVia } from './write-file.js';
 export class LocalTransport implements Transport {
   readonly kind = 'local' as const;
   private readonly identity: RunIdentity;
+  /** Commands in flight (for abort), and whether each runs as root. */
+  private readonly running = new Map<CommandRun, boolean>();
+  private readonly kills = new Set<Promise<unknown>>();
 
   constructor(
     readonly name: string,
@@ -28,6 +31,9 @@ export class LocalTransport implements Transport {
     const plan = prepareCommand(this.identity, script, opts);
     const timeoutMs = commandTimeout(opts, this.options);
     const run = new CommandRun(this.name, plan, opts, timeoutMs);
+    this.running.set(run, opts.sudo === true);
+    const untrack = () => this.running.delete(run);
+    run.result.then(untrack, untrack);
     const child = spawn(plan.argv[0]!, plan.argv.slice(1), { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
     // The command may exit without reading its stdin; that is not our error.
     child.stdin.on('error', () => {});
@@ -61,9 +67,18 @@ export class LocalTransport implements Transport {
 
   /** Fire and forget: the timed-out command's result does not wait for this. */
   private killAsRoot(pgid: number): void {
-    this.exec(`kill -KILL -- -${pgid} 2>/dev/null; true`, { sudo: true, timeoutMs: 15_000 }).catch((e: unknown) =>
+    const kill = this.exec(`kill -KILL -- -${pgid} 2>/dev/null; true`, { sudo: true, timeoutMs: 15_000 }).catch((e: unknown) =>
       this.identity.logger.debug(`${this.name}: could not kill timed-out command (process group ${pgid}): ${String(e)}`),
     );
+    this.kills.add(kill);
+    void kill.finally(() => this.kills.delete(kill));
+  }
+
+  async abort(): Promise<number> {
+    const runs = [...this.running];
+    for (const [run] of runs) run.abort();
+    await Promise.race([Promise.allSettled([...this.kills]), new Promise((r) => setTimeout(r, 3000).unref())]);
+    return runs.filter(([, root]) => root).length;
   }
 
   writeFile(path: string, content: string | Buffer, opts: WriteFileOptions = {}): Promise<void> {

@@ -53,6 +53,8 @@ export function keepaliveCountFor(intervalMs: number): number {
  * beyond MaxStartups (default 10:30:100) — a fleet run to one host, or through one jump host.
  */
 const MAX_HANDSHAKES = 8;
+/** How long abort waits for the kills it sent before dropping the connection. */
+const ABORT_WAIT_MS = 3000;
 
 /** One machine to log into on the way (a jump host) or at the end (the target). */
 export interface Hop {
@@ -155,6 +157,10 @@ export class SshTransport implements Transport {
   private connecting?: Promise<ClientType>;
   private rootCheck?: Promise<{ isRoot: boolean; sudoPath?: string }>;
   private slots = new Slots(MAX_CHANNELS);
+  /** Commands in flight (for abort), and whether each runs as root. */
+  private readonly running = new Map<CommandRun, boolean>();
+  /** Session kills in flight (abort waits for them). */
+  private readonly kills = new Set<Promise<unknown>>();
   private readonly knownHostsFile: string;
 
   constructor(
@@ -216,6 +222,16 @@ export class SshTransport implements Transport {
     await this.connection();
   }
 
+  async abort(): Promise<number> {
+    const runs = [...this.running];
+    for (const [run] of runs) run.abort();
+    await Promise.race([Promise.allSettled([...this.kills]), new Promise((r) => setTimeout(r, ABORT_WAIT_MS).unref())]);
+    const conn = this.conn;
+    this.forget();
+    conn?.destroy();
+    return runs.filter(([, root]) => root).length;
+  }
+
   async close(): Promise<void> {
     const conn = this.conn;
     this.forget();
@@ -267,6 +283,9 @@ export class SshTransport implements Transport {
 
   private runOnChannel(conn: ClientType, plan: CommandPlan, opts: ExecOptions): Promise<ExecResult> {
     const run = new CommandRun(this.name, plan, opts, commandTimeout(opts, this.options));
+    this.running.set(run, opts.sudo === true);
+    const untrack = () => this.running.delete(run);
+    run.result.then(untrack, untrack);
     conn.exec(commandLine(plan), (err: Error | undefined, ch: ClientChannel) => {
       if (err) {
         run.failed(
@@ -307,9 +326,11 @@ export class SshTransport implements Transport {
   /** Fire and forget: the timed-out command's result does not wait for this. */
   private killSession(sessionId: string, sudo: boolean): void {
     const script = `kill -KILL -- -${sessionId} 2>/dev/null; pkill -KILL -s ${sessionId} 2>/dev/null; true`;
-    this.exec(script, { sudo, timeoutMs: 15_000 }).catch((e: unknown) =>
+    const kill = this.exec(script, { sudo, timeoutMs: 15_000 }).catch((e: unknown) =>
       this.logger.debug(`${this.name}: could not kill timed-out session ${sessionId}: ${String(e)}`),
     );
+    this.kills.add(kill);
+    void kill.finally(() => this.kills.delete(kill));
   }
 
   /** Connect through every jump host to the target; returns the target's client. */

@@ -52,6 +52,12 @@ export interface Transport {
   reconnect(): Promise<void>;
   close(): Promise<void>;
   /**
+   * Ctrl-C twice: end every command running now (signal it, kill what it started, close its
+   * channel) and drop the connection, waiting a little for the kills to land. Resolves to how many
+   * of those commands ran as root — they may have been changing the host.
+   */
+  abort?(): Promise<number>;
+  /**
    * A byte stream to a unix socket on the host, opened with the login user's permissions (SSH:
    * OpenSSH's streamlocal forwarding). Lets the doctor speak HTTP to the Docker socket with no
    * docker CLI or curl on the host. Errors carry an errno-style `code` where it can be told.
