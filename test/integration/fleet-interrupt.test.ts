@@ -4,8 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { processes } from '../harness/procs.js';
 import { sshdAvailable, startSshd, tempKnownHosts, type Sshd } from '../harness/sshd.js';
 
 const demo = fileURLToPath(new URL('../fixtures/fleet/demo-progress.mjs', import.meta.url));
@@ -56,17 +56,7 @@ describe('Ctrl-C during a fleet run', () => {
 });
 
 /** Processes on this machine whose command line holds `marker` (the loopback "hosts" are this machine). */
-function processesWith(marker: string): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(marker)) found.push(Number(entry));
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return found;
-}
+const processesWith = (marker: string) => processes().filter((p) => p.cmdline.includes(marker)).map((p) => p.pid);
 
 describe.skipIf(!sshdAvailable())('second Ctrl-C with commands running over SSH (issue 8, Found #6)', () => {
   let sshd: Sshd;
