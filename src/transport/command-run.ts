@@ -38,6 +38,15 @@ export function prepareCommand(id: RunIdentity, script: string, opts: ExecOption
 }
 
 /**
+ * Kill everything in a command's session (the id its begin line reported): its process group and
+ * whatever it started in other groups of the session (an apt-get holding the dpkg lock).
+ */
+export function killSessionScript(sessionId: string): string {
+  if (!/^[0-9]+$/.test(sessionId)) throw new TypeError(`bad session id ${JSON.stringify(sessionId)}`);
+  return `kill -KILL -- -${sessionId} 2>/dev/null; pkill -KILL -s ${sessionId} 2>/dev/null; true`;
+}
+
+/**
  * A command's own timeout, never beyond --command-timeout: the flag is what one remote command may
  * take, so a caller's longer default (the facts probe's) must not outlast what the user asked for.
  */
@@ -165,9 +174,9 @@ export class CommandRun {
     this.promptTimer = setTimeout(() => {
       if (this.settled || this.session.commandStarted || this.session.foreignPrompt() !== pending) return;
       this.foreignPrompt = pending;
-      // EOF first: sudo -S gives up on its own; the kill is for a prompt read from elsewhere.
+      // EOF: sudo -S gives up on its own (there is no terminal it could read from instead); settling
+      // releases the pipes or channel. No kill: one through sudo would meet the same prompt.
       this.session.abandon();
-      this.launched?.kill(undefined);
       this.settle();
     }, FOREIGN_PROMPT_QUIET_MS);
     this.timers.push(this.promptTimer);

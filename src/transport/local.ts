@@ -7,7 +7,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { BecomeError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { SUDO_PATHS } from './become.js';
-import { CommandRun, commandTimeout, prepareCommand, type RunIdentity } from './command-run.js';
+import { CommandRun, commandTimeout, killSessionScript, prepareCommand, type RunIdentity } from './command-run.js';
 import type { ConnectOptions, ExecOptions, ExecResult, Transport, WriteFileOptions } from './types.js';
 import { writeFileVia } from './write-file.js';
 
@@ -28,7 +28,9 @@ export class LocalTransport implements Transport {
   }
 
   exec(script: string, opts: ExecOptions = {}): Promise<ExecResult> {
-    const plan = prepareCommand(this.identity, script, opts);
+    // Through sudo the command runs as root, maybe in a session of its own (sudo's use_pty): its
+    // session id is reported so that a timeout can kill it as root (see kill below).
+    const plan = prepareCommand(this.identity, script, opts, opts.sudo === true && !this.identity.isRoot);
     const timeoutMs = commandTimeout(opts, this.options);
     const run = new CommandRun(this.name, plan, opts, timeoutMs);
     this.running.set(run, opts.sudo === true);
@@ -49,10 +51,13 @@ export class LocalTransport implements Transport {
     child.on('spawn', () =>
       run.started({
         stdin: child.stdin,
-        kill: () => {
-          // A group led by sudo runs as root: ours to signal only through sudo again, with the same
-          // become credentials (a password is fed the same way; cached credentials need none).
-          if (!killGroup(child.pid) && plan.viaSudo && child.pid !== undefined) this.killAsRoot(child.pid);
+        kill: (sessionId) => {
+          killGroup(child.pid);
+          // What sudo started runs as root (EPERM for us), and with use_pty in a session of its own:
+          // kill it through sudo again, with the same become credentials (a password is fed the same
+          // way; cached credentials need none). Without the session id (sudo never ran it), sudo's
+          // own group.
+          if (plan.viaSudo && child.pid !== undefined) this.killAsRoot(sessionId ?? String(child.pid));
         },
         release: () => {
           child.stdout.destroy();
@@ -66,9 +71,9 @@ export class LocalTransport implements Transport {
   }
 
   /** Fire and forget: the timed-out command's result does not wait for this. */
-  private killAsRoot(pgid: number): void {
-    const kill = this.exec(`kill -KILL -- -${pgid} 2>/dev/null; true`, { sudo: true, timeoutMs: 15_000 }).catch((e: unknown) =>
-      this.identity.logger.debug(`${this.name}: could not kill timed-out command (process group ${pgid}): ${String(e)}`),
+  private killAsRoot(sessionId: string): void {
+    const kill = this.exec(killSessionScript(sessionId), { sudo: true, timeoutMs: 15_000 }).catch((e: unknown) =>
+      this.identity.logger.debug(`${this.name}: could not kill timed-out command (session ${sessionId}): ${String(e)}`),
     );
     this.kills.add(kill);
     void kill.finally(() => this.kills.delete(kill));
@@ -94,16 +99,13 @@ export class LocalTransport implements Transport {
   async close(): Promise<void> {}
 }
 
-/** false when the group may not be signalled by us (EPERM: sudo leads it as root). */
-function killGroup(pid: number | undefined): boolean {
-  if (pid === undefined) return true;
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
   try {
     process.kill(-pid, 'SIGKILL');
-  } catch (e) {
-    // ESRCH: already gone.
-    return (e as NodeJS.ErrnoException).code !== 'EPERM';
+  } catch {
+    // Already gone (ESRCH), or root's (EPERM: killed through sudo instead).
   }
-  return true;
 }
 
 /** The first of SUDO_PATHS that is an executable file here; never a PATH look-up (see SUDO_PATHS). */

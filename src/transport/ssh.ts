@@ -17,7 +17,7 @@ import type { Logger } from '../core/log.js';
 import { parseTarget } from '../core/targets.js';
 import { shQuote } from '../shell/quote.js';
 import { commandLine, sudoPathFrom, WHO_AND_SUDO_SCRIPT, type CommandPlan } from './become.js';
-import { CommandRun, commandTimeout, prepareCommand, type RunIdentity } from './command-run.js';
+import { CommandRun, commandTimeout, killSessionScript, prepareCommand, type RunIdentity } from './command-run.js';
 import {
   appendKnownHost,
   checkHostKey,
@@ -325,8 +325,7 @@ export class SshTransport implements Transport {
 
   /** Fire and forget: the timed-out command's result does not wait for this. */
   private killSession(sessionId: string, sudo: boolean): void {
-    const script = `kill -KILL -- -${sessionId} 2>/dev/null; pkill -KILL -s ${sessionId} 2>/dev/null; true`;
-    const kill = this.exec(script, { sudo, timeoutMs: 15_000 }).catch((e: unknown) =>
+    const kill = this.exec(killSessionScript(sessionId), { sudo, timeoutMs: 15_000 }).catch((e: unknown) =>
       this.logger.debug(`${this.name}: could not kill timed-out session ${sessionId}: ${String(e)}`),
     );
     this.kills.add(kill);
