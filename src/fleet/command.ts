@@ -60,6 +60,8 @@ export async function runFleetCommand(ctx: RunContext, task: HostTask, opts: Fle
       },
       { ...ctx.fleet, ...opts.fleet, signal: interrupt.signal, observer: progress },
     );
+    // A second Ctrl-C is ending the run: it prints its own last words and exits; no summary.
+    if (interrupt.ending) await new Promise<never>(() => {});
     if (opts.afterRun) await opts.afterRun(report, logger);
     progress.finish(report, ctx.json ? undefined : opts.details?.(report));
     return report;

@@ -8,6 +8,8 @@
 const SECOND_WAIT_MS = 5000;
 export interface InterruptHandle {
   signal: AbortSignal;
+  /** Set once a second Ctrl-C is ending the run: the process exits (130) when it settles. */
+  readonly ending: Promise<void> | undefined;
   /** Remove the handler (call when the run is over, so Ctrl-C behaves normally again). */
   dispose(): void;
 }
@@ -17,17 +19,24 @@ export function interruptOnSigint(
 ): InterruptHandle {
   const controller = new AbortController();
   const exit = opts.exit ?? ((code: number) => process.exit(code));
-  let ending = false;
+  let ending: Promise<void> | undefined;
   const onSigint = () => {
     if (!controller.signal.aborted) {
       controller.abort(new Error('interrupted'));
       opts.onFirst?.();
     } else if (!ending && opts.onSecond) {
-      ending = true;
-      const bound = new Promise<void>((r) => setTimeout(r, SECOND_WAIT_MS).unref());
-      void Promise.race([opts.onSecond().catch(() => {}), bound]).finally(() => exit(130));
+      // The bound timer is not unref'd: it keeps the process alive until exit(130), even when the
+      // run itself finishes meanwhile.
+      const bound = new Promise<void>((r) => setTimeout(r, SECOND_WAIT_MS));
+      ending = Promise.race([opts.onSecond().catch(() => {}), bound]).finally(() => exit(130));
     } else exit(130);
   };
   process.on('SIGINT', onSigint);
-  return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
+  return {
+    signal: controller.signal,
+    get ending() {
+      return ending;
+    },
+    dispose: () => process.off('SIGINT', onSigint),
+  };
 }

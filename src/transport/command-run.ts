@@ -207,7 +207,10 @@ export class CommandRun {
   abort(): void {
     if (this.settled) return;
     this.launched?.kill(this.session?.sessionId);
-    this.failed(new Error('interrupted'));
+    // An AbortError: the fleet reports the host as cancelled, not as an internal error.
+    const err = new Error('interrupted');
+    err.name = 'AbortError';
+    this.failed(err);
   }
 
   /** The command could not be started at all. */

@@ -40,25 +40,28 @@ describeHosts('transport bounds on real hosts', () => {
 
   it('a sudo prompt that is not dockhand\'s fails fast, saying so', async () => {
     const h = fleet.host('deb12');
-    // A prompt that PAM asks after the password, which dockhand cannot answer: deploypw's password is
-    // expired, so sudo's PAM stack asks for the current one again to change it ("Current password: ").
-    // sudo shows PAM prompts other than "Password:" verbatim — as it does a 2FA "Verification code:".
+    // A PAM module that asks its own question, as a 2FA module asks "Verification code:": sudo shows
+    // any PAM prompt other than "Password:" verbatim instead of its -p prompt, so dockhand's prompt
+    // never appears. pam_ftp (in every Debian's libpam-modules), told deploypw is an anonymous FTP
+    // user, asks "Guest login ok, send your complete e-mail address as password.".
     // (sudoers' passprompt_override does not do it: on PAM systems it makes -p win, not lose.)
-    await h.sh('chage -d 0 deploypw');
+    await h.sh(`sed -i '1i auth optional pam_ftp.so users=deploypw' /etc/pam.d/sudo`);
     try {
       const password = h.users.deploypw.password!;
-      const direct = await h.ssh('deploypw', "sudo -S -p 'DOCKHAND-PROMPT: ' true", { input: `${password}\n` });
-      process.stderr.write(`[transport-bounds] direct sudo: ${JSON.stringify(direct)}\n`);
+      // Premise: sudo really shows the module's prompt, not the one it was given.
+      const direct = await h.ssh('deploypw', "sudo -S -p 'DOCKHAND-PROMPT: ' true", { input: '' });
+      expect(direct.stderr).toContain('Guest login ok');
+      expect(direct.stderr).not.toContain('DOCKHAND-PROMPT');
       const r = await dockhand(home, ['up', '--source', 'distro', '-H', `deploypw@${h.address}`, '--known-hosts', fleet.knownHostsFile, '-K'], `${password}\n`);
       process.stderr.write(`[transport-bounds] foreign sudo prompt: exit ${r.code} after ${r.seconds.toFixed(1)} s\n${r.stderr.slice(-2000)}\n`);
-      expect(r.stderr).toMatch(/sudo asked for something dockhand cannot answer: "[^"]*password: "/i);
+      expect(r.stderr).toContain('sudo asked for something dockhand cannot answer: "Guest login ok, send your complete e-mail address as password."');
       expect(r.code).toBe(2);
       // Not the 1800 s command timeout: the prompt is recognised within seconds of appearing.
       expect(r.seconds).toBeLessThan(60);
       expect(r.stdout + r.stderr).not.toContain(password);
       expect((await h.exec('dpkg-query -W docker.io')).code).not.toBe(0);
     } finally {
-      await h.sh(`chage -d $(( $(date +%s) / 86400 )) deploypw`);
+      await h.sh(`sed -i '/pam_ftp.so/d' /etc/pam.d/sudo`);
     }
   }, 300_000);
 
