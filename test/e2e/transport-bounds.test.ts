@@ -2,8 +2,10 @@
  * issue 8 on real Debian hosts: a sudo that asks for something dockhand was not given (Found #5), and
  * a local command run through sudo that times out (Found #10: it used to survive, EPERM on its group).
  */
-import { spawn } from 'node:child_process';
-import { dirname } from 'node:path';
+import { execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CLI, homeWithKey } from '../harness/cli.js';
 import { describeHosts } from '../harness/e2e.js';
@@ -29,39 +31,45 @@ describeHosts('transport bounds on real hosts', () => {
   let fleet: Fleet;
   let root: { path: string; remove(): void };
   let home: string;
+  let scratch: string;
   beforeAll(async () => {
+    scratch = mkdtempSync(join(tmpdir(), 'dockhand-bounds-'));
     [fleet, root] = await Promise.all([bootHosts([{ name: 'deb12', suite: 'bookworm' }]), prepareRoot('bookworm')]);
     home = homeWithKey(fleet);
   }, 900_000);
   afterAll(async () => {
+    rmSync(scratch, { recursive: true, force: true });
     root?.remove();
     await fleet?.stop();
   });
 
   it('a sudo prompt that is not dockhand\'s fails fast, saying so', async () => {
     const h = fleet.host('deb12');
-    // A PAM module that asks its own question, as a 2FA module asks "Verification code:": sudo shows
-    // any PAM prompt other than "Password:" verbatim instead of its -p prompt, so dockhand's prompt
-    // never appears. pam_ftp (in every Debian's libpam-modules), told deploypw is an anonymous FTP
-    // user, asks "Guest login ok, send your complete e-mail address as password.".
-    // (sudoers' passprompt_override does not do it: on PAM systems it makes -p win, not lose.)
-    await h.sh(`sed -i '1i auth optional pam_ftp.so users=deploypw' /etc/pam.d/sudo`);
+    // A 2FA module after the password, as google-authenticator or an OTP module is: sudo shows any
+    // PAM prompt other than "Password:" verbatim. The module is built here (fixtures, plain C) and
+    // installed on the throwaway host only. (sudoers' passprompt_override does not do it: on PAM
+    // systems it makes the -p prompt win, not lose.)
+    const so = join(scratch, 'pam_verification_code.so');
+    execFileSync('gcc', ['-shared', '-fPIC', '-O2', '-o', so, join(PROJECT, 'test/fixtures/transport/pam_verification_code.c')]);
+    const moduleDir = (await h.sh('dirname "$(ls /lib/*/security/pam_unix.so /usr/lib/*/security/pam_unix.so 2>/dev/null | head -n1)"')).stdout.trim();
+    copyFileSync(so, join(h.rootfs, moduleDir, 'pam_verification_code.so'));
+    await h.sh(`echo 'auth required pam_verification_code.so' >> /etc/pam.d/sudo`);
     try {
       const password = h.users.deploypw.password!;
-      // Premise: sudo really shows the module's prompt, not the one it was given.
-      const direct = await h.ssh('deploypw', "sudo -S -p 'DOCKHAND-PROMPT: ' true", { input: '' });
-      expect(direct.stderr).toContain('Guest login ok');
-      expect(direct.stderr).not.toContain('DOCKHAND-PROMPT');
+      // Premise: after the password, sudo really asks for the code (and the right one lets it run).
+      const direct = await h.ssh('deploypw', "sudo -S -p 'DOCKHAND-PROMPT: ' id -u", { input: `${password}\n424242\n` });
+      expect(direct.stderr).toContain('Verification code: ');
+      expect(direct.stdout.trim()).toBe('0');
       const r = await dockhand(home, ['up', '--source', 'distro', '-H', `deploypw@${h.address}`, '--known-hosts', fleet.knownHostsFile, '-K'], `${password}\n`);
       process.stderr.write(`[transport-bounds] foreign sudo prompt: exit ${r.code} after ${r.seconds.toFixed(1)} s\n${r.stderr.slice(-2000)}\n`);
-      expect(r.stderr).toContain('sudo asked for something dockhand cannot answer: "Guest login ok, send your complete e-mail address as password."');
+      expect(r.stderr).toContain('sudo asked for something dockhand cannot answer: "Verification code: "');
       expect(r.code).toBe(2);
       // Not the 1800 s command timeout: the prompt is recognised within seconds of appearing.
       expect(r.seconds).toBeLessThan(60);
       expect(r.stdout + r.stderr).not.toContain(password);
       expect((await h.exec('dpkg-query -W docker.io')).code).not.toBe(0);
     } finally {
-      await h.sh(`sed -i '/pam_ftp.so/d' /etc/pam.d/sudo`);
+      await h.sh(`sed -i '/pam_verification_code.so/d' /etc/pam.d/sudo`);
     }
   }, 300_000);
 
