@@ -51,7 +51,7 @@ describeHosts('transport bounds on real hosts', () => {
     // systems it makes the -p prompt win, not lose.)
     const so = join(scratch, 'pam_verification_code.so');
     execFileSync('gcc', ['-shared', '-fPIC', '-O2', '-o', so, join(PROJECT, 'test/fixtures/transport/pam_verification_code.c')]);
-    const moduleDir = (await h.sh('dirname "$(ls /lib/*/security/pam_unix.so /usr/lib/*/security/pam_unix.so 2>/dev/null | head -n1)"')).stdout.trim();
+    const moduleDir = (await h.sh('dirname "$(ls /lib/*/security/pam_unix.so /usr/lib/*/security/pam_unix.so 2>/dev/null | head -n1)"')).trim();
     copyFileSync(so, join(h.rootfs, moduleDir, 'pam_verification_code.so'));
     await h.sh(`echo 'auth required pam_verification_code.so' >> /etc/pam.d/sudo`);
     try {

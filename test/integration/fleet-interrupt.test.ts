@@ -92,7 +92,9 @@ describe.skipIf(!sshdAvailable())('second Ctrl-C with commands running over SSH 
       }
     });
     const code = await exited;
-    // Nothing the hosts were running survives the exit (before: both sleeps lived on, unseen).
+    // Nothing the hosts were running survives the exit (before: both sleeps lived on, unseen). The
+    // kills were sent before the exit; give the kernel and sshd a moment to reap.
+    for (let i = 0; i < 20 && processesWith(marker).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
     const survivors = processesWith(marker);
     survivors.forEach((pid) => process.kill(pid, 'SIGKILL'));
     expect(survivors).toEqual([]);
