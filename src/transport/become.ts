@@ -120,6 +120,8 @@ export class BecomeSession {
   private held = '';
   private started: boolean;
   private promptsSeen = 0;
+  /** Asked again after the password was taken (see onStderr). */
+  private askedForMore = false;
   private stdinDone = false;
   /** All of sudo's own stderr (prompts removed), for the failure message. */
   private sudoStderr = '';
@@ -150,8 +152,13 @@ export class BecomeSession {
     if (prompt) {
       let at: number;
       while ((at = this.held.indexOf(prompt)) >= 0) {
-        this.held = this.held.slice(0, at) + this.held.slice(at + prompt.length);
+        const before = this.held.slice(0, at);
+        this.held = before + this.held.slice(at + prompt.length);
         this.promptsSeen++;
+        // sudo says "Sorry, try again." before asking again for a wrong password. Asked again without
+        // it, the password was taken and PAM asks for more (a 2FA code): `-p` replaces every PAM
+        // prompt unless sudoers disables passprompt_override, so it looks like our prompt again.
+        if (this.promptsSeen === 2 && !/Sorry, try again|incorrect password/i.test(this.sudoStderr + before)) this.askedForMore = true;
         if (this.promptsSeen === 1) this.stdin.write(`${this.plan.password}\n`);
         // Asked again: the password was wrong. EOF makes sudo give up instead of waiting.
         else this.endStdin();
@@ -211,6 +218,9 @@ export class BecomeSession {
    */
   becomeFailure(): string | undefined {
     if (this.started || !this.plan.viaSudo) return undefined;
+    if (this.askedForMore) {
+      return 'sudo asked for something dockhand cannot answer: a second answer after the password (a 2FA code?); allow this user sudo without it';
+    }
     return describeSudoFailure(this.sudoStderr, this.promptsSeen, this.plan.password !== undefined);
   }
 

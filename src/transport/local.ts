@@ -30,7 +30,13 @@ export class LocalTransport implements Transport {
   exec(script: string, opts: ExecOptions = {}): Promise<ExecResult> {
     // Through sudo the command runs as root, maybe in a session of its own (sudo's use_pty): its
     // session id is reported so that a timeout can kill it as root (see kill below).
-    const plan = prepareCommand(this.identity, script, opts, opts.sudo === true && !this.identity.isRoot);
+    let plan: ReturnType<typeof prepareCommand>;
+    try {
+      plan = prepareCommand(this.identity, script, opts, opts.sudo === true && !this.identity.isRoot);
+    } catch (e) {
+      // No sudo here (BecomeError): a rejection like every other failure, never a synchronous throw.
+      return Promise.reject(e);
+    }
     const timeoutMs = commandTimeout(opts, this.options);
     const run = new CommandRun(this.name, plan, opts, timeoutMs);
     this.running.set(run, opts.sudo === true);

@@ -43,33 +43,43 @@ describeHosts('transport bounds on real hosts', () => {
     await fleet?.stop();
   });
 
-  it('a sudo prompt that is not dockhand\'s fails fast, saying so', async () => {
+  it('a sudo that asks for a verification code after the password fails fast, saying so', async () => {
     const h = fleet.host('deb12');
-    // A 2FA module after the password, as google-authenticator or an OTP module is: sudo shows any
-    // PAM prompt other than "Password:" verbatim. The module is built here (fixtures, plain C) and
-    // installed on the throwaway host only. (sudoers' passprompt_override does not do it: on PAM
-    // systems it makes the -p prompt win, not lose.)
+    // A 2FA module after the password, as google-authenticator or an OTP module is. It is built here
+    // (fixtures, plain C) and installed on the throwaway host only.
     const so = join(scratch, 'pam_verification_code.so');
     execFileSync('gcc', ['-shared', '-fPIC', '-O2', '-o', so, join(PROJECT, 'test/fixtures/transport/pam_verification_code.c')]);
     const moduleDir = (await h.sh('dirname "$(ls /lib/*/security/pam_unix.so /usr/lib/*/security/pam_unix.so 2>/dev/null | head -n1)"')).trim();
     copyFileSync(so, join(h.rootfs, moduleDir, 'pam_verification_code.so'));
     await h.sh(`echo 'auth required pam_verification_code.so' >> /etc/pam.d/sudo`);
+    const password = h.users.deploypw.password!;
+    const up = ['up', '--source', 'distro', '-H', `deploypw@${h.address}`, '--known-hosts', fleet.knownHostsFile, '-K'];
     try {
-      const password = h.users.deploypw.password!;
-      // Premise: after the password, sudo really asks for the code (and the right one lets it run).
+      // Premise: after the password, sudo really asks for the code, and the right one lets it run.
       const direct = await h.ssh('deploypw', "sudo -S -p 'DOCKHAND-PROMPT: ' id -u", { input: `${password}\n424242\n` });
-      expect(direct.stderr).toContain('Verification code: ');
       expect(direct.stdout.trim()).toBe('0');
-      const r = await dockhand(home, ['up', '--source', 'distro', '-H', `deploypw@${h.address}`, '--known-hosts', fleet.knownHostsFile, '-K'], `${password}\n`);
-      process.stderr.write(`[transport-bounds] foreign sudo prompt: exit ${r.code} after ${r.seconds.toFixed(1)} s\n${r.stderr.slice(-2000)}\n`);
+
+      // sudo's default (passprompt_override on with -p): the code is asked with dockhand's own prompt.
+      const behindOurs = await dockhand(home, up, `${password}\n`);
+      process.stderr.write(`[transport-bounds] 2FA behind -p: exit ${behindOurs.code} after ${behindOurs.seconds.toFixed(1)} s\n`);
+      expect(behindOurs.stderr).toContain('sudo asked for something dockhand cannot answer: a second answer after the password');
+      expect(behindOurs.code).toBe(2);
+      expect(behindOurs.seconds).toBeLessThan(60);
+
+      // A site that shows PAM's own prompts (!passprompt_override): "Verification code: " verbatim.
+      await h.sh(`echo 'Defaults:deploypw !passprompt_override' > /etc/sudoers.d/zz-2fa && chmod 0440 /etc/sudoers.d/zz-2fa && visudo -c -q`);
+      const verbatim = await h.ssh('deploypw', "sudo -S -p 'DOCKHAND-PROMPT: ' true", { input: `${password}\n` });
+      expect(verbatim.stderr).toContain('Verification code: ');
+      const r = await dockhand(home, up, `${password}\n`);
+      process.stderr.write(`[transport-bounds] verbatim 2FA prompt: exit ${r.code} after ${r.seconds.toFixed(1)} s\n`);
       expect(r.stderr).toContain('sudo asked for something dockhand cannot answer: "Verification code: "');
       expect(r.code).toBe(2);
       // Not the 1800 s command timeout: the prompt is recognised within seconds of appearing.
       expect(r.seconds).toBeLessThan(60);
-      expect(r.stdout + r.stderr).not.toContain(password);
+      expect(r.stdout + r.stderr + behindOurs.stdout + behindOurs.stderr).not.toContain(password);
       expect((await h.exec('dpkg-query -W docker.io')).code).not.toBe(0);
     } finally {
-      await h.sh(`sed -i '/pam_verification_code.so/d' /etc/pam.d/sudo`);
+      await h.sh(`sed -i '/pam_verification_code.so/d' /etc/pam.d/sudo; rm -f /etc/sudoers.d/zz-2fa`);
     }
   }, 300_000);
 

@@ -155,3 +155,28 @@ describe('doctor HTTP body is capped', () => {
     }).toThrow(/larger than/);
   });
 });
+
+describe('sudo asking again after taking the password (issue 8, Found #5)', () => {
+  const feed = (texts: string[]) => {
+    const plan = planCommand('true', { sudo: true, isRoot: false, becomePassword: 'pw' });
+    const run = new CommandRun('h', plan, {}, 60_000);
+    const stdin = { write: vi.fn(), end: vi.fn() };
+    run.started({ stdin, kill() {}, release() {} });
+    for (const t of texts) run.stderr(Buffer.from(t.replace('PROMPT', plan.prompt!)));
+    run.exited(1);
+    run.closed();
+    return { result: run.result, stdin };
+  };
+
+  it('a second prompt without "Sorry, try again" is a question for more (2FA behind -p), not a wrong password', async () => {
+    const { result, stdin } = feed(['PROMPT', '\nPROMPT', 'sudo: no password was provided\n']);
+    await expect(result).rejects.toThrow(/sudo asked for something dockhand cannot answer: a second answer after the password/);
+    expect(stdin.write).toHaveBeenCalledTimes(1);
+    expect(stdin.end).toHaveBeenCalled();
+  });
+
+  it('a wrong password is still a wrong password', async () => {
+    const { result } = feed(['PROMPT', '\nSorry, try again.\nPROMPT', 'sudo: no password was provided\n']);
+    await expect(result).rejects.toThrow(/sudo rejected the become password/);
+  });
+});
