@@ -84,7 +84,7 @@ describe.skipIf(!sshdAvailable())('second Ctrl-C with commands running over SSH 
         sent = true;
         // Let both commands start on their hosts, then Ctrl-C twice.
         const waitForRemote = setInterval(() => {
-          if (processesWith(marker).filter((pid) => pid !== child.pid).length < 2) return;
+          if (processesWith(`${marker} box-1`).length === 0 || processesWith(`${marker} box-2`).length === 0) return;
           clearInterval(waitForRemote);
           child.kill('SIGINT');
           setTimeout(() => child.kill('SIGINT'), 200);
