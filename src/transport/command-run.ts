@@ -119,11 +119,6 @@ export class CommandRun {
     this.timers.push(setTimeout(() => this.timeUp(), timeoutMs));
   }
 
-  /** True once the result is decided: a late channel or process must then be closed at once. */
-  get isSettled(): boolean {
-    return this.settled;
-  }
-
   private timeUp(): void {
     if (this.settled) return;
     if (!this.launched) {
@@ -142,7 +137,7 @@ export class CommandRun {
     this.settle();
   }
 
-  /** The process or channel runs: feed stdin. */
+  /** The process or channel runs: feed stdin. One that comes after the result (timed out) is closed at once. */
   started(launched: Launched): void {
     if (this.settled) {
       launched.kill(undefined);
@@ -266,5 +261,37 @@ export class CommandRun {
       this.launched?.kill(this.session?.sessionId);
       this.settle();
     }
+  }
+}
+
+/** How long Transport.abort waits for the kills it sent (the process exits right after). */
+export const ABORT_WAIT_MS = 3000;
+
+/**
+ * A transport's commands in flight, for Ctrl-C twice (Transport.abort): which run as root, and the
+ * kills sent for them, which abort gives a little time to land.
+ */
+export class InFlight {
+  private readonly runs = new Map<CommandRun, boolean>();
+  private readonly kills = new Set<Promise<unknown>>();
+
+  track(run: CommandRun, asRoot: boolean): void {
+    this.runs.set(run, asRoot);
+    const untrack = () => this.runs.delete(run);
+    run.result.then(untrack, untrack);
+  }
+
+  /** A kill sent for a command (a command itself, on another channel or process). */
+  killing(kill: Promise<unknown>): void {
+    this.kills.add(kill);
+    void kill.finally(() => this.kills.delete(kill));
+  }
+
+  /** Stop every command and wait up to `waitMs` for the kills; resolves to how many ran as root. */
+  async abortAll(waitMs = ABORT_WAIT_MS): Promise<number> {
+    const runs = [...this.runs];
+    for (const [run] of runs) run.abort();
+    await Promise.race([Promise.allSettled([...this.kills]), new Promise((r) => setTimeout(r, waitMs).unref())]);
+    return runs.filter(([, root]) => root).length;
   }
 }

@@ -7,16 +7,14 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { BecomeError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { SUDO_PATHS } from './become.js';
-import { CommandRun, commandTimeout, killSessionScript, prepareCommand, type RunIdentity } from './command-run.js';
+import { CommandRun, commandTimeout, InFlight, killSessionScript, prepareCommand, type RunIdentity } from './command-run.js';
 import type { ConnectOptions, ExecOptions, ExecResult, Transport, WriteFileOptions } from './types.js';
 import { writeFileVia } from './write-file.js';
 
 export class LocalTransport implements Transport {
   readonly kind = 'local' as const;
   private readonly identity: RunIdentity;
-  /** Commands in flight (for abort), and whether each runs as root. */
-  private readonly running = new Map<CommandRun, boolean>();
-  private readonly kills = new Set<Promise<unknown>>();
+  private readonly inFlight = new InFlight();
 
   constructor(
     readonly name: string,
@@ -39,9 +37,7 @@ export class LocalTransport implements Transport {
     }
     const timeoutMs = commandTimeout(opts, this.options);
     const run = new CommandRun(this.name, plan, opts, timeoutMs);
-    this.running.set(run, opts.sudo === true);
-    const untrack = () => this.running.delete(run);
-    run.result.then(untrack, untrack);
+    this.inFlight.track(run, opts.sudo === true);
     const child = spawn(plan.argv[0]!, plan.argv.slice(1), { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
     // The command may exit without reading its stdin; that is not our error.
     child.stdin.on('error', () => {});
@@ -81,15 +77,11 @@ export class LocalTransport implements Transport {
     const kill = this.exec(killSessionScript(sessionId), { sudo: true, timeoutMs: 15_000 }).catch((e: unknown) =>
       this.identity.logger.debug(`${this.name}: could not kill timed-out command (session ${sessionId}): ${String(e)}`),
     );
-    this.kills.add(kill);
-    void kill.finally(() => this.kills.delete(kill));
+    this.inFlight.killing(kill);
   }
 
-  async abort(): Promise<number> {
-    const runs = [...this.running];
-    for (const [run] of runs) run.abort();
-    await Promise.race([Promise.allSettled([...this.kills]), new Promise((r) => setTimeout(r, 3000).unref())]);
-    return runs.filter(([, root]) => root).length;
+  abort(): Promise<number> {
+    return this.inFlight.abortAll();
   }
 
   writeFile(path: string, content: string | Buffer, opts: WriteFileOptions = {}): Promise<void> {

@@ -17,7 +17,7 @@ import type { Logger } from '../core/log.js';
 import { parseTarget } from '../core/targets.js';
 import { shQuote } from '../shell/quote.js';
 import { commandLine, sudoPathFrom, WHO_AND_SUDO_SCRIPT, type CommandPlan } from './become.js';
-import { CommandRun, commandTimeout, killSessionScript, prepareCommand, type RunIdentity } from './command-run.js';
+import { CommandRun, commandTimeout, InFlight, killSessionScript, prepareCommand, type RunIdentity } from './command-run.js';
 import {
   appendKnownHost,
   checkHostKey,
@@ -53,8 +53,6 @@ export function keepaliveCountFor(intervalMs: number): number {
  * beyond MaxStartups (default 10:30:100) — a fleet run to one host, or through one jump host.
  */
 const MAX_HANDSHAKES = 8;
-/** How long abort waits for the kills it sent before dropping the connection. */
-const ABORT_WAIT_MS = 3000;
 
 /** One machine to log into on the way (a jump host) or at the end (the target). */
 export interface Hop {
@@ -157,10 +155,7 @@ export class SshTransport implements Transport {
   private connecting?: Promise<ClientType>;
   private rootCheck?: Promise<{ isRoot: boolean; sudoPath?: string }>;
   private slots = new Slots(MAX_CHANNELS);
-  /** Commands in flight (for abort), and whether each runs as root. */
-  private readonly running = new Map<CommandRun, boolean>();
-  /** Session kills in flight (abort waits for them). */
-  private readonly kills = new Set<Promise<unknown>>();
+  private readonly inFlight = new InFlight();
   private readonly knownHostsFile: string;
 
   constructor(
@@ -223,13 +218,11 @@ export class SshTransport implements Transport {
   }
 
   async abort(): Promise<number> {
-    const runs = [...this.running];
-    for (const [run] of runs) run.abort();
-    await Promise.race([Promise.allSettled([...this.kills]), new Promise((r) => setTimeout(r, ABORT_WAIT_MS).unref())]);
+    const asRoot = await this.inFlight.abortAll();
     const conn = this.conn;
     this.forget();
     conn?.destroy();
-    return runs.filter(([, root]) => root).length;
+    return asRoot;
   }
 
   async close(): Promise<void> {
@@ -283,9 +276,7 @@ export class SshTransport implements Transport {
 
   private runOnChannel(conn: ClientType, plan: CommandPlan, opts: ExecOptions): Promise<ExecResult> {
     const run = new CommandRun(this.name, plan, opts, commandTimeout(opts, this.options));
-    this.running.set(run, opts.sudo === true);
-    const untrack = () => this.running.delete(run);
-    run.result.then(untrack, untrack);
+    this.inFlight.track(run, opts.sudo === true);
     conn.exec(commandLine(plan), (err: Error | undefined, ch: ClientChannel) => {
       if (err) {
         run.failed(
@@ -328,8 +319,7 @@ export class SshTransport implements Transport {
     const kill = this.exec(killSessionScript(sessionId), { sudo, timeoutMs: 15_000 }).catch((e: unknown) =>
       this.logger.debug(`${this.name}: could not kill timed-out session ${sessionId}: ${String(e)}`),
     );
-    this.kills.add(kill);
-    void kill.finally(() => this.kills.delete(kill));
+    this.inFlight.killing(kill);
   }
 
   /** Connect through every jump host to the target; returns the target's client. */
