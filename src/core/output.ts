@@ -38,6 +38,7 @@ export function addSecret(value: string): void {
   if (!value) return;
   // The printable form too: what is left of it once control characters are stripped is what prints.
   for (const v of new Set([value, printable(value)])) {
+    // All whitespace: no word to mask; it is still never sent anywhere but to sudo (point 1).
     if (!v.trim()) continue;
     if (v.length >= MIN_SUBSTRING_SECRET) longSecrets.add(v);
     else shortSecrets.add(v);
