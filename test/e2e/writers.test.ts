@@ -6,7 +6,6 @@
  *  2. `-K` with a 1-character and a 2-character sudo password (deploypw's, set on the host): `up`
  *     really runs through sudo with it, and the password appears in no output stream of any mode.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +13,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Facts } from '../../src/facts/types.js';
 import { describeHosts } from '../harness/e2e.js';
 import { bootHosts, type Fleet, type TestHost } from '../harness/hosts.js';
-import { CLI } from '../harness/run.js';
+import { CLI, runProgram, type RunResult } from '../harness/run.js';
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
@@ -24,22 +23,10 @@ let fleet: Fleet;
 let h: TestHost;
 let home: string;
 
-function dockhand(args: string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string; seconds: number }> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args, '--identity-file', fleet.clientKeyPath, '--known-hosts', fleet.knownHostsFile], {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, CI: 'true' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.stdin.on('error', () => {});
-    child.stdin.end(stdin);
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr, seconds: (Date.now() - started) / 1000 }));
-  });
+async function dockhand(args: string[], stdin = ''): Promise<RunResult & { seconds: number }> {
+  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, CI: 'true' };
+  const r = await runProgram(process.execPath, [CLI, ...args, '--identity-file', fleet.clientKeyPath, '--known-hosts', fleet.knownHostsFile], env, stdin);
+  return { ...r, seconds: r.wallMs / 1000 };
 }
 
 async function setPassword(password: string): Promise<void> {

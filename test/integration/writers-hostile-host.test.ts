@@ -5,12 +5,11 @@
  * doctor, doctor --json), nothing dockhand writes on stdout or stderr holds a control character
  * (but \n and \t) or the password, of any length; the host's printable text still gets through.
  */
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI } from '../harness/run.js';
+import { CLI, runProgram, type RunResult } from '../harness/run.js';
 import { sshdAvailable, startSshd, tempKnownHosts, type Sshd } from '../harness/sshd.js';
 
 // eslint-disable-next-line no-control-regex
@@ -35,22 +34,10 @@ function hostSays(password: string): void {
   );
 }
 
-function dockhand(args: string[], stdin: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [CLI, ...args, '-H', `${sshd.user}@${sshd.host}:${sshd.port}`, '--identity-file', sshd.clientKeyPath, '--known-hosts', known.file],
-      { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, CI: 'true' }, stdio: ['pipe', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.stdin.on('error', () => {});
-    child.stdin.end(stdin);
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function dockhand(args: string[], stdin: string): Promise<RunResult> {
+  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, CI: 'true' };
+  const target = ['-H', `${sshd.user}@${sshd.host}:${sshd.port}`, '--identity-file', sshd.clientKeyPath, '--known-hosts', known.file];
+  return runProgram(process.execPath, [CLI, ...args, ...target], env, stdin);
 }
 
 describe.skipIf(!sshdAvailable())('what a hostile host prints never reaches the terminal raw, nor the become password', () => {
