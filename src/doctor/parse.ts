@@ -64,7 +64,7 @@ export function doctorFromProbe(out: ProbeOutput): DoctorOutput {
   const file = (label: string, fallbackPath = ''): FileContent => {
     const path = blocks[label];
     const f = path !== undefined ? s.files[path] : undefined;
-    return f ? { ...f } : { path: path ?? fallbackPath, exists: false };
+    return f ? { path: f.path, exists: f.exists, content: f.content } : { path: path ?? fallbackPath, exists: false };
   };
   const contextMeta: Record<string, string> = {};
   for (const label of Object.keys(blocks)) {

@@ -12,7 +12,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseProbeOutput } from '../../src/facts/parse.js';
-import { PROBE_SCRIPT } from '../../src/facts/probe.js';
+import { factsProbeScript } from '../../src/facts/probe.js';
 import type { Facts } from '../../src/facts/types.js';
 
 const has = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
@@ -79,7 +79,7 @@ describe.runIf(canStage)('the probe on a staged Docker host (private namespaces)
 
     const r = spawnSync('unshare', ['--mount', '--propagation', 'private', '--pid', '--fork', '--mount-proc', 'sh', '-c', STAGE, 'stage', dir], {
       encoding: 'utf8',
-      env: { ...process.env, PROBE: PROBE_SCRIPT },
+      env: { ...process.env, PROBE: factsProbeScript() },
       timeout: 60_000,
     });
     if (r.status !== 0) throw new Error(`staging failed (${r.status}): ${r.stderr}`);
