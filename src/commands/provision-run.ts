@@ -53,7 +53,7 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<voi
   let contextsOk = true;
 
   const task: HostTask = async (transport, host, { report, detectedOs, logger }) => {
-    const options = planOptionsFor(host.vars, flags);
+    const options = { ...planOptionsFor(host.vars, flags), loginUser: transport.loginUser };
     report('facts', 'running');
     const facts = await gatherFacts(transport);
     const os = osLabel(facts, options);

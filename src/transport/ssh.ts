@@ -156,6 +156,8 @@ export class SshTransport implements Transport {
   private rootCheck?: Promise<boolean>;
   private slots = new Slots(MAX_CHANNELS);
   private readonly knownHostsFile: string;
+  /** The user the target was logged into as (set when the connection is opened). */
+  loginUser?: string;
 
   constructor(
     private readonly spec: TargetSpec,
@@ -316,6 +318,7 @@ export class SshTransport implements Transport {
       { label: spec.name, host: spec.host, user: spec.user, port: spec.port, identityFiles: spec.identityFiles },
       this.options,
     );
+    this.loginUser = target.user;
     const jumpText = spec.jump ?? target.proxyJump;
     const jumps: Hop[] = [];
     for (const j of jumpText ? jumpText.split(',') : []) {
