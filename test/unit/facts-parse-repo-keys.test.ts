@@ -62,3 +62,15 @@ describe('parseProbeOutput: repository files and runlevels', () => {
     expect(f.serviceEnabled).toBeUndefined();
   });
 });
+
+describe('parseProbeOutput: an interrupted dpkg (issue 8 Found #6)', () => {
+  const audit = 'The following packages are only half configured, probably due to problems\nconfiguring them the first time.\n docker-ce   Docker: the open-source application container engine\n';
+  it.each<[string, Record<string, string>, Record<string, [number | null, string]>, boolean | undefined]>([
+    ['dpkg --audit lists half-configured packages', { dpkg_updates: '0' }, { dpkg_audit: [0, audit] }, true],
+    ['journal entries left in /var/lib/dpkg/updates', { dpkg_updates: '2' }, { dpkg_audit: [0, ''] }, true],
+    ['a clean dpkg', { dpkg_updates: '0' }, { dpkg_audit: [0, ''] }, false],
+    ['not a dpkg host', {}, {}, undefined],
+  ])('%s', (_name, kv, commands, expected) => {
+    expect(parseProbeOutput('h', frame({ packages: { kv, commands } })).dpkgInterrupted).toBe(expected);
+  });
+});

@@ -266,6 +266,20 @@ describe('users', () => {
 });
 
 describe('wait-ready', () => {
+  it('finishes an interrupted dpkg run first, only when the facts say so (issue 8 Found #6)', () => {
+    const p = plan('debian-12', 'converged', (f) => {
+      f.dpkgInterrupted = true;
+      f.locks = [{ path: '/var/lib/dpkg/lock-frontend', pid: 4242, command: 'apt-get' }];
+    });
+    const cmds = step(p, 'wait-ready').commands.map((c) => c.script);
+    expect(cmds).toHaveLength(2);
+    expect(cmds[0]).toContain('kill -0 4242');
+    expect(cmds[1]).toContain('dpkg --force-confdef --force-confold --configure -a');
+    expect(p.steps[0]!.id).toBe('wait-ready');
+    expect(step(p, 'wait-ready').reason).toMatch(/dpkg run was interrupted/);
+    expect(scripts(plan('debian-12', 'converged', (f) => (f.dpkgInterrupted = false)), 'wait-ready')).toBe('');
+  });
+
   it('waits for cloud-init and for a lock holder, with a bound', () => {
     const p = plan('ubuntu-24.04', 'converged', (f) => {
       f.cloudInit = { present: true, status: 'running' };
