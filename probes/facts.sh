@@ -196,8 +196,14 @@ fi
 # only one in our own mount namespace serves our socket. Unreadable ns links (not root) count as ours.
 dh_self_ns=$(readlink /proc/self/ns/mnt 2>/dev/null)
 dh_ours=""
+# Anyone can start a process called dockerd: only root's is the system daemon. Others are
+# reported (by pid and uid), never read.
 for dh_p in $dh_pid; do
   case "$dh_p" in ''|*[!0-9]*) continue;; esac
+  if has stat; then
+    dh_owner=$(stat -c %u "/proc/$dh_p" 2>/dev/null)
+    if [ -n "$dh_owner" ] && [ "$dh_owner" != 0 ]; then kv "foreign $dh_p" "$dh_owner"; continue; fi
+  fi
   dh_ns=$(readlink "/proc/$dh_p/ns/mnt" 2>/dev/null)
   if [ -z "$dh_ns" ] || [ -z "$dh_self_ns" ] || [ "$dh_ns" = "$dh_self_ns" ]; then dh_ours=$dh_p; break; fi
 done

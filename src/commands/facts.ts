@@ -77,6 +77,7 @@ export function renderFactsSummary(f: Facts): string {
   const bins = Object.values(f.binaries).filter(Boolean) as string[];
   lines.push(row('Binaries', list(bins)));
   lines.push(row('dockerd', f.dockerd ? `pid ${f.dockerd.pid}: ${f.dockerd.cmdline}` : 'not running'));
+  for (const p of f.foreignDockerd ?? []) lines.push(row('', `ignored: a process named dockerd (pid ${p.pid}) run by uid ${p.uid}, not root`));
   const units = Object.values(f.units);
   if (units.length) units.forEach((u, i) => lines.push(row(i === 0 ? 'Units' : '', unitLine(u))));
   if (f.serviceRunning) {

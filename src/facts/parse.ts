@@ -384,6 +384,16 @@ export function parseServiceEnabled(kv: Record<string, string>): Facts['serviceE
   return { ...(docker !== undefined ? { docker } : {}), ...(containerd !== undefined ? { containerd } : {}) };
 }
 
+/** `foreign PID=UID` records: processes named dockerd run by someone other than root. */
+function foreignDockerd(kv: Record<string, string>): Pick<Facts, 'foreignDockerd'> {
+  const list = Object.entries(kv).flatMap(([k, v]) => {
+    const m = /^foreign (\d+)$/.exec(k);
+    const uid = parseIntOrUndefined(v);
+    return m && uid !== undefined ? [{ pid: Number(m[1]), uid }] : [];
+  });
+  return list.length ? { foreignDockerd: list } : {};
+}
+
 /** /proc/PID/cmdline (NUL-separated argv) as one line of words. */
 const argvLine = (raw: string | undefined) => (raw ?? '').split('\0').join(' ').trim();
 
@@ -473,6 +483,7 @@ export function factsFromProbe(host: string, out: ProbeOutput): Facts {
       moduleLoaded: yes(overlay.module_loaded) ?? false,
       persisted: yes(overlay.persisted) ?? false,
     },
+    ...foreignDockerd(dockerd),
     dockerd: dockerdPid !== undefined ? { pid: dockerdPid, cmdline: argvLine(stdoutOf(dockerdSection, 'cmdline')) } : undefined,
     versions: {
       engine: parseToolVersion(stdoutOf(binaries, 'dockerd_version')),

@@ -175,6 +175,8 @@ export interface Facts {
   };
   /** dockerd running: its PID and command line. */
   dockerd?: { pid: number; cmdline: string };
+  /** Processes called dockerd that are not root's (anyone can start one): ignored, only reported. */
+  foreignDockerd?: Array<{ pid: number; uid: number }>;
   /** `dockerd --version` / `docker --version` outputs, parsed to x.y.z. */
   versions: { engine?: string; cli?: string; containerd?: string };
   binaries: { docker?: string; dockerd?: string; containerd?: string };
