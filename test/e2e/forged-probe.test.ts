@@ -45,13 +45,14 @@ describeHosts('forged probe records on a real host', () => {
   };
 
   const plan = async () => {
-    const r = await dockhand(['plan', '--source', 'distro', `deploy@${h.address}`]);
+    const r = await dockhand(['plan', '--source', 'distro', '-H', `deploy@${h.address}`]);
     expect(r.code, r.stderr).toBe(0);
     return r.stdout;
   };
 
   const doctorFix = async () => {
-    const r = await dockhand(['doctor', '--user', 'plain', '--fix', '--yes', '--json', `root@${h.address}`]);
+    const r = await dockhand(['doctor', '--user', 'plain', '--fix', '--yes', '--json', '-H', `root@${h.address}`]);
+    expect(r.stdout, r.stderr).not.toBe('');
     const report = (JSON.parse(r.stdout) as JsonReport[])[0]!;
     expect(report.error).toBeUndefined();
     return { code: r.code, applied: report.applied ?? [], statuses: Object.fromEntries(report.findings.map((f) => [f.id, f.status])), report };
@@ -88,7 +89,7 @@ describeHosts('forged probe records on a real host', () => {
     expect(await h.sh('stat -c %U /home/plain/.docker/desktop/docker.sock 2>/dev/null || stat -L -c %U /home/plain/.docker/desktop 2>/dev/null')).toBe('plain');
 
     // The planted daemon is not taken for Docker's, and is named.
-    const facts = await dockhand(['facts', `deploy@${h.address}`]);
+    const facts = await dockhand(['facts', '-H', `deploy@${h.address}`]);
     expect(facts.code, facts.stderr).toBe(0);
     expect(facts.stdout).toMatch(/ignored: a process named dockerd \(pid \d+\) run by uid \d+, not root/);
     expect(facts.stdout).not.toContain('mallory');
