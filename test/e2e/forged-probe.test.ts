@@ -67,7 +67,7 @@ describeHosts('forged probe records on a real host', () => {
     expect(cleanPlan).toContain('usermod -aG docker deploy');
     const clean = await doctorFix();
     expect(clean.applied.join('\n')).toContain(`chown -hR "$u": "$d"`);
-    expect(await h.sh('stat -c %U /home/plain/.docker')).toBe('plain');
+    expect((await h.sh('stat -c %U /home/plain/.docker')).trim()).toBe('plain');
 
     // The same state, plus what plain plants.
     await breakConfigDir(true);
@@ -84,9 +84,9 @@ describeHosts('forged probe records on a real host', () => {
     expect(hostile.statuses).toEqual(clean.statuses);
     expect(hostile.code).toBe(clean.code);
     // Nothing outside plain's ~/.docker changed hands.
-    expect(await h.sh('stat -c %U:%G /etc')).toBe('root:root');
-    expect(await h.sh('stat -c %U /home/plain/.docker')).toBe('plain');
-    expect(await h.sh('stat -c %U /home/plain/.docker/desktop/docker.sock 2>/dev/null || stat -L -c %U /home/plain/.docker/desktop 2>/dev/null')).toBe('plain');
+    expect((await h.sh('stat -c %U:%G /etc')).trim()).toBe('root:root');
+    expect((await h.sh('stat -c %U /home/plain/.docker')).trim()).toBe('plain');
+    expect((await h.sh('stat -c %U /home/plain/.docker/desktop/docker.sock 2>/dev/null || stat -L -c %U /home/plain/.docker/desktop 2>/dev/null')).trim()).toBe('plain');
 
     // The planted daemon is not taken for Docker's, and is named.
     const facts = await dockhand(['facts', '-H', `deploy@${h.address}`]);

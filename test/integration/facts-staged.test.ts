@@ -35,6 +35,8 @@ mount -t tmpfs dockhand-test "$(readlink -f /var/run)"
 mount --bind "$T/docker.sock" /var/run/docker.sock
 mount -t tmpfs dockhand-test /var/lib/dpkg
 : > /var/lib/dpkg/lock-frontend
+# A dpkg run cut short leaves its journal in updates/ (issue 8 Found #6).
+mkdir /var/lib/dpkg/updates && : > /var/lib/dpkg/updates/0001
 mount -t tmpfs dockhand-test /etc/apt/sources.list.d
 cp "$T"/apt/* /etc/apt/sources.list.d/
 mount -t tmpfs dockhand-test /etc/apt/trusted.gpg.d
@@ -132,6 +134,11 @@ describe.runIf(canStage)('the probe on a staged Docker host (private namespaces)
 
   it('sees overlay persisted in modules-load.d', () => {
     expect(asRoot.overlay.persisted).toBe(true);
+  });
+
+  it('sees an interrupted dpkg run (pending journal in /var/lib/dpkg/updates), even without root', () => {
+    expect(asRoot.dpkgInterrupted).toBe(true);
+    expect(asNobody.dpkgInterrupted).toBe(true);
   });
 
   it('treats an unreadable dpkg database as no packages rather than failing', () => {
