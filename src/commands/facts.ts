@@ -54,7 +54,7 @@ export function renderFactsSummary(f: Facts): string {
   lines.push(row('Kernel', f.kernel.release || unknown));
   const where = [f.init.container ? `container: ${f.init.container}` : '', f.init.wsl ? 'WSL' : ''].filter(Boolean);
   lines.push(row('Init', `${f.init.system} (pid 1: ${f.init.pid1 ?? unknown})${where.length ? `, ${where.join(', ')}` : ''}`));
-  lines.push(row('Package mgr', f.packageManager));
+  lines.push(row('Package mgr', `${f.packageManager}${f.dpkgInterrupted ? ' (an earlier dpkg run was interrupted: the plan runs dpkg --configure -a first)' : ''}`));
   lines.push(
     row(
       'Privilege',
