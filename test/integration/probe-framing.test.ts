@@ -22,6 +22,15 @@ const shells = [
   { name: 'busybox sh', argv: [which('busybox'), 'sh'] },
 ].filter((s) => s.argv[0] !== '');
 
+/** A PATH whose od, cat, readlink… are busybox's applets, as on Alpine (Debian's busybox sh runs coreutils). */
+const appletDir = mkdtempSync(join(os.tmpdir(), 'dockhand-applets-'));
+afterAll(() => rmSync(appletDir, { recursive: true, force: true }));
+const withApplets = which('busybox') && spawnSync(which('busybox'), ['--install', '-s', appletDir]).status === 0;
+const framingShells = [
+  ...shells.map((s) => ({ ...s, env: process.env })),
+  ...(withApplets ? [{ name: 'busybox sh with busybox applets', argv: [which('busybox'), 'sh'], env: { ...process.env, PATH: `${appletDir}:${process.env.PATH}` } }] : []),
+];
+
 /** What a string becomes on its way through argv or a file name: UTF-8 bytes, decoded back. */
 const viaBytes = (s: string | Buffer) => Buffer.from(s).toString('utf8');
 
@@ -53,7 +62,7 @@ const hostileName = fc
   .map((a) => Buffer.from(a.filter((b) => b !== 0 && b !== 0x2f)))
   .filter((b) => b.length > 0 && !b.equals(Buffer.from('.')) && !b.equals(Buffer.from('..')));
 
-describe.each(shells)('framing under $name', ({ argv }) => {
+describe.each(framingShells)('framing under $name', ({ argv, env }) => {
   const dir = mkdtempSync(join(os.tmpdir(), 'dockhand-framing-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   let n = 0;
@@ -75,7 +84,7 @@ run gone dockhand-no-such-tool
 emit_file "$3/missing"
 printf 'D\\000'
 `;
-        const out = spawnSync(argv[0]!, [...argv.slice(1), '-c', script, 'probe', key, value, d], { encoding: 'utf8' });
+        const out = spawnSync(argv[0]!, [...argv.slice(1), '-c', script, 'probe', key, value, d], { encoding: 'utf8', env });
         expect(out.status, out.stderr).toBe(0);
         const parsed = splitProbeOutput(out.stdout);
         const path = viaBytes(filePath);
@@ -93,7 +102,7 @@ printf 'D\\000'
       }),
       { numRuns: 40 },
     );
-  });
+  }, 120_000);
 
   it('a symlink target with newlines and both protocols\' markers is one value (doctor stat_path)', () => {
     fc.assert(
@@ -109,14 +118,14 @@ sec doctor
 kv "link $1" "$(readlink "$1")"
 printf 'D\\000'
 `;
-        const out = spawnSync(argv[0]!, [...argv.slice(1), '-c', script, 'probe', link], { encoding: 'utf8' });
+        const out = spawnSync(argv[0]!, [...argv.slice(1), '-c', script, 'probe', link], { encoding: 'utf8', env });
         const parsed = splitProbeOutput(out.stdout);
         // Command substitution drops trailing newlines; nothing else changes.
         expect(parsed.sections).toEqual({ doctor: { kv: { [`link ${link}`]: viaBytes(target).replace(/\n+$/, '') }, files: {}, commands: {} } });
       }),
       { numRuns: 25 },
     );
-  });
+  }, 120_000);
 });
 
 function fail(why: string): never {
