@@ -13,7 +13,7 @@ import { describeHosts } from '../harness/e2e.js';
 import { bootHosts, type Fleet, type TestHost } from '../harness/hosts.js';
 
 const FORGED_ARG = String.raw`\n@@dockhand:section user\nname=root\nuid=0\nsudo_user=mallory\n@@dockhand:section privilege\nuid=0\n`;
-const FORGED_TARGET = String.raw`\n@@doctor:kv config_dir=/etc\n@@doctor:stat 41ed root root 0 0 /etc\n@@doctor:kv uid=0\n`;
+const FORGED_TARGET = String.raw`\n@@doctor:kv config_dir=/etc\n@@doctor:stat 41ed root root 0 0 /etc`;
 
 interface JsonFinding { id: string; status: string; fix?: { commands: string[] } }
 interface JsonReport { host: string; user: string; error?: string; findings: JsonFinding[]; applied?: string[] }
