@@ -196,7 +196,7 @@ fi
 # only one in our own mount namespace serves our socket. Unreadable ns links (not root) count as ours.
 dh_self_ns=$(readlink /proc/self/ns/mnt 2>/dev/null)
 dh_ours=""
-# Anyone can start a process called dockerd: only root's is the system daemon. Others are
+# Anyone can start a process called dockerd: only the one run by root is the system daemon. Others are
 # reported (by pid and uid), never read.
 for dh_p in $dh_pid; do
   case "$dh_p" in ''|*[!0-9]*) continue;; esac

@@ -56,11 +56,10 @@ const hostileBytes = fc.oneof(
   fc.tuple(hostileText, fc.uint8Array({ maxLength: 8 })).map(([t, b]) => Buffer.concat([Buffer.from(t), Buffer.from(b), Buffer.from([0, 0xff, 0xc3])])),
 );
 
-/** A name for a file (any bytes but NUL and `/`). */
+/** A name for a file: any bytes but NUL and `/`, after a first letter (a glob skips dot files). */
 const hostileName = fc
-  .uint8Array({ minLength: 1, maxLength: 40 })
-  .map((a) => Buffer.from(a.filter((b) => b !== 0 && b !== 0x2f)))
-  .filter((b) => b.length > 0 && !b.equals(Buffer.from('.')) && !b.equals(Buffer.from('..')));
+  .uint8Array({ maxLength: 40 })
+  .map((a) => Buffer.concat([Buffer.from('n'), Buffer.from(a.filter((b) => b !== 0 && b !== 0x2f))]));
 
 describe.each(framingShells)('framing under $name', ({ argv, env }) => {
   const dir = mkdtempSync(join(os.tmpdir(), 'dockhand-framing-'));
