@@ -35,7 +35,7 @@ const knownFields = [
 export function loadInventory(source: string): LoadedInventory {
   if (source === 'ssh:' || source.startsWith('ssh:')) {
     const file = source.slice(4) || defaultSshConfig();
-    return { format: 'ssh-config', hosts: sshConfigAliases(file).map(sshAliasEntry), warnings: [] };
+    return { format: 'ssh-config', hosts: sshConfigAliases(file).map((a) => sshAliasEntry(a, file)), warnings: [] };
   }
   let text: string;
   try {

@@ -4,6 +4,7 @@
  *   defaults < group vars (shallower groups first, then by name; a parent before its child) < host.
  * This mirrors Ansible's ordering, so an Ansible inventory means the same thing here.
  */
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { InputError } from '../core/errors.js';
 import type { TargetSpec } from '../transport/types.js';
@@ -28,6 +29,7 @@ export function resolveInventory(inv: NativeInventory, file: string, locate: Loc
       if (!(host in inv.hosts)) fail(['groups', name, 'hosts', i], `unknown host '${host}' (list it under hosts:)`);
     });
   }
+  checkSshConfigFiles(inv, fail);
   const depth = groupDepths(Object.keys(groups), parents, (group) => fail(['groups', group, 'children'], `group '${group}' is its own ancestor`));
 
   const entries: HostEntry[] = [];
@@ -104,5 +106,22 @@ function targetSpec(name: string, address: string | undefined, s: Settings): Tar
   if (s.port !== undefined) spec.port = s.port;
   if (s.key !== undefined) spec.identityFiles = [expandHome(s.key)];
   if (s.jump !== undefined) spec.jump = s.jump;
+  if (s.ssh_config !== undefined) spec.sshConfigFile = expandHome(s.ssh_config);
   return spec;
+}
+
+/**
+ * Every `ssh_config` names a file that exists, checked where it is written (file:line) before any
+ * connection: `ssh -G -F` on a missing file fails, and its aliases would be looked up as bare names.
+ */
+function checkSshConfigFiles(inv: NativeInventory, fail: (path: PropertyKey[], detail: string) => never): void {
+  const layers: Array<[PropertyKey[], Settings | null | undefined]> = [
+    [['defaults'], inv.defaults],
+    ...Object.entries(inv.groups ?? {}).map(([g, group]): [PropertyKey[], Settings | undefined] => [['groups', g, 'vars'], group.vars]),
+    ...Object.entries(inv.hosts).map(([h, host]): [PropertyKey[], Settings | null] => [['hosts', h], host]),
+  ];
+  for (const [path, layer] of layers) {
+    const file = layer?.ssh_config;
+    if (file !== undefined && !existsSync(expandHome(file))) fail([...path, 'ssh_config'], `no such file: ${expandHome(file)}`);
+  }
 }

@@ -25,6 +25,7 @@ export const connectionShape = {
   key: z.string().min(1).describe('SSH identity file (~ is expanded)'),
   jump: z.string().min(1).describe('jump host (ProxyJump): [user@]host[:port], a comma-separated chain allowed'),
   connection: z.enum(['ssh', 'local']).describe("'local' runs on this machine without SSH"),
+  ssh_config: z.string().min(1).describe('OpenSSH client config read instead of ~/.ssh/config to resolve the host (as ssh -F; ~ is expanded; --ssh-config overrides)'),
 } as const;
 
 export const settingsSchema = z.strictObject({ ...connectionShape, ...playbookVarsShape }).partial();
