@@ -43,8 +43,16 @@ export interface RunContext {
 
 export async function buildContext(argv: GlobalArgs): Promise<RunContext> {
   const logger = createLogger({ verbose: argv.verbose });
+  // Flags, then hosts, all before any password prompt or connection: bad input fails at once.
   const sshConfigFile = sshConfigFileFrom(argv['ssh-config']);
-  // Hosts and fleet flags first: a bad inventory should fail before any password prompt.
+  const fleet = fleetOptionsFrom(argv);
+  const connect: ConnectOptions = {
+    hostKeyPolicy: argv['host-key-policy'] ?? 'strict',
+    knownHostsFile: argv['known-hosts'],
+    sshConfigFile,
+    connectTimeoutMs: secondsOption('connect-timeout', argv['connect-timeout'], 15) * 1000,
+    commandTimeoutMs: secondsOption('command-timeout', argv['command-timeout'], 1800) * 1000,
+  };
   const hosts = await resolveHostsLazily(
     { inventory: argv.inventory, host: argv.host, sshConfigHosts: argv['ssh-config-hosts'], sshConfigFile, limit: argv.limit },
     (warning) => logger.warn(warning),
@@ -53,19 +61,23 @@ export async function buildContext(argv: GlobalArgs): Promise<RunContext> {
   // On each SSH host too (not only in `connect`), so what reads the specs (docker contexts) knows
   // the host is defined in that file; the command line wins over an inventory's ssh_config.
   if (sshConfigFile) for (const h of hosts) if (h.spec.kind === 'ssh') h.spec = { ...h.spec, sshConfigFile };
-  const fleet = fleetOptionsFrom(argv);
-  const connect: ConnectOptions = {
-    hostKeyPolicy: argv['host-key-policy'] ?? 'strict',
-    knownHostsFile: argv['known-hosts'],
-    sshConfigFile,
-    connectTimeoutMs: (argv['connect-timeout'] ?? 15) * 1000,
-    commandTimeoutMs: (argv['command-timeout'] ?? 1800) * 1000,
-  };
   if (argv['ask-become-pass']) {
     const { promptHidden } = await import('./prompt.js');
     connect.becomePassword = await promptHidden('BECOME password: ');
   }
   return { logger, json: argv.json ?? false, hosts, targets: hosts.map((h) => h.spec), connect, fleet };
+}
+
+/** Longest timer Node can arm (setTimeout's 32-bit millisecond limit; beyond it fires at once). */
+export const MAX_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+/** A positive number of seconds from the command line (fractions allowed), within what a timer can hold. */
+export function secondsOption(flag: string, value: number | undefined, fallback: number): number {
+  const seconds = value ?? fallback;
+  if (!(Number.isFinite(seconds) && seconds > 0 && seconds <= MAX_TIMEOUT_SECONDS)) {
+    throw new UsageError(`--${flag} must be a number of seconds above 0 and at most ${MAX_TIMEOUT_SECONDS}, not ${value}`);
+  }
+  return seconds;
 }
 
 /**

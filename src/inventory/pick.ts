@@ -8,6 +8,7 @@
  */
 import { UsageError } from '../core/errors.js';
 import { parseTarget } from '../core/targets.js';
+import { hostNameProblem, printable } from '../core/values.js';
 import { selectHosts as applyLimit } from './limit.js';
 import { sshAliasEntry, sshConfigAliases } from './ssh-config.js';
 import type { HostEntry } from './types.js';
@@ -34,7 +35,11 @@ export function pickHosts(sel: HostSelection, inventoryHosts: readonly HostEntry
   const fromFlags = (sel.host ?? []).map((text): HostEntry => {
     const known = byName.get(text);
     if (known) return known;
-    if (text.startsWith('ssh:')) return sshAliasEntry(text.slice(4));
+    if (text.startsWith('ssh:')) {
+      const problem = hostNameProblem(text.slice(4));
+      if (problem) throw new UsageError(`bad host '${printable(text)}': ${problem}`);
+      return sshAliasEntry(text.slice(4));
+    }
     const spec = parseTarget(text);
     return { name: spec.name, spec, groups: [], vars: {} };
   });

@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { InputError } from '../core/errors.js';
+import { hostNameProblem, printable } from '../core/values.js';
 import type { TargetSpec } from '../transport/types.js';
 import { playbookVarNames, type NativeInventory, type Settings } from './schema.js';
 import type { HostEntry, HostVars, Locate } from './types.js';
@@ -45,9 +46,19 @@ export function resolveInventory(inv: NativeInventory, file: string, locate: Loc
     const ordered = [...all].sort((a, b) => depth.get(a)! - depth.get(b)! || (a < b ? -1 : a > b ? 1 : 0));
     const layers: Settings[] = [inv.defaults ?? {}, ...ordered.map((g) => groups[g]!.vars ?? {}), host];
     const merged: Settings = Object.assign({}, ...layers.map(definedOnly));
+    const spec = targetSpec(name, host.address, merged);
+    // Without an address the name is what SSH connects to: it must be a host name OpenSSH accepts.
+    // With an address the name is only a label, but it is printed everywhere: no control characters.
+    const nameProblem =
+      spec.kind === 'ssh' && host.address === undefined
+        ? hostNameProblem(name)
+        : /\p{Cc}/u.test(name)
+          ? `host name '${printable(name)}' contains control characters`
+          : undefined;
+    if (nameProblem) fail(['hosts', name], `${nameProblem} (set address: to connect elsewhere)`);
     entries.push({
       name,
-      spec: targetSpec(name, host.address, merged),
+      spec,
       groups: [...all].sort(),
       vars: pickVars(merged),
     });
