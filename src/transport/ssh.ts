@@ -157,6 +157,8 @@ export class SshTransport implements Transport {
   private slots = new Slots(MAX_CHANNELS);
   private readonly inFlight = new InFlight();
   private readonly knownHostsFile: string;
+  /** The user the target was logged into as (set when the connection is opened). */
+  loginUser?: string;
 
   constructor(
     private readonly spec: TargetSpec,
@@ -333,6 +335,7 @@ export class SshTransport implements Transport {
       { label: spec.name, host: spec.host, user: spec.user, port: spec.port, identityFiles: spec.identityFiles },
       options,
     );
+    this.loginUser = target.user;
     const jumpText = spec.jump ?? target.proxyJump;
     const jumps: Hop[] = [];
     for (const j of jumpText ? jumpText.split(',') : []) {
