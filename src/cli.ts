@@ -8,7 +8,7 @@ import { hideBin } from 'yargs/helpers';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DockhandError, ExitCode, exitCodeOf, isOutputWriteError, UsageError } from './core/errors.js';
-import { redact } from './core/log.js';
+import { writeText } from './core/output.js';
 import { packageRoot } from './core/paths.js';
 import { factsCommand } from './commands/facts.js';
 import { planCommand, upCommand } from './commands/provision.js';
@@ -69,11 +69,11 @@ export async function main(argv: string[]): Promise<number> {
     if (outputFailure && isOutputWriteError(err)) return ExitCode.outputFailed;
     const code = exitCodeOf(err);
     if (err instanceof DockhandError) {
-      process.stderr.write(redact(`dockhand: ${err.message}\n`));
-      if (err.hint) process.stderr.write(redact(`  hint: ${err.hint}\n`));
+      writeText(process.stderr, `dockhand: ${err.message}\n`);
+      if (err.hint) writeText(process.stderr, `  hint: ${err.hint}\n`);
     } else {
       const e = err as Error;
-      process.stderr.write(redact(`dockhand: internal error: ${e?.stack ?? String(err)}\n`));
+      writeText(process.stderr, `dockhand: internal error: ${e?.stack ?? String(err)}\n`);
     }
     return code;
   }

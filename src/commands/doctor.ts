@@ -4,6 +4,7 @@
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import type { GlobalArgs } from '../core/context.js';
+import { safeLine } from '../core/output.js';
 import { withTargetOptions } from './options.js';
 
 interface DoctorArgs extends GlobalArgs {
@@ -58,7 +59,8 @@ async function askYesNo(question: string): Promise<boolean> {
   const { createInterface } = await import('node:readline/promises');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+    // The question names host paths and users: through the output layer like every other line.
+    return /^y(es)?$/i.test((await rl.question(`${safeLine(question)} [y/N] `)).trim());
   } finally {
     rl.close();
   }
