@@ -6,10 +6,9 @@
  * Then the same inventory through `ansible-inventory --list | dockhand facts -i -`, the bridge for
  * dynamic inventories (needs Debian's ansible, which CI installs).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeHosts } from '../harness/e2e.js';
 import { bootHosts, type Fleet } from '../harness/hosts.js';
@@ -66,7 +65,8 @@ describeHosts('an Ansible inventory directory on a real host', () => {
   it.skipIf(!haveAnsible && !process.env.CI)('ansible-inventory --list | dockhand facts -i -', async () => {
     writeFileSync(join(dir, 'ansible.cfg'), '');
     const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-    const pipeline = `set -o pipefail 2>/dev/null; cd ${q(dir)} && ansible-inventory -i ${q(inventoryDir)} --list | ${q(process.execPath)} ${q(CLI)} facts -i - --json --known-hosts ${q(fleet.knownHostsFile)}`;
+    // Ansible insists on blocking stdio: its stderr goes to a file, not to the test's pipe.
+    const pipeline = `set -o pipefail; cd ${q(dir)} && ansible-inventory -i ${q(inventoryDir)} --list 2>ansible.err | ${q(process.execPath)} ${q(CLI)} facts -i - --json --known-hosts ${q(fleet.knownHostsFile)}`;
     const res = await runProgram('/bin/bash', ['-c', pipeline], env());
     expect(hostSeen(res)).toEqual(['deb12', 'ok', 'debian 12', 'deploy']);
   });
