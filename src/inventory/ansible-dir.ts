@@ -9,7 +9,7 @@
  *    whole (sorted, recursively; hidden files, `~` backups and other extensions skipped), later files
  *    replacing earlier files' variables.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { extname, join } from 'node:path';
 import { isMap } from 'yaml';
 import { InputError } from '../core/errors.js';
@@ -23,9 +23,13 @@ const VARS_EXTENSIONS = ['.yml', '.yaml', '.json'];
 export const VAULT_HEADER = '$ANSIBLE_VAULT;';
 
 /** The inventory files of a directory, in the order Ansible reads them. */
-export function inventoryFiles(dir: string, warn: (message: string) => void): string[] {
+export function inventoryFiles(dir: string, warn: (message: string) => void, seen = new Set<string>()): string[] {
+  // A symlink back up the tree would recurse for ever: each real directory is read once.
+  const real = realpathSync(dir);
+  if (seen.has(real)) return [];
+  seen.add(real);
   const files: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
+  for (const name of listDirectory(dir)) {
     if (name.startsWith('.') || IGNORED_NAMES.has(name)) continue;
     const path = join(dir, name);
     if (IGNORED_ENDINGS.some((end) => name.endsWith(end))) {
@@ -33,7 +37,7 @@ export function inventoryFiles(dir: string, warn: (message: string) => void): st
       if (name.endsWith('.ini')) warn(`${path}: not read: Ansible ignores *.ini files inside an inventory directory (pass it as -i ${path}, or rename it)`);
       continue;
     }
-    if (statSync(path).isDirectory()) files.push(...inventoryFiles(path, warn));
+    if (stat(path).isDirectory()) files.push(...inventoryFiles(path, warn, seen));
     else files.push(path);
   }
   return files;
@@ -46,22 +50,41 @@ export function varsFiles(dir: string, name: string): string[] {
   for (const ext of ['', ...VARS_EXTENSIONS]) {
     const path = join(dir, name + ext);
     if (!existsSync(path)) continue;
-    return statSync(path).isDirectory() ? dirVarsFiles(path) : [path];
+    return stat(path).isDirectory() ? dirVarsFiles(path, new Set()) : [path];
   }
   return [];
 }
 
-function dirVarsFiles(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((name) => {
-      if (name.startsWith('.') || name.endsWith('~')) return [];
-      const path = join(dir, name);
-      const ext = extname(name);
-      const stat = statSync(path);
-      if (stat.isDirectory()) return ext === '' ? dirVarsFiles(path) : [];
-      return stat.isFile() && (ext === '' || VARS_EXTENSIONS.includes(ext)) ? [path] : [];
-    });
+function dirVarsFiles(dir: string, seen: Set<string>): string[] {
+  const real = realpathSync(dir);
+  if (seen.has(real)) return [];
+  seen.add(real);
+  return listDirectory(dir).flatMap((name) => {
+    if (name.startsWith('.') || name.endsWith('~')) return [];
+    const path = join(dir, name);
+    const ext = extname(name);
+    const info = stat(path);
+    if (info.isDirectory()) return ext === '' ? dirVarsFiles(path, seen) : [];
+    return info.isFile() && (ext === '' || VARS_EXTENSIONS.includes(ext)) ? [path] : [];
+  });
+}
+
+/** Sorted by name, as Ansible lists them; an unreadable directory is an input error. */
+function listDirectory(dir: string): string[] {
+  try {
+    return readdirSync(dir).sort();
+  } catch (err) {
+    throw new InputError(dir, `cannot read directory: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+}
+
+/** A broken symlink or a file gone meanwhile is bad input, named, not a crash. */
+function stat(path: string): Stats {
+  try {
+    return statSync(path);
+  } catch (err) {
+    throw new InputError(path, `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
 }
 
 /**

@@ -3,7 +3,7 @@
  * (vault values, templates, scripts, plugins), what is warned about once, and where errors point.
  * Agreement with real Ansible is in test/integration/ansible-oracle.test.ts.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -158,6 +158,15 @@ describe('Ansible semantics', () => {
     tree({ a: '[web]\nw1\n', b: '[db]\nd1 ansible_port=x\n' });
     const err = errorOf(() => loadInventory(dir));
     expect([err.file, err.line, err.field]).toEqual([join(dir, 'b'), 2, 'ansible_port']);
+  });
+
+  it('a symlink loop is read once; a broken symlink is named', () => {
+    tree({ hosts: '[web]\nw1\n' });
+    symlinkSync(dir, join(dir, 'loop'));
+    expect(loadInventory(dir).hosts.map((h) => h.name)).toEqual(['w1']);
+    symlinkSync(join(dir, 'gone'), join(dir, 'broken'));
+    const err = errorOf(() => loadInventory(dir));
+    expect([err.file, err.exitCode]).toEqual([join(dir, 'broken'), 65]);
   });
 
   it('YAML host patterns expand as in INI', () => {
