@@ -28,44 +28,66 @@ export interface Row {
   goal: number;
 }
 
-export function timeCommand(
-  label: string,
-  argv: readonly string[],
-  opts: { runs?: number; warmup?: number; env?: NodeJS.ProcessEnv; okCodes?: number[]; maxRss?: boolean } = {},
-): Sample {
-  const runs = opts.runs ?? 15;
-  const warmup = opts.warmup ?? 2;
-  const okCodes = opts.okCodes ?? [0];
-  const times: number[] = [];
-  const dir = opts.maxRss ? mkdtempSync(join(tmpdir(), 'dockhand-bench-rss-')) : undefined;
-  let maxRssKb: number | undefined;
+export interface TimeOptions {
+  runs?: number;
+  warmup?: number;
+  env?: NodeJS.ProcessEnv;
+  okCodes?: number[];
+  /** Also record the peak RSS (via GNU time). */
+  maxRss?: boolean;
+}
+
+export interface Timed {
+  label: string;
+  argv: readonly string[];
+  opts?: TimeOptions;
+}
+
+export function timeCommand(label: string, argv: readonly string[], opts: TimeOptions = {}): Sample {
+  return timeInterleaved([{ label, argv, opts }], opts.runs, opts.warmup)[0]!;
+}
+
+/**
+ * Time several commands in turns (a, b, c, a, b, c, …), so that a change in the machine's load during
+ * the run weighs on all of them alike: the ratio between them is what is reported.
+ */
+export function timeInterleaved(commands: readonly Timed[], runs = 15, warmup = 2): Sample[] {
+  const times: number[][] = commands.map(() => []);
+  const rss: Array<number | undefined> = commands.map(() => undefined);
+  const dir = mkdtempSync(join(tmpdir(), 'dockhand-bench-'));
   try {
     for (let i = 0; i < warmup + runs; i++) {
-      // GNU time writes the peak RSS to its own file, so the command's stderr stays the command's.
-      const cmd = dir ? ['/usr/bin/time', '-f', '%M', '-o', join(dir, 'rss'), ...argv] : argv;
-      const start = process.hrtime.bigint();
-      const r = spawnSync(cmd[0]!, cmd.slice(1), { env: opts.env ?? process.env, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20 });
-      const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      if (r.error) throw r.error;
-      if (!okCodes.includes(r.status ?? -1)) {
-        throw new Error(`${label}: exit ${r.status}: ${r.stderr?.toString().slice(-1500)}`);
-      }
-      if (i < warmup) continue;
-      times.push(ms);
-      if (dir) maxRssKb = Math.max(maxRssKb ?? 0, Number(readFileSync(join(dir, 'rss'), 'utf8').trim().split('\n').at(-1)));
+      commands.forEach((c, k) => {
+        const opts = c.opts ?? {};
+        // GNU time writes the peak RSS to its own file, so the command's stderr stays the command's.
+        const cmd = opts.maxRss ? ['/usr/bin/time', '-f', '%M', '-o', join(dir, 'rss'), ...c.argv] : c.argv;
+        const start = process.hrtime.bigint();
+        const r = spawnSync(cmd[0]!, cmd.slice(1), { env: opts.env ?? process.env, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20 });
+        const ms = Number(process.hrtime.bigint() - start) / 1e6;
+        if (r.error) throw r.error;
+        if (!(opts.okCodes ?? [0]).includes(r.status ?? -1)) {
+          throw new Error(`${c.label}: exit ${r.status}: ${r.stderr?.toString().slice(-1500)}`);
+        }
+        if (i < warmup) return;
+        times[k]!.push(ms);
+        if (opts.maxRss) rss[k] = Math.max(rss[k] ?? 0, Number(readFileSync(join(dir, 'rss'), 'utf8').trim().split('\n').at(-1)));
+      });
     }
   } finally {
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
   }
-  times.sort((a, b) => a - b);
-  return {
-    label,
-    runs,
-    medianMs: times[Math.floor(times.length / 2)]!,
-    minMs: times[0]!,
-    maxMs: times[times.length - 1]!,
-    ...(maxRssKb === undefined ? {} : { maxRssKb }),
-  };
+  return commands.map((c, k) => {
+    const t = times[k]!.sort((a, b) => a - b);
+    const maxRssKb = rss[k];
+    return {
+      label: c.label,
+      runs,
+      medianMs: t[Math.floor(t.length / 2)]!,
+      minMs: t[0]!,
+      maxMs: t[t.length - 1]!,
+      ...(maxRssKb === undefined ? {} : { maxRssKb }),
+    };
+  });
 }
 
 const seconds = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);

@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bootHosts, e2eUnavailableReason, type Fleet, type TestHost } from '../test/harness/hosts.js';
-import { formatTable, timeCommand, type Row } from './measure.js';
+import { formatTable, timeInterleaved, type Row, type Timed, type TimeOptions } from './measure.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const cli = join(root, 'dist/src/cli.js');
@@ -33,10 +33,15 @@ const fleetSize = Number(process.env.BENCH_FLEET ?? 0);
 const out = process.env.BENCH_OUT ?? join(root, 'bench/results.json');
 const before = process.env.BENCH_BEFORE;
 
-/** Time `args` with this build, and with BENCH_BEFORE's build when given (same options). */
-function both(label: string, args: string[], opts: Parameters<typeof timeCommand>[2]): Pick<Row, 'subject' | 'before'> {
-  const subject = timeCommand(label, [node, cli, ...args], opts);
-  return before ? { subject, before: timeCommand(`${label} (before)`, [node, before, ...args], opts) } : { subject };
+/**
+ * One row: the floor, this build and (BENCH_BEFORE) the other build, timed in turns with the same
+ * options so the machine's load weighs on all alike.
+ */
+function row(work: string, floor: Timed, label: string, args: string[], opts: TimeOptions, goal: number): Row {
+  const commands: Timed[] = [floor, { label, argv: [node, cli, ...args], opts }];
+  if (before) commands.push({ label: `${label} (before)`, argv: [node, before, ...args], opts });
+  const [f, subject, b] = timeInterleaved(commands, runs);
+  return { work, floor: f!, subject: subject!, ...(b ? { before: b } : {}), goal };
 }
 
 /** The reads a converged run needs, as one raw OpenSSH command: the floor for up/plan/facts. */
@@ -48,15 +53,10 @@ const RAW_PROBE =
 async function main() {
   const rows: Row[] = [];
   const notes: string[] = [];
-  const bareNode = timeCommand('node -e 0', [node, '-e', '0'], { runs });
-  rows.push({ work: '`--version`', floor: bareNode, ...both('dockhand --version', ['--version'], { runs }), goal: 1.5 });
+  const bareNode: Timed = { label: 'node -e 0', argv: [node, '-e', '0'] };
+  rows.push(row('`--version`', bareNode, 'dockhand --version', ['--version'], {}, 1.5));
   // The doctor exits 1 when it finds problems and 3 when it cannot check; both are valid outcomes here.
-  rows.push({
-    work: 'local doctor',
-    floor: bareNode,
-    ...both('dockhand doctor --json', ['doctor', '--json'], { runs, okCodes: [0, 1, 3] }),
-    goal: 3,
-  });
+  rows.push(row('local doctor', bareNode, 'dockhand doctor --json', ['doctor', '--json'], { okCodes: [0, 1, 3] }, 3));
 
   const unavailable = e2eUnavailableReason();
   if (unavailable) notes.push(`test-host rows skipped: ${unavailable}`);
@@ -98,11 +98,11 @@ async function hostRows(rows: Row[], notes: string[]): Promise<void> {
     const up = args('up', '--source', 'distro', target(one));
     // Converge once (the image has docker.io; the first `up` adds the rest), then time re-runs.
     execFileSync(node, [cli, ...up], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-    const raw = timeCommand('ssh host <the same reads>', ['ssh', ...one.sshArgs('deploy'), '--', RAW_PROBE], { runs, env });
-    const upOne = both('dockhand up (converged)', up, { runs, env, maxRss: true });
-    rows.push({ work: 'converged `up`, 1 host', floor: raw, ...upOne, goal: 1.5 });
-    rows.push({ work: '`plan`, 1 host', floor: raw, ...both('dockhand plan', args('plan', '--source', 'distro', target(one)), { runs, env }), goal: 1.5 });
-    rows.push({ work: '`facts -H host`', floor: raw, ...both('dockhand facts', args('facts', '--json', '-H', target(one)), { runs, env }), goal: 1.4 });
+    const raw: Timed = { label: 'ssh host <the same reads>', argv: ['ssh', ...one.sshArgs('deploy'), '--', RAW_PROBE], opts: { env } };
+    const upOne = row('converged `up`, 1 host', raw, 'dockhand up (converged)', up, { env, maxRss: true }, 1.5);
+    rows.push(upOne);
+    rows.push(row('`plan`, 1 host', raw, 'dockhand plan', args('plan', '--source', 'distro', target(one)), { env }, 1.5));
+    rows.push(row('`facts -H host`', raw, 'dockhand facts', args('facts', '--json', '-H', target(one)), { env }, 1.4));
 
     if (fleetSize > 1) {
       const inventory = join(dir, 'inv.yaml');
@@ -112,8 +112,10 @@ async function hostRows(rows: Row[], notes: string[]): Promise<void> {
       );
       const upFleet = args('up', '--source', 'distro', '-i', inventory, '--concurrency', String(fleetSize));
       execFileSync(node, [cli, ...upFleet], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-      const fleetRow = both(`dockhand up, ${fleetSize} hosts`, upFleet, { runs, env, maxRss: true });
-      rows.push({ work: `converged \`up\`, ${fleetSize} hosts`, floor: { ...upOne.subject, label: 'the same on 1 host' }, ...fleetRow, goal: 1.3 });
+      // The floor is this build's own converged run of one host, timed in the same turns.
+      const fleetRow = row(`converged \`up\`, ${fleetSize} hosts`, { label: 'the same on 1 host', argv: [node, cli, ...up], opts: { env } },
+        `dockhand up, ${fleetSize} hosts`, upFleet, { env, maxRss: true }, 1.3);
+      rows.push(fleetRow);
       if (fleetRow.before && upOne.before) notes.push(`before: ${fleetSize} hosts ${(fleetRow.before.medianMs / upOne.before.medianMs).toFixed(2)}× its own 1-host run`);
       notes.push(`peak memory (max RSS): 1 host ${mb(upOne.subject.maxRssKb)}, ${fleetSize} hosts ${mb(fleetRow.subject.maxRssKb)} (goal < 150 MB)` +
         (fleetRow.before ? `; before: ${mb(fleetRow.before.maxRssKb)}` : ''));
