@@ -116,6 +116,11 @@ async function hostRows(rows: Row[], notes: string[]): Promise<void> {
       const fleetRow = row(`converged \`up\`, ${fleetSize} hosts`, { label: 'the same on 1 host', argv: [node, cli, ...up], opts: { env } },
         `dockhand up, ${fleetSize} hosts`, upFleet, { env, maxRss: true }, 1.3);
       rows.push(fleetRow);
+      // The test hosts share this machine's cores: what 16 raw probes at once cost here is the
+      // part of the fleet run that no client can avoid.
+      const parallelRaw = fleet.hosts.map((h) => `ssh ${h.sshArgs('deploy').map(shArg).join(' ')} -- ${shArg(RAW_PROBE)} >/dev/null &`).join(' ');
+      const [rawOne, rawAll] = timeInterleaved([raw, { label: `ssh ×${fleetSize} in parallel`, argv: ['sh', '-c', `${parallelRaw} wait`], opts: { env } }], runs);
+      rows.push({ work: `raw probe on ${fleetSize} hosts at once (no dockhand: this machine's fleet floor)`, floor: rawOne!, subject: rawAll!, goal: 1.3 });
       if (fleetRow.before && upOne.before) notes.push(`before: ${fleetSize} hosts ${(fleetRow.before.medianMs / upOne.before.medianMs).toFixed(2)}× its own 1-host run`);
       notes.push(`peak memory (max RSS): 1 host ${mb(upOne.subject.maxRssKb)}, ${fleetSize} hosts ${mb(fleetRow.subject.maxRssKb)} (goal < 150 MB)` +
         (fleetRow.before ? `; before: ${mb(fleetRow.before.maxRssKb)}` : ''));
@@ -127,6 +132,8 @@ async function hostRows(rows: Row[], notes: string[]): Promise<void> {
     await fleet.stop();
   }
 }
+
+const shArg = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
 
 function mb(kb: number | undefined): string {
   return kb === undefined ? '?' : `${(kb / 1024).toFixed(0)} MB`;

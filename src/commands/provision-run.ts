@@ -105,13 +105,16 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<voi
 }
 
 /**
- * The playbooks (yaml, zod, a dozen files: tens of ms of CPU), loaded while the connections open
- * rather than before: the fleet runner starts connecting in this turn of the event loop, the loader
- * and its dependencies are imported only then, and each file is parsed in a turn of its own so the
- * handshakes' network events are answered in between. A host's plan waits for them after its facts.
+ * The playbooks (compiled at build time, else yaml + zod and a dozen files: tens of ms of CPU),
+ * loaded while the connections open rather than before: the fleet runner starts connecting in this
+ * turn of the event loop, the loader and its dependencies are imported only then, and each file is
+ * parsed in a turn of its own so the handshakes' network events are answered in between. A host's plan waits for them after its facts.
  */
 async function loadPlaybooksWhileConnecting(): Promise<Playbook[]> {
   await nextTurn();
+  // Parsed at build time when the build matches the playbook files (src/playbook/compiled.ts).
+  const compiled = (await import('../playbook/compiled.js')).loadCompiledPlaybooks();
+  if (compiled) return compiled;
   const { loadPlaybookFile, playbookFiles } = await import('../playbook/load.js');
   const playbooks: Playbook[] = [];
   for (const file of playbookFiles()) {

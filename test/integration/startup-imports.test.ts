@@ -83,6 +83,13 @@ describe('start-up imports of the built CLI', () => {
     expect(heavyIn(r.packages)).toEqual(['zod', 'yaml']);
   });
 
+  it('a local plan reads the playbooks compiled at build time: neither yaml nor zod', () => {
+    const r = loadedPackages(['plan', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('"summary"'); // it did plan (the JSON summary line)
+    expect(heavyIn(r.packages)).toEqual([]);
+  });
+
   it('an SSH target still loads ssh2 (on demand) and reports the host unreachable', () => {
     // Port 1 on loopback: refused at once, before any host key or login.
     const r = loadedPackages(['facts', '-H', 'nobody@127.0.0.1:1', '--connect-timeout', '5', '--json']);
