@@ -24,8 +24,8 @@ export interface Row {
   subject: Sample;
   /** The same work with another build (BENCH_BEFORE), for before/after comparisons. */
   before?: Sample;
-  /** The ratio subject/floor aimed at. */
-  goal: number;
+  /** The ratio subject/floor aimed at; none for a reference row. */
+  goal?: number;
 }
 
 export interface TimeOptions {
@@ -104,7 +104,7 @@ export function formatTable(rows: readonly Row[]): string {
     const b = r.before ? ` ${seconds(r.before.medianMs)} | ${(r.before.medianMs / r.floor.medianMs).toFixed(2)}× |` : withBefore ? ' | |' : '';
     lines.push(
       `| ${r.work} | ${seconds(r.floor.medianMs)} (${r.floor.label}) | ${seconds(r.subject.medianMs)} | ` +
-        `${ratio.toFixed(2)}× | ≤ ${r.goal}×${ratio <= r.goal ? '' : ' (missed)'} |${b}`,
+        `${ratio.toFixed(2)}× | ${r.goal === undefined ? '— (reference)' : `≤ ${r.goal}×${ratio <= r.goal ? '' : ' (missed)'}`} |${b}`,
     );
   }
   return lines.join('\n');
