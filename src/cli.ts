@@ -7,8 +7,8 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DockhandError, ExitCode, exitCodeOf, UsageError } from './core/errors.js';
-import { redact } from './core/log.js';
+import { DockhandError, ExitCode, exitCodeOf, isOutputWriteError, UsageError } from './core/errors.js';
+import { writeText } from './core/output.js';
 import { packageRoot } from './core/paths.js';
 import { factsCommand } from './commands/facts.js';
 import { planCommand, upCommand } from './commands/provision.js';
@@ -37,7 +37,7 @@ export function buildCli(argv: string[]) {
     .alias('help', 'h')
     .epilogue(
       'Exit codes: 0 ok, 1 doctor found problems, 2 a host failed, 3 doctor could not check, ' +
-        '4 a host was unreachable, 64 usage, 65 bad input file, 70 internal error.',
+        '4 a host was unreachable, 64 usage, 65 bad input file, 70 internal error, 74 output could not be written.',
     )
     .wrap(Math.min(110, process.stdout.columns || 100))
     .exitProcess(false)
@@ -46,18 +46,34 @@ export function buildCli(argv: string[]) {
     });
 }
 
+/**
+ * stdout that cannot be written (`| head` closed it: EPIPE; `> /dev/full`: ENOSPC) is reported once,
+ * in one line, and the run ends with 74 — never a stack trace from an unhandled stream error. Later
+ * writes fail the same way and are dropped by this same listener.
+ */
+let outputFailure: NodeJS.ErrnoException | undefined;
+function onOutputError(err: Error): void {
+  if (outputFailure) return;
+  if (!isOutputWriteError(err)) throw err;
+  outputFailure = err;
+  process.stderr.write(`dockhand: cannot write output to stdout: ${err.code}${err.code === 'EPIPE' ? ' (the reader closed it)' : ''}\n`);
+}
+
 export async function main(argv: string[]): Promise<number> {
+  process.stdout.on('error', onOutputError);
   try {
     await buildCli(argv).parseAsync();
     return process.exitCode === undefined ? ExitCode.ok : Number(process.exitCode);
   } catch (err) {
+    // A command that failed because stdout did (already reported by the listener): no second message.
+    if (outputFailure && isOutputWriteError(err)) return ExitCode.outputFailed;
     const code = exitCodeOf(err);
     if (err instanceof DockhandError) {
-      process.stderr.write(redact(`dockhand: ${err.message}\n`));
-      if (err.hint) process.stderr.write(redact(`  hint: ${err.hint}\n`));
+      writeText(process.stderr, `dockhand: ${err.message}\n`);
+      if (err.hint) writeText(process.stderr, `  hint: ${err.hint}\n`);
     } else {
       const e = err as Error;
-      process.stderr.write(redact(`dockhand: internal error: ${e?.stack ?? String(err)}\n`));
+      writeText(process.stderr, `dockhand: internal error: ${e?.stack ?? String(err)}\n`);
     }
     return code;
   }
@@ -71,6 +87,7 @@ main(hideBin(process.argv)).then((code) => {
 // If Node runs out of things to wait for while a command is still pending (a promise nothing will
 // ever settle), it exits with 0 and prints nothing: a silent "success". Make that loud instead.
 process.on('exit', (code) => {
+  if (outputFailure && code === 0) process.exitCode = ExitCode.outputFailed;
   if (!settled && code === 0) {
     process.stderr.write('dockhand: internal error: stopped before the command finished (nothing left to wait for)\n');
     process.exitCode = ExitCode.internal;

@@ -1,6 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
+import { jsonText, writeText } from '../core/output.js';
 import { shJoin } from '../shell/quote.js';
 import { dockerCli, renderContextPlan, syncDockerContexts, type ContextPlan } from '../fleet/docker-contexts.js';
 import { withHostSelectionOptions } from '../fleet/options.js';
@@ -41,13 +42,13 @@ export const contextsCommand: CommandModule<object, ContextsArgs> = {
       dryRun,
       onCommand: (args) => {
         logger.command('local', shJoin(['docker', ...args]));
-        if (dryRun) process.stdout.write(`${shJoin(['docker', ...args])}\n`);
+        if (dryRun) writeText(process.stdout, `${shJoin(['docker', ...args])}\n`);
       },
     });
     plan.warnings.forEach((w) => logger.warn(w));
     if (dryRun) return;
-    if (argv.json) process.stdout.write(JSON.stringify(report(plan)) + '\n');
-    else process.stdout.write(renderContextPlan(plan));
+    if (argv.json) process.stdout.write(jsonText(report(plan)) + '\n');
+    else writeText(process.stdout, renderContextPlan(plan));
   },
 };
 

@@ -4,6 +4,7 @@
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import type { GlobalArgs } from '../core/context.js';
+import { safeLine } from '../core/output.js';
 import { withTargetOptions } from './options.js';
 
 interface DoctorArgs extends GlobalArgs {
@@ -27,7 +28,15 @@ export const doctorCommand: CommandModule<object, DoctorArgs> = {
       }) as unknown as Argv<DoctorArgs>,
   handler: async (argv: ArgumentsCamelCase<DoctorArgs>) => {
     // Loaded here, not at startup: `dockhand --help` and other commands should not pay for it.
-    const [{ buildContext }, { runDoctor }] = await Promise.all([import('../core/context.js'), import('../doctor/run.js')]);
+    const [{ buildContext }, { runDoctor }, { accountNameProblem }, { UsageError }] = await Promise.all([
+      import('../core/context.js'),
+      import('../doctor/run.js'),
+      import('../core/values.js'),
+      import('../core/errors.js'),
+    ]);
+    // Checked before anything connects, like every other flag.
+    const userProblem = argv.user === undefined ? undefined : accountNameProblem(argv.user);
+    if (userProblem) throw new UsageError(`--user: ${userProblem}`);
     const ctx = await buildContext(argv);
     const tty = process.stdin.isTTY && process.stderr.isTTY;
     process.exitCode = await runDoctor({
@@ -50,7 +59,8 @@ async function askYesNo(question: string): Promise<boolean> {
   const { createInterface } = await import('node:readline/promises');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+    // The question names host paths and users: through the output layer like every other line.
+    return /^y(es)?$/i.test((await rl.question(`${safeLine(question)} [y/N] `)).trim());
   } finally {
     rl.close();
   }

@@ -6,6 +6,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import type { GlobalArgs } from '../core/context.js';
 import type { Facts, KeyFileFacts, UnitState } from '../facts/types.js';
+import { safeLine } from '../core/output.js';
 import { withTargetOptions } from './options.js';
 
 export const factsCommand: CommandModule<object, GlobalArgs> = {
@@ -35,12 +36,13 @@ function unitLine(u: UnitState): string {
   return `${u.name}: ${parts.join(', ')}`;
 }
 
+/** One `label value` line; the value (host text) through safeLine: printable, masked, one line. */
 function row(label: string, value: string): string {
-  return `  ${label.padEnd(13)} ${value}`;
+  return `  ${label.padEnd(13)} ${safeLine(value)}`;
 }
 
 export function renderFactsSummary(f: Facts): string {
-  const lines: string[] = [`${f.host}`];
+  const lines: string[] = [safeLine(f.host)];
   const os = f.os;
   const codename = os.ubuntuCodename ?? os.versionCodename ?? os.debianCodename;
   lines.push(

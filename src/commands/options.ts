@@ -26,6 +26,11 @@ export function withTargetOptions<T>(y: Argv<T>) {
       default: 'strict' as const,
       describe: 'how SSH host keys are checked against known_hosts',
     })
+    .option('ssh-config', {
+      alias: 'F',
+      type: 'string',
+      describe: 'OpenSSH client config read instead of ~/.ssh/config to resolve hosts (as ssh -F FILE)',
+    })
     .option('known-hosts', { type: 'string', describe: 'known_hosts file (default ~/.ssh/known_hosts)' })
     .option('connect-timeout', { type: 'number', default: 15, describe: 'seconds to wait for an SSH connection' })
     .option('command-timeout', { type: 'number', default: 1800, describe: 'seconds one remote command may take' }));

@@ -5,8 +5,10 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { applyPlan, renderSummary, summarize, type ApplyResult } from '../apply/apply.js';
 import { buildContext } from '../core/context.js';
-import { ExitCode } from '../core/errors.js';
+import { ExitCode, UsageError } from '../core/errors.js';
+import { accountNameProblem, dockerVersionProblem, fingerprintProblem, mirrorProblem, releaseNameProblem } from '../core/values.js';
 import type { Logger } from '../core/log.js';
+import { gatherAccounts } from '../facts/accounts.js';
 import { gatherFacts } from '../facts/gather.js';
 import { logFailure, runFleetCommand, type HostTask } from '../fleet/command.js';
 import { dockerCli, renderContextPlan, syncDockerContexts } from '../fleet/docker-contexts.js';
@@ -20,8 +22,21 @@ import { renderPlan } from '../plan/render.js';
 import { shJoin } from '../shell/quote.js';
 import type { ProvisionArgs } from './provision.js';
 
-/** The flags only; each host's inventory variables fill in what they leave unset (planOptionsFor). */
+/**
+ * The flags only, their syntax checked here, before any host is resolved or connected; each host's
+ * inventory variables (checked when the inventory loads) fill in what they leave unset (planOptionsFor).
+ */
 function flagOptions(argv: ProvisionArgs): HostPlanOptions {
+  const check = (flag: string, value: string | undefined, rule: (v: string) => string | undefined) => {
+    const problem = value === undefined ? undefined : rule(value);
+    if (problem) throw new UsageError(`--${flag}: ${problem}`);
+  };
+  check('docker-version', argv['docker-version'], dockerVersionProblem);
+  check('mirror', argv.mirror, mirrorProblem);
+  check('key-fingerprint', argv['key-fingerprint'], fingerprintProblem);
+  for (const user of argv.users ?? []) check('users', user, accountNameProblem);
+  check('os', argv.os, releaseNameProblem);
+  check('codename', argv.codename, releaseNameProblem);
   return {
     source: argv.source,
     dockerVersion: argv['docker-version'],
@@ -46,10 +61,12 @@ export interface AppliedHost {
 }
 
 export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<void> {
+  const checkedFlags = flagOptions(argv);
   const ctx = await buildContext({ ...argv, host: [...(argv.host ?? []), ...(argv.targets ?? [])] });
+  // With -K, a sudo that asks for a password is usable: the plan's root check needs to know.
+  const flags: HostPlanOptions = { ...checkedFlags, becomePassword: ctx.connect.becomePassword !== undefined };
   const playbooks = loadPlaybooksWhileConnecting();
   playbooks.catch(() => {}); // rejection handled where it is awaited
-  const flags = flagOptions(argv);
   const plans = new Map<string, Plan>();
   const applied = new Map<string, ApplyResult>();
   let contextsOk = true;
@@ -57,7 +74,9 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<voi
   const task: HostTask = async (transport, host, { report, detectedOs, logger }) => {
     const options = planOptionsFor(host.vars, flags);
     report('facts', 'running');
-    const facts = await gatherFacts(transport);
+    // Users named for the docker group are looked up on the host, so the plan can refuse a missing one.
+    const gathered = await gatherFacts(transport);
+    const facts = options.users?.length ? { ...gathered, accounts: await gatherAccounts(transport, options.users) } : gathered;
     const os = osLabel(facts, options);
     report('facts', 'ok', os);
     detectedOs(os);

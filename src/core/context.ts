@@ -17,6 +17,7 @@ export interface GlobalArgs {
   'ask-become-pass'?: boolean;
   'host-key-policy'?: HostKeyPolicy;
   'known-hosts'?: string;
+  'ssh-config'?: string;
   'connect-timeout'?: number;
   'command-timeout'?: number;
   inventory?: string | string[];
@@ -42,24 +43,53 @@ export interface RunContext {
 
 export async function buildContext(argv: GlobalArgs): Promise<RunContext> {
   const logger = createLogger({ verbose: argv.verbose });
-  // Hosts and fleet flags first: a bad inventory should fail before any password prompt.
-  const hosts = await resolveHostsLazily(
-    { inventory: argv.inventory, host: argv.host, sshConfigHosts: argv['ssh-config-hosts'], limit: argv.limit },
-    (warning) => logger.warn(warning),
-  );
-  withIdentityFiles(hosts, argv['identity-file']);
+  // Flags, then hosts, all before any password prompt or connection: bad input fails at once.
+  const sshConfigFile = sshConfigFileFrom(argv['ssh-config']);
   const fleet = fleetOptionsFrom(argv);
   const connect: ConnectOptions = {
     hostKeyPolicy: argv['host-key-policy'] ?? 'strict',
     knownHostsFile: argv['known-hosts'],
-    connectTimeoutMs: (argv['connect-timeout'] ?? 15) * 1000,
-    commandTimeoutMs: (argv['command-timeout'] ?? 1800) * 1000,
+    sshConfigFile,
+    connectTimeoutMs: secondsOption('connect-timeout', argv['connect-timeout'], 15) * 1000,
+    commandTimeoutMs: secondsOption('command-timeout', argv['command-timeout'], 1800) * 1000,
   };
+  const hosts = await resolveHostsLazily(
+    { inventory: argv.inventory, host: argv.host, sshConfigHosts: argv['ssh-config-hosts'], sshConfigFile, limit: argv.limit },
+    (warning) => logger.warn(warning),
+  );
+  withIdentityFiles(hosts, argv['identity-file']);
+  // On each SSH host too (not only in `connect`), so what reads the specs (docker contexts) knows
+  // the host is defined in that file; the command line wins over an inventory's ssh_config.
+  if (sshConfigFile) for (const h of hosts) if (h.spec.kind === 'ssh') h.spec = { ...h.spec, sshConfigFile };
   if (argv['ask-become-pass']) {
     const { promptHidden } = await import('./prompt.js');
     connect.becomePassword = await promptHidden('BECOME password: ');
   }
   return { logger, json: argv.json ?? false, hosts, targets: hosts.map((h) => h.spec), connect, fleet };
+}
+
+/** Longest timer Node can arm (setTimeout's 32-bit millisecond limit; beyond it fires at once). */
+export const MAX_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+/** A positive number of seconds from the command line (fractions allowed), within what a timer can hold. */
+export function secondsOption(flag: string, value: number | undefined, fallback: number): number {
+  const seconds = value ?? fallback;
+  if (!(Number.isFinite(seconds) && seconds > 0 && seconds <= MAX_TIMEOUT_SECONDS)) {
+    throw new UsageError(`--${flag} must be a number of seconds above 0 and at most ${MAX_TIMEOUT_SECONDS}, not ${value}`);
+  }
+  return seconds;
+}
+
+/**
+ * `--ssh-config FILE`, checked now: `ssh -G -F` on a missing file fails, and the hosts it defines
+ * would then be looked up as bare names. A usage error before any connection, as for --identity-file.
+ */
+export function sshConfigFileFrom(file: string | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  if (file === '') throw new UsageError('--ssh-config needs a file name');
+  const path = resolve(file);
+  if (!existsSync(path)) throw new UsageError(`--ssh-config ${path}: no such file`);
+  return path;
 }
 
 /**

@@ -11,6 +11,7 @@
  *  64  usage error (bad flags or arguments)
  *  65  bad input data (playbook, inventory, check declarations, daemon.json)
  *  70  internal error (a bug in dockhand)
+ *  74  output could not be written (stdout closed or its disk full: EPIPE, ENOSPC)
  */
 export const ExitCode = {
   ok: 0,
@@ -21,6 +22,7 @@ export const ExitCode = {
   usage: 64,
   dataError: 65,
   internal: 70,
+  outputFailed: 74,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -104,6 +106,22 @@ export class BecomeError extends DockhandError {
       hint: 'run as root, allow passwordless sudo for this user, or pass --ask-become-pass',
     });
   }
+}
+
+/**
+ * The host cannot get what its plan needs (no root and no usable sudo, a user that does not exist, a
+ * version its package manager cannot offer): found from the facts in `plan`, before anything changes.
+ */
+export class PreconditionError extends DockhandError {
+  constructor(host: string, message: string, hint: string) {
+    super(`${host}: ${message}`, { exitCode: ExitCode.hostFailed, hint });
+  }
+}
+
+/** A write to stdout failed (EPIPE: the reader went away; ENOSPC: `> /dev/full`, a full disk). */
+export function isOutputWriteError(err: unknown): err is NodeJS.ErrnoException {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EPIPE' || code === 'ENOSPC' || code === 'EIO' || code === 'EDQUOT' || code === 'EFBIG';
 }
 
 export function lastLines(text: string, n: number): string {

@@ -1,20 +1,12 @@
 /**
  * Human-facing logging. Everything here goes to stderr so that stdout stays machine-readable
- * (`--json`). Secrets registered with `addSecret` are masked in every line this module prints,
- * including `--verbose` command echoes.
+ * (`--json`). Every line goes through the output layer (src/core/output.ts): secrets registered with
+ * `addSecret` are masked and a host's control characters stripped, `--verbose` command echoes included.
  */
-const secrets = new Set<string>();
+import { safeText } from './output.js';
 
-export function addSecret(value: string): void {
-  // Very short values would mask innocent text everywhere; they are still never logged on purpose.
-  if (value.length >= 3) secrets.add(value);
-}
-
-export function redact(text: string): string {
-  let out = text;
-  for (const s of secrets) out = out.split(s).join('********');
-  return out;
-}
+// Kept here too: callers register secrets where they log.
+export { addSecret, redact } from './output.js';
 
 export interface Logger {
   verbose: boolean;
@@ -28,7 +20,7 @@ export interface Logger {
 
 export function createLogger(opts: { verbose?: boolean; stream?: NodeJS.WritableStream } = {}): Logger {
   const stream = opts.stream ?? process.stderr;
-  const write = (line: string) => stream.write(redact(line) + '\n');
+  const write = (line: string) => stream.write(safeText(line) + '\n');
   const logger: Logger = {
     verbose: opts.verbose ?? false,
     info: (m) => write(m),

@@ -1,7 +1,11 @@
 /**
  * Human output: findings grouped by area with ✓ / ! / ✗, evidence and fixes, then ONE copy-paste
  * fix block and one summary line. Fleets get a table, one row per host, worst finding first.
+ * Evidence and errors hold host text: every line and cell goes through safeLine (secrets masked,
+ * control characters stripped, no line breaks), so a host can neither escape to the terminal nor
+ * forge a line of the report ("✓ healthy").
  */
+import { safeLine, safeText } from '../core/output.js';
 import { isProblem, isWarning, summarise, summaryLine, type Finding } from './engine.js';
 
 export interface HostReport {
@@ -50,7 +54,11 @@ function fixLines(f: Finding): string[] {
 
 export function renderHost(r: HostReport, opts: { verbose?: boolean } = {}): string {
   const out: string[] = [`dockhand doctor — ${r.host}${r.user ? ` (user ${r.user})` : ''}`, ''];
-  if (r.error) return [...out, `✗ could not check: ${r.error}`, ''].join('\n');
+  if (r.error) {
+    // The error's own lines (a command's output tail) stay lines, indented under it.
+    const [first, ...more] = safeText(r.error).split('\n');
+    return [...out, `✗ could not check: ${first}`, ...more.map((l) => `    ${l}`), ''].map(safeLine).join('\n');
+  }
   let group = '';
   for (const f of r.findings) {
     if (f.status === 'skip' && !opts.verbose) continue;
@@ -79,7 +87,7 @@ export function renderHost(r: HostReport, opts: { verbose?: boolean } = {}): str
   if (block.length) out.push('', 'Fix (copy and paste; review first):', '', ...block.map((l) => `  ${l}`));
   if (r.fixLog?.length) out.push('', 'Applied:', ...r.fixLog.map((l) => `  ${l}`));
   out.push('', summaryLine(summarise(r.findings)), '');
-  return out.join('\n');
+  return out.map(safeLine).join('\n');
 }
 
 /** Every fix of every failing finding, in check order, as one block. Root commands get sudo. */
@@ -101,13 +109,13 @@ function worst(findings: readonly Finding[]): Finding | undefined {
 
 export function renderFleet(reports: readonly HostReport[]): string {
   const rows = reports.map((r) => {
-    if (r.error) return { host: r.host, state: 'could not check', finding: r.error, rank: 3 };
+    if (r.error) return { host: safeLine(r.host), state: 'could not check', finding: safeLine(r.error), rank: 3 };
     const s = summarise(r.findings);
     const w = worst(r.findings);
     return {
-      host: r.host,
+      host: safeLine(r.host),
       state: s.problems ? `${s.problems} problem${s.problems === 1 ? '' : 's'}` : s.warnings ? `${s.warnings} warning${s.warnings === 1 ? '' : 's'}` : 'ok',
-      finding: w ? `${mark(w)} ${w.id}: ${w.summary}` : '✓ healthy',
+      finding: w ? safeLine(`${mark(w)} ${w.id}: ${w.summary}`) : '✓ healthy',
       rank: s.problems ? 2 : s.warnings ? 1 : 0,
     };
   });

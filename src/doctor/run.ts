@@ -6,6 +6,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { checksDir } from '../core/paths.js';
 import { ExitCode, InputError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
+import { jsonText, safeText } from '../core/output.js';
 import { openTransport } from '../transport/open.js';
 import type { ConnectOptions, TargetSpec, Transport } from '../transport/types.js';
 import { loadDeclarations, type CheckDecl } from './declarations.js';
@@ -108,7 +109,9 @@ export async function runDoctor(opts: DoctorOptions): Promise<ExitCode> {
   // zod (~50 ms) overlaps them instead of delaying them.
   const decls = nextTurn().then(() => loadDeclarations(opts.checksDir ?? checksDir));
   decls.catch(() => {}); // rejection handled where it is awaited
-  const write = opts.write ?? ((t: string) => process.stdout.write(t));
+  // Through the output layer (src/core/output.ts), whoever the writer is: secrets masked, host text printable.
+  const writeRaw = opts.write ?? ((t: string) => process.stdout.write(t));
+  const write = (t: string) => writeRaw(safeText(t));
   // The fleet runner gives the doctor what every fleet command has: bounded concurrency, connection
   // starts paced under sshd's MaxStartups, and Ctrl-C that stops starting hosts. doctorHost never
   // throws for a host's own trouble (that is a finding: "could not check"), so every host reports.
@@ -125,7 +128,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<ExitCode> {
   const reports = fleet.hosts.flatMap((h) =>
     h.data ? [h.data as HostReport] : [{ host: h.host, findings: [], error: h.error ?? `not checked (${h.outcome})` }],
   );
-  if (opts.json) write(JSON.stringify(toJson(reports), null, 2) + '\n');
+  if (opts.json) writeRaw(jsonText(toJson(reports), 2) + '\n');
   else if (reports.length === 1) write(renderHost(reports[0]!, { verbose: opts.verbose }));
   else {
     write(renderFleet(reports));

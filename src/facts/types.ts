@@ -191,6 +191,11 @@ export interface Facts {
    * dockhand's source names in Signed-By (/etc/apt/keyrings/docker.asc; undefined from older probes).
    */
   aptSources?: { files: FileContent[]; legacyKeys: string[]; keyring?: KeyFileFacts };
+  /**
+   * Whether each user asked for by name (--users, inventory users:) has an account on the host; set
+   * by gatherAccounts (src/facts/accounts.ts) only for those names, undefined when nobody asked.
+   */
+  accounts?: Record<string, boolean>;
   /** rpm hosts (those with /etc/yum.repos.d): Docker's .repo file and the local key its gpgkey names. */
   rpmRepo?: { file: FileContent; key: KeyFileFacts };
 }

@@ -80,7 +80,9 @@ export function planContexts(hosts: readonly HostEntry[], existing: readonly Exi
       return { host: h.name, context, action: 'skip', reason: `'${context}' is not a valid docker context name (letters, digits, _ . + -)` };
     }
     const endpoint = dockerEndpoint(h.spec);
-    if (h.spec.jump || h.spec.identityFiles?.length) warnings.push(sshConfigAdvice(h.spec));
+    if (h.spec.sshConfigFile) {
+      warnings.push(`${h.name}: resolved through ${h.spec.sshConfigFile}, but docker's ssh reads only ~/.ssh/config: copy the Host ${h.spec.host ?? h.name} block there`);
+    } else if (h.spec.jump || h.spec.identityFiles?.length) warnings.push(sshConfigAdvice(h.spec));
     const have = byName.get(context);
     if (!have) {
       return { host: h.name, context, endpoint, action: 'create', argv: ['context', 'create', context, '--description', description(h.name), '--docker', `host=${endpoint}`] };

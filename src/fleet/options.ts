@@ -19,7 +19,7 @@ export function withHostSelectionOptions<T>(y: Argv<T>) {
       type: 'string',
       describe: "only these hosts/groups: comma list, globs 'web-*', '!exclude', '&intersect'",
     })
-    .option('ssh-config-hosts', { type: 'boolean', describe: 'add every non-wildcard Host alias of ~/.ssh/config' });
+    .option('ssh-config-hosts', { type: 'boolean', describe: 'add every non-wildcard Host alias of ~/.ssh/config (of --ssh-config FILE when given)' });
 }
 
 /** Host selection plus how to run across the hosts. */

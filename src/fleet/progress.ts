@@ -10,9 +10,12 @@
  *   "rewrite N lines" is overflow handling for 200 hosts on a 40-line screen (finished hosts scroll up
  *   as permanent lines, waiting hosts collapse into the footer), which we do here in a few lines.
  * Human progress goes to stderr; the summary table goes to stdout.
+ * Every write goes through the output layer (src/core/output.ts): JSON through jsonText, text through
+ * safeText (per line in the live block, whose own cursor movement is added afterwards).
  */
 import type ora from 'ora';
 import type { Ora } from 'ora';
+import { jsonText, safeLine, safeText } from '../core/output.js';
 import { clockTime, formatDuration, isBad, outcomeSymbol, truncate } from './format.js';
 import { renderSummary } from './summary.js';
 import type { FleetObserver, FleetReport, HostReport, StepStatus, StopReason } from './types.js';
@@ -79,8 +82,8 @@ function hostLine(r: HostReport): string {
 }
 
 function writeSummary(out: ProgressOptions['out'] & object, report: FleetReport, details?: string): void {
-  if (details) out.write(details.endsWith('\n') ? details : `${details}\n`);
-  out.write(renderSummary(report, out.columns ?? 100));
+  if (details) out.write(safeText(details.endsWith('\n') ? details : `${details}\n`));
+  out.write(safeText(renderSummary(report, out.columns ?? 100)));
 }
 
 export class JsonProgress implements FleetProgress {
@@ -89,7 +92,7 @@ export class JsonProgress implements FleetProgress {
     private readonly now: () => number,
   ) {}
   private emit(event: Record<string, unknown>): void {
-    this.out.write(JSON.stringify({ ...event, time: new Date(this.now()).toISOString() }) + '\n');
+    this.out.write(jsonText({ ...event, time: new Date(this.now()).toISOString() }) + '\n');
   }
   hostStarted(host: string) {
     this.emit({ event: 'host-start', host });
@@ -106,7 +109,7 @@ export class JsonProgress implements FleetProgress {
   }
   log(line: string) {
     // Logs never go to stdout in --json mode.
-    process.stderr.write(line + '\n');
+    process.stderr.write(safeText(line) + '\n');
   }
   finish(report: FleetReport) {
     this.emit({
@@ -126,7 +129,7 @@ export class PlainProgress implements FleetProgress {
     private readonly now: () => number,
   ) {}
   log(line: string) {
-    this.stream.write(`${clockTime(this.now())} ${line}\n`);
+    this.stream.write(`${clockTime(this.now())} ${safeText(line)}\n`);
   }
   /** host + step of the steps that are running: a second `running` report is a progress update. */
   private readonly running = new Set<string>();
@@ -163,19 +166,19 @@ export class SpinnerProgress implements FleetProgress {
     this.spinner = makeSpinner({ stream, discardStdin: false });
   }
   hostStarted(host: string) {
-    this.spinner.start(`${host}: connecting`);
+    this.spinner.start(safeLine(`${host}: connecting`));
   }
   step(host: string, step: string, status: StepStatus, durationMs?: number, detail?: string) {
     if (status === 'running') {
       // The detail: the step's title, then any progress line its commands print (a long wait).
-      this.spinner.start(`${host}: ${step}${detail ? ` — ${detail}` : ''}`);
+      this.spinner.start(safeLine(`${host}: ${step}${detail ? ` — ${detail}` : ''}`));
       return;
     }
     const time = durationMs === undefined ? '' : ` (${formatDuration(durationMs)})`;
-    this.spinner.stopAndPersist({ symbol: outcomeSymbol[status], text: `${host} ${step} … ${status}${time}${detail ? `: ${detail}` : ''}` });
+    this.spinner.stopAndPersist({ symbol: outcomeSymbol[status], text: safeText(`${host} ${step} … ${status}${time}${detail ? `: ${detail}` : ''}`) });
   }
   hostFinished(r: HostReport) {
-    this.spinner.stopAndPersist({ symbol: outcomeSymbol[r.outcome], text: hostLine(r) });
+    this.spinner.stopAndPersist({ symbol: outcomeSymbol[r.outcome], text: safeText(hostLine(r)) });
   }
   stopping(reason: StopReason, running: number) {
     this.log(stopMessage(reason, running));
@@ -184,7 +187,7 @@ export class SpinnerProgress implements FleetProgress {
     const wasSpinning = this.spinner.isSpinning;
     const text = this.spinner.text;
     this.spinner.stop();
-    this.stream.write(line + '\n');
+    this.stream.write(safeText(line) + '\n');
     if (wasSpinning) this.spinner.start(text);
   }
   finish(report: FleetReport, details?: string) {
@@ -275,8 +278,8 @@ export class LiveProgress implements FleetProgress {
     const maxLines = Math.max(3, (this.stream.rows || 24) - 2);
     const { lines, flushed } = this.layout(maxLines);
     let text = this.drawnLines > 0 ? `${ESC}${this.drawnLines}A\r${ESC}J` : '';
-    for (const line of [...permanent, ...flushed]) text += `${truncate(line, width)}\n`;
-    for (const line of lines) text += `${truncate(line, width)}\n`;
+    for (const line of [...permanent, ...flushed]) text += `${truncate(safeLine(line), width)}\n`;
+    for (const line of lines) text += `${truncate(safeLine(line), width)}\n`;
     this.drawnLines = lines.length;
     this.stream.write(text);
   }

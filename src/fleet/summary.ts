@@ -1,15 +1,18 @@
 /**
  * The answer at the end of a fleet run: one row per host (host, detected OS, result, step counts,
  * duration, the error in one line) and a totals line. Printed to stdout; `--json` prints it as one event.
+ * Cells are made printable before their widths are measured: a host's OS name or error text can neither
+ * break the columns nor start a line of its own.
  */
+import { safeLine } from '../core/output.js';
 import { formatDuration, truncate } from './format.js';
 import type { FleetReport, HostOutcome } from './types.js';
 
 export function renderSummary(report: FleetReport, width = 100): string {
   const header = ['HOST', 'OS', 'RESULT', 'CHANGED', 'OK', 'FAILED', 'TIME'];
   const rows = report.hosts.map((h) => [
-    h.host,
-    h.os ?? '-',
+    safeLine(h.host),
+    safeLine(h.os ?? '-'),
     h.outcome,
     String(h.steps.changed),
     String(h.steps.ok),
@@ -23,7 +26,7 @@ export function renderSummary(report: FleetReport, width = 100): string {
   const fixed = widths.reduce((a, b) => a + b + 2, 0);
   const errorWidth = Math.max(20, width - fixed - 1);
   const out = [`${line(header)}  ERROR`];
-  report.hosts.forEach((h, i) => out.push(`${line(rows[i]!)}  ${h.error ? truncate(h.error, errorWidth) : ''}`.trimEnd()));
+  report.hosts.forEach((h, i) => out.push(`${line(rows[i]!)}  ${h.error ? truncate(safeLine(h.error), errorWidth) : ''}`.trimEnd()));
   out.push(totalsLine(report));
   return out.join('\n') + '\n';
 }

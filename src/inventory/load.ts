@@ -35,7 +35,7 @@ const knownFields = [
 export function loadInventory(source: string): LoadedInventory {
   if (source === 'ssh:' || source.startsWith('ssh:')) {
     const file = source.slice(4) || defaultSshConfig();
-    return { format: 'ssh-config', hosts: sshConfigAliases(file).map(sshAliasEntry), warnings: [] };
+    return { format: 'ssh-config', hosts: sshConfigAliases(file).map((a) => sshAliasEntry(a, file)), warnings: [] };
   }
   let text: string;
   try {
@@ -47,6 +47,7 @@ export function loadInventory(source: string): LoadedInventory {
 }
 
 export function parseInventory(text: string, file: string): LoadedInventory {
+  refuseBinary(text, file);
   const ext = extname(file).toLowerCase();
   if (ext === '.ini' || ext === '.cfg' || (!['.yaml', '.yml', '.json'].includes(ext) && !looksLikeYamlMapping(text))) {
     return fromAnsible('ansible-ini', parseAnsibleIni(text, file), file);
@@ -61,6 +62,20 @@ export function parseInventory(text: string, file: string): LoadedInventory {
 function fromAnsible(format: InventoryFormat, built: AnsibleInventoryBuilder, file: string): LoadedInventory {
   const native = validateInventory(inventorySchema, built.result(), file, built.locate, knownFields);
   return { format, hosts: resolveInventory(native, file, built.locate), warnings: built.warnings };
+}
+
+/**
+ * NUL bytes or bytes that are not UTF-8 (read as U+FFFD) mean this is not a text inventory: say so
+ * at the first such line instead of parsing it into host names.
+ */
+function refuseBinary(text: string, file: string): void {
+  const at = text.search(/[\u0000\uFFFD]/);
+  if (at < 0) return;
+  const line = text.slice(0, at).split('\n').length;
+  throw new InputError(file, 'not a text inventory: contains NUL or non-UTF-8 bytes', {
+    line,
+    hint: 'pass a dockhand YAML, Ansible INI/YAML inventory, or ssh:[config]',
+  });
 }
 
 /** Without a telling extension: INI lines (`[web]`, `host key=value`) are not a YAML mapping. */

@@ -8,6 +8,7 @@
  */
 import { UsageError } from '../core/errors.js';
 import { parseTarget } from '../core/targets.js';
+import { hostNameProblem, printable } from '../core/values.js';
 import { selectHosts as applyLimit } from './limit.js';
 import { sshAliasEntry, sshConfigAliases } from './ssh-config.js';
 import type { HostEntry } from './types.js';
@@ -17,6 +18,8 @@ export interface HostSelection {
   inventory?: string | string[];
   host?: string[];
   sshConfigHosts?: boolean;
+  /** `--ssh-config`: where --ssh-config-hosts reads Host aliases (default ~/.ssh/config). */
+  sshConfigFile?: string;
   limit?: string;
 }
 
@@ -27,12 +30,16 @@ export const inventorySources = (sel: HostSelection): string[] => [sel.inventory
 /** The selection's hosts, given the hosts of its inventories (already loaded, in order). */
 export function pickHosts(sel: HostSelection, inventoryHosts: readonly HostEntry[]): HostEntry[] {
   const fromInventory = [...inventoryHosts];
-  if (sel.sshConfigHosts) fromInventory.push(...sshConfigAliases().map(sshAliasEntry));
+  if (sel.sshConfigHosts) fromInventory.push(...sshConfigAliases(sel.sshConfigFile).map((a) => sshAliasEntry(a)));
   const byName = new Map([...fromInventory].reverse().map((h) => [h.name, h]));
   const fromFlags = (sel.host ?? []).map((text): HostEntry => {
     const known = byName.get(text);
     if (known) return known;
-    if (text.startsWith('ssh:')) return sshAliasEntry(text.slice(4));
+    if (text.startsWith('ssh:')) {
+      const problem = hostNameProblem(text.slice(4));
+      if (problem) throw new UsageError(`bad host '${printable(text)}': ${problem}`);
+      return sshAliasEntry(text.slice(4));
+    }
     const spec = parseTarget(text);
     return { name: spec.name, spec, groups: [], vars: {} };
   });
@@ -46,7 +53,7 @@ export function pickHosts(sel: HostSelection, inventoryHosts: readonly HostEntry
   });
   const sources = inventorySources(sel);
   if (unique.length === 0) {
-    if (sources.length > 0 || sel.sshConfigHosts) throw new UsageError(`no hosts in ${[...sources, ...(sel.sshConfigHosts ? ['~/.ssh/config'] : [])].join(', ')}`);
+    if (sources.length > 0 || sel.sshConfigHosts) throw new UsageError(`no hosts in ${[...sources, ...(sel.sshConfigHosts ? [sel.sshConfigFile ?? '~/.ssh/config'] : [])].join(', ')}`);
     return applyLimit([localHost], sel.limit);
   }
   return applyLimit(unique, sel.limit);

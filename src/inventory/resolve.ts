@@ -4,8 +4,10 @@
  *   defaults < group vars (shallower groups first, then by name; a parent before its child) < host.
  * This mirrors Ansible's ordering, so an Ansible inventory means the same thing here.
  */
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { InputError } from '../core/errors.js';
+import { hostNameProblem, printable } from '../core/values.js';
 import type { TargetSpec } from '../transport/types.js';
 import { playbookVarNames, type NativeInventory, type Settings } from './schema.js';
 import type { HostEntry, HostVars, Locate } from './types.js';
@@ -28,6 +30,7 @@ export function resolveInventory(inv: NativeInventory, file: string, locate: Loc
       if (!(host in inv.hosts)) fail(['groups', name, 'hosts', i], `unknown host '${host}' (list it under hosts:)`);
     });
   }
+  checkSshConfigFiles(inv, fail);
   const depth = groupDepths(Object.keys(groups), parents, (group) => fail(['groups', group, 'children'], `group '${group}' is its own ancestor`));
 
   const entries: HostEntry[] = [];
@@ -43,9 +46,19 @@ export function resolveInventory(inv: NativeInventory, file: string, locate: Loc
     const ordered = [...all].sort((a, b) => depth.get(a)! - depth.get(b)! || (a < b ? -1 : a > b ? 1 : 0));
     const layers: Settings[] = [inv.defaults ?? {}, ...ordered.map((g) => groups[g]!.vars ?? {}), host];
     const merged: Settings = Object.assign({}, ...layers.map(definedOnly));
+    const spec = targetSpec(name, host.address, merged);
+    // Without an address the name is what SSH connects to: it must be a host name OpenSSH accepts.
+    // With an address the name is only a label, but it is printed everywhere: no control characters.
+    const nameProblem =
+      spec.kind === 'ssh' && host.address === undefined
+        ? hostNameProblem(name)
+        : /\p{Cc}/u.test(name)
+          ? `host name '${printable(name)}' contains control characters`
+          : undefined;
+    if (nameProblem) fail(['hosts', name], `${nameProblem} (set address: to connect elsewhere)`);
     entries.push({
       name,
-      spec: targetSpec(name, host.address, merged),
+      spec,
       groups: [...all].sort(),
       vars: pickVars(merged),
     });
@@ -104,5 +117,22 @@ function targetSpec(name: string, address: string | undefined, s: Settings): Tar
   if (s.port !== undefined) spec.port = s.port;
   if (s.key !== undefined) spec.identityFiles = [expandHome(s.key)];
   if (s.jump !== undefined) spec.jump = s.jump;
+  if (s.ssh_config !== undefined) spec.sshConfigFile = expandHome(s.ssh_config);
   return spec;
+}
+
+/**
+ * Every `ssh_config` names a file that exists, checked where it is written (file:line) before any
+ * connection: `ssh -G -F` on a missing file fails, and its aliases would be looked up as bare names.
+ */
+function checkSshConfigFiles(inv: NativeInventory, fail: (path: PropertyKey[], detail: string) => never): void {
+  const layers: Array<[PropertyKey[], Settings | null | undefined]> = [
+    [['defaults'], inv.defaults],
+    ...Object.entries(inv.groups ?? {}).map(([g, group]): [PropertyKey[], Settings | undefined] => [['groups', g, 'vars'], group.vars]),
+    ...Object.entries(inv.hosts).map(([h, host]): [PropertyKey[], Settings | null] => [['hosts', h], host]),
+  ];
+  for (const [path, layer] of layers) {
+    const file = layer?.ssh_config;
+    if (file !== undefined && !existsSync(expandHome(file))) fail([...path, 'ssh_config'], `no such file: ${expandHome(file)}`);
+  }
 }

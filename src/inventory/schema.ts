@@ -5,32 +5,58 @@
  * Every object is strict: a misspelt key is an error, never silently ignored.
  */
 import { z } from 'zod';
+import {
+  accountNameProblem,
+  DOCKER_VERSION,
+  fingerprintProblem,
+  hostNameProblem,
+  jumpProblem,
+  loginUserProblem,
+  mirrorProblem,
+  releaseNameProblem,
+} from '../core/values.js';
+
+/** A string checked by one of the value rules (src/core/values.ts): the rule's reason is the error message. */
+function checked(rule: (value: string) => string | undefined) {
+  return z
+    .string()
+    .min(1)
+    .superRefine((value, ctx) => {
+      const problem = rule(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    });
+}
 
 /** Variables the playbooks read. Shallow precedence: a later layer replaces a whole value (lists too). */
 export const playbookVarsShape = {
-  os: z.string().min(1).describe('override the detected os-release ID (e.g. debian, ubuntu)'),
-  codename: z.string().min(1).describe('override the detected release codename (e.g. bookworm)'),
-  users: z.array(z.string().min(1)).describe('users to add to the docker group'),
+  os: checked(releaseNameProblem).describe('override the detected os-release ID (e.g. debian, ubuntu)'),
+  codename: checked(releaseNameProblem).describe('override the detected release codename (e.g. bookworm)'),
+  users: z.array(checked(accountNameProblem)).describe('users to add to the docker group'),
   source: z.enum(['docker', 'distro']).describe("'docker': Docker's own repository; 'distro': the distribution's packages"),
-  docker_version: z.string().min(1).describe('Docker Engine version to install (e.g. 28.1 or 5:28.1.1-1~debian.12~bookworm)'),
-  mirror: z.string().min(1).describe("base URL of a mirror of Docker's repository"),
+  // A regex (not a refinement) so the JSON Schema carries it as `pattern` for editors.
+  docker_version: z
+    .string()
+    .regex(DOCKER_VERSION, { message: 'not a version: expected 28.1, 28.1.1 or an exact package version such as 5:28.1.1-1~debian.12~bookworm' })
+    .describe('Docker Engine version to install: 28.1 or 28.1.1 (newest matching package), or an exact package version such as 5:28.1.1-1~debian.12~bookworm'),
+  mirror: checked(mirrorProblem).describe("base URL of a mirror of Docker's repository"),
   channel: z.enum(['stable', 'test']).describe("Docker repository channel"),
-  key_fingerprint: z.string().min(1).describe('expected fingerprint of the repository signing key (for a re-signing mirror)'),
+  key_fingerprint: checked(fingerprintProblem).describe('expected fingerprint of the repository signing key (for a re-signing mirror)'),
 } as const;
 
 /** How to reach a host; allowed at every level so a group can share a user or a jump host. */
 export const connectionShape = {
-  user: z.string().min(1).describe('SSH login user'),
+  user: checked(loginUserProblem).describe('SSH login user'),
   port: z.number().int().min(1).max(65535).describe('SSH port'),
   key: z.string().min(1).describe('SSH identity file (~ is expanded)'),
-  jump: z.string().min(1).describe('jump host (ProxyJump): [user@]host[:port], a comma-separated chain allowed'),
+  jump: checked(jumpProblem).describe('jump host (ProxyJump): [user@]host[:port], a comma-separated chain allowed'),
   connection: z.enum(['ssh', 'local']).describe("'local' runs on this machine without SSH"),
+  ssh_config: z.string().min(1).describe('OpenSSH client config read instead of ~/.ssh/config to resolve the host (as ssh -F; ~ is expanded; --ssh-config overrides)'),
 } as const;
 
 export const settingsSchema = z.strictObject({ ...connectionShape, ...playbookVarsShape }).partial();
 
 export const hostSchema = settingsSchema.extend({
-  address: z.string().min(1).optional().describe('DNS name or IP address to connect to (default: the host name)'),
+  address: checked(hostNameProblem).optional().describe('DNS name or IP address to connect to (default: the host name)'),
   groups: z.array(z.string().min(1)).optional().describe('groups this host belongs to (in addition to groups.*.hosts)'),
 });
 

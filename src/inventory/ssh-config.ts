@@ -45,7 +45,12 @@ function expandInclude(pattern: string, from: string): string[] {
   return readdirSync(dir).filter((f) => re.test(f)).sort().map((f) => join(dir, f));
 }
 
-/** A host known only by its ssh config alias: connection details come from `ssh -G`. */
-export function sshAliasEntry(alias: string): HostEntry {
-  return { name: alias, spec: { name: alias, kind: 'ssh', host: alias }, groups: [], vars: {} };
+/**
+ * A host known only by its ssh config alias: connection details come from `ssh -G`, reading
+ * `configFile` when the alias came from a file other than ~/.ssh/config (`-i ssh:FILE`).
+ */
+export function sshAliasEntry(alias: string, configFile?: string): HostEntry {
+  const spec: HostEntry['spec'] = { name: alias, kind: 'ssh', host: alias };
+  if (configFile !== undefined && configFile !== defaultSshConfig()) spec.sshConfigFile = configFile;
+  return { name: alias, spec, groups: [], vars: {} };
 }

@@ -7,6 +7,7 @@ import type { Playbook, StepId } from '../playbook/schema.js';
 import { selectPlaybook, type DistroOverride, type Selection } from '../playbook/select.js';
 import { makeContext, type PlanContext, type PlanOptions } from './context.js';
 import type { Plan, PlanStep } from './model.js';
+import { checkPreconditions } from './preconditions.js';
 import { packages } from './steps/packages.js';
 import { prerequisites, removeConflicts, repository } from './steps/repository.js';
 import type { StepResult } from './steps/result.js';
@@ -37,6 +38,7 @@ export function buildPlan(facts: Facts, selection: Selection, options: PlanOptio
     const result = runStep(id, ctx, steps, storageAnalysis);
     steps.push({ id, title: STEP_TITLES[id], ...result });
   }
+  checkPreconditions(ctx, steps);
   return {
     host: facts.host,
     playbook: selection.playbook.id,

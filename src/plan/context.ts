@@ -2,11 +2,14 @@
  * Everything a step needs to decide, resolved once per host from facts + playbook + options:
  * the package source, the package manager, the users to add, the repository coordinates.
  */
-import { UsageError } from '../core/errors.js';
+import { PreconditionError, UsageError } from '../core/errors.js';
+import { dockerVersionProblem, fingerprintProblem, mirrorProblem, normalizeFingerprint } from '../core/values.js';
 import type { Facts } from '../facts/types.js';
 import type { DockerSource, PackageSet, Playbook, SourceKind, Step, VersionEntry } from '../playbook/schema.js';
 import type { Selection } from '../playbook/select.js';
 import { chooseTool, packageManagerOps, type PackageManagerOps } from './package-managers.js';
+
+export { normalizeFingerprint };
 
 export const DOCKER_DOWNLOAD_BASE = 'https://download.docker.com';
 
@@ -23,6 +26,8 @@ export interface PlanOptions {
   /** Users to add to the docker group (default: the login user, or SUDO_USER locally). */
   users?: string[];
   allowStorageSwitch?: boolean;
+  /** A sudo password was given (--ask-become-pass): sudo that asks for one can still be used. */
+  becomePassword?: boolean;
 }
 
 export interface DockerRepo {
@@ -49,14 +54,9 @@ export interface PlanContext {
   dockerVersion?: string;
   users: string[];
   allowStorageSwitch: boolean;
+  becomePassword: boolean;
   /** Parameters of a step the playbook declares, or undefined when it does not have it. */
   step<K extends Step['step']>(id: K): Extract<Step, { step: K }> | undefined;
-}
-
-const FINGERPRINT = /^[0-9A-F]{40}$/;
-
-export function normalizeFingerprint(value: string): string {
-  return value.replace(/\s+/g, '').toUpperCase();
 }
 
 export function makeContext(facts: Facts, selection: Selection, options: PlanOptions): PlanContext {
@@ -74,19 +74,24 @@ export function makeContext(facts: Facts, selection: Selection, options: PlanOpt
   const pm = packageManagerOps(chooseTool(facts, release?.packageManager ?? playbook.packageManager), lockTimeout);
 
   if (options.dockerVersion !== undefined) {
-    if (!/^\d+(\.\d+){0,2}$/.test(options.dockerVersion)) throw new UsageError(`--docker-version '${options.dockerVersion}': expected a version like 27.5 or 27.5.1`);
+    // Flags and inventory values were checked before connecting; this guards other callers.
+    const problem = dockerVersionProblem(options.dockerVersion);
+    if (problem) throw new UsageError(`docker version ${problem}`);
     if (source !== 'docker' || !pm.resolveVersion) {
-      throw new UsageError(`${facts.host}: --docker-version needs --source docker on an apt or dnf host`);
+      // Decided from the host's package manager: a plan failure (exit 2), not a bad flag.
+      throw new PreconditionError(
+        facts.host,
+        `docker version ${options.dockerVersion} needs the docker package source on an apt or dnf host (this one: ${source}, ${pm.tool})`,
+        'use --source docker on an apt/dnf host, or leave out --docker-version / docker_version',
+      );
     }
   }
   const dockerSource = source === 'docker' ? playbook.sources.docker : undefined;
   let repo: DockerRepo | undefined;
   if (dockerSource) {
     const fingerprint = normalizeFingerprint(options.keyFingerprint ?? dockerSource.keyFingerprint);
-    if (!FINGERPRINT.test(fingerprint)) throw new UsageError(`--key-fingerprint: expected 40 hex digits, got '${options.keyFingerprint}'`);
-    if (options.mirror !== undefined && !/^https?:\/\/[^\s'"]+$/.test(options.mirror)) {
-      throw new UsageError(`--mirror '${options.mirror}': expected an http(s) URL`);
-    }
+    const problem = fingerprintProblem(fingerprint) ?? (options.mirror === undefined ? undefined : mirrorProblem(options.mirror));
+    if (problem) throw new UsageError(problem);
     const suite = dockerSource.suite === 'codename' ? release?.codename : release?.version;
     if (!suite) throw new UsageError(`${facts.host}: playbook ${playbook.id} gives no ${dockerSource.suite} for this release`);
     repo = {
@@ -112,6 +117,7 @@ export function makeContext(facts: Facts, selection: Selection, options: PlanOpt
     dockerVersion: options.dockerVersion,
     users: dockerUsers(facts, options.users),
     allowStorageSwitch: options.allowStorageSwitch ?? false,
+    becomePassword: options.becomePassword ?? false,
     step,
   };
 }

@@ -22,6 +22,7 @@ export function planOptionsFor(vars: HostVars, flags: HostPlanOptions): HostPlan
     os: flags.os ?? vars.os,
     codename: flags.codename ?? vars.codename,
     allowStorageSwitch: flags.allowStorageSwitch,
+    becomePassword: flags.becomePassword,
   };
 }
 

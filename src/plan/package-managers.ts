@@ -47,9 +47,12 @@ export function chooseTool(facts: Facts, declared: PackageTool): PackageTool {
   return declared;
 }
 
-/** awk filter printing the repository versions whose upstream part starts with $want (epoch ignored). */
+/**
+ * awk filter printing the repository versions that are $want exactly (an exact version with its epoch,
+ * as apt pins take it) or whose upstream part starts with $want (`28.1`: epoch ignored).
+ */
 const AWK_VERSION_MATCH =
-  'u = v; sub(/^[0-9]+:/, "", u); if (index(u, want ".") == 1 || index(u, want "-") == 1 || index(u, want "~") == 1) print v';
+  'u = v; sub(/^[0-9]+:/, "", u); if (v == want || u == want || index(u, want ".") == 1 || index(u, want "-") == 1 || index(u, want "~") == 1) print v';
 
 function apt(lockTimeoutSeconds: number): PackageManagerOps {
   const aptGet = [

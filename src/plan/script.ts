@@ -7,21 +7,58 @@ export function script(...lines: Array<string | false | undefined>): string {
 }
 
 /**
+ * Create a directory (mode 0755) only when it is missing: `install -d -m` on an existing directory
+ * would re-mode it, and an admin's 0700 /etc/docker is theirs to keep.
+ */
+export function ensureDirLine(dir: string): string {
+  const d = shQuote(dir);
+  return `[ -d ${d} ] || install -d -m 0755 ${d}`;
+}
+
+/**
  * Shell lines that write `content` to `path` atomically: a temp file in the same directory (same
  * filesystem, so the rename is atomic), `beforeRename` lines that may check "$tmp", then rename.
+ * The temp file is flushed to disk before the rename (and the directory after it), so a crash leaves
+ * the old file or the new one, never an empty one. `keepOwnerAndMode`: an existing file's mode and
+ * owner carry over to the new one (else `mode`, owner root).
  */
-export function writeFileLines(path: string, content: string, opts: { mode?: string; beforeRename?: string[] } = {}): string[] {
+export function writeFileLines(
+  path: string,
+  content: string,
+  opts: { mode?: string; beforeRename?: string[]; keepOwnerAndMode?: boolean } = {},
+): string[] {
   const slash = path.lastIndexOf('/');
   const dir = path.slice(0, slash) || '/';
+  const f = shQuote(path);
   return [
-    `install -d -m 0755 ${shQuote(dir)}`,
+    ensureDirLine(dir),
     `tmp=$(mktemp ${shQuote(`${dir}/.${path.slice(slash + 1)}.XXXXXX`)})`,
     `trap 'rm -f "$tmp"' EXIT`,
     `printf '%s' ${shQuote(content)} > "$tmp"`,
     `chmod ${opts.mode ?? '0644'} "$tmp"`,
+    // stat -c works in GNU coreutils and busybox alike.
+    ...(opts.keepOwnerAndMode
+      ? [`if [ -e ${f} ]; then meta=$(stat -c '%a %u:%g' ${f}); chmod "\${meta% *}" "$tmp"; chown "\${meta#* }" "$tmp"; fi`]
+      : []),
     ...(opts.beforeRename ?? []),
-    `mv -f "$tmp" ${shQuote(path)}`,
+    // `sync FILE` fsyncs just that file (coreutils ≥ 8.24, busybox ≥ 1.31); older ones sync everything.
+    `sync "$tmp" 2>/dev/null || sync`,
+    `mv -f "$tmp" ${f}`,
     'trap - EXIT',
+    `sync ${shQuote(dir)} 2>/dev/null || true`,
+  ];
+}
+
+/**
+ * Lines that delete all but the newest `keep` of `prefix`* (timestamped backups: the names sort by
+ * age, and glob expansion is sorted, so the oldest come first).
+ */
+export function pruneBackupsLines(prefix: string, keep: number): string[] {
+  return [
+    `set -- ${shQuote(prefix)}*`,
+    '[ -e "$1" ] || set --',
+    `excess=$(($# - ${keep}))`,
+    'for old in "$@"; do [ "$excess" -gt 0 ] || break; rm -f -- "$old"; excess=$((excess - 1)); done',
   ];
 }
 

@@ -6,6 +6,7 @@
 import { execFile } from 'node:child_process';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { InputError } from '../core/errors.js';
 
 export interface SshConfig {
   hostname?: string;
@@ -74,7 +75,10 @@ export function defaultIdentityFiles(home = homedir()): string[] {
 
 /**
  * Run `ssh -G` for a host alias. Returns undefined when the ssh binary is missing or fails
- * (then only command-line values and default keys are used).
+ * (then only command-line values and default keys are used) — unless a config file was named
+ * (`--ssh-config`, inventory `ssh_config`): then the user's hosts are defined only there, and going
+ * on without it would connect to the bare alias (a DNS look-up of a name that means nothing), so
+ * it is an input error naming the file.
  */
 export function resolveSshConfig(host: string, configFile?: string, user?: string, port?: number): Promise<SshConfig | undefined> {
   // User and port go in too: `Match user`/`Match localport`-style rules depend on them, as with ssh.
@@ -86,9 +90,24 @@ export function resolveSshConfig(host: string, configFile?: string, user?: strin
     '--',
     host,
   ];
-  return new Promise((resolve) => {
-    execFile('ssh', args, { timeout: 10_000, maxBuffer: 1 << 20 }, (err, stdout) => {
-      resolve(err ? undefined : parseSshG(stdout));
+  return new Promise((resolve, reject) => {
+    execFile('ssh', args, { timeout: 10_000, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+      if (!err) resolve(parseSshG(stdout));
+      else if (!configFile) resolve(undefined);
+      else reject(new InputError(configFile, sshGFailure(err as NodeJS.ErrnoException, String(stderr))));
     });
   });
+}
+
+/** Why `ssh -F FILE -G` failed, in one printable line (ssh's own message, control characters stripped). */
+export function sshGFailure(err: NodeJS.ErrnoException, stderr: string): string {
+  if (err.code === 'ENOENT') return 'cannot be read without the OpenSSH client (ssh not found on PATH)';
+  const said = stderr
+    .split('\n')
+    .map((l) => l.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim())
+    .filter(Boolean)
+    .slice(0, 3)
+    .join('; ')
+    .slice(0, 400);
+  return `ssh -G rejected it${said ? `: ${said}` : ''}`;
 }

@@ -312,15 +312,18 @@ export class SshTransport implements Transport {
   private async openChain(): Promise<ClientType> {
     const spec = this.spec;
     if (!spec.host) throw new ConnectError(spec.name, 'other', 'no host name given');
+    // The command line's --ssh-config wins over the inventory's ssh_config; jump hosts resolve
+    // through the same file, as `ssh -F FILE -J …` passes -F on to the jump's ssh.
+    const options = !this.options.sshConfigFile && spec.sshConfigFile ? { ...this.options, sshConfigFile: spec.sshConfigFile } : this.options;
     const target = await resolveHop(
       { label: spec.name, host: spec.host, user: spec.user, port: spec.port, identityFiles: spec.identityFiles },
-      this.options,
+      options,
     );
     const jumpText = spec.jump ?? target.proxyJump;
     const jumps: Hop[] = [];
     for (const j of jumpText ? jumpText.split(',') : []) {
       const parsed = parseJump(j);
-      const hop = await resolveHop({ label: j.trim(), ...parsed }, this.options);
+      const hop = await resolveHop({ label: j.trim(), ...parsed }, options);
       // Keys named on the command line are offered to jump hosts too, after their own (unlike
       // `ssh -i … -J …`, where the jump's separate ssh process never sees -i; one -i should serve all).
       for (const key of spec.identityFiles ?? []) if (!hop.identityFiles.includes(key)) hop.identityFiles.push(key);

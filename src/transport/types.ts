@@ -66,6 +66,8 @@ export interface TargetSpec {
   identityFiles?: string[];
   /** `user@host:port` of a jump host (ProxyJump), possibly a comma-separated chain. */
   jump?: string;
+  /** OpenSSH config read instead of ~/.ssh/config (inventory `ssh_config`); `--ssh-config` overrides it. */
+  sshConfigFile?: string;
 }
 
 export type HostKeyPolicy = 'strict' | 'accept-new' | 'off';
@@ -79,5 +81,6 @@ export interface ConnectOptions {
   becomePassword?: string;
   /** Use `ssh -G` for the user's OpenSSH config (default true). */
   useSshConfig?: boolean;
+  /** `--ssh-config`: read this file instead of ~/.ssh/config for every host (as `ssh -F`). */
   sshConfigFile?: string;
 }

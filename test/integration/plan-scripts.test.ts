@@ -5,14 +5,14 @@
  * Nothing outside a temp directory is touched.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DockerRepo } from '../../src/plan/context.js';
 import { contentHash, mergeStorageSettings, parseDaemonJson, renderDaemonJson } from '../../src/plan/daemon-json.js';
 import { fetchVerifiedKeyLines } from '../../src/plan/steps/repository.js';
-import { daemonJsonCommand } from '../../src/plan/steps/storage.js';
+import { DAEMON_JSON_BACKUPS_KEPT, daemonJsonCommand } from '../../src/plan/steps/storage.js';
 import { packageManagerOps } from '../../src/plan/package-managers.js';
 import { script } from '../../src/plan/script.js';
 
@@ -99,6 +99,63 @@ describe('daemon.json replacement', () => {
     const res = dash(daemonJsonCommand(merged, 'absent', file).script);
     expect(res.status, res.stderr).toBe(0);
     expect(readFileSync(file, 'utf8')).toBe(merged);
+    expect(statSync(join(dir, 'new-docker')).mode & 0o777).toBe(0o755);
+    expect(statSync(file).mode & 0o777).toBe(0o644);
+  });
+
+  it("keeps the file's mode and owner and the directory's mode (no re-mode of an existing /etc/docker)", () => {
+    const docker = join(dir, 'private-docker');
+    const file = join(docker, 'daemon.json');
+    mkdirSync(docker, { mode: 0o700 });
+    chmodSync(docker, 0o700);
+    writeFileSync(file, original, { mode: 0o640 });
+    chmodSync(file, 0o640);
+    // Root (as on a host) can hand the file to another owner; otherwise the owner is us either way.
+    const owner = process.getuid?.() === 0 ? 1234 : process.getuid!();
+    if (owner === 1234) chownSync(file, 1234, 1234);
+    const res = dash(daemonJsonCommand(merged, contentHash(original), file).script);
+    expect(res.status, res.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(file, 'utf8'))['storage-driver']).toBe('overlay2');
+    expect(statSync(file).mode & 0o777).toBe(0o640);
+    expect(statSync(file).uid).toBe(owner);
+    expect(statSync(docker).mode & 0o777).toBe(0o700);
+  });
+
+  it(`keeps only the newest ${DAEMON_JSON_BACKUPS_KEPT} backups`, () => {
+    const docker = join(dir, 'many-backups');
+    const file = join(docker, 'daemon.json');
+    mkdirSync(docker);
+    writeFileSync(file, original);
+    const old = ['20240101T000000Z', '20240102T000000Z', '20240103T000000Z', '20240104T000000Z', '20240105T000000Z', '20240106T000000Z', '20240107T000000Z'];
+    for (const t of old) writeFileSync(`${file}.bak-${t}`, '{}');
+    const res = dash(daemonJsonCommand(merged, contentHash(original), file).script);
+    expect(res.status, res.stderr).toBe(0);
+    const backups = readdirSync(docker).filter((f) => f.startsWith('daemon.json.bak-')).sort();
+    expect(backups).toHaveLength(DAEMON_JSON_BACKUPS_KEPT);
+    // The one just made (of the file as it was) is among them; the oldest went first.
+    expect(backups.slice(0, -1)).toEqual(old.slice(-(DAEMON_JSON_BACKUPS_KEPT - 1)).map((t) => `daemon.json.bak-${t}`));
+    expect(readFileSync(join(docker, backups.at(-1)!), 'utf8')).toBe(original);
+  });
+
+  it('flushes the new file to disk before the rename', () => {
+    const lines = daemonJsonCommand(merged, 'absent', '/x/daemon.json').script.split('\n');
+    const sync = lines.findIndex((l) => l.startsWith('sync "$tmp"'));
+    const mv = lines.findIndex((l) => l.startsWith('mv -f "$tmp"'));
+    expect(sync).toBeGreaterThan(0);
+    expect(sync).toBeLessThan(mv);
+  });
+});
+
+describe('directories that already exist keep their mode', () => {
+  it('the key install leaves an existing 0700 keyrings directory as it is', () => {
+    const keyrings = join(dir, 'keep-mode', 'keyrings');
+    mkdirSync(keyrings, { recursive: true, mode: 0o700 });
+    chmodSync(keyrings, 0o700);
+    const lines = fetchVerifiedKeyLines({ base: 'file:///nonexistent', path: 'linux/x', suite: 'x', channel: 'stable', fingerprint: 'A'.repeat(40) }, join(keyrings, 'docker.asc'));
+    const mkdirLine = lines.find((l) => l.includes('install -d'))!;
+    const res = dash(mkdirLine);
+    expect(res.status, res.stderr).toBe(0);
+    expect(statSync(keyrings).mode & 0o777).toBe(0o700);
   });
 });
 

@@ -80,4 +80,10 @@ describe('planContexts', () => {
     expect(plan.warnings[0]).toBe("j: docker's ssh reads ~/.ssh/config for the jump host/key; add:\nHost j\n  ProxyJump bastion\n  IdentityFile /k/id");
     expect(plan.warnings[1]).toMatch(/'dh-theirs' was not made by dockhand/);
   });
+
+  it('a host resolved through --ssh-config / ssh_config: docker cannot read that file, so say so', () => {
+    const plan = planContexts([entry('box', { host: 'box', sshConfigFile: '/v/ssh_config' })], []);
+    expect(plan.actions.map((a) => a.action)).toEqual(['create']);
+    expect(plan.warnings).toEqual(["box: resolved through /v/ssh_config, but docker's ssh reads only ~/.ssh/config: copy the Host box block there"]);
+  });
 });

@@ -166,11 +166,36 @@ describe('inventory errors name file, line and field', () => {
     ['hosts:\n  a: { channel: nightly }\n', 2, 'hosts.a.channel', 'Invalid option'],
     ['defaults: { user: a }\n', 1, 'hosts', 'expected record'],
     ['hosts:\n  a: {\n', 3, undefined, 'YAML syntax'],
+    // Values are checked when the inventory loads (file:line:field, exit 65), not later as if they were flags.
+    ['hosts:\n  a:\n    users: [ok, "a;b"]\n', 3, 'hosts.a.users.1', "'a;b' is not a valid user name"],
+    ['hosts:\n  a:\n    docker_version: "x y"\n', 3, 'hosts.a.docker_version', 'not a version'],
+    ['hosts:\n  a:\n    address: "10.0.0.1;reboot"\n', 3, 'hosts.a.address', 'shell metacharacters'],
+    ['hosts:\n  a:\n    user: "-oProxyCommand=x"\n', 3, 'hosts.a.user', "starts with '-'"],
+    ['defaults:\n  jump: "bastion,evil host"\nhosts:\n  a:\n', 2, 'defaults.jump', "jump host 'evil host'"],
+    ['hosts:\n  a:\n    mirror: "https://m.example/x y"\n', 3, 'hosts.a.mirror', 'not an http(s) URL'],
+    ['hosts:\n  a:\n    key_fingerprint: "abc"\n', 3, 'hosts.a.key_fingerprint', 'not a key fingerprint'],
+    ['hosts:\n  "web 1":\n', 2, 'hosts.web 1', 'whitespace'],
+    ['hosts:\n  "web\\e[2J": { address: 10.0.0.1 }\n', 2, 'hosts.web\u001b[2J', 'control characters'],
   ])('%j', (text, line, field, message) => {
     const err = errorOf(() => parseInventory(text, 'inv.yaml'));
-    expect(err.line).toBe(line);
-    expect(err.field).toBe(field);
+    expect([err.line, err.field, err.exitCode]).toEqual([line, field, 65]);
     expect(err.message).toContain(message);
+  });
+
+  it('an Ansible variable with a bad value names the variable and line', () => {
+    const err = errorOf(() => parseInventory('[web]\nw1 ansible_user="a b"\n', 'u.ini'));
+    expect([err.line, err.field]).toEqual([2, 'ansible_user']);
+  });
+
+  it('exact package versions and "web 1" with an address are accepted', () => {
+    const inv = parseInventory('hosts:\n  "web 1": { address: 10.0.0.1, docker_version: "5:28.1.1-1~debian.12~bookworm" }\n', 'ok.yaml');
+    expect(inv.hosts[0]!.vars.docker_version).toBe('5:28.1.1-1~debian.12~bookworm');
+  });
+
+  it('binary bytes: a clear error at the line, not host names made of them', () => {
+    const err = errorOf(() => parseInventory('[web]\nh1\n\u0000\u0001ELF\n', 'bin'));
+    expect(err.line).toBe(3);
+    expect(err.message).toContain('not a text inventory');
   });
 
   it('an unreadable file', () => {

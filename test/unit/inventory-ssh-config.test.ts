@@ -33,10 +33,11 @@ describe('hosts from an OpenSSH config', () => {
     expect(sshConfigAliases(join(dir, 'config'))).toEqual(['bastion', 'web-1', 'web-2', 'quoted']);
   });
 
-  it('ssh:FILE as an inventory leaves resolution to ssh -G (host = alias, nothing else)', () => {
-    const inv = loadInventory(`ssh:${join(dir, 'config')}`);
+  it('ssh:FILE as an inventory leaves resolution to ssh -G -F FILE (host = alias, and the file it came from)', () => {
+    const file = join(dir, 'config');
+    const inv = loadInventory(`ssh:${file}`);
     expect(inv.format).toBe('ssh-config');
-    expect(inv.hosts[0]).toEqual({ name: 'bastion', spec: { name: 'bastion', kind: 'ssh', host: 'bastion' }, groups: [], vars: {} });
+    expect(inv.hosts[0]).toEqual({ name: 'bastion', spec: { name: 'bastion', kind: 'ssh', host: 'bastion', sshConfigFile: file }, groups: [], vars: {} });
   });
 
   it('a missing config means no hosts', () => {

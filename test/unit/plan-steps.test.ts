@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DockhandError, InputError, UsageError } from '../../src/core/errors.js';
+import { DockhandError, InputError, PreconditionError, UsageError } from '../../src/core/errors.js';
 import type { Facts } from '../../src/facts/types.js';
 import { planForHost } from '../../src/plan/build.js';
 import type { PlanOptions } from '../../src/plan/context.js';
@@ -195,8 +195,8 @@ describe('packages', () => {
   });
 
   it('--docker-version is refused where it cannot be honoured', () => {
-    expect(() => plan('arch', 'fresh', undefined, { dockerVersion: '27.5' })).toThrow(UsageError);
-    expect(() => plan('ubuntu-24.04', 'fresh', undefined, { dockerVersion: 'latest' })).toThrow(/expected a version like 27.5/);
+    expect(() => plan('arch', 'fresh', undefined, { dockerVersion: '27.5' })).toThrow(PreconditionError);
+    expect(() => plan('ubuntu-24.04', 'fresh', undefined, { dockerVersion: 'latest' })).toThrow(/'latest' is not a version: expected 28.1/);
   });
 
   it('--source docker on a distro-only playbook is a usage error', () => {

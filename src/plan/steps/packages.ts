@@ -4,8 +4,12 @@ import { packageList, type PlanContext } from '../context.js';
 import { script } from '../script.js';
 import { change, ok, rootCommand, type StepResult } from './result.js';
 
-/** `27.5` matches 5:27.5.1-1~debian.12~bookworm and 3:27.5.0-1.el9 (epoch and release ignored). */
+/**
+ * `27.5` matches 5:27.5.1-1~debian.12~bookworm and 3:27.5.0-1.el9 (epoch and release ignored); an
+ * exact version with its epoch (`5:27.5.1-1~debian.12~bookworm`) matches only itself.
+ */
 export function versionSatisfies(installed: string, wanted: string): boolean {
+  if (/^\d+:/.test(wanted)) return installed === wanted;
   // dpkg writes 5:27.5.1-1~…, rpm facts %{EPOCH}:… with "(none)" for no epoch.
   const upstream = installed.replace(/^(\d+|\(none\)):/, '');
   return upstream === wanted || ['.', '-', '~'].some((sep) => upstream.startsWith(wanted + sep));

@@ -6,7 +6,7 @@
 import { shJoin, shQuote } from '../../shell/quote.js';
 import type { KeyFileFacts } from '../../facts/types.js';
 import type { DockerRepo, PlanContext } from '../context.js';
-import { script, writeFileLines } from '../script.js';
+import { ensureDirLine, script, writeFileLines } from '../script.js';
 import { change, ok, rootCommand, type StepResult } from './result.js';
 
 import { APT_KEYRING, RPM_KEY, RPM_REPO } from '../../facts/probe.js';
@@ -70,7 +70,7 @@ export function fetchVerifiedKeyLines(repo: DockerRepo, dest: string): string[] 
     `  echo 'a mirror that re-signs needs --key-fingerprint with its own key' >&2`,
     '  exit 1',
     'fi',
-    `install -d -m 0755 ${shQuote(dest.slice(0, dest.lastIndexOf('/')))}`,
+    ensureDirLine(dest.slice(0, dest.lastIndexOf('/'))),
     `install -m 0644 "$work/key" ${shQuote(dest)}`,
   ];
 }

@@ -14,7 +14,7 @@ import { shQuote } from '../../shell/quote.js';
 import type { PlanContext } from '../context.js';
 import { contentHash, DAEMON_JSON, mergeStorageSettings, parseDaemonJson, renderDaemonJson } from '../daemon-json.js';
 import type { PlannedCommand } from '../model.js';
-import { script, writeFileLines } from '../script.js';
+import { pruneBackupsLines, script, writeFileLines } from '../script.js';
 import { change, ok, rootCommand, type StepResult } from './result.js';
 
 /** Backing filesystems overlay2 cannot sit on (they need their own driver, or stack overlays). */
@@ -100,6 +100,9 @@ function refuseHidingData(ctx: PlanContext, driver: string): void {
   );
 }
 
+/** Backups of daemon.json kept (`daemon.json.bak-<UTC time>`, newest first); older ones are deleted. */
+export const DAEMON_JSON_BACKUPS_KEPT = 5;
+
 /** Exported with the path as a parameter so an integration test can run it on a temp file. */
 export function daemonJsonCommand(content: string, previousHash: string, path = DAEMON_JSON): PlannedCommand {
   const f = shQuote(path);
@@ -110,12 +113,14 @@ export function daemonJsonCommand(content: string, previousHash: string, path = 
       `if [ -e ${f} ]; then now=$(printf '%s' "$(cat ${f})" | sha256sum | cut -d ' ' -f 1); else now=absent; fi`,
       `if [ "$now" != ${shQuote(previousHash)} ]; then echo ${shQuote(`${path} changed since the plan was made; run dockhand again`)} >&2; exit 1; fi`,
       ...writeFileLines(path, content, {
+        keepOwnerAndMode: true,
         beforeRename: [
           // dockerd ≥ 23 can check a config without starting; the JSON itself was produced by JSON.stringify.
           `if command -v dockerd >/dev/null 2>&1 && dockerd --help 2>&1 | grep -q -- '--validate'; then dockerd --validate --config-file "$tmp" >/dev/null; fi`,
           `if [ -e ${f} ]; then cp -p ${f} ${f}".bak-$(date -u +%Y%m%dT%H%M%SZ)"; fi`,
         ],
       }),
+      ...pruneBackupsLines(`${path}.bak-`, DAEMON_JSON_BACKUPS_KEPT),
     ),
   );
 }
@@ -141,6 +146,6 @@ export function storage(ctx: PlanContext, work: StorageWork | undefined): StepRe
     reasons.push(`${DAEMON_JSON}: ${work.daemonJson.changes.join(', ')}`);
     commands.push(daemonJsonCommand(work.daemonJson.content, work.daemonJson.previousHash));
   }
-  const notes = work.daemonJson && ctx.facts.daemonJson.exists ? [`other keys in ${DAEMON_JSON} are kept; the old file is saved as ${DAEMON_JSON}.bak-<time>`] : [];
+  const notes = work.daemonJson && ctx.facts.daemonJson.exists ? [`other keys in ${DAEMON_JSON} are kept; the old file is saved as ${DAEMON_JSON}.bak-<time> (the newest ${DAEMON_JSON_BACKUPS_KEPT} backups are kept)`] : [];
   return change(reasons.join('; '), commands, { notes });
 }
