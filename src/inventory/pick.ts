@@ -7,7 +7,7 @@
  * local run should not load at start-up.
  */
 import { UsageError } from '../core/errors.js';
-import { parseTarget } from '../core/targets.js';
+import { parseTarget } from '../model/targets.js';
 import { hostNameProblem, printable } from '../core/values.js';
 import { selectHosts as applyLimit } from './limit.js';
 import { sshAliasEntry, sshConfigAliases } from './ssh-config.js';

@@ -14,7 +14,7 @@ import ssh2 from 'ssh2';
 import type { AnyAuthMethod, Client as ClientType, ClientChannel, ConnectConfig } from 'ssh2';
 import { ConnectError, type ConnectFailure } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
-import { parseTarget } from '../core/targets.js';
+import { parseTarget } from '../model/targets.js';
 import { shQuote } from '../shell/quote.js';
 import { commandLine, sudoPathFrom, WHO_AND_SUDO_SCRIPT, type CommandPlan } from './become.js';
 import { CommandRun, commandTimeout, InFlight, killSessionScript, prepareCommand, type RunIdentity } from './command-run.js';

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dockerCli, parseContextList, syncDockerContexts } from '../../src/fleet/docker-contexts.js';
+import { dockerCli, parseContextList, syncDockerContexts } from '../../src/contexts/docker-contexts.js';
 import { loadInventory } from '../../src/inventory/load.js';
 import { selectHosts } from '../../src/inventory/limit.js';
 import { contextsCommand } from '../../src/commands/contexts.js';

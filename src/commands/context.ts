@@ -1,12 +1,14 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { UsageError } from './errors.js';
-import { createLogger, type Logger } from './log.js';
-import type { ConnectOptions, HostKeyPolicy, TargetSpec } from '../transport/types.js';
-import type { HostEntry } from '../inventory/types.js';
+import { UsageError } from '../core/errors.js';
+import { createLogger } from '../core/log.js';
+import type { ConnectOptions, HostKeyPolicy } from '../transport/types.js';
+import type { HostEntry } from '../model/types.js';
 import { resolveHostsLazily } from '../inventory/pick.js';
+import type { RunContext } from '../fleet/command.js';
 import { fleetOptionsFrom } from '../fleet/options.js';
-import type { FleetOptions } from '../fleet/run.js';
+
+export type { RunContext };
 
 /** Options every command that reaches hosts accepts (declared once in cli.ts). */
 export interface GlobalArgs {
@@ -26,19 +28,6 @@ export interface GlobalArgs {
   concurrency?: number;
   'fail-fast'?: boolean;
   'max-fail-percent'?: number;
-}
-
-/** What a command's core needs from the command line: who to talk to and how to report. */
-export interface RunContext {
-  logger: Logger;
-  json: boolean;
-  /** The hosts to work on (inventory, -H, --limit applied), with their groups and variables. */
-  hosts: HostEntry[];
-  /** Same hosts, connection part only (kept for commands written before inventories). */
-  targets: TargetSpec[];
-  connect: ConnectOptions;
-  /** How to run across the hosts: pass to runFleet together with a signal and an observer. */
-  fleet: Pick<FleetOptions, 'concurrency' | 'failFast' | 'maxFailPercent'>;
 }
 
 export async function buildContext(argv: GlobalArgs): Promise<RunContext> {
@@ -62,10 +51,10 @@ export async function buildContext(argv: GlobalArgs): Promise<RunContext> {
   // the host is defined in that file; the command line wins over an inventory's ssh_config.
   if (sshConfigFile) for (const h of hosts) if (h.spec.kind === 'ssh') h.spec = { ...h.spec, sshConfigFile };
   if (argv['ask-become-pass']) {
-    const { promptHidden } = await import('./prompt.js');
+    const { promptHidden } = await import('../core/prompt.js');
     connect.becomePassword = await promptHidden('BECOME password: ');
   }
-  return { logger, json: argv.json ?? false, hosts, targets: hosts.map((h) => h.spec), connect, fleet };
+  return { logger, json: argv.json ?? false, hosts, connect, fleet };
 }
 
 /** Longest timer Node can arm (setTimeout's 32-bit millisecond limit; beyond it fires at once). */
