@@ -53,7 +53,7 @@ export default function stringWidth(text, options) {
 const result = await build({
   plugins: [lazyStringWidth],
   absWorkingDir: root,
-  // bin.ts answers a bare --version itself and imports cli.ts (a chunk) for everything else.
+  // bin.ts answers a bare --version itself and imports main.ts (a chunk) for everything else.
   entryPoints: [{ in: 'src/bin.ts', out: 'cli' }],
   outdir,
   bundle: true,

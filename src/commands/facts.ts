@@ -3,20 +3,19 @@
  * fleet runner and print a readable summary per host, then the fleet summary table. With --json: JSON
  * lines, each host's Facts in the `data` of its host event (README, "JSON output").
  */
-import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import type { GlobalArgs } from '../core/context.js';
+import type { ArgumentsCamelCase, Argv } from 'yargs';
+import type { DockhandCommand } from './command.js';
+import type { GlobalArgs } from './context.js';
 import type { Facts, KeyFileFacts, UnitState } from '../facts/types.js';
 import { safeLine } from '../core/output.js';
 import { withTargetOptions } from './options.js';
 
-export const factsCommand: CommandModule<object, GlobalArgs> = {
+export const factsCommand: DockhandCommand<GlobalArgs> = {
   command: 'facts',
   describe: 'print the facts gathered from each host',
   builder: (y) => withTargetOptions(y) as unknown as Argv<GlobalArgs>,
-  handler: async (argv: ArgumentsCamelCase<GlobalArgs>) => {
-    // Loaded on use (facts-run.ts): `--help` and the other commands do not pay for the fleet runner.
-    await (await import('./facts-run.js')).runFacts(argv);
-  },
+  // Loaded on use (facts-run.ts): `--help` and the other commands do not pay for the fleet runner.
+  run: async (argv: ArgumentsCamelCase<GlobalArgs>) => (await import('./facts-run.js')).runFacts(argv),
 };
 
 // ---------------------------------------------------------------------------------------------

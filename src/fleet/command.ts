@@ -3,10 +3,9 @@
  * transport through the connection pacing, show progress, handle Ctrl-C, print the summary, and
  * close everything. The command supplies only `(transport, host, ctx) => HostResult`.
  */
-import type { RunContext } from '../core/context.js';
 import { DockhandError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/log.js';
-import type { HostEntry } from '../inventory/types.js';
+import type { HostEntry } from '../model/types.js';
 import { openTransport } from '../transport/open.js';
 import { resolveSshConfig } from '../transport/ssh-config.js';
 import type { ConnectOptions, TargetSpec, Transport } from '../transport/types.js';
@@ -15,6 +14,17 @@ import { createProgress, type FleetProgress } from './progress.js';
 import { FleetCancelled, runFleet, type FleetOptions, type TaskContext } from './run.js';
 import { serversOf } from './start-gate.js';
 import type { FleetReport, HostResult } from './types.js';
+
+/** What a command's core needs from the command line: who to talk to and how to report. */
+export interface RunContext {
+  logger: Logger;
+  json: boolean;
+  /** The hosts to work on (inventory, -H, --limit applied), with their groups and variables. */
+  hosts: HostEntry[];
+  connect: ConnectOptions;
+  /** How to run across the hosts: pass to runFleet together with a signal and an observer. */
+  fleet: Pick<FleetOptions, 'concurrency' | 'failFast' | 'maxFailPercent'>;
+}
 
 export type HostTask = (transport: Transport, host: HostEntry, ctx: TaskContext & { logger: Logger }) => Promise<HostResult>;
 
@@ -29,10 +39,19 @@ export interface FleetCommandOptions {
   details?: (report: FleetReport) => string | undefined;
   /** Work on this machine after every host is done, before the summary (e.g. docker contexts). */
   afterRun?: (report: FleetReport, logger: Logger) => Promise<void>;
+  /**
+   * The command prints its own result on stdout (the doctor's report): progress stays on stderr, and
+   * the runner prints neither its summary table nor, with --json, its events.
+   */
+  ownOutput?: boolean;
 }
 
+/** Where the runner's stdout output goes when the command prints its own. */
+const discard = { write: () => true, columns: 100 } as unknown as NodeJS.WritableStream & { columns?: number };
+
 export async function runFleetCommand(ctx: RunContext, task: HostTask, opts: FleetCommandOptions = {}): Promise<FleetReport> {
-  const progress = opts.progress ?? (await createProgress({ hosts: ctx.hosts.map((h) => h.name), json: ctx.json }));
+  const progress =
+    opts.progress ?? (await createProgress({ hosts: ctx.hosts.map((h) => h.name), json: ctx.json, ...(opts.ownOutput ? { out: discard } : {}) }));
   // Log lines go through the progress display so they never tear the live block.
   const logger = createLogger({
     verbose: ctx.logger.verbose,

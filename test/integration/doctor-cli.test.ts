@@ -40,6 +40,16 @@ describe.skipIf(!ready)(`the dockhand CLI${ready ? '' : ' [SKIPPED: no playbooks
     expect(r.stdout.trim().split('\n').at(-1)).toMatch(/^\d+ problems?, \d+ warnings?, \d+ ok, \d+ skipped$/);
   });
 
+  it('an unreachable host is exit 4, as in every fleet command, and its report says why', () => {
+    // Port 1 on loopback: refused at once, nothing leaves the machine.
+    const r = run(['doctor', '-H', '127.0.0.1:1']);
+    expect(r.status, r.stderr).toBe(4);
+    expect(r.stdout).toContain('could not check: 127.0.0.1:1: connection refused');
+    const json = run(['doctor', '-H', '127.0.0.1:1', '--json']);
+    expect(json.status).toBe(4);
+    expect(JSON.parse(json.stdout)[0].error).toMatch(/connection refused/);
+  });
+
   it('an unknown user cannot be checked: exit 3', () => {
     const r = run(['doctor', '--user', 'no-such-user-dockhand']);
     expect(r.status).toBe(3);

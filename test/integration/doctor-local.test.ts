@@ -32,7 +32,8 @@ const saved = { ...process.env };
 
 /** A local, read-only, JSON run of the doctor. */
 const localRun = (write: (t: string) => void): DoctorOptions => ({
-  targets: [{ name: 'local', kind: 'local' }],
+  hosts: [{ name: 'local', spec: { name: 'local', kind: 'local' }, groups: [], vars: {} }],
+  fleet: {},
   connect: { hostKeyPolicy: 'strict', connectTimeoutMs: 10_000, commandTimeoutMs: 60_000 },
   logger: silentLogger,
   json: true,

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../../src/core/errors.js';
-import { buildContext } from '../../src/core/context.js';
+import { buildContext } from '../../src/commands/context.js';
 import { fleetOptionsFrom } from '../../src/fleet/options.js';
 import { resolveHosts } from '../../src/inventory/select.js';
 
@@ -51,10 +51,9 @@ describe('fleet flags', () => {
     expect(() => fleetOptionsFrom({ 'max-fail-percent': 101 })).toThrow(UsageError);
   });
 
-  it('buildContext returns hosts with variables, targets for older commands, and fleet settings', async () => {
+  it('buildContext returns hosts with variables and fleet settings', async () => {
     const ctx = await buildContext({ inventory, limit: 'db', concurrency: 4 });
     expect(names(ctx.hosts)).toEqual(['db-1']);
-    expect(ctx.targets).toEqual([ctx.hosts[0]!.spec]);
     expect(ctx.fleet).toEqual({ concurrency: 4, failFast: false, maxFailPercent: undefined });
   });
 });
