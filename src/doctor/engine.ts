@@ -40,7 +40,7 @@ function statOf(ev: DoctorEvidence, path: string): SocketStat {
 }
 
 /**
- * Without a connection (remote hosts until an SSH socket opener is wired in) some outcomes are
+ * Without a connection (the API not probed: over SSH for a user other than the login, see gather.ts) some outcomes are
  * still certain from a stat: nothing at the path, a directory, a plain file.
  */
 export function inferFromStat(endpoint: string, s: SocketStat): ApiProbe | undefined {
@@ -134,7 +134,7 @@ export interface Summary {
   skipped: number;
 }
 
-export function summarise(findings: readonly Finding[]): Summary {
+export function summarize(findings: readonly Finding[]): Summary {
   return {
     problems: findings.filter(isProblem).length,
     warnings: findings.filter(isWarning).length,

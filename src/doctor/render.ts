@@ -6,9 +6,9 @@
  * forge a line of the report ("✓ healthy").
  */
 import { safeLine, safeText } from '../core/output.js';
-import { isProblem, isWarning, summarise, summaryLine, type Finding } from './engine.js';
+import { isProblem, isWarning, summarize, summaryLine, type Finding } from './engine.js';
 
-export interface HostReport {
+export interface DoctorReport {
   host: string;
   /** The checked user. */
   user?: string;
@@ -52,7 +52,7 @@ function fixLines(f: Finding): string[] {
   return [head, ...f.fix.commands.map((c) => (f.fix!.class === 'never-auto' ? `# ${c}` : c)), ...(f.fix.note ? [`#   ${f.fix.note.trim()}`] : [])];
 }
 
-export function renderHost(r: HostReport, opts: { verbose?: boolean } = {}): string {
+export function renderHost(r: DoctorReport, opts: { verbose?: boolean } = {}): string {
   const out: string[] = [`dockhand doctor — ${r.host}${r.user ? ` (user ${r.user})` : ''}`, ''];
   if (r.error) {
     // The error's own lines (a command's output tail) stay lines, indented under it.
@@ -86,7 +86,7 @@ export function renderHost(r: HostReport, opts: { verbose?: boolean } = {}): str
   const block = fixBlock(r.findings, r.root);
   if (block.length) out.push('', 'Fix (copy and paste; review first):', '', ...block.map((l) => `  ${l}`));
   if (r.fixLog?.length) out.push('', 'Applied:', ...r.fixLog.map((l) => `  ${l}`));
-  out.push('', summaryLine(summarise(r.findings)), '');
+  out.push('', summaryLine(summarize(r.findings)), '');
   return out.map(safeLine).join('\n');
 }
 
@@ -107,10 +107,10 @@ function worst(findings: readonly Finding[]): Finding | undefined {
   return findings.find((f) => isProblem(f) && f.security) ?? findings.find(isProblem) ?? findings.find(isWarning);
 }
 
-export function renderFleet(reports: readonly HostReport[]): string {
+export function renderFleet(reports: readonly DoctorReport[]): string {
   const rows = reports.map((r) => {
     if (r.error) return { host: safeLine(r.host), state: 'could not check', finding: safeLine(r.error), rank: 3 };
-    const s = summarise(r.findings);
+    const s = summarize(r.findings);
     const w = worst(r.findings);
     return {
       host: safeLine(r.host),
@@ -126,12 +126,12 @@ export function renderFleet(reports: readonly HostReport[]): string {
   return [line('HOST', 'STATE', 'WORST FINDING'), ...rows.map((r) => line(r.host, r.state, r.finding))].join('\n') + '\n';
 }
 
-export function toJson(reports: readonly HostReport[]): unknown {
+export function toJson(reports: readonly DoctorReport[]): unknown {
   return reports.map((r) => ({
     host: r.host,
     user: r.user,
     error: r.error,
-    summary: r.error ? undefined : summarise(r.findings),
+    summary: r.error ? undefined : summarize(r.findings),
     findings: r.findings,
     fixBlock: r.error ? [] : fixBlock(r.findings, r.root),
     applied: r.fixLog,

@@ -16,12 +16,12 @@ import type { FleetReport } from '../fleet/types.js';
 import type { TargetSpec, Transport } from '../transport/types.js';
 import { openTransport } from '../transport/open.js';
 import { loadDeclarations, type CheckDecl } from './declarations.js';
-import { runChecks, summarise, summaryLine, type Finding } from './engine.js';
+import { runChecks, summarize, summaryLine, type Finding } from './engine.js';
 import type { DoctorEvidence } from './evidence.js';
 import { applicableFixes, applyFixes, remainingAdvice } from './fix.js';
 import { gatherEvidence } from './gather.js';
 import { probes } from './probes/index.js';
-import { renderFleet, renderHost, toJson, type HostReport } from './render.js';
+import { renderFleet, renderHost, toJson, type DoctorReport } from './render.js';
 
 export interface DoctorOptions extends RunContext {
   verbose: boolean;
@@ -43,10 +43,10 @@ async function examine(transport: Transport, decls: Promise<CheckDecl[]>, user: 
   return { evidence, findings: runChecks(await decls, probes, evidence) };
 }
 
-async function doctorHost(transport: Transport, name: string, decls: Promise<CheckDecl[]>, opts: DoctorOptions, logger: Logger): Promise<HostReport> {
+async function doctorHost(transport: Transport, name: string, decls: Promise<CheckDecl[]>, opts: DoctorOptions, logger: Logger): Promise<DoctorReport> {
   try {
     let { evidence, findings } = await examine(transport, decls, opts.user);
-    const report: HostReport = { host: name, user: evidence.client.user.name, findings, root: evidence.facts.privilege.isRoot };
+    const report: DoctorReport = { host: name, user: evidence.client.user.name, findings, root: evidence.facts.privilege.isRoot };
     if (opts.fix) {
       const steps = applicableFixes(findings);
       const log: string[] = [];
@@ -84,10 +84,10 @@ async function doctorHost(transport: Transport, name: string, decls: Promise<Che
 }
 
 /** 4 when a host was not reached (as in every fleet command), else 3 when one could not be checked, 1 for problems. */
-export function exitCodeFor(reports: readonly HostReport[], fleet?: Pick<FleetReport, 'hosts'>): ExitCode {
+export function exitCodeFor(reports: readonly DoctorReport[], fleet?: Pick<FleetReport, 'hosts'>): ExitCode {
   if (fleet?.hosts.some((h) => h.outcome === 'unreachable')) return ExitCode.unreachable;
   if (reports.some((r) => r.error)) return ExitCode.couldNotCheck;
-  return reports.some((r) => summarise(r.findings).problems > 0) ? ExitCode.problemsFound : ExitCode.ok;
+  return reports.some((r) => summarize(r.findings).problems > 0) ? ExitCode.problemsFound : ExitCode.ok;
 }
 
 export async function runDoctor(opts: DoctorOptions): Promise<ExitCode> {
@@ -106,7 +106,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<ExitCode> {
   const task: HostTask = async (transport, host, { report, logger }) => {
     report('checks', 'running');
     const r = await doctorHost(transport, host.name, decls, opts, logger);
-    const s = summarise(r.findings);
+    const s = summarize(r.findings);
     report('checks', r.error || s.problems ? 'failed' : 'ok', r.error ? 'could not check' : summaryLine(s));
     return { outcome: r.error ? 'failed' : 'ok', data: r };
   };
@@ -123,9 +123,9 @@ export async function runDoctor(opts: DoctorOptions): Promise<ExitCode> {
   });
   // Bad check declarations are nobody's host's fault: they end the run with their own error (exit 65).
   await decls;
-  const reports = fleet.hosts.map((h, i): HostReport => {
+  const reports = fleet.hosts.map((h, i): DoctorReport => {
     const spec = opts.hosts[i]!.spec;
-    return (h.data as HostReport | undefined) ?? { host: h.host, findings: [], error: openErrors.get(spec) ?? h.error ?? `not checked (${h.outcome})` };
+    return (h.data as DoctorReport | undefined) ?? { host: h.host, findings: [], error: openErrors.get(spec) ?? h.error ?? `not checked (${h.outcome})` };
   });
   if (opts.json) writeRaw(jsonText(toJson(reports), 2) + '\n');
   else if (reports.length === 1) write(renderHost(reports[0]!, { verbose: opts.verbose }));

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { loadDeclarations, parseDeclarations } from '../../src/doctor/declarations.js';
-import { runChecks, summarise } from '../../src/doctor/engine.js';
+import { runChecks, summarize } from '../../src/doctor/engine.js';
 import { probes } from '../../src/doctor/probes/index.js';
 import type { DoctorEvidence } from '../../src/doctor/evidence.js';
 
@@ -87,7 +87,7 @@ describe('the healthy fixture', () => {
     const findings = runChecks(decls, probes, healthy);
     const notOk = findings.filter((f) => f.status !== 'pass' && f.status !== 'skip');
     expect(notOk.map((f) => `${f.id}: ${f.summary}`)).toEqual([]);
-    expect(summarise(findings).problems).toBe(0);
+    expect(summarize(findings).problems).toBe(0);
   });
 });
 

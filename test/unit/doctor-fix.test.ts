@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ExecOptions, ExecResult, Transport } from '../../src/transport/types.js';
 import { applicableFixes, applyFixes, remainingAdvice, type FixOptions } from '../../src/doctor/fix.js';
-import { runChecks, summaryLine, summarise, type Finding } from '../../src/doctor/engine.js';
+import { runChecks, summaryLine, summarize, type Finding } from '../../src/doctor/engine.js';
 import { loadDeclarations } from '../../src/doctor/declarations.js';
 import { probes } from '../../src/doctor/probes/index.js';
 import { fixBlock, renderFleet, renderHost, toJson } from '../../src/doctor/render.js';
@@ -130,7 +130,7 @@ describe('report', () => {
     expect(block.join('\n')).toMatch(/# user\.in-group: ROOT-EQUIVALENT/);
     expect(block.join('\n')).toMatch(/# security\.tcp-without-tls: review and change by hand/);
     expect(fixBlock(findings, true)).toContain('systemctl enable --now docker.socket docker.service');
-    expect(summaryLine(summarise(findings))).toBe('6 problems, 0 warnings, 1 ok, 0 skipped');
+    expect(summaryLine(summarize(findings))).toBe('6 problems, 0 warnings, 1 ok, 0 skipped');
   });
 
   it('renders a stale-session host with the evidence and the exact fix', async () => {
