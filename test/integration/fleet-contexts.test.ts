@@ -67,7 +67,7 @@ describe('dockhand contexts (the command)', () => {
     const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (written.push(String(chunk)), true));
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
-      const run = (args: Record<string, unknown>) => contextsCommand.handler({ _: [], $0: 'dockhand', inventory: inventory, ...args } as never);
+      const run = (args: Record<string, unknown>) => contextsCommand.run({ _: [], $0: 'dockhand', inventory: inventory, ...args } as never);
       await run({ limit: 'db' });
       expect(written.join('')).toBe('created   db-1 → ssh://root@198.18.0.21\n');
       written.length = 0;
