@@ -6,6 +6,8 @@ export type { HostEntry, HostVars } from '../model/types.js';
  * field's name as the user wrote it (an Ansible inventory says `ansible_port`, not `port`).
  */
 export interface FieldLocation {
+  /** The file, when it is not the inventory named by -i (an Ansible directory's files, group_vars/). */
+  file?: string;
   line?: number;
   column?: number;
   field?: string;
