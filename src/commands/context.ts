@@ -4,7 +4,7 @@ import { UsageError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
 import type { ConnectOptions, HostKeyPolicy } from '../transport/types.js';
 import type { HostEntry } from '../model/types.js';
-import { resolveHostsLazily } from '../inventory/pick.js';
+import { resolveHosts } from '../inventory/pick.js';
 import type { RunContext } from '../fleet/command.js';
 import { fleetOptionsFrom } from '../fleet/options.js';
 
@@ -46,7 +46,7 @@ export async function buildContext(argv: GlobalArgs): Promise<RunContext> {
     // Both would read stdin: the inventory takes all of it and the password would silently be empty.
     throw new UsageError('-i - and --ask-become-pass both read stdin', 'save the inventory first (ansible-inventory -i … --list > inventory.json) and pass -i inventory.json');
   }
-  const hosts = await resolveHostsLazily(
+  const hosts = await resolveHosts(
     { inventory: argv.inventory, host: argv.host, sshConfigHosts: argv['ssh-config-hosts'], sshConfigFile, limit: argv.limit },
     (warning) => logger.warn(warning),
   );

@@ -6,7 +6,7 @@ import { jsonText, writeText } from '../core/output.js';
 import { shJoin } from '../shell/quote.js';
 import { dockerCli, renderContextPlan, syncDockerContexts, type ContextPlan } from '../contexts/docker-contexts.js';
 import { withHostSelectionOptions } from '../fleet/options.js';
-import { resolveHostsLazily } from '../inventory/pick.js';
+import { resolveHosts } from '../inventory/pick.js';
 
 interface ContextsArgs {
   host?: string[];
@@ -31,7 +31,7 @@ export const contextsCommand: DockhandCommand<ContextsArgs> = {
       .option('dry-run', { type: 'boolean', describe: 'print the docker commands instead of running them' }) as unknown as Argv<ContextsArgs>,
   run: async (argv) => {
     const logger = createLogger({ verbose: argv.verbose });
-    const hosts = await resolveHostsLazily(
+    const hosts = await resolveHosts(
       { inventory: argv.inventory, host: argv.host, sshConfigHosts: argv['ssh-config-hosts'], limit: argv.limit },
       (w) => logger.warn(w),
     );
