@@ -112,6 +112,8 @@ export async function runDoctor(opts: DoctorOptions): Promise<ExitCode> {
   };
   const fleet = await runFleetCommand(opts, task, {
     ownOutput: true,
+    // --fix without --yes asks before each fix, on the terminal the progress would draw on.
+    interactive: opts.fix && !opts.yes && opts.ask !== undefined,
     open: async (...args) => {
       try {
         return await open(...args);

@@ -44,6 +44,11 @@ export interface FleetCommandOptions {
    * the runner prints neither its summary table nor, with --json, its events.
    */
   ownOutput?: boolean;
+  /**
+   * The task asks questions on the terminal (doctor --fix without --yes): progress is plain lines,
+   * never a spinner or live block redrawn over the question.
+   */
+  interactive?: boolean;
 }
 
 /** Where the runner's stdout output goes when the command prints its own. */
@@ -51,7 +56,14 @@ const discard = { write: () => true, columns: 100 } as unknown as NodeJS.Writabl
 
 export async function runFleetCommand(ctx: RunContext, task: HostTask, opts: FleetCommandOptions = {}): Promise<FleetReport> {
   const progress =
-    opts.progress ?? (await createProgress({ hosts: ctx.hosts.map((h) => h.name), json: ctx.json, ...(opts.ownOutput ? { out: discard } : {}) }));
+    opts.progress ??
+    (await createProgress({
+      hosts: ctx.hosts.map((h) => h.name),
+      json: ctx.json,
+      ...(opts.ownOutput ? { out: discard } : {}),
+      // progressMode's rule: a dumb terminal gets plain lines.
+      ...(opts.interactive ? { env: { ...process.env, TERM: 'dumb' } } : {}),
+    }));
   // Log lines go through the progress display so they never tear the live block.
   const logger = createLogger({
     verbose: ctx.logger.verbose,
