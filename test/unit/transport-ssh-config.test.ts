@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { expandPath, parseSshG, type SshConfig } from '../../src/transport/ssh-config.js';
-import { hostKeyAlgorithms, parseJump } from '../../src/transport/ssh.js';
+import { hostKeyAlgorithms } from '../../src/transport/ssh/algorithms.js';
+import { parseJump } from '../../src/transport/ssh/hops.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/ssh-G/${name}`, import.meta.url), 'utf8');
 const HOME = '/home/fixture';
