@@ -8,6 +8,7 @@ import { DockhandError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/log.js';
 import type { HostEntry } from '../inventory/types.js';
 import { openTransport } from '../transport/open.js';
+import { JumpPool } from '../transport/ssh/jump-pool.js';
 import type { Transport } from '../transport/types.js';
 import { interruptOnSigint } from './interrupt.js';
 import { createProgress, type FleetProgress } from './progress.js';
@@ -37,6 +38,8 @@ export async function runFleetCommand(ctx: RunContext, task: HostTask, opts: Fle
     stream: { write: (text: string) => (text.replace(/\n$/, '').split('\n').forEach((line) => progress.log(line)), true) } as unknown as NodeJS.WritableStream,
   });
   const open = opts.open ?? openTransport;
+  // The run's own jump connections: hosts behind one bastion share its login, and none outlives the run.
+  const jumps = new JumpPool();
   const connected = new Map<string, Transport>();
   const interrupt = interruptOnSigint({ onSecond: () => endRemoteWork(connected) });
   try {
@@ -44,7 +47,7 @@ export async function runFleetCommand(ctx: RunContext, task: HostTask, opts: Fle
       ctx.hosts,
       async (host, taskCtx) => {
         try {
-          const transport = await taskCtx.connect(() => open(host.spec, ctx.connect, logger));
+          const transport = await taskCtx.connect(() => open(host.spec, ctx.connect, logger, { jumps }));
           connected.set(host.name, transport);
           try {
             return await task(transport, host, { ...taskCtx, logger });
@@ -67,6 +70,7 @@ export async function runFleetCommand(ctx: RunContext, task: HostTask, opts: Fle
     return report;
   } finally {
     interrupt.dispose();
+    await jumps.closeAll();
   }
 }
 

@@ -44,6 +44,27 @@ describe('parseSshG', () => {
     for (const [field, value] of Object.entries(want)) expect(got[field as keyof SshConfig], field).toEqual(value);
   });
 
+  it('host-key settings: StrictHostKeyChecking normalised, UserKnownHostsFile split and expanded', () => {
+    expect(parseSshG(fixture('defaults.txt'), HOME)).toMatchObject({
+      strictHostKeyChecking: 'ask',
+      userKnownHostsFiles: [`${HOME}/.ssh/known_hosts`, `${HOME}/.ssh/known_hosts2`],
+    });
+    // What `ssh -G` prints for Vagrant's `StrictHostKeyChecking no` / `UserKnownHostsFile /dev/null`.
+    expect(parseSshG('stricthostkeychecking false\nuserknownhostsfile /dev/null\n', HOME)).toMatchObject({
+      strictHostKeyChecking: 'no',
+      userKnownHostsFiles: ['/dev/null'],
+    });
+    expect(parseSshG('stricthostkeychecking accept-new\nuserknownhostsfile none\n', HOME)).toMatchObject({
+      strictHostKeyChecking: 'accept-new',
+      userKnownHostsFiles: [],
+    });
+    expect(parseSshG('stricthostkeychecking true\nuserknownhostsfile ~/kh %d/kh2\n', HOME)).toMatchObject({
+      strictHostKeyChecking: 'yes',
+      userKnownHostsFiles: [`${HOME}/kh`, `${HOME}/kh2`],
+    });
+    expect(parseSshG('stricthostkeychecking maybe\n', HOME).strictHostKeyChecking).toBeUndefined();
+  });
+
   it('keys are case-insensitive and the first value wins, as in ssh_config', () => {
     expect(parseSshG('HostName a\nhostname b\nPort 1\n', HOME)).toMatchObject({ hostname: 'a', port: 1 });
   });
