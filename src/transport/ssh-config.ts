@@ -117,7 +117,7 @@ export function resolveSshConfig(host: string, configFile?: string, user?: strin
 }
 
 /** Why `ssh -F FILE -G` failed, in one printable line (ssh's own message, control characters stripped). */
-export function sshGFailure(err: NodeJS.ErrnoException, stderr: string): string {
+function sshGFailure(err: NodeJS.ErrnoException, stderr: string): string {
   if (err.code === 'ENOENT') return 'cannot be read without the OpenSSH client (ssh not found on PATH)';
   const said = stderr
     .split('\n')

@@ -1,7 +1,7 @@
 /** Host key algorithms offered to the server, in the order OpenSSH would ask for them. */
 
 // ssh2's own default order, reordered by hostKeyAlgorithms so that key types already recorded come first.
-export const HOST_KEY_ALGORITHMS = [
+const HOST_KEY_ALGORITHMS = [
   'ssh-ed25519',
   'ecdsa-sha2-nistp256',
   'ecdsa-sha2-nistp384',

@@ -10,14 +10,14 @@ import { defaultIdentityFiles, resolveSshConfig } from '../ssh-config.js';
 import type { ConnectOptions, TargetSpec } from '../types.js';
 import { hostKeySettings, type HostKeySettings } from './host-keys.js';
 
-export const KEEPALIVE_MS = 15_000;
+const KEEPALIVE_MS = 15_000;
 /**
  * How long a server may stay silent before the connection counts as dead. sshd answers nothing —
  * not even keepalives — while it opens the login session (PAM: pam_systemd waiting for logind and
  * the user's systemd manager), which on a loaded host takes over a minute; `ssh` (no keepalive by
  * default) just waits. Dead links are still noticed within this budget.
  */
-export const SILENCE_TOLERANCE_MS = 180_000;
+const SILENCE_TOLERANCE_MS = 180_000;
 
 /** Unanswered keepalives before giving up: enough to cover SILENCE_TOLERANCE_MS at this interval. */
 export function keepaliveCountFor(intervalMs: number): number {
@@ -43,7 +43,7 @@ export interface Hop {
 }
 
 /** Resolve a host the way `ssh` would: command line over `ssh -G` config over defaults. */
-export async function resolveHop(
+async function resolveHop(
   spec: { label: string; host: string; user?: string; port?: number; identityFiles?: string[] },
   opts: ConnectOptions,
 ): Promise<Hop & { proxyJump?: string }> {

@@ -75,7 +75,7 @@ export function hashHostName(name: string, salt: Buffer): string {
 }
 
 /** Does an entry's pattern list name this host? A matching `!pattern` vetoes the whole entry. */
-export function entryMatches(entry: KnownHostEntry, name: string): boolean {
+function entryMatches(entry: KnownHostEntry, name: string): boolean {
   let matched = false;
   for (const p of entry.patterns) {
     if (p.startsWith('|')) {
@@ -125,12 +125,12 @@ export function knownHostsLine(name: string, key: Buffer): string {
   return `${name} ${keyTypeOf(key)} ${key.toString('base64')}`;
 }
 
-export function readKnownHosts(file: string): KnownHostEntry[] {
+function readKnownHosts(file: string): KnownHostEntry[] {
   return existsSync(file) ? parseKnownHosts(readFileSync(file, 'utf8')) : [];
 }
 
 /** Append one entry (accept-new). Creates the file 0600 and its directory 0700 when missing. */
-export function appendKnownHost(file: string, name: string, key: Buffer): void {
+function appendKnownHost(file: string, name: string, key: Buffer): void {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const existing = existsSync(file) ? readFileSync(file, 'utf8') : '';
   const sep = existing === '' || existing.endsWith('\n') ? '' : '\n';

@@ -4,7 +4,7 @@
  * Handshakes in flight at once, process-wide. sshd starts dropping unauthenticated connections
  * beyond MaxStartups (default 10:30:100) — a fleet run to one host, or through one jump host.
  */
-export const MAX_HANDSHAKES = 8;
+const MAX_HANDSHAKES = 8;
 
 export class Slots {
   private free: number;

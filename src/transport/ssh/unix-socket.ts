@@ -21,7 +21,7 @@ const WHY_CONNECT_FAILED = [
   'echo ECONNREFUSED',
 ].join('\n');
 
-export function streamLocalErrorCode(answer: string): string | undefined {
+function streamLocalErrorCode(answer: string): string | undefined {
   const code = answer.trim();
   return ['ENOENT', 'EISDIR', 'ENOTSOCK', 'EACCES', 'ECONNREFUSED'].includes(code) ? code : undefined;
 }
