@@ -15,6 +15,7 @@ import type { DoctorEvidence } from './evidence.js';
 import { applicableFixes, applyFixes, remainingAdvice } from './fix.js';
 import { gatherEvidence } from './gather.js';
 import { runFleet, type FleetOptions } from '../fleet/run.js';
+import { serversOf } from '../fleet/start-gate.js';
 import { probes } from './probes/index.js';
 import { renderFleet, renderHost, toJson, type HostReport } from './render.js';
 
@@ -59,7 +60,7 @@ async function doctorHost(spec: TargetSpec, decls: Promise<CheckDecl[]>, opts: D
       if (!steps.length) log.push('nothing dockhand may fix automatically');
       else {
         const currentUser = evidence.facts.user.name;
-        await applyFixes(transport, steps, {
+        const { applied, failed } = await applyFixes(transport, steps, {
           yes: opts.yes,
           allowRootEquivalent: opts.allowRootEquivalent,
           ask: opts.ask,
@@ -71,6 +72,7 @@ async function doctorHost(spec: TargetSpec, decls: Promise<CheckDecl[]>, opts: D
             opts.logger.info(`[${spec.name}] ${l}`);
           },
         });
+        log.push(`${applied} fix${applied === 1 ? '' : 'es'} applied${failed ? `, ${failed} failed` : ''}`);
         // Over SSH a group change only shows in a new session; locally the re-check reads the database.
         if (transport.kind === 'ssh') await transport.reconnect();
         ({ evidence, findings } = await examine(transport, decls, opts));
@@ -115,7 +117,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<ExitCode> {
     opts.targets.map((spec) => ({ name: spec.name, spec })),
     async ({ spec }, ctx) => ({
       outcome: 'ok',
-      data: await doctorHost(spec, decls, { ...opts, open: (s) => ctx.connect(() => (opts.open ? opts.open(s) : openDefault(s, opts))) }),
+      data: await doctorHost(spec, decls, { ...opts, open: (s) => ctx.connect(() => (opts.open ? opts.open(s) : openDefault(s, opts)), serversOf(s)) }),
     }),
     { ...opts.fleet },
   );

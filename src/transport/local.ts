@@ -2,6 +2,7 @@
  * This machine: each command is `sh -c <script>` (or `sudo … -- sh -c <script>`) as a child process
  * in its own process group, so a timeout kills the whole tree, not just the shell.
  */
+import { userInfo } from 'node:os';
 import { spawn } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { BecomeError } from '../core/errors.js';
@@ -13,6 +14,8 @@ import { writeFileVia } from './write-file.js';
 
 export class LocalTransport implements Transport {
   readonly kind = 'local' as const;
+  /** Run through sudo as root: the person behind it is SUDO_USER (this process's env, not the host's say). */
+  readonly loginUser = (process.geteuid?.() === 0 && process.env.SUDO_USER) || userInfo().username;
   private readonly identity: RunIdentity;
   private readonly inFlight = new InFlight();
 

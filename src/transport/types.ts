@@ -42,6 +42,12 @@ export interface Transport {
   readonly name: string;
   readonly kind: 'local' | 'ssh';
   /**
+   * The person this run acts for, as the controller knows it (never from the host's output): the
+   * SSH login user once connected; locally SUDO_USER when run through sudo, else the process user.
+   * Decides the default docker-group user, so it must not be something the host can forge.
+   */
+  readonly loginUser?: string;
+  /**
    * Run a POSIX shell script (`sh -c <script>` on the host). The script is one string; callers build
    * it with `sh`/`shQuote` from src/shell/quote.ts so every argument is quoted for dash.
    */

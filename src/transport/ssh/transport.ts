@@ -32,6 +32,8 @@ export class SshTransport implements Transport {
   private rootCheck?: Promise<{ isRoot: boolean; sudoPath?: string }>;
   private slots = new Slots(MAX_CHANNELS);
   private readonly inFlight = new InFlight();
+  /** The user the target was logged into as (set when the connection is opened). */
+  loginUser?: string;
 
   constructor(
     private readonly spec: TargetSpec,
@@ -187,6 +189,7 @@ export class SshTransport implements Transport {
   /** Connect through every jump host to the target; returns the target's client. */
   private async openChain(): Promise<ClientType> {
     const route = await resolveRoute(this.spec, this.options);
+    this.loginUser = route.target.user;
     const { client, leases } = await openRoute({ name: this.name, options: this.options, logger: this.logger }, route, this.jumps);
     this.conn = client;
     this.jumpLeases = leases;
