@@ -40,8 +40,9 @@ function statOf(ev: DoctorEvidence, path: string): SocketStat {
 }
 
 /**
- * Without a connection (the API not probed: over SSH for a user other than the login, see gather.ts)
- * some outcomes are still certain from a stat: nothing at the path, a directory, a plain file.
+ * Without a connection (over SSH for a --user other than the login user, whose permissions sshd's
+ * socket forwarding does not have) some outcomes are still certain from a stat: nothing at the path,
+ * a directory, a plain file.
  */
 export function inferFromStat(endpoint: string, s: SocketStat): ApiProbe | undefined {
   const error = !s.exists

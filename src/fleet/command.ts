@@ -8,6 +8,7 @@ import { createLogger, type Logger } from '../core/log.js';
 import type { HostEntry } from '../model/types.js';
 import { openTransport } from '../transport/open.js';
 import { resolveSshConfig } from '../transport/ssh-config.js';
+import { JumpPool } from '../transport/ssh/jump-pool.js';
 import type { ConnectOptions, TargetSpec, Transport } from '../transport/types.js';
 import { interruptOnSigint } from './interrupt.js';
 import { createProgress, type FleetProgress } from './progress.js';
@@ -70,6 +71,8 @@ export async function runFleetCommand(ctx: RunContext, task: HostTask, opts: Fle
     stream: { write: (text: string) => (text.replace(/\n$/, '').split('\n').forEach((line) => progress.log(line)), true) } as unknown as NodeJS.WritableStream,
   });
   const open = opts.open ?? openTransport;
+  // The run's own jump connections: hosts behind one bastion share its login, and none outlives the run.
+  const jumps = new JumpPool();
   const connected = new Map<string, Transport>();
   const interrupt = interruptOnSigint({ onSecond: () => endRemoteWork(connected) });
   try {
@@ -78,7 +81,7 @@ export async function runFleetCommand(ctx: RunContext, task: HostTask, opts: Fle
       async (host, taskCtx) => {
         try {
           const servers = ctx.hosts.length > 1 ? await serversOfRoute(host.spec, ctx.connect) : [];
-          const transport = await taskCtx.connect(() => open(host.spec, ctx.connect, logger), servers);
+          const transport = await taskCtx.connect(() => open(host.spec, ctx.connect, logger, { jumps }), servers);
           connected.set(host.name, transport);
           try {
             return await task(transport, host, { ...taskCtx, logger });
@@ -101,6 +104,7 @@ export async function runFleetCommand(ctx: RunContext, task: HostTask, opts: Fle
     return report;
   } finally {
     interrupt.dispose();
+    await jumps.closeAll();
   }
 }
 

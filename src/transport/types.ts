@@ -77,7 +77,9 @@ export type { TargetSpec } from '../model/types.js';
 export type HostKeyPolicy = 'strict' | 'accept-new' | 'off';
 
 export interface ConnectOptions {
-  hostKeyPolicy: HostKeyPolicy;
+  /** `--host-key-policy`; unset: the SSH config's StrictHostKeyChecking (yes, accept-new) or strict. */
+  hostKeyPolicy?: HostKeyPolicy;
+  /** `--known-hosts`; unset: the SSH config's UserKnownHostsFile, else ~/.ssh/known_hosts. */
   knownHostsFile?: string;
   connectTimeoutMs: number;
   commandTimeoutMs: number;
