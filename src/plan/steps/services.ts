@@ -4,9 +4,9 @@
  */
 import { shJoin, shQuote } from '../../shell/quote.js';
 import type { PlanContext } from '../context.js';
-import type { PlannedCommand, PlanStep } from '../model.js';
+import type { PlannedCommand } from '../model.js';
 import { fail, script } from '../script.js';
-import type { StorageWork } from './storage.js';
+import type { PlanState } from './state.js';
 import { change, ok, rootCommand, type StepResult } from './result.js';
 
 function dockerRunning(ctx: PlanContext): boolean {
@@ -14,7 +14,8 @@ function dockerRunning(ctx: PlanContext): boolean {
   return facts.dockerd !== undefined || facts.units['docker.service']?.activeState === 'active' || facts.serviceRunning?.docker === true;
 }
 
-export function services(ctx: PlanContext, storage: StorageWork | undefined, packagesChange: boolean): StepResult {
+export function services(ctx: PlanContext, { storage, earlier }: PlanState): StepResult {
+  const packagesChange = (earlier.find((s) => s.id === 'packages')?.commands.length ?? 0) > 0;
   const names = ctx.step('services')?.services ?? ['docker'];
   const { facts } = ctx;
   // daemon.json changes reach a running daemon only through a restart. The engine package may have
@@ -60,7 +61,7 @@ export function services(ctx: PlanContext, storage: StorageWork | undefined, pac
 }
 
 /** Fresh-login check: group membership applies, the API answers without sudo, the driver is right. */
-export function verify(ctx: PlanContext, earlier: readonly PlanStep[]): StepResult {
+export function verify(ctx: PlanContext, { earlier }: PlanState): StepResult {
   const changed = earlier.filter((s) => s.commands.length > 0).map((s) => s.id);
   if (changed.length === 0) return ok('nothing changed; `dockhand doctor` checks a running host');
   const driver = ctx.step('storage')?.driver;
