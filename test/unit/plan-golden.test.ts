@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { planForHost } from '../../src/plan/build.js';
 import { changeCount } from '../../src/plan/model.js';
 import { renderPlan } from '../../src/plan/render.js';
-import { factsFor, playbooks, type HostState } from '../fixtures/facts/build.js';
+import { factsFor, playbooks, recordedConverged, type HostState } from '../fixtures/facts/build.js';
 
 const GOLDEN_DIR = fileURLToPath(new URL('../golden/plans/', import.meta.url));
 
@@ -46,4 +46,9 @@ describe.each(RELEASES)('%s', (name) => {
     else expect(plan.steps.flatMap((s) => s.commands)).toEqual([]);
     checkGolden(`${name}.${state}.txt`, renderPlan(plan));
   });
+});
+
+it('the recorded converged host, exactly as its probe reported it, plans nothing with the source it was converged with', () => {
+  const plan = planForHost(recordedConverged(), playbooks, { source: 'distro' });
+  expect(plan.steps.filter((s) => s.commands.length).map((s) => `${s.id}: ${s.reason}`)).toEqual([]);
 });
