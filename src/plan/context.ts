@@ -77,7 +77,7 @@ export function makeContext(facts: Facts, selection: Selection, options: PlanOpt
     // Flags and inventory values were checked before connecting; this guards other callers.
     const problem = dockerVersionProblem(options.dockerVersion);
     if (problem) throw new UsageError(`docker version ${problem}`);
-    if (source !== 'docker' || !pm.resolveVersion) {
+    if (source !== 'docker' || !pm.pinning) {
       // Decided from the host's package manager: a plan failure (exit 2), not a bad flag.
       throw new PreconditionError(
         facts.host,
