@@ -8,6 +8,7 @@ import type { Facts } from '../facts/types.js';
 import type { DockerSource, PackageSet, Playbook, SourceKind, Step, VersionEntry } from '../playbook/schema.js';
 import type { Selection } from '../playbook/select.js';
 import { chooseTool, packageManagerOps, type PackageManagerOps } from './package-managers.js';
+import { serviceManagerFor, type ServiceManager } from './service-managers.js';
 
 export { normalizeFingerprint };
 
@@ -51,6 +52,8 @@ export interface PlanContext {
   dockerSource?: DockerSource;
   repo?: DockerRepo;
   pm: PackageManagerOps;
+  /** The host's init system, as the operations steps render. */
+  serviceManager: ServiceManager;
   dockerVersion?: string;
   users: string[];
   allowStorageSwitch: boolean;
@@ -114,6 +117,7 @@ export function makeContext(facts: Facts, selection: Selection, options: PlanOpt
     dockerSource,
     repo,
     pm,
+    serviceManager: serviceManagerFor(facts),
     dockerVersion: options.dockerVersion,
     users: dockerUsers(facts, options.users),
     allowStorageSwitch: options.allowStorageSwitch ?? false,

@@ -18,3 +18,19 @@ describe('plan step table', () => {
     for (const id of schemaIds) expect(stepDefinition(id).id).toBe(id);
   });
 });
+
+describe('plan steps ask the package manager for capabilities, not for its name', () => {
+  it('no step module tests a package-manager tool or family by name', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const dir = new URL('../../src/plan/steps/', import.meta.url);
+    const offenders = readdirSync(dir)
+      .filter((f) => f.endsWith('.ts'))
+      .flatMap((f) =>
+        readFileSync(new URL(f, dir), 'utf8')
+          .split('\n')
+          .map((line, i) => ({ where: `${f}:${i + 1}`, line }))
+          .filter(({ line }) => /pm\.(family|tool)\b|\.init\.system\s*[!=]==/.test(line)),
+      );
+    expect(offenders.map((o) => `${o.where}: ${o.line.trim()}`)).toEqual([]);
+  });
+});

@@ -23,8 +23,6 @@ export type { StorageWork };
 /** Backing filesystems overlay2 cannot sit on (they need their own driver, or stack overlays). */
 const UNSUPPORTED_BACKING = new Set(['overlay', 'overlayfs', 'aufs', 'zfs', 'btrfs']);
 
-const MODULES_LOAD_FILE = '/etc/modules-load.d/overlay.conf';
-
 
 function planError(ctx: PlanContext, message: string, hint: string): DockhandError {
   return new DockhandError(`${ctx.facts.host}: ${message}`, { exitCode: ExitCode.hostFailed, hint });
@@ -133,11 +131,7 @@ export function storage(ctx: PlanContext, { storage: work }: PlanState): StepRes
   }
   if (work.persistModule) {
     reasons.push('overlay module not loaded at boot');
-    const persist =
-      ctx.facts.init.system === 'openrc'
-        ? ['grep -qx overlay /etc/modules 2>/dev/null || echo overlay >> /etc/modules']
-        : writeFileLines(MODULES_LOAD_FILE, 'overlay\n');
-    commands.push(rootCommand('load overlay at boot', script(...persist)));
+    commands.push(rootCommand('load overlay at boot', script(...ctx.serviceManager.loadModuleAtBoot('overlay'))));
   }
   if (work.daemonJson) {
     reasons.push(`${DAEMON_JSON}: ${work.daemonJson.changes.join(', ')}`);
