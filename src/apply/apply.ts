@@ -5,6 +5,7 @@
  * Progress goes through `report` — the fleet runner's (src/fleet/run.ts), so one progress system shows
  * every step whatever the command and however many hosts.
  */
+import { clipLine } from '../core/bounded.js';
 import { CommandError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { Plan } from '../plan/model.js';
@@ -45,7 +46,6 @@ export async function applyPlan(plan: Plan, transport: Transport, report: StepRe
     for (const note of step.commands.length ? step.notes : []) logger.info(`${plan.host}: note: ${note}`);
     for (const cmd of step.commands) {
       logger.command(plan.host, cmd.script);
-      let output = '';
       // Command output stays out of the progress display, except the lines a script marks as
       // progress (long waits for a lock or cloud-init): those update the running step.
       const progressLines = progressLineSplitter((text) => report(step.id, 'running', text));
@@ -53,10 +53,7 @@ export async function applyPlan(plan: Plan, transport: Transport, report: StepRe
       try {
         result = await transport.exec(cmd.script, {
           sudo: cmd.sudo,
-          onOutput: (chunk) => {
-            output += chunk;
-            progressLines(chunk);
-          },
+          onOutput: progressLines,
         });
       } catch (err) {
         // The transport itself failed (connection lost, sudo refused): the step failed; the host stops here.
@@ -64,8 +61,9 @@ export async function applyPlan(plan: Plan, transport: Transport, report: StepRe
         throw err;
       }
       if (result.code !== 0) {
-        // Streamed output when the transport streamed it, else what it collected.
-        const text = output || [result.stdout, result.stderr].filter(Boolean).join('\n');
+        // The transport's bounded capture is the one copy (src/core/bounded.ts); stderr last, where
+        // apt and dpkg say what went wrong.
+        const text = [result.stdout, result.stderr].filter(Boolean).join('\n');
         error = new CommandError(
           plan.host,
           `${step.id}: ${cmd.summary}`,
@@ -116,9 +114,14 @@ export function progressLineSplitter(emit: (text: string) => void): (chunk: stri
   return (chunk) => {
     const lines = (partial + chunk).split('\n');
     partial = lines.pop() ?? '';
+    // A line without end is not a progress line worth keeping whole: hold only what can be shown.
+    if (partial.length > PARTIAL_MAX) partial = partial.slice(0, PARTIAL_MAX);
     for (const line of lines) {
       const text = progressText(line);
-      if (text) emit(text);
+      if (text) emit(clipLine(text));
     }
   };
 }
+
+/** The most of an unfinished output line kept while waiting for its end. */
+const PARTIAL_MAX = 4096;

@@ -56,7 +56,7 @@ export function renderFactsSummary(f: Facts): string {
   lines.push(row('Kernel', f.kernel.release || unknown));
   const where = [f.init.container ? `container: ${f.init.container}` : '', f.init.wsl ? 'WSL' : ''].filter(Boolean);
   lines.push(row('Init', `${f.init.system} (pid 1: ${f.init.pid1 ?? unknown})${where.length ? `, ${where.join(', ')}` : ''}`));
-  lines.push(row('Package mgr', f.packageManager));
+  lines.push(row('Package mgr', `${f.packageManager}${f.dpkgInterrupted ? ' (an earlier dpkg run was interrupted: the plan runs dpkg --configure -a first)' : ''}`));
   lines.push(
     row(
       'Privilege',
@@ -79,6 +79,7 @@ export function renderFactsSummary(f: Facts): string {
   const bins = Object.values(f.binaries).filter(Boolean) as string[];
   lines.push(row('Binaries', list(bins)));
   lines.push(row('dockerd', f.dockerd ? `pid ${f.dockerd.pid}: ${f.dockerd.cmdline}` : 'not running'));
+  for (const p of f.foreignDockerd ?? []) lines.push(row('', `ignored: a process named dockerd (pid ${p.pid}) run by uid ${p.uid}, not root`));
   const units = Object.values(f.units);
   if (units.length) units.forEach((u, i) => lines.push(row(i === 0 ? 'Units' : '', unitLine(u))));
   if (f.serviceRunning) {

@@ -70,7 +70,7 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<voi
   let contextsOk = true;
 
   const task: HostTask = async (transport, host, { report, detectedOs, logger }) => {
-    const options = planOptionsFor(host.vars, flags);
+    const options = { ...planOptionsFor(host.vars, flags), loginUser: transport.loginUser };
     report('facts', 'running');
     // Users named for the docker group are looked up on the host, so the plan can refuse a missing one.
     const gathered = await gatherFacts(transport);

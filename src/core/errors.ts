@@ -13,6 +13,9 @@
  *  70  internal error (a bug in dockhand)
  *  74  output could not be written (stdout closed or its disk full: EPIPE, ENOSPC)
  */
+import { lastLines } from './bounded.js';
+
+export { lastLines };
 export const ExitCode = {
   ok: 0,
   problemsFound: 1,
@@ -98,6 +101,22 @@ export class CommandError extends DockhandError {
   }
 }
 
+/**
+ * A command's output went over the cap (src/core/bounded.ts): it was stopped, because output that
+ * cannot be read whole cannot be trusted. The message shows only the bounded end of it.
+ */
+export class OutputLimitError extends DockhandError {
+  readonly host: string;
+  constructor(host: string, stream: 'stdout' | 'stderr', cap: number, end: string) {
+    const tail = lastLines(end, 5);
+    super(`${host}: the command's ${stream} went over ${Math.round(cap / 1024)} KiB; dockhand stopped it${tail ? `\nlast output:\n${tail}` : ''}`, {
+      exitCode: ExitCode.hostFailed,
+      hint: 'a command that prints this much is not one of dockhand\'s; check what the host runs at login or in place of sh',
+    });
+    this.host = host;
+  }
+}
+
 /** Privilege escalation was needed and is not possible non-interactively. */
 export class BecomeError extends DockhandError {
   constructor(host: string, message: string) {
@@ -122,11 +141,6 @@ export class PreconditionError extends DockhandError {
 export function isOutputWriteError(err: unknown): err is NodeJS.ErrnoException {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   return code === 'EPIPE' || code === 'ENOSPC' || code === 'EIO' || code === 'EDQUOT' || code === 'EFBIG';
-}
-
-export function lastLines(text: string, n: number): string {
-  const lines = text.replace(/\s+$/, '').split('\n');
-  return lines.slice(Math.max(0, lines.length - n)).join('\n');
 }
 
 /** Map anything thrown to an exit code; non-dockhand errors are bugs. */

@@ -18,3 +18,5 @@ export const packageRoot: string = (() => {
 
 export const playbooksDir = join(packageRoot, 'playbooks');
 export const checksDir = join(packageRoot, 'checks');
+/** The probe scripts (probes/*.sh) dockhand runs on hosts to learn about them. */
+export const probesDir = join(packageRoot, 'probes');

@@ -63,18 +63,21 @@ export async function applyFixes(transport: Transport, steps: readonly FixStep[]
       opts.log(`- ${step.finding.id}: skipped (${why})`);
       continue;
     }
+    let ok = true;
     for (const command of step.commands) {
       const script = step.asUser && !opts.transportIsUser ? `runuser -u ${shQuote(opts.user)} -- env HOME=${shQuote(opts.home)} sh -c ${shQuote(command)}` : command;
       const r = await transport.exec(script, { sudo: !step.asUser || !opts.transportIsUser, timeoutMs: 120_000 });
       if (r.code === 0) {
         opts.log(`✓ ${step.finding.id}: ${command}`);
       } else {
-        failed++;
+        ok = false;
         opts.log(`✗ ${step.finding.id}: ${command} (exit ${r.code ?? 'none'}): ${(r.stderr || r.stdout).trim().split('\n').slice(-2).join(' / ')}`);
         break;
       }
     }
-    applied++;
+    // A fix counts as applied only when every one of its commands succeeded.
+    if (ok) applied++;
+    else failed++;
   }
   return { applied, failed };
 }

@@ -7,15 +7,16 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { CommandError, DockhandError, ExitCode } from '../core/errors.js';
-import { PROBE_SCRIPT, parseProbeOutput } from '../facts/gather.js';
+import { factsFromProbe } from '../facts/gather.js';
+import { splitProbeOutput } from '../probe/framing.js';
 import { sh } from '../shell/quote.js';
 import type { Transport } from '../transport/types.js';
 import { probeEndpoints, unixSocketPath, type ApiProbe } from './api.js';
 import { DEFAULT_ENDPOINT, resolveEndpoint } from './endpoint.js';
 import type { ClientEvidence, DoctorEvidence } from './evidence.js';
 import type { SocketOpener } from './http.js';
-import { parseDoctorOutput } from './parse.js';
-import { DOCTOR_BEGIN, doctorScript } from './script.js';
+import { doctorFromProbe } from './parse.js';
+import { examinationScript } from './script.js';
 
 export interface GatherOptions {
   /** Check on behalf of this user (default: the user the transport runs as). */
@@ -32,15 +33,14 @@ export function endpointsToProbe(client: ClientEvidence): string[] {
 }
 
 export async function gatherEvidence(transport: Transport, opts: GatherOptions = {}): Promise<DoctorEvidence> {
-  const script = `${PROBE_SCRIPT}\n${doctorScript(opts.user)}`;
-  const r = await transport.exec(script, { timeoutMs: opts.timeoutMs ?? 120_000 });
-  const cut = r.stdout.indexOf(DOCTOR_BEGIN);
-  const doctorPart = cut >= 0 ? parseDoctorOutput(r.stdout.slice(cut)) : undefined;
-  if (r.code !== 0 || !doctorPart?.complete) {
-    throw new CommandError(transport.name, 'doctor probe (sh)', r.code, r.stderr || r.stdout, 'is /bin/sh a POSIX shell on this host?');
+  const r = await transport.exec(examinationScript(opts.user), { timeoutMs: opts.timeoutMs ?? 120_000 });
+  // A malformed frame (forged records) throws ProbeTamperError: the host could not be checked.
+  const out = r.code === 0 ? splitProbeOutput(r.stdout, transport.name, ExitCode.couldNotCheck) : undefined;
+  if (!out?.complete) {
+    throw new CommandError(transport.name, 'doctor probe (sh)', r.code, r.stderr, 'is /bin/sh a POSIX shell on this host?');
   }
-  const facts = parseProbeOutput(transport.name, r.stdout.slice(0, cut));
-  const client = doctorPart.evidence;
+  const facts = factsFromProbe(transport.name, out);
+  const client = doctorFromProbe(out).evidence;
   if (!client.user.name || Number.isNaN(client.user.uid)) {
     throw new DockhandError(`${transport.name}: no such user ${opts.user ?? ''}`.trim(), { exitCode: ExitCode.couldNotCheck });
   }

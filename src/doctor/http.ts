@@ -19,6 +19,12 @@ export interface HttpResponse {
   body: string;
 }
 
+/**
+ * Largest body read. Docker's /info and /version are a few KiB; a socket that answers endless bytes
+ * (not Docker, or a hostile one) must not cost more than this.
+ */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
 export class HttpProtocolError extends Error {
   readonly code = 'EPROTO';
 }
@@ -113,19 +119,34 @@ export class ResponseParser {
   private remaining = 0;
   private chunkState: 'size' | 'data' | 'crlf' | 'trailer' | 'done' = 'size';
   private complete = false;
+  private bodyBytes = 0;
+
+  constructor(private readonly maxBody = MAX_BODY_BYTES) {}
 
   push(chunk: Buffer): boolean {
     this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
     if (!this.head && !this.parseHead()) return false;
     this.parseBody();
+    // Bytes waiting in `buf` count too: a read-until-close body or an endless chunk-size line grow there.
+    if (this.bodyBytes + this.buf.length > this.maxBody + 64 * 1024) this.tooLarge();
     return this.complete;
+  }
+
+  private tooLarge(): never {
+    throw new HttpProtocolError(`response body larger than ${Math.round(this.maxBody / 1024)} KiB; not read`);
+  }
+
+  private keep(part: Buffer): void {
+    this.bodyBytes += part.length;
+    if (this.bodyBytes > this.maxBody) this.tooLarge();
+    this.bodyParts.push(part);
   }
 
   /** The peer closed the stream. */
   end(): void {
     if (!this.head) throw new HttpProtocolError('connection closed before a complete HTTP response header');
     if (this.mode === 'close') {
-      this.bodyParts.push(this.buf);
+      this.keep(this.buf);
       this.buf = Buffer.alloc(0);
       this.complete = true;
     }
@@ -162,6 +183,7 @@ export class ResponseParser {
       this.mode = 'length';
       this.remaining = Number(headers['content-length']);
       if (!Number.isInteger(this.remaining) || this.remaining < 0) throw new HttpProtocolError('bad Content-Length');
+      if (this.remaining > this.maxBody) this.tooLarge();
     } else if (status === 204 || status === 304 || (status >= 100 && status < 200)) {
       this.mode = 'length';
       this.remaining = 0;
@@ -172,7 +194,7 @@ export class ResponseParser {
   private parseBody(): void {
     if (this.mode === 'length') {
       const take = this.buf.subarray(0, this.remaining);
-      this.bodyParts.push(take);
+      this.keep(take);
       this.remaining -= take.length;
       this.buf = this.buf.subarray(take.length);
       if (this.remaining === 0) this.complete = true;
@@ -194,7 +216,7 @@ export class ResponseParser {
       } else if (this.chunkState === 'data') {
         if (this.buf.length === 0) return;
         const take = this.buf.subarray(0, this.remaining);
-        this.bodyParts.push(take);
+        this.keep(take);
         this.remaining -= take.length;
         this.buf = this.buf.subarray(take.length);
         if (this.remaining > 0) return;

@@ -62,7 +62,7 @@ async function doctorHost(spec: TargetSpec, decls: Promise<CheckDecl[]>, opts: D
       if (!steps.length) log.push('nothing dockhand may fix automatically');
       else {
         const currentUser = evidence.facts.user.name;
-        await applyFixes(transport, steps, {
+        const { applied, failed } = await applyFixes(transport, steps, {
           yes: opts.yes,
           allowRootEquivalent: opts.allowRootEquivalent,
           ask: opts.ask,
@@ -74,6 +74,7 @@ async function doctorHost(spec: TargetSpec, decls: Promise<CheckDecl[]>, opts: D
             opts.logger.info(`[${spec.name}] ${l}`);
           },
         });
+        log.push(`${applied} fix${applied === 1 ? '' : 'es'} applied${failed ? `, ${failed} failed` : ''}`);
         // Over SSH a group change only shows in a new session; locally the re-check reads the database.
         if (transport.kind === 'ssh') await transport.reconnect();
         ({ evidence, findings } = await examine(transport, decls, opts));

@@ -1,8 +1,9 @@
 /**
- * Turns the probe's output (src/facts/probe.ts) into typed Facts. Everything here is pure: the
- * framing is split first, then small parsers read one tool's output each. A missing section or
+ * Turns the probe's output (probes/facts.sh) into typed Facts. Everything here is pure: the
+ * framing is split first (src/probe/framing.ts), then small parsers read one tool's output each. A missing section or
  * command yields `undefined` (could not tell), never an exception.
  */
+import { sectionOf, splitProbeOutput, stdoutOf, type ProbeOutput, type ProbeSection } from '../probe/framing.js';
 import { armouredKeyFingerprints } from './openpgp.js';
 import { parseOsRelease } from './os-release.js';
 import { APT_KEYRING, DEFAULT_DOCKER_ROOT, DEFAULT_DOCKER_SOCKET, DPKG_PACKAGES, LOCK_FILES, OTHER_PACKAGES, PID_LOCK_FILES, RPM_KEY, RPM_PACKAGES, RPM_REPO, STORAGE_DRIVERS, UNITS } from './probe.js';
@@ -19,106 +20,6 @@ import type {
   PathStat,
   UnitState,
 } from './types.js';
-
-// ---------------------------------------------------------------------------------------------
-// Framing
-
-export interface CommandOutput {
-  /** null when the command is not installed on the host. */
-  rc: number | null;
-  stdout: string;
-}
-
-export interface ProbeSection {
-  kv: Record<string, string>;
-  files: Record<string, FileContent>;
-  commands: Record<string, CommandOutput>;
-}
-
-export interface ProbeOutput {
-  sections: Record<string, ProbeSection>;
-  /** The probe printed its end marker (otherwise the output was cut short). */
-  complete: boolean;
-}
-
-const MARK = '@@dockhand:';
-
-function emptySection(): ProbeSection {
-  return { kv: {}, files: {}, commands: {} };
-}
-
-/** Split the probe's framed output into sections of key=value pairs, files and command outputs. */
-export function splitProbeOutput(text: string): ProbeOutput {
-  const sections: Record<string, ProbeSection> = {};
-  let complete = false;
-  let current: ProbeSection | undefined;
-  // The block (file or command) whose content lines are being collected.
-  let block: { lines: string[]; endsWithNewline: boolean; done: (content: string) => void } | undefined;
-
-  const section = () => (current ??= sections[''] ??= emptySection());
-
-  for (const line of text.split('\n')) {
-    if (block) {
-      if (line.startsWith('|')) {
-        block.lines.push(line.slice(1));
-        continue;
-      }
-      if (line.startsWith('~')) {
-        block.lines.push(line.slice(1));
-        block.endsWithNewline = false;
-        continue;
-      }
-      // Any other line closes the block (normally `@@dockhand:end`; a truncated block ends too).
-      const content = block.lines.join('\n') + (block.lines.length && block.endsWithNewline ? '\n' : '');
-      block.done(content);
-      block = undefined;
-      if (line === `${MARK}end`) continue;
-    }
-    if (!line.startsWith(MARK)) {
-      const eq = line.indexOf('=');
-      if (eq > 0) section().kv[line.slice(0, eq)] = line.slice(eq + 1);
-      continue;
-    }
-    const rest = line.slice(MARK.length);
-    const space = rest.indexOf(' ');
-    const tag = space === -1 ? rest : rest.slice(0, space);
-    const arg = space === -1 ? '' : rest.slice(space + 1);
-    switch (tag) {
-      case 'section':
-        current = sections[arg] = emptySection();
-        break;
-      case 'done':
-        complete = true;
-        break;
-      case 'file-missing':
-        section().files[arg] = { path: arg, exists: false };
-        break;
-      case 'file-unreadable':
-        section().files[arg] = { path: arg, exists: true };
-        break;
-      case 'file': {
-        const target = section();
-        block = { lines: [], endsWithNewline: true, done: (content) => (target.files[arg] = { path: arg, exists: true, content }) };
-        break;
-      }
-      case 'cmd-absent':
-        section().commands[arg] = { rc: null, stdout: '' };
-        break;
-      case 'cmd': {
-        const at = arg.lastIndexOf(' ');
-        const name = arg.slice(0, at);
-        const rc = Number(arg.slice(at + 1));
-        const target = section();
-        block = { lines: [], endsWithNewline: true, done: (stdout) => (target.commands[name] = { rc, stdout }) };
-        break;
-      }
-      default:
-        break; // an unknown marker from a newer probe: ignore
-    }
-  }
-  if (block) block.done(block.lines.join('\n'));
-  return { sections, complete };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Small parsers, one per tool output
@@ -176,19 +77,31 @@ export function parseStatLine(line: string): Pick<PathStat, 'uid' | 'gid' | 'mod
 }
 
 /**
- * `dpkg-query -W -f '${Package}\t${Version}\t${db:Status-Abbrev}\n'`: keep packages whose status
- * (second letter) shows files on disk; `un` (unknown) and `rc` (config files only) are not installed.
+ * `dpkg-query -W -f '${Package}\t${Version}\t${db:Status-Abbrev}\n'`: keep only packages that are
+ * fully installed — status (second letter) `i` and no reinstall-required flag (third letter `R`).
+ * Half-installed (`H`), unpacked (`U`), half-configured (`F`) or trigger-waiting (`W`, `t`)
+ * packages have files on disk but are not usable; counting them would skip their install.
  */
 export function parseDpkgQuery(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of text.split('\n')) {
     const [name, version, status] = line.split('\t');
     if (!name || !version || !status) continue;
-    const state = status[1];
-    if (state === 'n' || state === 'c' || state === undefined) continue;
+    if (status[1] !== 'i' || status[2] === 'R') continue;
     out[name] = version;
   }
   return out;
+}
+
+/**
+ * An interrupted dpkg run: `dpkg --audit` lists packages it left unpacked or half-configured, or
+ * /var/lib/dpkg/updates holds journal entries not yet applied. undefined: not a dpkg host.
+ */
+export function parseDpkgInterrupted(s: ProbeSection): boolean | undefined {
+  const audit = s.commands.dpkg_audit;
+  const updates = parseIntOrUndefined(s.kv.dpkg_updates);
+  if (!audit && updates === undefined) return undefined;
+  return (audit !== undefined && audit.rc !== null && audit.stdout.trim() !== '') || (updates ?? 0) > 0;
 }
 
 /** `rpm -q --qf '%{NAME}\t%{EPOCH}:%{VERSION}-%{RELEASE}\n'`; "package x is not installed" lines are skipped. */
@@ -348,16 +261,6 @@ export function detectPackageManager(kv: Record<string, string>, dnfVersion: str
 // ---------------------------------------------------------------------------------------------
 // Assembly
 
-function sectionOf(out: ProbeOutput, name: string): ProbeSection {
-  return out.sections[name] ?? emptySection();
-}
-
-/** stdout of a command that ran (any exit code), or undefined when absent / not run. */
-function stdoutOf(s: ProbeSection, name: string): string | undefined {
-  const c = s.commands[name];
-  return c && c.rc !== null ? c.stdout : undefined;
-}
-
 function parseInit(kv: Record<string, string>): InitFacts {
   return {
     system: detectInitSystem(kv),
@@ -481,9 +384,26 @@ export function parseServiceEnabled(kv: Record<string, string>): Facts['serviceE
   return { ...(docker !== undefined ? { docker } : {}), ...(containerd !== undefined ? { containerd } : {}) };
 }
 
-/** Build typed Facts from the probe's full output. */
+/** `foreign PID=UID` records: processes named dockerd run by someone other than root. */
+function foreignDockerd(kv: Record<string, string>): Pick<Facts, 'foreignDockerd'> {
+  const list = Object.entries(kv).flatMap(([k, v]) => {
+    const m = /^foreign (\d+)$/.exec(k);
+    const uid = parseIntOrUndefined(v);
+    return m && uid !== undefined ? [{ pid: Number(m[1]), uid }] : [];
+  });
+  return list.length ? { foreignDockerd: list } : {};
+}
+
+/** /proc/PID/cmdline (NUL-separated argv) as one line of words. */
+const argvLine = (raw: string | undefined) => (raw ?? '').split('\0').join(' ').trim();
+
+/** Build typed Facts from the probe's full output (throws ProbeTamperError on a broken frame). */
 export function parseProbeOutput(host: string, text: string): Facts {
-  const out = splitProbeOutput(text);
+  return factsFromProbe(host, splitProbeOutput(text, host));
+}
+
+/** Build typed Facts from the probe's split output (the doctor splits once and reads both). */
+export function factsFromProbe(host: string, out: ProbeOutput): Facts {
   const osSection = sectionOf(out, 'os');
   const osFile = Object.values(osSection.files).find((f) => f.content !== undefined);
   const arch = sectionOf(out, 'arch').kv;
@@ -495,7 +415,8 @@ export function parseProbeOutput(host: string, text: string): Facts {
   const services = sectionOf(out, 'services').kv;
   const dockerConfig = sectionOf(out, 'docker_config');
   const overlay = sectionOf(out, 'overlay').kv;
-  const dockerd = sectionOf(out, 'dockerd').kv;
+  const dockerdSection = sectionOf(out, 'dockerd');
+  const dockerd = dockerdSection.kv;
   const binaries = sectionOf(out, 'binaries');
   const cloud = sectionOf(out, 'cloud_init');
 
@@ -516,6 +437,8 @@ export function parseProbeOutput(host: string, text: string): Facts {
   };
   const dockerdPid = parseIntOrUndefined(dockerd.pid);
   const cloudStatus = stdoutOf(cloud, 'status');
+  const packagesSection = sectionOf(out, 'packages');
+  const dpkgInterrupted = parseDpkgInterrupted(packagesSection);
 
   return {
     host,
@@ -543,7 +466,8 @@ export function parseProbeOutput(host: string, text: string): Facts {
       databaseGroups,
       sudoUser: nonEmpty(user.sudo_user),
     },
-    packages: parsePackages(sectionOf(out, 'packages')),
+    packages: parsePackages(packagesSection),
+    ...(dpkgInterrupted !== undefined ? { dpkgInterrupted } : {}),
     units: showOutput !== undefined ? pick(parseSystemctlShow(showOutput), UNITS) : {},
     serviceRunning:
       services.docker !== undefined || services.containerd !== undefined
@@ -559,7 +483,8 @@ export function parseProbeOutput(host: string, text: string): Facts {
       moduleLoaded: yes(overlay.module_loaded) ?? false,
       persisted: yes(overlay.persisted) ?? false,
     },
-    dockerd: dockerdPid !== undefined ? { pid: dockerdPid, cmdline: (dockerd.cmdline ?? '').trim() } : undefined,
+    ...foreignDockerd(dockerd),
+    dockerd: dockerdPid !== undefined ? { pid: dockerdPid, cmdline: argvLine(stdoutOf(dockerdSection, 'cmdline')) } : undefined,
     versions: {
       engine: parseToolVersion(stdoutOf(binaries, 'dockerd_version')),
       cli: parseToolVersion(stdoutOf(binaries, 'docker_version')),

@@ -1,18 +1,11 @@
 /**
- * The facts probe: one POSIX sh script, run once per host without sudo, that prints everything
- * src/facts/types.ts needs. It only reads. It must run under dash and busybox ash, so: no bash-isms,
- * no `local`, every external tool optional (guarded with `command -v`).
- *
- * Output framing (parsed by splitProbeSections in parse.ts):
- *   @@dockhand:section NAME        starts a section; `key=value` lines follow
- *   @@dockhand:file PATH           a file's content follows, then @@dockhand:end
- *   @@dockhand:file-missing PATH   / @@dockhand:file-unreadable PATH
- *   @@dockhand:cmd NAME RC         a command's stdout follows, then @@dockhand:end
- *   @@dockhand:cmd-absent NAME     the command is not installed
- *   @@dockhand:done                the probe reached its end (absent = truncated output)
- * Content lines are prefixed with `|` (or `~` for a last line without newline), so file contents or
- * command output can never be mistaken for a marker, and the text round-trips exactly.
+ * The facts probe: probes/facts.sh, one POSIX sh script run once per host without sudo, that
+ * prints everything src/facts/types.ts needs in the framing of src/probe/framing.ts. This module
+ * holds what the script and the parser share (the names looked up) and assembles the script.
  */
+import { probeFile } from '../probe/scripts.js';
+import { sh } from '../shell/quote.js';
+
 
 /** Docker-related package names looked up on dpkg systems (engine, plugins, distro builds, conflicts). */
 export const DPKG_PACKAGES = [
@@ -61,291 +54,28 @@ export const STORAGE_DRIVERS = ['overlay2', 'fuse-overlayfs', 'vfs', 'btrfs', 'z
 
 const words = (list: readonly string[]) => list.join(' ');
 
+/** The word lists and paths facts.sh reads (DH_*), as shell assignments. */
+const FACTS_VARS = sh`DH_DPKG_PACKAGES=${words(DPKG_PACKAGES)}
+DH_RPM_PACKAGES=${words(RPM_PACKAGES)}
+DH_OTHER_PACKAGES=${words(OTHER_PACKAGES)}
+DH_UNITS=${words(UNITS)}
+DH_STORAGE_DRIVERS=${words(STORAGE_DRIVERS)}
+DH_LOCK_FILES=${words(LOCK_FILES)}
+DH_PID_LOCK_FILES=${words(PID_LOCK_FILES)}
+DH_DEFAULT_ROOT=${DEFAULT_DOCKER_ROOT}
+DH_DEFAULT_SOCKET=${DEFAULT_DOCKER_SOCKET}
+DH_APT_KEYRING=${APT_KEYRING}
+DH_RPM_REPO=${RPM_REPO}
+DH_RPM_KEY=${RPM_KEY}
+`;
+
+/** The end marker: the last thing every probe prints (absent = the output was cut short). */
+const DONE = "printf 'D\\000'\n";
+
 /**
- * Shell helpers every section uses (also used on their own by the framing round-trip test):
- * has, kv, sec, q (content quoting), emit_file, run/runt (framed command output), yn, group_db.
+ * The facts probe as one script: the framing helpers, the lists, probes/facts.sh, then `more`
+ * (the doctor appends its own probe so the examination stays one round trip), then the end marker.
  */
-export const PROBE_PRELUDE = `
-LC_ALL=C; export LC_ALL
-# Admin tools live in sbin, which is not on an unprivileged SSH user's PATH on some distros.
-PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"; export PATH
-has() { command -v "$1" >/dev/null 2>&1; }
-# Bound anything that might block (sudo resolving the host name, init scripts, cloud-init).
-if has timeout; then T="timeout 20"; else T=""; fi
-sec() { printf '@@dockhand:section %s\\n' "$1"; }
-kv() { printf '%s=%s\\n' "$1" "$2"; }
-q() { while IFS= read -r dh_l; do printf '|%s\\n' "$dh_l"; done; [ -z "$dh_l" ] || printf '~%s\\n' "$dh_l"; }
-emit_file() {
-  if [ ! -e "$1" ]; then printf '@@dockhand:file-missing %s\\n' "$1"
-  elif [ -f "$1" ] && [ -r "$1" ]; then printf '@@dockhand:file %s\\n' "$1"; q 2>/dev/null < "$1"; printf '@@dockhand:end\\n'
-  else printf '@@dockhand:file-unreadable %s\\n' "$1"; fi
+export function factsProbeScript(...more: string[]): string {
+  return [probeFile('framing.sh'), FACTS_VARS, probeFile('facts.sh'), ...more, DONE].join('\n');
 }
-# run NAME CMD ARGS…: stdout only (stderr is noise for parsing; the exit code says enough).
-run() {
-  dh_name=$1; shift
-  if ! has "$1"; then printf '@@dockhand:cmd-absent %s\\n' "$dh_name"; return; fi
-  dh_out=$("$@" 2>/dev/null </dev/null); dh_rc=$?
-  printf '@@dockhand:cmd %s %s\\n' "$dh_name" "$dh_rc"
-  [ -z "$dh_out" ] || printf '%s\\n' "$dh_out" | q
-  printf '@@dockhand:end\\n'
-}
-runt() { dh_name=$1; shift; if has "$1"; then run "$dh_name" $T "$@"; else printf '@@dockhand:cmd-absent %s\\n' "$dh_name"; fi; }
-yn() { if "$@"; then echo yes; else echo no; fi; }
-group_db() { if has getent; then getent group 2>/dev/null; elif [ -r /etc/group ]; then cat /etc/group; fi; }
-`;
-
-const PROBE_BODY = `
-sec meta
-kv probe 1
-
-sec os
-if [ -e /etc/os-release ]; then emit_file /etc/os-release; else emit_file /usr/lib/os-release; fi
-
-sec arch
-kv machine "$(uname -m 2>/dev/null)"
-kv kernel "$(uname -r 2>/dev/null)"
-has dpkg && kv dpkg "$(dpkg --print-architecture 2>/dev/null)"
-has rpm && kv rpm "$(rpm --eval '%_arch' 2>/dev/null)"
-has apk && kv apk "$(apk --print-arch 2>/dev/null)"
-
-sec init
-[ -r /proc/1/comm ] && kv pid1 "$(cat /proc/1/comm 2>/dev/null)"
-kv systemd_booted "$(yn test -d /run/systemd/system)"
-kv openrc "$(yn test -d /run/openrc)"
-kv service_cmd "$(yn has service)"
-kv rc_service_cmd "$(yn has rc-service)"
-dh_wsl=no
-[ -n "$WSL_DISTRO_NAME" ] && dh_wsl=yes
-[ -e /proc/sys/fs/binfmt_misc/WSLInterop ] && dh_wsl=yes
-if [ -r /proc/version ]; then case "$(cat /proc/version)" in *[Mm]icrosoft*|*WSL*) dh_wsl=yes;; esac; fi
-kv wsl "$dh_wsl"
-if has systemd-detect-virt; then kv detect_virt "$(systemd-detect-virt -c 2>/dev/null)"; fi
-[ -r /run/systemd/container ] && kv systemd_container "$(cat /run/systemd/container 2>/dev/null)"
-[ -e /run/.containerenv ] && kv containerenv yes
-[ -e /.dockerenv ] && kv dockerenv yes
-if [ -r /proc/1/environ ] && has tr; then
-  dh_c=$(tr '\\000' '\\n' 2>/dev/null < /proc/1/environ | while IFS= read -r dh_e; do case "$dh_e" in container=*) printf '%s' "\${dh_e#container=}";; esac; done)
-  [ -n "$dh_c" ] && kv pid1_container "$dh_c"
-fi
-
-sec pkg
-for dh_t in apt-get dpkg dnf dnf5 yum zypper pacman apk rpm; do kv "$dh_t" "$(yn has $dh_t)"; done
-if has dnf; then runt dnf_version dnf --version; fi
-
-sec privilege
-dh_uid=$(id -u 2>/dev/null)
-kv uid "$dh_uid"
-kv sudo "$(yn has sudo)"
-if [ "$dh_uid" != 0 ] && has sudo; then
-  if $T sudo -n true </dev/null >/dev/null 2>&1; then kv sudo_n yes; else kv sudo_n no; fi
-fi
-
-sec user
-dh_user=$(id -un 2>/dev/null)
-kv name "$dh_user"
-kv uid "$dh_uid"
-kv gid "$(id -g 2>/dev/null)"
-kv group "$(id -gn 2>/dev/null)"
-kv home "$HOME"
-kv sudo_user "$SUDO_USER"
-kv session_groups "$(id -Gn 2>/dev/null)"
-kv session_gids "$(id -G 2>/dev/null)"
-[ -n "$dh_user" ] && run db_groups id -Gn "$dh_user"
-# Membership lines straight from the group database, in case \`id -Gn USER\` is unavailable.
-printf '@@dockhand:cmd member_of 0\\n'
-group_db | while IFS= read -r dh_g; do case ",\${dh_g##*:}," in *",$dh_user,"*) printf '%s\\n' "$dh_g";; esac; done | q
-printf '@@dockhand:end\\n'
-
-sec docker_group
-printf '@@dockhand:cmd group 0\\n'
-group_db | while IFS= read -r dh_g; do case "$dh_g" in docker:*) printf '%s\\n' "$dh_g";; esac; done | q
-printf '@@dockhand:end\\n'
-
-sec packages
-if has dpkg-query; then
-  run dpkg dpkg-query -W -f='\${Package}\\t\${Version}\\t\${db:Status-Abbrev}\\n' ${words(DPKG_PACKAGES)}
-fi
-if has rpm; then run rpm rpm -q --qf '%{NAME}\\t%{EPOCH}:%{VERSION}-%{RELEASE}\\n' ${words(RPM_PACKAGES)}; fi
-if has pacman; then run pacman pacman -Q ${words(OTHER_PACKAGES)}; fi
-if has apk && [ -r /lib/apk/db/installed ]; then
-  printf '@@dockhand:cmd apk 0\\n'
-  while IFS= read -r dh_a; do case "$dh_a" in P:*|V:*) printf '%s\\n' "$dh_a";; esac; done < /lib/apk/db/installed | q
-  printf '@@dockhand:end\\n'
-fi
-
-sec units
-if [ -d /run/systemd/system ] && has systemctl; then
-  run show systemctl show --no-pager -p Id,LoadState,ActiveState,SubState,UnitFileState,Result,MainPID ${words(UNITS)}
-fi
-
-sec services
-if [ ! -d /run/systemd/system ]; then
-  for dh_s in docker containerd; do
-    if has rc-service; then kv "$dh_s" "$($T rc-service "$dh_s" status >/dev/null 2>&1 </dev/null; echo $?)"
-    elif has service; then kv "$dh_s" "$($T service "$dh_s" status >/dev/null 2>&1 </dev/null; echo $?)"; fi
-  done
-fi
-
-# OpenRC: enabled at boot = linked into the default runlevel (what rc-update add NAME default does).
-if [ -d /etc/runlevels ]; then
-  for dh_s in docker containerd; do
-    [ -e "/etc/init.d/$dh_s" ] || continue
-    if [ -e "/etc/runlevels/default/$dh_s" ] || [ -L "/etc/runlevels/default/$dh_s" ]; then kv "enabled_$dh_s" yes; else kv "enabled_$dh_s" no; fi
-  done
-fi
-
-sec docker_config
-emit_file /etc/docker/daemon.json
-dh_root=""
-if has sed && [ -r /etc/docker/daemon.json ]; then
-  dh_root=$(sed -n 's/.*"data-root"[[:space:]]*:[[:space:]]*"\\([^"]*\\)".*/\\1/p' /etc/docker/daemon.json 2>/dev/null | head -n 1)
-fi
-[ -n "$dh_root" ] || dh_root=${DEFAULT_DOCKER_ROOT}
-kv root "$dh_root"
-
-sec socket
-dh_sock=${DEFAULT_DOCKER_SOCKET}
-kv path "$dh_sock"
-if [ -S "$dh_sock" ]; then kv type socket; elif [ -L "$dh_sock" ]; then kv type symlink
-elif [ -d "$dh_sock" ]; then kv type directory; elif [ -f "$dh_sock" ]; then kv type file
-elif [ -e "$dh_sock" ]; then kv type other; else kv type none; fi
-if [ -e "$dh_sock" ] || [ -L "$dh_sock" ]; then
-  has stat && kv stat "$(stat -c '%u|%g|%a|%U|%G' "$dh_sock" 2>/dev/null)"
-fi
-
-sec storage
-kv path "$dh_root"
-kv exists "$(yn test -d "$dh_root")"
-# The nearest existing directory tells the filesystem the root is (or will be) on.
-dh_d=$dh_root
-while [ ! -d "$dh_d" ]; do dh_d=\${dh_d%/*}; [ -n "$dh_d" ] || dh_d=/; done
-kv probe_dir "$dh_d"
-if has findmnt; then kv fstype "$(findmnt -n -o FSTYPE -T "$dh_d" 2>/dev/null | head -n 1)"
-elif has stat; then kv fstype_statf "$(stat -f -c %T "$dh_d" 2>/dev/null)"; fi
-if has findmnt; then dh_mnt=$(findmnt -n -o TARGET -T "$dh_d" 2>/dev/null | head -n 1); else dh_mnt=$dh_d; fi
-if has xfs_info; then run xfs_info xfs_info "$dh_mnt"; fi
-run df df -P "$dh_d"
-run dfi df -Pi "$dh_d"
-if [ -d "$dh_root" ]; then
-  if [ -r "$dh_root" ] && [ -x "$dh_root" ]; then
-    kv readable yes
-    for dh_drv in ${words(STORAGE_DRIVERS)}; do
-      [ -d "$dh_root/$dh_drv" ] && [ -n "$(ls -A "$dh_root/$dh_drv" 2>/dev/null)" ] && kv "driver.$dh_drv" yes
-      dh_img="$dh_root/image/$dh_drv/imagedb/content/sha256"
-      [ -d "$dh_img" ] && kv "images.$dh_drv" "$(ls -A "$dh_img" 2>/dev/null | wc -l)"
-    done
-    # Engine 29's containerd image store keeps layers in a snapshotter instead (system containerd's
-    # may also belong to other clients such as Kubernetes; it still means data a switch would hide).
-    for dh_snap in "$dh_root/containerd/daemon/io.containerd.snapshotter.v1.overlayfs/snapshots" /var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots; do
-      [ -d "$dh_snap" ] && [ -n "$(ls -A "$dh_snap" 2>/dev/null)" ] && kv driver.overlayfs yes
-    done
-    [ -d "$dh_root/containers" ] && kv containers "$(ls -A "$dh_root/containers" 2>/dev/null | wc -l)"
-  else
-    kv readable no
-  fi
-fi
-
-sec overlay
-dh_ov=no
-if [ -r /proc/filesystems ]; then
-  while IFS= read -r dh_f; do case "$dh_f" in *[[:space:]]overlay|overlay) dh_ov=yes;; esac; done < /proc/filesystems
-  kv supported "$dh_ov"
-fi
-dh_ml=no
-[ -d /sys/module/overlay ] && dh_ml=yes
-if [ -r /proc/modules ]; then
-  while IFS= read -r dh_f; do case "$dh_f" in "overlay "*) dh_ml=yes;; esac; done < /proc/modules
-fi
-kv module_loaded "$dh_ml"
-dh_pers=no
-for dh_f in /etc/modules-load.d/*.conf /usr/lib/modules-load.d/*.conf /lib/modules-load.d/*.conf /etc/modules; do
-  [ -r "$dh_f" ] || continue
-  while IFS= read -r dh_x; do case "$dh_x" in overlay|overlay[[:space:]]*) dh_pers=yes;; esac; done < "$dh_f"
-done
-kv persisted "$dh_pers"
-
-sec dockerd
-dh_pid=""
-if has pidof; then dh_pid=$(pidof dockerd 2>/dev/null)
-elif has pgrep; then dh_pid=$(pgrep -x dockerd 2>/dev/null)
-else
-  for dh_p in /proc/[0-9]*; do
-    [ "$(cat "$dh_p/comm" 2>/dev/null)" = dockerd ] && dh_pid="$dh_pid \${dh_p#/proc/}"
-  done
-fi
-# A dockerd inside a container on this host (nspawn, a VM-less sandbox) shows up in our /proc too;
-# only one in our own mount namespace serves our socket. Unreadable ns links (not root) count as ours.
-dh_self_ns=$(readlink /proc/self/ns/mnt 2>/dev/null)
-dh_ours=""
-for dh_p in $dh_pid; do
-  dh_ns=$(readlink "/proc/$dh_p/ns/mnt" 2>/dev/null)
-  if [ -z "$dh_ns" ] || [ -z "$dh_self_ns" ] || [ "$dh_ns" = "$dh_self_ns" ]; then dh_ours=$dh_p; break; fi
-done
-dh_pid=$dh_ours
-if [ -n "$dh_pid" ]; then
-  kv pid "$dh_pid"
-  if has tr && [ -r "/proc/$dh_pid/cmdline" ]; then kv cmdline "$(tr '\\000' ' ' 2>/dev/null < "/proc/$dh_pid/cmdline")"; fi
-fi
-
-sec binaries
-for dh_b in docker dockerd containerd; do has $dh_b && kv "$dh_b" "$(command -v $dh_b)"; done
-has dockerd && run dockerd_version dockerd --version
-has docker && run docker_version docker --version
-has containerd && run containerd_version containerd --version
-
-sec cloud_init
-kv present "$(yn has cloud-init)"
-has cloud-init && runt status cloud-init status
-
-sec locks
-for dh_f in ${words(LOCK_FILES)}; do
-  if [ -e "$dh_f" ]; then
-    # ls -di prints "INODE PATH"; /proc/locks names the inode of each held lock.
-    if has ls; then kv "inode $dh_f" "$(ls -di "$dh_f" 2>/dev/null | { read -r dh_i dh_rest; echo "$dh_i"; })"; fi
-  fi
-done
-for dh_f in ${words(PID_LOCK_FILES)}; do
-  [ -e "$dh_f" ] && kv "pidfile $dh_f" "$(head -n 1 "$dh_f" 2>/dev/null)"
-done
-if [ -r /proc/locks ]; then
-  emit_file /proc/locks
-  # The command name of every PID that holds a lock: /proc/PID/comm is readable by anyone.
-  set -f  # the fields are split unquoted below; no globbing of them
-  while IFS= read -r dh_x; do
-    set -- $dh_x
-    [ "$2" = "->" ] && shift
-    dh_lp=$5
-    case "$dh_lp" in ''|*[!0-9]*) continue;; esac
-    [ -r "/proc/$dh_lp/comm" ] && kv "comm $dh_lp" "$(cat "/proc/$dh_lp/comm" 2>/dev/null)"
-  done < /proc/locks
-  set +f
-fi
-
-sec apt_sources
-if [ -d /etc/apt ]; then
-  kv apt yes
-  for dh_f in /etc/apt/sources.list /etc/apt/sources.list.d/*; do
-    [ -f "$dh_f" ] || continue
-    case "\${dh_f##*/}" in
-      docker.list|docker.sources|download_docker_com_linux_*) emit_file "$dh_f"; continue;;
-    esac
-    [ -r "$dh_f" ] || continue
-    case "$(cat "$dh_f" 2>/dev/null)" in
-      *linux/ubuntu*|*linux/debian*|*linux/raspbian*) emit_file "$dh_f";;
-    esac
-  done
-  for dh_f in /etc/apt/trusted.gpg.d/docker*; do [ -e "$dh_f" ] && kv "legacy_key $dh_f" yes; done
-  # Small and ASCII-armoured: the plan reads which key it is from the text (no gpg needed here).
-  emit_file ${APT_KEYRING}
-fi
-
-sec rpm_repo
-if [ -d /etc/yum.repos.d ]; then
-  emit_file ${RPM_REPO}
-  emit_file ${RPM_KEY}
-fi
-
-printf '@@dockhand:done\\n'
-`;
-
-export const PROBE_SCRIPT = PROBE_PRELUDE + PROBE_BODY;

@@ -94,12 +94,9 @@ export interface PathStat {
   mode?: number;
 }
 
-export interface FileContent {
-  path: string;
-  exists: boolean;
-  /** Undefined when the file exists but could not be read. */
-  content?: string;
-}
+/** A file as a probe read it (defined with the framing that carries it). */
+export type { FileContent } from '../probe/framing.js';
+import type { FileContent } from '../probe/framing.js';
 
 /** A signing key file, identified without gpg on the host (see src/facts/openpgp.ts). */
 export interface KeyFileFacts {
@@ -153,6 +150,8 @@ export interface Facts {
   user: UserFacts;
   /** Installed packages relevant to Docker (engine, cli, containerd, runc, conflicts, podman-docker…) → version. */
   packages: Record<string, string>;
+  /** dpkg hosts: an earlier dpkg run was interrupted (`dpkg --audit` output, or pending updates/). */
+  dpkgInterrupted?: boolean;
   /** docker.service, docker.socket, containerd.service — only with systemd; empty otherwise. */
   units: Record<string, UnitState>;
   /** Non-systemd service status: `service docker status` / `rc-service` exit code 0 = running. */
@@ -176,6 +175,8 @@ export interface Facts {
   };
   /** dockerd running: its PID and command line. */
   dockerd?: { pid: number; cmdline: string };
+  /** Processes called dockerd that are not root's (anyone can start one): ignored, only reported. */
+  foreignDockerd?: Array<{ pid: number; uid: number }>;
   /** `dockerd --version` / `docker --version` outputs, parsed to x.y.z. */
   versions: { engine?: string; cli?: string; containerd?: string };
   binaries: { docker?: string; dockerd?: string; containerd?: string };

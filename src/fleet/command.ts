@@ -37,16 +37,19 @@ export async function runFleetCommand(ctx: RunContext, task: HostTask, opts: Fle
     stream: { write: (text: string) => (text.replace(/\n$/, '').split('\n').forEach((line) => progress.log(line)), true) } as unknown as NodeJS.WritableStream,
   });
   const open = opts.open ?? openTransport;
-  const interrupt = interruptOnSigint();
+  const connected = new Map<string, Transport>();
+  const interrupt = interruptOnSigint({ onSecond: () => endRemoteWork(connected) });
   try {
     const report = await runFleet(
       ctx.hosts,
       async (host, taskCtx) => {
         try {
           const transport = await taskCtx.connect(() => open(host.spec, ctx.connect, logger));
+          connected.set(host.name, transport);
           try {
             return await task(transport, host, { ...taskCtx, logger });
           } finally {
+            connected.delete(host.name);
             await transport.close().catch((err: unknown) => logger.debug(`${host.name}: close failed: ${String(err)}`));
           }
         } catch (err) {
@@ -57,12 +60,32 @@ export async function runFleetCommand(ctx: RunContext, task: HostTask, opts: Fle
       },
       { ...ctx.fleet, ...opts.fleet, signal: interrupt.signal, observer: progress },
     );
+    // A second Ctrl-C is ending the run: it prints its own last words and exits; no summary.
+    if (interrupt.ending) await new Promise<never>(() => {});
     if (opts.afterRun) await opts.afterRun(report, logger);
     progress.finish(report, ctx.json ? undefined : opts.details?.(report));
     return report;
   } finally {
     interrupt.dispose();
   }
+}
+
+/**
+ * Ctrl-C twice: end the commands still running on the hosts before the process exits (an apt-get
+ * left running would die part-way when the connection drops, unseen), and name the hosts where a
+ * root command was cut short: they may be half-configured. Written straight to stderr: the process
+ * exits right after, so nothing else would print it.
+ */
+export async function endRemoteWork(connected: ReadonlyMap<string, Transport>, write = (t: string) => process.stderr.write(t)): Promise<void> {
+  const hosts = [...connected];
+  const cut = await Promise.all(hosts.map(([, t]) => (t.abort ? t.abort().catch(() => 1) : Promise.resolve(0))));
+  const changing = hosts.filter((_, i) => cut[i]! > 0).map(([name]) => name);
+  const lines = ['', `dockhand: interrupted again: ended what was running on ${hosts.length} host(s)`];
+  if (changing.length) {
+    lines.push(`dockhand: these hosts were being changed and may be half-configured: ${changing.join(', ')}`);
+    lines.push('dockhand: run `dockhand plan` and `dockhand up` on them again');
+  }
+  write(`${lines.join('\n')}\n`);
 }
 
 /** A host's failure in full (message, command output, hint) for the log; the summary keeps one line. */

@@ -24,8 +24,13 @@ export interface PlanOptions {
   channel?: 'stable' | 'test';
   /** The mirror's own signing key fingerprint (a mirror may re-sign). */
   keyFingerprint?: string;
-  /** Users to add to the docker group (default: the login user, or SUDO_USER locally). */
+  /** Users to add to the docker group (default: loginUser). */
   users?: string[];
+  /**
+   * The login user as the controller knows it (transport.loginUser: the SSH user, or SUDO_USER /
+   * the process user locally). Never taken from facts: probe output must not pick who gets root.
+   */
+  loginUser?: string;
   allowStorageSwitch?: boolean;
   /** A sudo password was given (--ask-become-pass): sudo that asks for one can still be used. */
   becomePassword?: boolean;
@@ -119,16 +124,20 @@ export function makeContext(facts: Facts, selection: Selection, options: PlanOpt
     pm,
     serviceManager: serviceManagerFor(facts),
     dockerVersion: options.dockerVersion,
-    users: dockerUsers(facts, options.users),
+    users: dockerUsers(options.users, options.loginUser),
     allowStorageSwitch: options.allowStorageSwitch ?? false,
     becomePassword: options.becomePassword ?? false,
     step,
   };
 }
 
-/** Who joins the docker group: --users, else the person behind the session; never root. */
-function dockerUsers(facts: Facts, requested: string[] | undefined): string[] {
-  const names = requested?.length ? requested : [facts.user.sudoUser ?? facts.user.name];
+/**
+ * Who joins the docker group: --users, else the person behind the session as the controller knows
+ * it (nobody when it does not know); never root. The docker group is root-equivalent, so this
+ * never reads facts (issue 8 Found #1: a forged probe record named the user).
+ */
+function dockerUsers(requested: string[] | undefined, loginUser: string | undefined): string[] {
+  const names = requested?.length ? requested : loginUser ? [loginUser] : [];
   for (const n of names) {
     if (!/^[a-z_][a-z0-9_.-]*\$?$/i.test(n)) throw new UsageError(`--users: '${n}' is not a valid user name`);
   }

@@ -10,7 +10,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
+import { clipLine } from '../core/bounded.js';
 import { shJoin, shQuote } from '../shell/quote.js';
+
+/** sudo's own stderr before the command starts is a few lines; a host sending more gets its end kept. */
+const SUDO_STDERR_KEEP = 16 * 1024;
 
 export interface CommandPlan {
   /** argv to run: `sh -c <script>` or `sudo … -- sh -c <script>`. Never contains the password. */
@@ -30,6 +34,8 @@ export interface PlanOptions {
   env?: Record<string, string>;
   /** The login user is already root: sudo is not needed. */
   isRoot: boolean;
+  /** Absolute path of sudo on the host (see SUDO_PATHS); default the first of them. */
+  sudoPath?: string;
   becomePassword?: string;
   /**
    * Put the command's session id after the begin marker. sshd signals only the shell it started;
@@ -39,6 +45,22 @@ export interface PlanOptions {
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Where sudo is looked for, in this order, and nowhere else. The become password goes to this
+ * program: a `sudo` found through PATH could be any user's (~/bin/sudo, a writable PATH entry), so
+ * PATH is never consulted. /usr/bin/sudo is every distribution's package; /bin/sudo the same file
+ * where /usr is not merged; /usr/local/bin/sudo a sudo built from source (root-owned, like /usr/bin).
+ */
+export const SUDO_PATHS = ['/usr/bin/sudo', '/bin/sudo', '/usr/local/bin/sudo'] as const;
+
+/** Prints `id -u`, then the first of SUDO_PATHS that is executable (no line when none is). */
+export const WHO_AND_SUDO_SCRIPT = `id -u; for p in ${SUDO_PATHS.join(' ')}; do if [ -x "$p" ] && [ ! -d "$p" ]; then echo "$p"; break; fi; done`;
+
+/** The sudo path named in WHO_AND_SUDO_SCRIPT's answer — only an exact one of SUDO_PATHS counts. */
+export function sudoPathFrom(line: string | undefined): string | undefined {
+  return SUDO_PATHS.find((p) => p === line?.trim());
+}
 
 /** Environment as `export` lines inside the script: sudo resets env and sshd drops exec env. */
 export function withEnv(script: string, env: Record<string, string> | undefined): string {
@@ -68,12 +90,13 @@ export function planCommand(script: string, opts: PlanOptions): CommandPlan {
   const beginMarker = randomToken('dockhand-begin');
   const inner = `${beginLine(beginMarker, opts.reportSession)}\n${body}`;
   if (!viaSudo) return { argv: ['sh', '-c', inner], beginMarker };
+  const sudo = opts.sudoPath ?? SUDO_PATHS[0];
   if (opts.becomePassword === undefined) {
-    return { argv: ['sudo', '-n', '--', 'sh', '-c', inner], beginMarker, viaSudo };
+    return { argv: [sudo, '-n', '--', 'sh', '-c', inner], beginMarker, viaSudo };
   }
   // -p: sudo expands %-escapes in prompts; the hex token has none.
   const prompt = `[${randomToken('dockhand-sudo')}] password: `;
-  return { argv: ['sudo', '-S', '-p', prompt, '--', 'sh', '-c', inner], beginMarker, viaSudo, prompt, password: opts.becomePassword };
+  return { argv: [sudo, '-S', '-p', prompt, '--', 'sh', '-c', inner], beginMarker, viaSudo, prompt, password: opts.becomePassword };
 }
 
 /** The plan as one command line, for SSH exec (the login shell runs it). */
@@ -97,6 +120,8 @@ export class BecomeSession {
   private held = '';
   private started: boolean;
   private promptsSeen = 0;
+  /** Asked again after the password was taken (see onStderr). */
+  private askedForMore = false;
   private stdinDone = false;
   /** All of sudo's own stderr (prompts removed), for the failure message. */
   private sudoStderr = '';
@@ -121,12 +146,19 @@ export class BecomeSession {
     const text = typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
     if (this.started) return text;
     this.held += text;
+    // Bounded: only the end can still hold (the start of) our prompt or marker.
+    if (this.held.length > SUDO_STDERR_KEEP) this.held = this.held.slice(-SUDO_STDERR_KEEP);
     const { prompt, beginMarker } = this.plan;
     if (prompt) {
       let at: number;
       while ((at = this.held.indexOf(prompt)) >= 0) {
-        this.held = this.held.slice(0, at) + this.held.slice(at + prompt.length);
+        const before = this.held.slice(0, at);
+        this.held = before + this.held.slice(at + prompt.length);
         this.promptsSeen++;
+        // sudo says "Sorry, try again." before asking again for a wrong password. Asked again without
+        // it, the password was taken and PAM asks for more (a 2FA code): `-p` replaces every PAM
+        // prompt unless sudoers disables passprompt_override, so it looks like our prompt again.
+        if (this.promptsSeen === 2 && !/Sorry, try again|incorrect password/i.test(this.sudoStderr + before)) this.askedForMore = true;
         if (this.promptsSeen === 1) this.stdin.write(`${this.plan.password}\n`);
         // Asked again: the password was wrong. EOF makes sudo give up instead of waiting.
         else this.endStdin();
@@ -139,7 +171,7 @@ export class BecomeSession {
     const after = this.held.slice(eol + 1);
     const sid = this.held.slice(m + beginMarker!.length, eol).trim();
     if (/^[0-9]+$/.test(sid)) this.sessionId = sid;
-    this.sudoStderr += before;
+    this.sudoStderr = (this.sudoStderr + before).slice(-SUDO_STDERR_KEEP);
     this.held = '';
     this.started = true;
     this.sendCallerStdin();
@@ -151,10 +183,28 @@ export class BecomeSession {
   finish(): string {
     const rest = this.onStderr(this.decoder.end());
     const held = this.held;
-    this.sudoStderr += held;
+    this.sudoStderr = (this.sudoStderr + held).slice(-SUDO_STDERR_KEEP);
     this.held = '';
     this.endStdin();
     return rest + held;
+  }
+
+  /**
+   * The unfinished last line of sudo's stderr when it is neither our prompt nor our marker (nor the
+   * start of one): sudo or PAM waiting for an answer we do not have. undefined otherwise.
+   */
+  foreignPrompt(): string | undefined {
+    if (this.started) return undefined;
+    const last = this.held.slice(this.held.lastIndexOf('\n') + 1);
+    if (last.trim() === '') return undefined;
+    const { prompt, beginMarker } = this.plan;
+    if (prompt?.startsWith(last) || beginMarker?.startsWith(last) || (beginMarker && last.includes(beginMarker))) return undefined;
+    return last;
+  }
+
+  /** Give up on this command before it started: EOF on stdin makes `sudo -S` stop asking. */
+  abandon(): void {
+    this.endStdin();
   }
 
   /** Whether the command itself ran (false: sudo refused or failed before it). */
@@ -168,6 +218,9 @@ export class BecomeSession {
    */
   becomeFailure(): string | undefined {
     if (this.started || !this.plan.viaSudo) return undefined;
+    if (this.askedForMore) {
+      return 'sudo asked for something dockhand cannot answer: a second answer after the password (a 2FA code?); allow this user sudo without it';
+    }
     return describeSudoFailure(this.sudoStderr, this.promptsSeen, this.plan.password !== undefined);
   }
 
@@ -186,7 +239,13 @@ export class BecomeSession {
 
 /** sudo's own stderr → a clear message. Pure, for unit tests. */
 export function describeSudoFailure(stderr: string, promptsSeen: number, hadPassword: boolean): string {
-  const said = stderr.trim().split('\n').filter(Boolean).slice(-3).join(' / ');
+  const said = stderr
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .slice(-3)
+    .map((l) => clipLine(l, 200))
+    .join(' / ');
   const tail = said ? ` (sudo said: ${said})` : '';
   if (/incorrect password|Sorry, try again/i.test(stderr) || promptsSeen > 1) {
     return `sudo rejected the become password${tail}`;

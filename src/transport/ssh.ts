@@ -16,8 +16,8 @@ import { ConnectError, type ConnectFailure } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { parseTarget } from '../core/targets.js';
 import { shQuote } from '../shell/quote.js';
-import { commandLine, type CommandPlan } from './become.js';
-import { CommandRun, prepareCommand, type RunIdentity } from './command-run.js';
+import { commandLine, sudoPathFrom, WHO_AND_SUDO_SCRIPT, type CommandPlan } from './become.js';
+import { CommandRun, commandTimeout, InFlight, killSessionScript, prepareCommand, type RunIdentity } from './command-run.js';
 import {
   appendKnownHost,
   checkHostKey,
@@ -153,9 +153,12 @@ export class SshTransport implements Transport {
   /** Shared jump connections this transport holds (released on close). */
   private jumpLeases: string[] = [];
   private connecting?: Promise<ClientType>;
-  private rootCheck?: Promise<boolean>;
+  private rootCheck?: Promise<{ isRoot: boolean; sudoPath?: string }>;
   private slots = new Slots(MAX_CHANNELS);
+  private readonly inFlight = new InFlight();
   private readonly knownHostsFile: string;
+  /** The user the target was logged into as (set when the connection is opened). */
+  loginUser?: string;
 
   constructor(
     private readonly spec: TargetSpec,
@@ -176,8 +179,8 @@ export class SshTransport implements Transport {
 
   async exec(script: string, opts: ExecOptions = {}): Promise<ExecResult> {
     const conn = await this.connection();
-    const isRoot = opts.sudo ? await this.remoteIsRoot() : false;
-    const identity: RunIdentity = { host: this.name, isRoot, becomePassword: this.options.becomePassword, logger: this.logger };
+    const who = opts.sudo ? await this.remoteIdentity() : { isRoot: false };
+    const identity: RunIdentity = { host: this.name, ...who, becomePassword: this.options.becomePassword, logger: this.logger };
     const plan = prepareCommand(identity, script, opts, true);
     try {
       return await this.run(conn, plan, opts);
@@ -216,6 +219,14 @@ export class SshTransport implements Transport {
     await this.connection();
   }
 
+  async abort(): Promise<number> {
+    const asRoot = await this.inFlight.abortAll();
+    const conn = this.conn;
+    this.forget();
+    conn?.destroy();
+    return asRoot;
+  }
+
   async close(): Promise<void> {
     const conn = this.conn;
     this.forget();
@@ -242,11 +253,15 @@ export class SshTransport implements Transport {
     return this.connecting;
   }
 
-  private remoteIsRoot(): Promise<boolean> {
+  /** Whether the login user is root, and where sudo is (fixed places only: see SUDO_PATHS). */
+  private remoteIdentity(): Promise<{ isRoot: boolean; sudoPath?: string }> {
     if (!this.rootCheck) {
       this.rootCheck = this.connection()
-        .then((conn) => this.run(conn, { argv: ['id', '-u'] }, {}))
-        .then((r) => r.code === 0 && r.stdout.trim() === '0');
+        .then((conn) => this.run(conn, { argv: ['sh', '-c', WHO_AND_SUDO_SCRIPT] }, {}))
+        .then((r) => {
+          const [uid, sudo] = r.stdout.split('\n');
+          return { isRoot: r.code === 0 && uid?.trim() === '0', sudoPath: sudoPathFrom(sudo) };
+        });
       this.rootCheck.catch(() => (this.rootCheck = undefined));
     }
     return this.rootCheck;
@@ -262,7 +277,8 @@ export class SshTransport implements Transport {
   }
 
   private runOnChannel(conn: ClientType, plan: CommandPlan, opts: ExecOptions): Promise<ExecResult> {
-    const run = new CommandRun(this.name, plan, opts, opts.timeoutMs ?? this.options.commandTimeoutMs);
+    const run = new CommandRun(this.name, plan, opts, commandTimeout(opts, this.options));
+    this.inFlight.track(run, opts.sudo === true);
     conn.exec(commandLine(plan), (err: Error | undefined, ch: ClientChannel) => {
       if (err) {
         run.failed(
@@ -302,10 +318,10 @@ export class SshTransport implements Transport {
 
   /** Fire and forget: the timed-out command's result does not wait for this. */
   private killSession(sessionId: string, sudo: boolean): void {
-    const script = `kill -KILL -- -${sessionId} 2>/dev/null; pkill -KILL -s ${sessionId} 2>/dev/null; true`;
-    this.exec(script, { sudo, timeoutMs: 15_000 }).catch((e: unknown) =>
+    const kill = this.exec(killSessionScript(sessionId), { sudo, timeoutMs: 15_000 }).catch((e: unknown) =>
       this.logger.debug(`${this.name}: could not kill timed-out session ${sessionId}: ${String(e)}`),
     );
+    this.inFlight.killing(kill);
   }
 
   /** Connect through every jump host to the target; returns the target's client. */
@@ -319,6 +335,7 @@ export class SshTransport implements Transport {
       { label: spec.name, host: spec.host, user: spec.user, port: spec.port, identityFiles: spec.identityFiles },
       options,
     );
+    this.loginUser = target.user;
     const jumpText = spec.jump ?? target.proxyJump;
     const jumps: Hop[] = [];
     for (const j of jumpText ? jumpText.split(',') : []) {

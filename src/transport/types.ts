@@ -11,6 +11,11 @@ export interface ExecOptions {
   timeoutMs?: number;
   /** Extra environment, set inside the command (sshd drops exec env unless AcceptEnv allows it). */
   env?: Record<string, string>;
+  /**
+   * Characters one stream may produce (default OUTPUT_CAP, src/core/bounded.ts). Past it the command
+   * is stopped and exec fails with an OutputLimitError.
+   */
+  maxOutput?: number;
   /** Called with output as it arrives (progress for long installs). */
   onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
 }
@@ -37,6 +42,12 @@ export interface Transport {
   readonly name: string;
   readonly kind: 'local' | 'ssh';
   /**
+   * The person this run acts for, as the controller knows it (never from the host's output): the
+   * SSH login user once connected; locally SUDO_USER when run through sudo, else the process user.
+   * Decides the default docker-group user, so it must not be something the host can forge.
+   */
+  readonly loginUser?: string;
+  /**
    * Run a POSIX shell script (`sh -c <script>` on the host). The script is one string; callers build
    * it with `sh`/`shQuote` from src/shell/quote.ts so every argument is quoted for dash.
    */
@@ -46,6 +57,12 @@ export interface Transport {
   /** Drop and re-open the session so that group changes of the login user take effect. */
   reconnect(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Ctrl-C twice: end every command running now (signal it, kill what it started, close its
+   * channel) and drop the connection, waiting a little for the kills to land. Resolves to how many
+   * of those commands ran as root — they may have been changing the host.
+   */
+  abort?(): Promise<number>;
   /**
    * A byte stream to a unix socket on the host, opened with the login user's permissions (SSH:
    * OpenSSH's streamlocal forwarding). Lets the doctor speak HTTP to the Docker socket with no

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { OutputLimitError } from '../../src/core/errors.js';
 import type { Transport } from '../../src/transport/types.js';
 
 export function describeTransportContract(label: string, setup: () => { t: Transport; work: string }): void {
@@ -76,10 +77,20 @@ export function describeTransportContract(label: string, setup: () => { t: Trans
 
     it('returns all of a large output, even what arrives after the exit status', async () => {
       const { t } = get();
-      const r = await t.exec(`head -c 6000000 /dev/zero | tr '\\0' a; echo end >&2`);
+      // Large, but under the output cap (OUTPUT_CAP, 4 MiB).
+      const r = await t.exec(`head -c 4000000 /dev/zero | tr '\\0' a; echo end >&2`);
       expect(r.code).toBe(0);
-      expect(r.stdout.length).toBe(6_000_000);
+      expect(r.stdout.length).toBe(4_000_000);
       expect(r.stderr).toBe('end\n');
+    });
+
+    it('stops a command whose output goes over the cap, with an OutputLimitError (issue 8 #3)', async () => {
+      const { t } = get();
+      const started = Date.now();
+      const err = await t.exec('while :; do echo flood; done', { maxOutput: 100_000 }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(OutputLimitError);
+      expect((err as Error).message).toMatch(/stdout went over 98 KiB; dockhand stopped it\nlast output:\nflood/);
+      expect(Date.now() - started).toBeLessThan(10_000);
     });
 
     it('streams output through onOutput', async () => {

@@ -4,14 +4,11 @@
  * says through independent means (node's os/fs APIs, the tools themselves).
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readlinkSync, statfsSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
-import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { gatherFacts } from '../../src/facts/gather.js';
-import { splitProbeOutput } from '../../src/facts/parse.js';
-import { PROBE_PRELUDE, PROBE_SCRIPT } from '../../src/facts/probe.js';
+import { factsProbeScript } from '../../src/facts/probe.js';
 import type { ExecOptions, ExecResult, Transport } from '../../src/transport/types.js';
 
 /** A minimal local transport for tests: `<shell> -c <script>`, optionally behind a privilege drop. */
@@ -70,7 +67,7 @@ describe.each(shells)('the probe under $name on this machine', ({ argv }) => {
     // One round trip, never with sudo.
     expect(transport.calls).toHaveLength(1);
     expect(transport.calls[0]!.opts?.sudo).toBeFalsy();
-    expect(transport.calls[0]!.script).toBe(PROBE_SCRIPT);
+    expect(transport.calls[0]!.script).toBe(factsProbeScript());
 
     const osr = sourcedOsRelease();
     expect(facts.os.id).toBe(osr.id);
@@ -92,7 +89,7 @@ describe.each(shells)('the probe under $name on this machine', ({ argv }) => {
       for (const name of ['docker.io', 'containerd', 'runc', 'docker-ce']) {
         const r = spawnSync('dpkg-query', ['-W', '-f', '${Version}\t${db:Status-Abbrev}', name], { encoding: 'utf8' });
         const [version, status = ''] = r.stdout.split('\t');
-        const installed = r.status === 0 && status[1] !== 'n' && status[1] !== 'c' && !!version;
+        const installed = r.status === 0 && status[1] === 'i' && status[2] !== 'R' && !!version;
         expect(facts.packages[name], name).toBe(installed ? version : undefined);
       }
       expect(facts.aptSources).toBeDefined();
@@ -171,32 +168,10 @@ describe.runIf(process.getuid?.() === 0 && dropTo65534)('the probe without root'
   });
 });
 
-describe('probe framing', () => {
-  const dir = mkdtempSync(join(os.tmpdir(), 'dockhand-facts-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const shell = which('dash') || 'sh';
-
-  it('round-trips any text file exactly, even one that contains the markers', () => {
-    const file = join(dir, 'content');
-    const text = fc.oneof(
-      fc.string({ unit: 'binary' }),
-      fc.array(fc.constantFrom('@@dockhand:end', '@@dockhand:done', '|x', '~y', '', ' \\ ', "'\"$`", '\t', '\r'), { maxLength: 8 }).map((a) => a.join('\n')),
-    ).filter((s) => !s.includes('\0'));
-    fc.assert(
-      fc.property(text, (content) => {
-        writeFileSync(file, content);
-        const out = execFileSync(shell, ['-c', `${PROBE_PRELUDE}\nsec s\nemit_file "$1"\nprintf '@@dockhand:done\\n'`, 'probe', file], { encoding: 'utf8' });
-        const parsed = splitProbeOutput(out);
-        expect(parsed.complete).toBe(true);
-        expect(parsed.sections.s!.files[file]!.content).toBe(content);
-      }),
-      { numRuns: 60 },
-    );
-  });
-
+describe('probe script', () => {
   it('parses under `sh -n` in every available shell', () => {
     for (const s of shells) {
-      const r = spawnSync(s.argv[0]!, [...s.argv.slice(1), '-n', '-c', PROBE_SCRIPT], { encoding: 'utf8' });
+      const r = spawnSync(s.argv[0]!, [...s.argv.slice(1), '-n', '-c', factsProbeScript()], { encoding: 'utf8' });
       expect(r.status, `${s.name}: ${r.stderr}`).toBe(0);
     }
   });

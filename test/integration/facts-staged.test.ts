@@ -12,7 +12,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseProbeOutput } from '../../src/facts/parse.js';
-import { PROBE_SCRIPT } from '../../src/facts/probe.js';
+import { factsProbeScript } from '../../src/facts/probe.js';
 import type { Facts } from '../../src/facts/types.js';
 
 const has = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
@@ -35,6 +35,8 @@ mount -t tmpfs dockhand-test "$(readlink -f /var/run)"
 mount --bind "$T/docker.sock" /var/run/docker.sock
 mount -t tmpfs dockhand-test /var/lib/dpkg
 : > /var/lib/dpkg/lock-frontend
+# A dpkg run cut short leaves its journal in updates/ (issue 8 Found #6).
+mkdir /var/lib/dpkg/updates && : > /var/lib/dpkg/updates/0001
 mount -t tmpfs dockhand-test /etc/apt/sources.list.d
 cp "$T"/apt/* /etc/apt/sources.list.d/
 mount -t tmpfs dockhand-test /etc/apt/trusted.gpg.d
@@ -79,7 +81,7 @@ describe.runIf(canStage)('the probe on a staged Docker host (private namespaces)
 
     const r = spawnSync('unshare', ['--mount', '--propagation', 'private', '--pid', '--fork', '--mount-proc', 'sh', '-c', STAGE, 'stage', dir], {
       encoding: 'utf8',
-      env: { ...process.env, PROBE: PROBE_SCRIPT },
+      env: { ...process.env, PROBE: factsProbeScript() },
       timeout: 60_000,
     });
     if (r.status !== 0) throw new Error(`staging failed (${r.status}): ${r.stderr}`);
@@ -132,6 +134,11 @@ describe.runIf(canStage)('the probe on a staged Docker host (private namespaces)
 
   it('sees overlay persisted in modules-load.d', () => {
     expect(asRoot.overlay.persisted).toBe(true);
+  });
+
+  it('sees an interrupted dpkg run (pending journal in /var/lib/dpkg/updates), even without root', () => {
+    expect(asRoot.dpkgInterrupted).toBe(true);
+    expect(asNobody.dpkgInterrupted).toBe(true);
   });
 
   it('treats an unreadable dpkg database as no packages rather than failing', () => {

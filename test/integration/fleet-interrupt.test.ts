@@ -2,11 +2,14 @@
  * Ctrl-C against a real process: the demo (real runner, plain output because stdio is a pipe) gets
  * SIGINT while hosts are mid-step.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { processes } from '../harness/procs.js';
+import { sshdAvailable, startSshd, tempKnownHosts, type Sshd } from '../harness/sshd.js';
 
 const demo = fileURLToPath(new URL('../fixtures/fleet/demo-progress.mjs', import.meta.url));
+const sshFixture = fileURLToPath(new URL('../fixtures/fleet/interrupt-ssh.mjs', import.meta.url));
 
 function runDemo(interrupts: number): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
   return new Promise((resolve, reject) => {
@@ -50,4 +53,53 @@ describe('Ctrl-C during a fleet run', () => {
     expect(stdout).not.toContain('hosts:');
     expect(ms).toBeLessThan(3000);
   });
+});
+
+/** Processes on this machine whose command line holds `marker` (the loopback "hosts" are this machine). */
+const processesWith = (marker: string) => processes().filter((p) => p.cmdline.includes(marker)).map((p) => p.pid);
+
+describe.skipIf(!sshdAvailable())('second Ctrl-C with commands running over SSH (issue 8, Found #6)', () => {
+  let sshd: Sshd;
+  let kh: { file: string; cleanup(): void };
+  beforeAll(async () => {
+    sshd = await startSshd();
+    kh = tempKnownHosts([sshd.knownHostsLine()]);
+  });
+  afterAll(async () => {
+    await sshd?.stop();
+    kh?.cleanup();
+  });
+
+  it('ends the remote commands before exiting and names the hosts that may be half-configured', async () => {
+    const marker = `dockhand-ctrlc-${process.pid}-${Date.now()}`;
+    const child = spawn(process.execPath, [sshFixture], {
+      env: { ...process.env, CI: 'true', SSHD_PORT: String(sshd.port), SSHD_USER: sshd.user, SSHD_KEY: sshd.clientKeyPath, KNOWN_HOSTS: kh.file, MARKER: marker },
+    });
+    let stderr = '';
+    let sent = false;
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      if (!sent && stderr.includes('READY box-1') && stderr.includes('READY box-2')) {
+        sent = true;
+        // Let both commands start on their hosts, then Ctrl-C twice.
+        const waitForRemote = setInterval(() => {
+          if (processesWith(`${marker} box-1`).length === 0 || processesWith(`${marker} box-2`).length === 0) return;
+          clearInterval(waitForRemote);
+          child.kill('SIGINT');
+          setTimeout(() => child.kill('SIGINT'), 200);
+        }, 50);
+      }
+    });
+    const code = await exited;
+    // Nothing the hosts were running survives the exit (before: both sleeps lived on, unseen). The
+    // kills were sent before the exit; give the kernel and sshd a moment to reap.
+    for (let i = 0; i < 20 && processesWith(marker).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    const survivors = processesWith(marker);
+    survivors.forEach((pid) => process.kill(pid, 'SIGKILL'));
+    expect(survivors).toEqual([]);
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/interrupted again: ended what was running on 2 host\(s\)/);
+    expect(stderr).toMatch(/may be half-configured: box-1$/m);
+  }, 60_000);
 });

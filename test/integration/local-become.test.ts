@@ -35,7 +35,7 @@ function runPlan(plan: CommandPlan, stdin: string, seen: { cmdline?: string; env
 describe('become with a password through a real sudo that does not ask', () => {
   it('the command gets only the caller stdin; the password is nowhere', async () => {
     const plan = planCommand('cat; id -un', { sudo: true, isRoot: false, becomePassword: PASSWORD });
-    expect(plan.argv.slice(0, 3)).toEqual(['sudo', '-S', '-p']);
+    expect(plan.argv.slice(0, 3)).toEqual(['/usr/bin/sudo', '-S', '-p']);
     const seen: { cmdline?: string; environ?: string } = {};
     const r = await runPlan(plan, 'payload\n', seen);
     expect(r).toMatchObject({ code: 0, stdout: 'payload\nnobody\n', stderr: '' });

@@ -1,28 +1,14 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/log.js';
 import { openTransport } from '../../src/transport/open.js';
 import type { Transport } from '../../src/transport/types.js';
+import { processes } from '../harness/procs.js';
 import { sshdAvailable, sshdSpec, startSshd, tempKnownHosts, testConnectOptions, type Sshd } from '../harness/sshd.js';
 
 // A connection that dies while a command's channel is being opened (sshd stalled, then gone): the
 // command never started, so the transport runs it on a fresh connection instead of failing the host.
-
-function processes(): Array<{ pid: number; ppid: number; cmdline: string }> {
-  const out: Array<{ pid: number; ppid: number; cmdline: string }> = [];
-  for (const entry of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      out.push({ pid: Number(entry), ppid, cmdline: readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ') });
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return out;
-}
 
 /** The processes serving this test server's connections (everything below its listener). */
 function sessionProcesses(sshd: Sshd): number[] {

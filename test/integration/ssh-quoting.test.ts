@@ -82,7 +82,7 @@ describe('quoting round-trips through the real sshd and dash', () => {
     await fc.assert(
       fc.asyncProperty(round, async (cases) => {
         const plan = planCommand(roundScript(cases), { sudo: true, isRoot: false, env: roundEnv(cases) });
-        expect(plan.argv.slice(0, 3)).toEqual(['sudo', '-n', '--']);
+        expect(plan.argv.slice(0, 3)).toEqual(['/usr/bin/sudo', '-n', '--']);
         // As root we may become anyone without a password: run the wrapper as `nobody` via real sudo.
         const asNobody = ['sudo', '-n', '-u', 'nobody', ...plan.argv.slice(2)];
         const r = await t.exec(`cd / && ${commandLine({ ...plan, argv: asNobody })}`);

@@ -104,9 +104,10 @@ describe('applyFixes', () => {
   it('stops a fix at its first failing command and says so', async () => {
     const t = new RecordingTransport();
     const o = base({ yes: true });
-    const r = await applyFixes(t, applicableFixes([f('x.y', 'safe', ['this fails', 'never reached'])]), o);
-    expect(r.failed).toBe(1);
-    expect(t.calls).toHaveLength(1);
+    const r = await applyFixes(t, applicableFixes([f('x.y', 'safe', ['this fails', 'never reached']), f('a.b', 'safe', ['works'])]), o);
+    // issue 8 Found #10: a failed fix is not counted as applied.
+    expect(r).toEqual({ applied: 1, failed: 1 });
+    expect(t.calls.map((c) => c.script)).toEqual(['this fails', 'works']);
     expect(o.lines[0]).toMatch(/✗ x\.y: this fails \(exit 1\): boom/);
   });
 

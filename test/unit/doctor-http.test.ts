@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { ResponseParser } from '../../src/doctor/http.js';
 import { recogniseDaemonFailure } from '../../src/doctor/journal.js';
 import { parseDoctorOutput } from '../../src/doctor/parse.js';
+import { frame } from '../fixtures/probe/frame.js';
 
 const chunked = (body: string, sizes: number[]) => {
   let out = 'HTTP/1.1 200 OK\r\nApi-Version: 1.47\r\nTransfer-Encoding: chunked\r\n\r\n';
@@ -86,35 +87,32 @@ describe('recogniseDaemonFailure', () => {
 
 describe('parseDoctorOutput', () => {
   it('reads users, env, stats, symlinks, files and blocks; detects truncation', () => {
-    const out = [
-      'noise from a chatty rc file',
-      '@@doctor:begin',
-      '@@doctor:kv user=alice',
-      '@@doctor:kv uid=1000',
-      '@@doctor:kv gid=1000',
-      '@@doctor:kv db_groups=alice docker',
-      '@@doctor:kv session_groups=alice',
-      '@@doctor:kv home=/home/alice',
-      '@@doctor:kv env.DOCKER_HOST=unix:///tmp/x.sock',
-      '@@doctor:kv config_dir=/home/alice/.docker',
-      '@@doctor:block exports',
-      '|/home/alice/.bashrc:3:export DOCKER_HOST=unix:///tmp/x.sock',
-      '@@doctor:end',
-      '@@doctor:stat 41c0 root root 0 0 /home/alice/.docker',
-      '@@doctor:stat 8180 root root 0 0 /home/alice/.docker/config.json',
-      '@@doctor:block-unreadable config.json /home/alice/.docker/config.json',
-      '@@doctor:block ctx:abc /home/alice/.docker/contexts/meta/abc/meta.json',
-      '|{"Name":"x"}',
-      '@@doctor:end',
-      '@@doctor:link /var/run/docker.sock /run/podman/podman.sock',
-      '@@doctor:stat c1b0 root docker 0 999 /var/run/docker.sock',
-      '@@doctor:stat-missing /tmp/x.sock',
-      '@@doctor:block journal-docker',
-      '|line one',
-      '|line two',
-      '@@doctor:end',
-      '@@doctor:done',
-    ].join('\n');
+    const doctor = {
+      kv: {
+        user: 'alice',
+        uid: '1000',
+        gid: '1000',
+        db_groups: 'alice docker',
+        session_groups: 'alice',
+        home: '/home/alice',
+        'env.DOCKER_HOST': 'unix:///tmp/x.sock',
+        config_dir: '/home/alice/.docker',
+        'stat /home/alice/.docker': '41c0 root root 0 0',
+        'stat /home/alice/.docker/config.json': '8180 root root 0 0',
+        'block config.json': '/home/alice/.docker/config.json',
+        'block ctx:abc': '/home/alice/.docker/contexts/meta/abc/meta.json',
+        'link /var/run/docker.sock': '/run/podman/podman.sock',
+        'stat /var/run/docker.sock': 'c1b0 root docker 0 999',
+        'stat /tmp/x.sock': 'missing',
+      },
+      files: { '/home/alice/.docker/contexts/meta/abc/meta.json': '{"Name":"x"}\n' },
+      unreadable: ['/home/alice/.docker/config.json'],
+      commands: {
+        exports: [0, '/home/alice/.bashrc:3:export DOCKER_HOST=unix:///tmp/x.sock\n'],
+        'journal-docker': [0, 'line one\nline two\n'],
+      } as Record<string, [number | null, string]>,
+    };
+    const out = frame({ meta: { kv: { probe: '2' } }, doctor });
     const { evidence: e, complete } = parseDoctorOutput(out);
     expect(complete).toBe(true);
     expect(e.user).toEqual({ name: 'alice', uid: 1000, gid: 1000, home: '/home/alice', databaseGroups: ['alice', 'docker'], sessionGroups: ['alice'] });
@@ -128,13 +126,13 @@ describe('parseDoctorOutput', () => {
       { path: '/tmp/x.sock', exists: false },
     ]);
     expect(e.journal.docker).toEqual(['line one', 'line two']);
-    expect(parseDoctorOutput(out.split('@@doctor:block journal')[0]!).complete).toBe(false);
+    expect(parseDoctorOutput(frame({ doctor }, false)).complete).toBe(false);
   });
 });
 
 describe('parseDoctorOutput: unknown user', () => {
   it('an empty uid is unknown (NaN), never root', () => {
-    const { evidence } = parseDoctorOutput('@@doctor:begin\n@@doctor:kv user=ghost\n@@doctor:kv uid=\n@@doctor:kv gid=\n@@doctor:done\n');
+    const { evidence } = parseDoctorOutput(frame({ doctor: { kv: { user: 'ghost', uid: '', gid: '' } } }));
     expect(evidence.user.uid).toBeNaN();
   });
 });

@@ -1,12 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { keyFileFacts, parseProbeOutput, parseServiceEnabled } from '../../src/facts/parse.js';
+import { frame } from '../fixtures/probe/frame.js';
 
 const KEY = readFileSync(new URL('../fixtures/keys/ed25519.asc', import.meta.url), 'utf8');
 const KEY_FPR = 'BED1850A4B88FBB0A6EE30D7C9B37B7D09D6BF98';
-
-/** A file block as the probe's emit_file frames it. */
-const fileBlock = (path: string, content: string) => [`@@dockhand:file ${path}`, ...content.replace(/\n$/, '').split('\n').map((l) => `|${l}`), '@@dockhand:end'];
 
 describe('parseServiceEnabled (OpenRC default runlevel)', () => {
   it.each<[string, Record<string, string>, unknown]>([
@@ -35,28 +33,19 @@ describe('parseProbeOutput: repository files and runlevels', () => {
   const repo = '[docker-ce-stable]\nbaseurl=https://download.docker.com/linux/rhel/9/$basearch/stable\ngpgkey=file:///etc/pki/rpm-gpg/docker-ce.asc\n';
 
   it('apt: the keyring is lifted out of the source files, with its fingerprint', () => {
-    const f = parseProbeOutput('h', [
-      '@@dockhand:section apt_sources',
-      'apt=yes',
-      ...fileBlock('/etc/apt/sources.list.d/docker.sources', 'Types: deb\n'),
-      ...fileBlock('/etc/apt/keyrings/docker.asc', KEY),
-      '@@dockhand:done',
-    ].join('\n'));
+    const f = parseProbeOutput('h', frame({
+      apt_sources: { kv: { apt: 'yes' }, files: { '/etc/apt/sources.list.d/docker.sources': 'Types: deb\n', '/etc/apt/keyrings/docker.asc': KEY } },
+    }));
     expect(f.aptSources!.files.map((x) => x.path)).toEqual(['/etc/apt/sources.list.d/docker.sources']);
     expect(f.aptSources!.keyring).toEqual({ path: '/etc/apt/keyrings/docker.asc', exists: true, fingerprints: [KEY_FPR] });
     expect(f.rpmRepo).toBeUndefined();
   });
 
   it('rpm: the .repo file and its local key', () => {
-    const f = parseProbeOutput('h', [
-      '@@dockhand:section rpm_repo',
-      ...fileBlock('/etc/yum.repos.d/docker-ce.repo', repo),
-      '@@dockhand:file-missing /etc/pki/rpm-gpg/docker-ce.asc',
-      '@@dockhand:section services',
-      'docker=0',
-      'enabled_docker=no',
-      '@@dockhand:done',
-    ].join('\n'));
+    const f = parseProbeOutput('h', frame({
+      rpm_repo: { files: { '/etc/yum.repos.d/docker-ce.repo': repo, '/etc/pki/rpm-gpg/docker-ce.asc': null } },
+      services: { kv: { docker: '0', enabled_docker: 'no' } },
+    }));
     expect(f.rpmRepo).toEqual({
       file: { path: '/etc/yum.repos.d/docker-ce.repo', exists: true, content: repo },
       key: { path: '/etc/pki/rpm-gpg/docker-ce.asc', exists: false },
@@ -67,9 +56,21 @@ describe('parseProbeOutput: repository files and runlevels', () => {
   });
 
   it('a probe without the sections (older version): not gathered, not "absent"', () => {
-    const f = parseProbeOutput('h', '@@dockhand:section apt_sources\napt=yes\n@@dockhand:done\n');
+    const f = parseProbeOutput('h', frame({ apt_sources: { kv: { apt: 'yes' } } }));
     expect(f.aptSources).toEqual({ files: [], legacyKeys: [] });
     expect(f.rpmRepo).toBeUndefined();
     expect(f.serviceEnabled).toBeUndefined();
+  });
+});
+
+describe('parseProbeOutput: an interrupted dpkg (issue 8 Found #6)', () => {
+  const audit = 'The following packages are only half configured, probably due to problems\nconfiguring them the first time.\n docker-ce   Docker: the open-source application container engine\n';
+  it.each<[string, Record<string, string>, Record<string, [number | null, string]>, boolean | undefined]>([
+    ['dpkg --audit lists half-configured packages', { dpkg_updates: '0' }, { dpkg_audit: [0, audit] }, true],
+    ['journal entries left in /var/lib/dpkg/updates', { dpkg_updates: '2' }, { dpkg_audit: [0, ''] }, true],
+    ['a clean dpkg', { dpkg_updates: '0' }, { dpkg_audit: [0, ''] }, false],
+    ['not a dpkg host', {}, {}, undefined],
+  ])('%s', (_name, kv, commands, expected) => {
+    expect(parseProbeOutput('h', frame({ packages: { kv, commands } })).dpkgInterrupted).toBe(expected);
   });
 });

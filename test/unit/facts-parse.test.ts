@@ -19,56 +19,7 @@ import {
   parseSystemctlShow,
   parseToolVersion,
   parseXfsFtype,
-  splitProbeOutput,
 } from '../../src/facts/parse.js';
-
-describe('splitProbeOutput', () => {
-  it('reads key=value pairs, files and command blocks per section', () => {
-    const out = splitProbeOutput(
-      [
-        'noise before any section=ignored? no: kept in the unnamed section',
-        '@@dockhand:section a',
-        'k=v=w',
-        'empty=',
-        '@@dockhand:file /f',
-        '|line one',
-        '|@@dockhand:done',
-        '~no newline',
-        '@@dockhand:end',
-        '@@dockhand:file-missing /m',
-        '@@dockhand:file-unreadable /u',
-        '@@dockhand:cmd some cmd 3',
-        '|out',
-        '@@dockhand:end',
-        '@@dockhand:cmd-absent gone',
-        '@@dockhand:future-marker x',
-        '@@dockhand:section b',
-        '@@dockhand:file /empty',
-        '@@dockhand:end',
-        '@@dockhand:done',
-      ].join('\n'),
-    );
-    expect(out.complete).toBe(true);
-    const a = out.sections.a!;
-    expect(a.kv).toEqual({ k: 'v=w', empty: '' });
-    expect(a.files['/f']).toEqual({ path: '/f', exists: true, content: 'line one\n@@dockhand:done\nno newline' });
-    expect(a.files['/m']).toEqual({ path: '/m', exists: false });
-    expect(a.files['/u']).toEqual({ path: '/u', exists: true });
-    expect(a.commands['some cmd']).toEqual({ rc: 3, stdout: 'out\n' });
-    expect(a.commands.gone).toEqual({ rc: null, stdout: '' });
-    expect(out.sections.b!.files['/empty']!.content).toBe('');
-  });
-
-  it('marks output without the end marker incomplete and closes a cut-off block', () => {
-    const out = splitProbeOutput('@@dockhand:section s\n@@dockhand:cmd c 0\n|partial');
-    expect(out.complete).toBe(false);
-    expect(out.sections.s!.commands.c!.stdout).toBe('partial');
-  });
-
-  it('survives empty input', () => {
-    expect(splitProbeOutput('')).toEqual({ sections: {}, complete: false });
-  });
-});
 
 describe('parseSystemctlShow', () => {
   it('reads several units in one output, including not-found ones', () => {
@@ -103,13 +54,15 @@ describe('parseStatLine', () => {
 });
 
 describe('package lists', () => {
-  it('dpkg-query: installed and half-installed count, unknown and config-files-only do not', () => {
+  it('dpkg-query: only fully installed packages count (issue 8 Found #6: not iU/iF/iH/iW/it/iiR)', () => {
     expect(
       parseDpkgQuery(
         'docker-ce\t5:28.3.2-1~debian.12~bookworm\tii \ndocker.io\t20.10.24+dfsg1-1+b3\trc \nrunc\t\tun \n' +
-          'containerd.io\t1.7.27-1\thi \ndocker-ce-cli\t5:28.3.2-1\tiF \npodman\t4.3.1\tpn \n',
+          'containerd.io\t1.7.27-1\thi \ndocker-ce-cli\t5:28.3.2-1\tiF \npodman\t4.3.1\tpn \n' +
+          'docker-buildx-plugin\t0.25\tiU \ndocker-compose-plugin\t2.38\tiH \ncontainerd\t1.6\tiW \n' +
+          'docker-doc\t1\tit \ndocker-ce-rootless-extras\t5:28\tiiR\n',
       ),
-    ).toEqual({ 'docker-ce': '5:28.3.2-1~debian.12~bookworm', 'containerd.io': '1.7.27-1', 'docker-ce-cli': '5:28.3.2-1' });
+    ).toEqual({ 'docker-ce': '5:28.3.2-1~debian.12~bookworm', 'containerd.io': '1.7.27-1' });
   });
   it('rpm -q --qf: epoch kept when set, "(none)" dropped, not-installed lines skipped', () => {
     expect(

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { PROBE_SCRIPT } from '../../src/facts/probe.js';
+import { factsProbeScript } from '../../src/facts/probe.js';
+import { doctorScript } from '../../src/doctor/script.js';
 
 /** Lines of the script with comments removed, so prose in comments cannot trip the checks. */
-const code = PROBE_SCRIPT.split('\n')
+const code = factsProbeScript().split('\n')
   .map((l) => l.replace(/(^|\s)#[^'"]*$/, ''))
   .join('\n');
 

@@ -35,7 +35,7 @@ const sink = () => {
 
 describe('applyPlan', () => {
   it('runs every command of a fresh plan in order, as root, and reconnects after the group change', async () => {
-    const plan = planForHost(factsFor('debian-12', 'fresh'), playbooks);
+    const plan = planForHost(factsFor('debian-12', 'fresh'), playbooks, { loginUser: 'admin' });
     const t = new ScriptedTransport();
     const out = sink();
     const result = await applyPlan(plan, t, out.progress, silentLogger);
@@ -55,13 +55,13 @@ describe('applyPlan', () => {
 
   it('a converged plan runs nothing', async () => {
     const t = new ScriptedTransport();
-    const result = await applyPlan(planForHost(factsFor('fedora-42', 'converged'), playbooks), t, sink().progress, silentLogger);
+    const result = await applyPlan(planForHost(factsFor('fedora-42', 'converged'), playbooks, { loginUser: 'admin' }), t, sink().progress, silentLogger);
     expect(t.calls).toEqual([]);
     expect(summarize(result)).toEqual({ changed: 0, ok: 9, failed: 0, skipped: 0 });
   });
 
   it('stops the host at the failing step with the command, exit status and last output', async () => {
-    const plan = planForHost(factsFor('ubuntu-24.04', 'fresh'), playbooks);
+    const plan = planForHost(factsFor('ubuntu-24.04', 'fresh'), playbooks, { loginUser: 'admin' });
     const t = new ScriptedTransport((s) =>
       s.includes('gpg --batch') ? { code: 1, stdout: '', stderr: 'refusing the key from https://download.docker.com/linux/ubuntu/gpg: expected …\n' } : undefined,
     );
@@ -84,7 +84,7 @@ describe('line progress', () => {
   });
 
   it('the apply engine reports them as updates of the running step', async () => {
-    const plan = planForHost(factsFor('debian-12', 'fresh'), playbooks);
+    const plan = planForHost(factsFor('debian-12', 'fresh'), playbooks, { loginUser: 'admin' });
     const t = new ScriptedTransport();
     t.exec = async (_script: string, opts: ExecOptions = {}) => {
       opts.onOutput?.('Reading package lists...\ndockhand-progress: waiting for cloud-init\n', 'stdout');

@@ -41,7 +41,7 @@ function checkGolden(file: string, actual: string) {
 
 describe.each(RELEASES)('%s', (name) => {
   it.each<HostState>(['fresh', 'converged'])('%s plan matches its golden file', (state) => {
-    const plan = planForHost(factsFor(name, state), playbooks);
+    const plan = planForHost(factsFor(name, state), playbooks, { loginUser: 'admin' });
     if (state === 'fresh') expect(changeCount(plan)).toBeGreaterThan(0);
     else expect(plan.steps.flatMap((s) => s.commands)).toEqual([]);
     checkGolden(`${name}.${state}.txt`, renderPlan(plan));

@@ -8,7 +8,9 @@ import { versionSatisfies } from '../../src/plan/steps/packages.js';
 import { factsFor, playbooks, type HostState } from '../fixtures/facts/build.js';
 
 type Opts = PlanOptions & { os?: string; codename?: string };
-const plan = (name: string, state: HostState, patch?: (f: Facts) => void, opts: Opts = {}) => planForHost(factsFor(name, state, patch), playbooks, opts);
+/** `loginUser` is what the transport knows (the fixtures' SSH login user is admin). */
+const plan = (name: string, state: HostState, patch?: (f: Facts) => void, opts: Opts = {}) =>
+  planForHost(factsFor(name, state, patch), playbooks, { loginUser: 'admin', ...opts });
 const step = (p: Plan, id: string) => p.steps.find((s) => s.id === id)!;
 const scripts = (p: Plan, id: string) => step(p, id).commands.map((c) => c.script).join('\n');
 
@@ -243,10 +245,19 @@ describe('users', () => {
     expect(step(p, 'users').reconnectAfter).toBeUndefined();
   });
 
-  it('reconnects after adding the connecting user; locally SUDO_USER is the default', () => {
+  it('reconnects after adding the connecting user; the default user is the controller\'s login user', () => {
     expect(step(plan('debian-12', 'fresh'), 'users').reconnectAfter).toBe(true);
-    const local = plan('debian-12', 'fresh', (f) => Object.assign(f.user, { name: 'root', uid: 0, sudoUser: 'alice' }));
+    const local = plan('debian-12', 'fresh', (f) => Object.assign(f.user, { name: 'root', uid: 0, sudoUser: 'alice' }), { loginUser: 'alice' });
     expect(scripts(local, 'users')).toContain('usermod -aG docker alice');
+  });
+
+  it('never takes the docker user from probe output (issue 8 Found #1: forged user/sudo_user records)', () => {
+    const forged = plan('debian-12', 'fresh', (f) => Object.assign(f.user, { name: 'root', uid: 0, sudoUser: 'mallory' }));
+    expect(scripts(forged, 'users')).toContain('usermod -aG docker admin');
+    expect(scripts(forged, 'users')).not.toContain('mallory');
+    // A controller that does not know who it acts for adds nobody rather than guess from the host.
+    const unknown = plan('debian-12', 'fresh', (f) => Object.assign(f.user, { name: 'mallory' }), { loginUser: undefined });
+    expect(scripts(unknown, 'users')).not.toContain('mallory');
   });
 
   it('Alpine uses busybox addgroup', () => {
@@ -255,6 +266,20 @@ describe('users', () => {
 });
 
 describe('wait-ready', () => {
+  it('finishes an interrupted dpkg run first, only when the facts say so (issue 8 Found #6)', () => {
+    const p = plan('debian-12', 'converged', (f) => {
+      f.dpkgInterrupted = true;
+      f.locks = [{ path: '/var/lib/dpkg/lock-frontend', pid: 4242, command: 'apt-get' }];
+    });
+    const cmds = step(p, 'wait-ready').commands.map((c) => c.script);
+    expect(cmds).toHaveLength(2);
+    expect(cmds[0]).toContain('kill -0 4242');
+    expect(cmds[1]).toContain('dpkg --force-confdef --force-confold --configure -a');
+    expect(p.steps[0]!.id).toBe('wait-ready');
+    expect(step(p, 'wait-ready').reason).toMatch(/dpkg run was interrupted/);
+    expect(scripts(plan('debian-12', 'converged', (f) => (f.dpkgInterrupted = false)), 'wait-ready')).toBe('');
+  });
+
   it('waits for cloud-init and for a lock holder, with a bound', () => {
     const p = plan('ubuntu-24.04', 'converged', (f) => {
       f.cloudInit = { present: true, status: 'running' };

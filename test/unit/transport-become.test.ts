@@ -13,7 +13,7 @@ describe('planCommand', () => {
 
   it('non-root without a password: sudo -n, a begin marker first in the inner script', () => {
     const plan = planCommand('id -u', { sudo: true, isRoot: false });
-    expect(plan.argv.slice(0, 5)).toEqual(['sudo', '-n', '--', 'sh', '-c']);
+    expect(plan.argv.slice(0, 5)).toEqual(['/usr/bin/sudo', '-n', '--', 'sh', '-c']);
     expect(plan.argv[5]).toBe(`printf '%s\\n' ${plan.beginMarker} >&2\nid -u`);
     expect(plan.beginMarker).toMatch(/^dockhand-begin-[0-9a-f]{24}$/);
     expect(plan.password).toBeUndefined();
@@ -21,7 +21,7 @@ describe('planCommand', () => {
 
   it('with a become password: sudo -S -p <random prompt>; the password is never in argv', () => {
     const plan = planCommand('id -u', { sudo: true, isRoot: false, becomePassword: PASSWORD });
-    expect(plan.argv.slice(0, 3)).toEqual(['sudo', '-S', '-p']);
+    expect(plan.argv.slice(0, 3)).toEqual(['/usr/bin/sudo', '-S', '-p']);
     expect(plan.argv[3]).toBe(plan.prompt);
     expect(plan.argv.slice(4, 7)).toEqual(['--', 'sh', '-c']);
     expect(plan.prompt).toMatch(/^\[dockhand-sudo-[0-9a-f]{24}\] password: $/);

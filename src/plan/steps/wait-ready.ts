@@ -54,6 +54,17 @@ export function waitReady(ctx: PlanContext): StepResult {
       ),
     );
   }
+  // After the waits: a dpkg run that was interrupted (power loss, a killed apt) leaves packages
+  // half-configured, and every apt-get after it refuses to run until this is done.
+  if (facts.dpkgInterrupted) {
+    reasons.push('an earlier dpkg run was interrupted');
+    commands.push(
+      rootCommand(
+        'finish the interrupted dpkg run (dpkg --configure -a)',
+        script('export DEBIAN_FRONTEND=noninteractive', 'dpkg --force-confdef --force-confold --configure -a'),
+      ),
+    );
+  }
   if (commands.length === 0) {
     return ok(facts.cloudInit.present ? `cloud-init ${status}; no package lock held` : 'no package lock held');
   }

@@ -1,0 +1,101 @@
+# shellcheck shell=sh
+# The doctor's own probe: client-side evidence for the checked user (CHECK_USER, default: whoever
+# runs it), appended to the facts probe so the whole examination is ONE round trip, in the framing
+# of probes/framing.sh. It only reads. Root-only reads (the journal) use `sudo -n` when that works
+# without a password and are simply missing otherwise.
+#
+# Records of section `doctor`: kv pairs; `stat PATH` = "HEXMODE OWNER GROUP UID GID" (stat -L) or
+# `missing`; `link PATH` = the symlink's target; `block LABEL` = the path of file LABEL (an F
+# record); streams (C records) exports, journal-docker, journal-socket, tcp-listeners.
+sec doctor
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"
+  elif has sudo && sudo -n true >/dev/null 2>&1; then sudo -n "$@"
+  else "$@"; fi
+}
+file_block() { kv "block $1" "$2"; emit_file "$2"; }
+dh_nl='
+'
+dh_seen=$dh_nl
+# stat_path PATH: once per path (a path reached two ways is one record, not a repeated one).
+stat_path() {
+  [ -n "$1" ] || return 0
+  case "$dh_seen" in *"$dh_nl$1$dh_nl"*) return 0;; esac
+  dh_seen="$dh_seen$1$dh_nl"
+  if [ -L "$1" ]; then kv "link $1" "$(readlink -f "$1" 2>/dev/null || readlink "$1")"; fi
+  if [ -e "$1" ] || [ -S "$1" ]; then
+    if s=$(stat -L -c '%f %U %G %u %g' "$1" 2>/dev/null); then kv "stat $1" "$s"; fi
+  else kv "stat $1" missing; fi
+}
+
+me=$(id -un 2>/dev/null)
+u=${CHECK_USER:-$me}
+kv user "$u"
+kv current_user "$me"
+kv uid "$(id -u "$u" 2>/dev/null)"
+kv gid "$(id -g "$u" 2>/dev/null)"
+kv db_groups "$(id -Gn "$u" 2>/dev/null)"
+if [ "$u" = "$me" ]; then kv session_groups "$(id -Gn 2>/dev/null)"; fi
+pw=$(getent passwd "$u" 2>/dev/null || grep "^$u:" /etc/passwd 2>/dev/null)
+home=$(printf '%s' "$pw" | cut -d: -f6)
+[ -n "$home" ] || [ "$u" != "$me" ] || home=$HOME
+kv home "$home"
+uid=$(id -u "$u" 2>/dev/null)
+
+# The environment is only ours to read when we run as the checked user.
+if [ "$u" = "$me" ]; then
+  for v in DOCKER_HOST DOCKER_CONTEXT DOCKER_CONFIG DOCKER_TLS_VERIFY XDG_RUNTIME_DIR; do
+    eval "val=\${$v-}"
+    # shellcheck disable=SC2154 # set by the eval above
+    [ -n "$val" ] && kv "env.$v" "$val"
+  done
+  cfg=${DOCKER_CONFIG:-$home/.docker}
+else
+  cfg=$home/.docker
+fi
+kv config_dir "$cfg"
+
+# Where DOCKER_HOST/DOCKER_CONTEXT are exported (a stale export in an rc file is a classic).
+for f in "$home/.bashrc" "$home/.profile" "$home/.bash_profile" "$home/.zshrc" "$home/.zprofile" \
+         /etc/environment /etc/profile /etc/bash.bashrc /etc/profile.d/*.sh; do
+  [ -r "$f" ] && grep -n 'DOCKER_HOST\|DOCKER_CONTEXT' "$f" 2>/dev/null | while IFS= read -r l; do printf '%s:%s\n' "$f" "$l"; done
+done | stream exports
+
+stat_path "$cfg"
+stat_path "$cfg/config.json"
+file_block config.json "$cfg/config.json"
+if [ -d "$cfg/contexts/meta" ]; then
+  for d in "$cfg"/contexts/meta/*; do
+    [ -f "$d/meta.json" ] && file_block "ctx:${d##*/}" "$d/meta.json"
+  done
+fi
+
+# Every socket worth a look: default, rootless, Desktop, podman, and whatever endpoints mention.
+run=${XDG_RUNTIME_DIR:-/run/user/$uid}
+for p in /var/run/docker.sock /run/docker.sock "/run/user/$uid/docker.sock" "$run/docker.sock" \
+         "$home/.docker/desktop/docker.sock" /run/podman/podman.sock "/run/user/$uid/podman/podman.sock" \
+         /var/snap/docker/common/run/docker.sock; do
+  stat_path "$p"
+done
+dh_eps=$({ printf '%s\n' "${DOCKER_HOST-}"; cat "$cfg"/contexts/meta/*/meta.json 2>/dev/null; } |
+  grep -o 'unix://[^" ]*' 2>/dev/null | sed 's|^unix://||' | sort -u)
+while IFS= read -r p; do stat_path "$p"; done <<EOT
+$dh_eps
+EOT
+
+{ [ -x /snap/bin/docker ] || [ -d /var/snap/docker ]; } && kv snap_docker yes
+[ -d /var/snap/docker ] && file_block snap-daemon.json /var/snap/docker/current/config/daemon.json
+has podman && kv podman "$(command -v podman)"
+d=$(command -v docker 2>/dev/null)
+if [ -n "$d" ] && head -c 512 "$d" 2>/dev/null | grep -q podman; then kv docker_is_podman yes; fi
+
+if has journalctl; then
+  as_root journalctl -u docker.service -n 30 --no-pager -o cat 2>/dev/null </dev/null | stream journal-docker
+  as_root journalctl -u docker.socket -n 10 --no-pager -o cat 2>/dev/null </dev/null | stream journal-socket
+fi
+if has systemctl; then
+  kv exec_start "$(systemctl show -p ExecStart docker.service 2>/dev/null | sed -n 's/^ExecStart=//p' | head -n 1)"
+fi
+if has ss; then
+  ss -ltn 2>/dev/null | grep -E ':237[56]([^0-9]|$)' | stream tcp-listeners
+fi

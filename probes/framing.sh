@@ -1,0 +1,42 @@
+# shellcheck shell=sh
+# The framing every dockhand probe prints (parsed by src/probe/framing.ts; the format is described
+# there). POSIX sh for dash and busybox ash: no `local`, no bash-isms, every tool optional but od.
+#
+# Each token ends with a NUL. Raw tokens are only ever shell strings (they cannot hold a NUL);
+# bytes that can (files, command output, argv) always go through od as hex. Never print to stdout
+# outside these functions: a stray byte fails the whole probe on the controller.
+LC_ALL=C; export LC_ALL
+# Admin tools live in sbin, which is not on an unprivileged SSH user's PATH on some distros.
+PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"; export PATH
+has() { command -v "$1" >/dev/null 2>&1; }
+if ! has od; then echo 'dockhand probe: this host has no od (coreutils or busybox); it is needed to report file contents' >&2; exit 3; fi
+# Bound anything that might block (sudo resolving the host name, init scripts, cloud-init).
+if has timeout; then T="timeout 20"; else T=""; fi
+hex() { od -An -v -tx1; }
+# sec NAME / kv KEY VALUE
+sec() { printf 'S\000%s\000' "$1"; }
+kv() { printf 'K\000%s\000%s\000' "$1" "$2"; }
+# emit_file PATH: a regular readable file's bytes, or that it is missing / unreadable.
+emit_file() {
+  if [ ! -e "$1" ]; then printf 'F\000%s\000missing\000\000' "$1"
+  elif [ -f "$1" ] && [ -r "$1" ]; then printf 'F\000%s\000ok\000' "$1"; hex 2>/dev/null < "$1"; printf '\000'
+  else printf 'F\000%s\000unreadable\000\000' "$1"; fi
+}
+# stream NAME: stdin as the output of a command that succeeded.
+stream() { printf 'C\000%s\000' "$1"; hex; printf '\000%s\000' 0; }
+# run NAME CMD ARGS…: stdout only (stderr is noise for parsing; the exit code says enough). The exit
+# code comes back on fd 3 while the output goes through od to fd 4 (our stdout); the command gets
+# neither descriptor, so it cannot write into the exit code.
+run() {
+  dh_name=$1; shift
+  if ! has "$1"; then printf 'C\000%s\000\000absent\000' "$dh_name"; return; fi
+  printf 'C\000%s\000' "$dh_name"
+  { dh_rc=$( { { "$@" 2>/dev/null </dev/null 3>&- 4>&-; echo "$?" >&3; } | hex >&4; } 3>&1 ); } 4>&1
+  printf '\000%s\000' "$dh_rc"
+}
+# runt: run under the timeout, when the tool exists (`timeout` itself must not be the one tested).
+# $T is a word list on purpose ("timeout 20" or nothing).
+# shellcheck disable=SC2086
+runt() { dh_name=$1; shift; if has "$1"; then run "$dh_name" $T "$@"; else printf 'C\000%s\000\000absent\000' "$dh_name"; fi; }
+yn() { if "$@"; then echo yes; else echo no; fi; }
+group_db() { if has getent; then getent group 2>/dev/null; elif [ -r /etc/group ]; then cat /etc/group; fi; }
