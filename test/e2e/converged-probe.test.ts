@@ -11,7 +11,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { PROBE_SCRIPT, parseProbeOutput } from '../../src/facts/gather.js';
+import { factsProbeScript, parseProbeOutput } from '../../src/facts/gather.js';
 import { loadPlaybooks } from '../../src/playbook/load.js';
 import { planForHost } from '../../src/plan/build.js';
 import { isConverged } from '../../src/plan/model.js';
@@ -39,10 +39,10 @@ describeHosts('a converged host as the probe records it', () => {
     const up = await runCli(fleet, home, ['up', '--source', 'distro', `deploy@${h.address}`]);
     expect(up.code, `${up.stdout}\n${up.stderr}`).toBe(0);
 
-    const probe = await h.ssh('deploy', 'sh -s', { input: PROBE_SCRIPT });
+    const probe = await h.ssh('deploy', 'sh -s', { input: factsProbeScript() });
     expect(probe.code, probe.stderr).toBe(0);
     const facts = parseProbeOutput(h.address, probe.stdout);
-    const plan = planForHost(facts, loadPlaybooks(), { source: 'distro' });
+    const plan = planForHost(facts, loadPlaybooks(), { source: 'distro', loginUser: 'deploy' });
     expect(plan.steps.filter((s) => s.commands.length).map((s) => `${s.id}: ${s.reason}`)).toEqual([]);
     expect(isConverged(plan)).toBe(true);
     if (process.env.RECORD_PROBE === '1') writeFileSync(RECORDING, probe.stdout);

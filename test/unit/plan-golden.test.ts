@@ -49,6 +49,7 @@ describe.each(RELEASES)('%s', (name) => {
 });
 
 it('the recorded converged host, exactly as its probe reported it, plans nothing with the source it was converged with', () => {
-  const plan = planForHost(recordedConverged(), playbooks, { source: 'distro' });
+  // The recording's SSH login user was deploy.
+  const plan = planForHost(recordedConverged(), playbooks, { source: 'distro', loginUser: 'deploy' });
   expect(plan.steps.filter((s) => s.commands.length).map((s) => `${s.id}: ${s.reason}`)).toEqual([]);
 });

@@ -2,6 +2,9 @@
 import { stepTable } from '../fixtures/plan/step-table.js';
 
 const aptGet = 'apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold';
+const DOCKER_CE = 'docker-ce docker-ce-cli containerd.io docker-buildx-plugin docker-compose-plugin';
+/** A pinned install of Docker's packages at 28.1 (engine and CLI held) whose script has `has`. */
+const pinned = (has: string[]) => ({ reason: /^not installed: docker-ce/, commands: [{ summary: `install ${DOCKER_CE} at 28.1 and hold docker-ce docker-ce-cli`, has }] });
 
 stepTable('packages', [
   {
@@ -11,8 +14,8 @@ stepTable('packages', [
       reason: 'not installed: docker-ce, docker-ce-cli, containerd.io, docker-buildx-plugin, docker-compose-plugin',
       commands: [
         {
-          summary: 'install docker-ce docker-ce-cli containerd.io docker-buildx-plugin docker-compose-plugin',
-          has: ['export DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1', `${aptGet} install -y docker-ce docker-ce-cli containerd.io docker-buildx-plugin docker-compose-plugin`],
+          summary: `install ${DOCKER_CE}`,
+          has: ['export DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1', `${aptGet} install -y ${DOCKER_CE}`],
         },
       ],
     },
@@ -21,42 +24,26 @@ stepTable('packages', [
     name: 'apt, pinned: install held packages at the resolved version and hold them',
     release: 'ubuntu-24.04',
     options: { dockerVersion: '28.1' },
-    expect: {
-      reason: /^not installed: docker-ce/,
-      commands: [
-        {
-          summary: 'install docker-ce docker-ce-cli containerd.io docker-buildx-plugin docker-compose-plugin at 28.1 and hold docker-ce docker-ce-cli',
-          has: [
-            `${aptGet} install -y --allow-downgrades --allow-change-held-packages containerd.io docker-buildx-plugin docker-compose-plugin docker-ce="$version" docker-ce-cli="$version"`,
-            'apt-mark hold docker-ce docker-ce-cli',
-          ],
-        },
-      ],
-    },
+    expect: pinned([
+      `${aptGet} install -y --allow-downgrades --allow-change-held-packages containerd.io docker-buildx-plugin docker-compose-plugin docker-ce="$version" docker-ce-cli="$version"`,
+      'apt-mark hold docker-ce docker-ce-cli',
+    ]),
   },
   {
     name: 'dnf5, pinned: release an earlier versionlock first (versionlock is built in)',
     release: 'fedora-42',
     options: { dockerVersion: '28.1' },
-    expect: {
-      reason: /^not installed: docker-ce/,
-      commands: [
-        {
-          summary: 'install docker-ce docker-ce-cli containerd.io docker-buildx-plugin docker-compose-plugin at 28.1 and hold docker-ce docker-ce-cli',
-          has: [
-            'dnf versionlock delete docker-ce docker-ce-cli >/dev/null 2>&1 || true',
-            'dnf install -y containerd.io docker-buildx-plugin docker-compose-plugin docker-ce-"$version" docker-ce-cli-"$version"',
-            'dnf versionlock add docker-ce docker-ce-cli',
-          ],
-        },
-      ],
-    },
+    expect: pinned([
+      'dnf versionlock delete docker-ce docker-ce-cli >/dev/null 2>&1 || true',
+      'dnf install -y containerd.io docker-buildx-plugin docker-compose-plugin docker-ce-"$version" docker-ce-cli-"$version"',
+      'dnf versionlock add docker-ce docker-ce-cli',
+    ]),
   },
   {
     name: 'dnf4, pinned: the versionlock plugin is installed before holding',
     release: 'rocky-9',
     options: { dockerVersion: '28.1' },
-    expect: { reason: /^not installed/, commands: [{ summary: 'install docker-ce docker-ce-cli containerd.io docker-buildx-plugin docker-compose-plugin at 28.1 and hold docker-ce docker-ce-cli', has: ['dnf install -y python3-dnf-plugin-versionlock'] }] },
+    expect: pinned(['dnf install -y python3-dnf-plugin-versionlock']),
   },
   {
     name: 'apk: no pinning, one add',
