@@ -134,10 +134,15 @@ export function loadPlaybookFile(path: string, lookup: Lookup = directoryLookup(
 /** All playbooks shipped in playbooks/ (or another directory), sorted by id. */
 export function loadPlaybooks(dir: string = playbooksDir): Playbook[] {
   const lookup = directoryLookup(dir);
+  return playbookFiles(dir).map((f) => loadPlaybookFile(f, lookup));
+}
+
+/** The playbook files of a directory, sorted by id (what loadPlaybooks loads). */
+export function playbookFiles(dir: string = playbooksDir): string[] {
   return readdirSync(dir)
     .filter((f) => /\.ya?ml$/.test(f))
     .sort()
-    .map((f) => loadPlaybookFile(join(dir, f), lookup));
+    .map((f) => join(dir, f));
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
