@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { renderFactsSummary } from '../../src/commands/facts.js';
+import { renderFactsSummary } from '../../src/facts/render.js';
 import { ExitCode } from '../../src/core/errors.js';
 import { createLogger } from '../../src/core/log.js';
 import { addSecret, clearSecrets } from '../../src/core/output.js';
