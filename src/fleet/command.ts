@@ -1,7 +1,7 @@
 /**
  * What a fleet command (plan, up, doctor, facts) does around its per-host work: open each host's
- * transport through the connection pacing, show progress, handle Ctrl-C, print the summary, and
- * close everything. The command supplies only `(transport, host, ctx) => HostResult`.
+ * transport through the connection pacing, show progress, handle Ctrl-C, have the exporter write the
+ * result (table or JSON), and close everything. The command supplies only `(transport, host, ctx) => HostResult`.
  */
 import { DockhandError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/log.js';
@@ -11,7 +11,9 @@ import { resolveSshConfig } from '../transport/ssh-config.js';
 import { JumpPool } from '../transport/ssh/jump-pool.js';
 import type { ConnectOptions, TargetSpec, Transport } from '../transport/types.js';
 import { interruptOnSigint } from './interrupt.js';
-import { createProgress, type FleetProgress } from './progress.js';
+import type { ResultExporter } from './export/index.js';
+import { createOutput } from './output.js';
+import { createProgress, type FleetProgress } from './progress/index.js';
 import { FleetCancelled, runFleet, type FleetOptions, type TaskContext } from './run.js';
 import { serversOf } from './start-gate.js';
 import type { FleetReport, HostResult } from './types.js';
@@ -34,15 +36,17 @@ export interface FleetCommandOptions {
   open?: typeof openTransport;
   /** Replaces the progress display chosen from the terminal and --json. */
   progress?: FleetProgress;
+  /** Replaces the exporter chosen from --json (the summary table, or JSON events). */
+  exporter?: ResultExporter;
   /** Overrides of the runner settings from the command line (e.g. connection pacing). */
   fleet?: Partial<FleetOptions>;
-  /** The command's per-host output for stdout, printed just before the summary table (not with --json). */
+  /** The command's per-host output for the table, printed just before it (with --json it is in each host's data). */
   details?: (report: FleetReport) => string | undefined;
   /** Work on this machine after every host is done, before the summary (e.g. docker contexts). */
   afterRun?: (report: FleetReport, logger: Logger) => Promise<void>;
   /**
    * The command prints its own result on stdout (the doctor's report): progress stays on stderr, and
-   * the runner prints neither its summary table nor, with --json, its events.
+   * the runner writes neither a result (no exporter) nor, with --json, progress events.
    */
   ownOutput?: boolean;
   /**
@@ -52,19 +56,29 @@ export interface FleetCommandOptions {
   interactive?: boolean;
 }
 
-/** Where the runner's stdout output goes when the command prints its own. */
-const discard = { write: () => true, columns: 100 } as unknown as NodeJS.WritableStream & { columns?: number };
+/** Where JSON progress events go when the command prints its own result. */
+const discard = { write: () => true } as unknown as NodeJS.WritableStream;
 
 export async function runFleetCommand(ctx: RunContext, task: HostTask, opts: FleetCommandOptions = {}): Promise<FleetReport> {
-  const progress =
-    opts.progress ??
-    (await createProgress({
-      hosts: ctx.hosts.map((h) => h.name),
-      json: ctx.json,
-      ...(opts.ownOutput ? { out: discard } : {}),
-      // progressMode's rule: a dumb terminal gets plain lines.
-      ...(opts.interactive ? { env: { ...process.env, TERM: 'dumb' } } : {}),
-    }));
+  // A command that prints its own result (the doctor) has no exporter, and its JSON progress
+  // events are not written either: stdout holds only its report.
+  const hosts = ctx.hosts.map((h) => h.name);
+  const ownProgress =
+    opts.ownOutput || opts.interactive
+      ? await createProgress({
+          hosts,
+          json: ctx.json,
+          ...(opts.ownOutput ? { out: discard } : {}),
+          // progressMode's rule: a dumb terminal gets plain lines.
+          ...(opts.interactive ? { env: { ...process.env, TERM: 'dumb' } } : {}),
+        })
+      : undefined;
+  const { progress, exporter, observer } = await createOutput({
+    hosts,
+    format: ctx.json ? 'json' : 'human',
+    progress: opts.progress ?? ownProgress,
+    exporter: opts.exporter ?? (opts.ownOutput ? { finish: () => {} } : undefined),
+  });
   // Log lines go through the progress display so they never tear the live block.
   const logger = createLogger({
     verbose: ctx.logger.verbose,
@@ -95,12 +109,13 @@ export async function runFleetCommand(ctx: RunContext, task: HostTask, opts: Fle
           throw err;
         }
       },
-      { ...ctx.fleet, ...opts.fleet, signal: interrupt.signal, observer: progress },
+      { ...ctx.fleet, ...opts.fleet, signal: interrupt.signal, observer },
     );
     // A second Ctrl-C is ending the run: it prints its own last words and exits; no summary.
     if (interrupt.ending) await new Promise<never>(() => {});
     if (opts.afterRun) await opts.afterRun(report, logger);
-    progress.finish(report, ctx.json ? undefined : opts.details?.(report));
+    progress.stop();
+    exporter.finish(report, opts.details);
     return report;
   } finally {
     interrupt.dispose();
