@@ -51,7 +51,25 @@ export interface ClientEvidence {
   execStart?: string;
   /** `ss -ltn` lines listening on 2375/2376. */
   tcpListeners: string[];
+  /** A containerd process (pidof/pgrep//proc): set only when one runs. */
+  containerd?: { pid: number };
 }
+
+/**
+ * Evidence fields the probes write only when the thing exists: their absence is itself what was
+ * found (no dockerd process, no ExecStart…). Every other field of `facts` and `client`, and every
+ * unit record, is evidence whose absence means "not gathered" — a check that read it cannot pass
+ * (the engine turns such a pass into a skip; test/unit/doctor-evidence-absent.test.ts walks it).
+ */
+export const ABSENCE_IS_A_FACT: ReadonlySet<string> = new Set([
+  'facts.dockerd',
+  'facts.foreignDockerd',
+  'facts.serviceRunning',
+  'facts.serviceEnabled',
+  'facts.dpkgInterrupted',
+  'client.execStart',
+  'client.containerd',
+]);
 
 export interface DoctorEvidence {
   facts: Facts;
