@@ -45,12 +45,14 @@ export interface ClientEvidence {
   sockets: SocketStat[];
   snap: { docker: boolean; daemonJson?: FileContent };
   podman: { binary?: string; dockerIsPodman: boolean };
-  /** Last lines of `journalctl -u docker.service` / `-u docker.socket`. */
-  journal: { docker: string[]; socket: string[] };
+  /** Last lines of `journalctl -u docker.service` / `-u docker.socket` / `-u containerd.service`. */
+  journal: { docker: string[]; socket: string[]; containerd?: string[] };
   /** `systemctl show -p ExecStart docker.service` value. */
   execStart?: string;
-  /** `ss -ltn` lines listening on 2375/2376. */
-  tcpListeners: string[];
+  /** `ss -ltn` lines listening on 2375/2376; undefined when ss is not there (unknown). */
+  tcpListeners?: string[];
+  /** `systemctl list-jobs` lines (a start job still running); undefined without systemctl. */
+  jobs?: string[];
   /** A containerd process (pidof/pgrep//proc): set only when one runs. */
   containerd?: { pid: number };
 }
@@ -69,6 +71,7 @@ export const ABSENCE_IS_A_FACT: ReadonlySet<string> = new Set([
   'facts.dpkgInterrupted',
   'client.execStart',
   'client.containerd',
+  'client.jobs', // no systemctl: no jobs to list
 ]);
 
 export interface DoctorEvidence {

@@ -10,10 +10,13 @@ export const socketPath: Probe = (i) => {
   const s = i.socket;
   if (!i.socketPath || !s) return skip(`the endpoint ${i.endpoint.endpoint} is not a local socket`);
   const ev = [describeStat(s)];
+  // Nothing there is socket.exists' finding; a path whose type could not be read proves nothing.
+  if (!s.exists) return skip(`nothing at ${s.path} (see socket.exists)`);
+  if (s.type === undefined) return skip(`the type of ${s.path} could not be read`);
+  if (s.type === 'socket') return pass(ev);
   if (i.primary?.error) ev.push(describeApi(i.primary));
-  if (s.exists && s.type === 'directory') return fail(`${s.path} is a directory, not a socket`, ev, { vars: { socket: s.path } });
-  if (s.exists && s.type !== 'socket' && s.type !== 'symlink') return fail(`${s.path} is not a socket (${s.type})`, ev, { vars: { socket: s.path } });
-  return pass(ev);
+  if (s.type === 'directory') return fail(`${s.path} is a directory, not a socket`, ev, { vars: { socket: s.path } });
+  return fail(`${s.path} is not a socket (${s.type})`, ev, { vars: { socket: s.path } });
 };
 
 /** The socket exists and something listens on it. */
