@@ -44,7 +44,7 @@ uid=$(id -u "$u" 2>/dev/null)
 
 # The environment is only ours to read when we run as the checked user.
 if [ "$u" = "$me" ]; then
-  for v in DOCKER_HOST DOCKER_CONTEXT DOCKER_CONFIG DOCKER_TLS_VERIFY XDG_RUNTIME_DIR; do
+  for v in DOCKER_HOST DOCKER_CONTEXT DOCKER_CONFIG DOCKER_TLS_VERIFY DOCKER_TLS DOCKER_CERT_PATH XDG_RUNTIME_DIR; do
     eval "val=\${$v-}"
     # shellcheck disable=SC2154 # set by the eval above
     [ -n "$val" ] && kv "env.$v" "$val"

@@ -27,6 +27,8 @@ export interface DockerEnv {
   DOCKER_CONTEXT?: string;
   DOCKER_CONFIG?: string;
   DOCKER_TLS_VERIFY?: string;
+  DOCKER_TLS?: string;
+  DOCKER_CERT_PATH?: string;
   XDG_RUNTIME_DIR?: string;
 }
 

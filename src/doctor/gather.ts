@@ -11,7 +11,7 @@ import { factsFromProbe } from '../facts/gather.js';
 import { splitProbeOutput } from '../probe/framing.js';
 import { sh } from '../shell/quote.js';
 import type { Transport } from '../transport/types.js';
-import { probeEndpoints, unixSocketPath, type ApiProbe } from './api.js';
+import { probeEndpoints, unixSocketPath, type ApiProbe, type ProbeSettings } from './api.js';
 import { DEFAULT_ENDPOINT, resolveEndpoint } from './endpoint.js';
 import type { ClientEvidence, DoctorEvidence } from './evidence.js';
 import type { SocketOpener } from './http.js';
@@ -24,6 +24,17 @@ export interface GatherOptions {
   /** How to reach sockets on a remote host (the SSH streamlocal opener); none = not probed. */
   opener?: SocketOpener;
   timeoutMs?: number;
+}
+
+/** Each API request's bound (connect + answer), in seconds: a daemon slower than this is a finding. */
+export const API_BOUND_S = 5;
+
+/** TLS for tcp:// endpoints, from the checked user's environment, as the CLI reads it. */
+export function tlsSettings(client: ClientEvidence): ProbeSettings['tls'] {
+  const env = client.env;
+  // The CLI: DOCKER_TLS_VERIFY set (any value but empty) verifies; DOCKER_TLS alone encrypts only.
+  if (!env.DOCKER_TLS_VERIFY && !env.DOCKER_TLS) return undefined;
+  return { verify: Boolean(env.DOCKER_TLS_VERIFY), certPath: env.DOCKER_CERT_PATH || client.configDir.path };
 }
 
 /** The endpoints worth probing: the one in use, the default (to prove a fix), SDKs' and the context's. */
@@ -64,12 +75,13 @@ async function probeAsUser(
   opts: GatherOptions,
 ): Promise<{ api: ApiProbe[]; via: DoctorEvidence['apiVia'] }> {
   if (transport.kind !== 'local') {
-    return opts.opener ? { api: await probeEndpoints(opts.opener, endpoints), via: 'process' } : { api: [], via: 'not-probed' };
+    return opts.opener ? { api: await probeEndpoints(opts.opener, endpoints, { timeoutMs: API_BOUND_S * 1000 }), via: 'process' } : { api: [], via: 'not-probed' };
   }
   const uid = process.getuid?.();
   if (client.user.uid === uid) {
-    const { openLocalSocket } = await import('./local-opener.js');
-    return { api: await probeEndpoints(openLocalSocket, endpoints), via: 'process' };
+    // The CLI's own view: every endpoint form, from this machine, with the user's TLS settings.
+    const { localOpeners } = await import('./local-opener.js');
+    return { api: await probeEndpoints(localOpeners, endpoints, { timeoutMs: API_BOUND_S * 1000, tls: tlsSettings(client) }), via: 'process' };
   }
   // Another user: only their own process meets their permissions. A fresh login's groups (--init-groups).
   const unix = endpoints.filter((e) => unixSocketPath(e));

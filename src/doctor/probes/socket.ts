@@ -50,11 +50,32 @@ export const apiPing: Probe = (i) => {
     case 'UNSUPPORTED':
       return skip(p.error.message);
     case 'ETIMEDOUT':
-      return fail('the socket accepts connections but the daemon never answers', ev);
+      return fail(`the socket accepts connections but the daemon has not answered in ${p.boundS ?? '?'} s`, [...ev, ...whyNoAnswer(i)], { fix: 'hang' });
     default:
       return fail(p.error ? `the API does not answer: ${p.error.message}` : `/_ping answered HTTP ${p.pingStatus}`, ev);
   }
 };
+
+/**
+ * Why a daemon whose socket accepts does not answer, from units and journals: a start job still
+ * running, containerd masked, failed or missing. Evidence only — lines as the host wrote them.
+ */
+export function whyNoAnswer(i: ProbeInput): string[] {
+  const out: string[] = [];
+  const units = i.facts.init.system === 'systemd' ? i.facts.units : {};
+  const svc = units['docker.service'];
+  if (svc) out.push(`docker.service: ${svc.activeState}${svc.subState ? ` (${svc.subState})` : ''}${svc.activeState === 'activating' ? ' — its start job is still running' : ''}`);
+  const c = units['containerd.service'];
+  if (i.facts.init.system === 'systemd') {
+    if (!c || c.loadState === 'not-found') out.push('containerd.service: not installed — dockerd waits for a containerd that never comes');
+    else if (c.loadState === 'masked' || c.unitFileState === 'masked') out.push('containerd.service: masked — dockerd waits for a containerd that cannot start');
+    else if (c.activeState !== 'active') out.push(`containerd.service: ${c.activeState}${c.result && c.result !== 'success' ? `, result ${c.result}` : ''}`);
+  }
+  for (const j of (i.client.jobs ?? []).filter((l) => /docker|containerd/.test(l))) out.push(`job: ${j.trim().replace(/\s+/g, ' ')}`);
+  for (const l of (i.client.journal.containerd ?? []).slice(-2)) out.push(`journal containerd.service: ${l}`);
+  for (const l of i.client.journal.docker.slice(-3)) out.push(`journal: ${l}`);
+  return out;
+}
 
 /** Anyone on the host is root when the socket is world-writable: a SECURITY finding. */
 export const socketWorldWritable: Probe = (i) => {
