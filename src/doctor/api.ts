@@ -5,7 +5,7 @@
 import type { Duplex } from 'node:stream';
 import type { SocketOpener } from './http.js';
 import { httpRequest } from './http.js';
-import { parseEndpoint } from './endpoint.js';
+import { parseEndpoint } from './endpoint-url.js';
 
 /** TLS as the docker CLI would use it for a tcp:// endpoint (DOCKER_TLS_VERIFY / DOCKER_TLS). */
 export interface TlsSettings {

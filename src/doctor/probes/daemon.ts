@@ -1,6 +1,7 @@
 import type { UnitState } from '../../facts/types.js';
 import { CONTAINERD_FAILURE, recogniseDaemonFailure } from '../journal.js';
 import { pass, fail, warn, skip, type Probe, type ProbeInput } from './types.js';
+import { whyNoAnswer } from './socket.js';
 
 /** A unit's record: read only under systemd (elsewhere there are none, and none is not evidence). */
 const unit = (i: ProbeInput, name: string): UnitState | undefined => {
@@ -112,7 +113,9 @@ export const socketActivation: Probe = (i) => {
   if (!svc || !sock) return skip('docker.socket is not used');
   const ev = [describeUnit(sock, 'docker.socket'), describeUnit(svc, 'docker.service')];
   if (sock.activeState === 'active' && svc.activeState !== 'active') {
-    if (i.primary?.error?.kind === 'ETIMEDOUT') ev.push(`${i.primary.endpoint}: connection accepted, no answer (timeout)`);
+    if (i.primary?.error?.kind === 'ETIMEDOUT') {
+      return fail(`the socket accepts connections but the daemon has not answered in ${i.primary.boundS ?? '?'} s`, [`${i.primary.endpoint}: connection accepted, no answer`, ...whyNoAnswer(i)]);
+    }
     return fail('docker.socket accepts connections but docker.service is down: clients hang', ev);
   }
   return pass(ev);
