@@ -7,6 +7,9 @@ import type { SocketOpener } from './http.js';
 import { httpRequest } from './http.js';
 import { parseEndpoint } from './endpoint-url.js';
 
+/** Each API request's bound (connect + answer), in seconds: a daemon slower than this is a finding. */
+export const API_BOUND_S = 5;
+
 /** TLS as the docker CLI would use it for a tcp:// endpoint (DOCKER_TLS_VERIFY / DOCKER_TLS). */
 export interface TlsSettings {
   verify: boolean;
@@ -116,7 +119,7 @@ function route(openers: EndpointOpeners, endpoint: string, settings: ProbeSettin
     case 'ssh': {
       const ssh = openers.ssh;
       if (!ssh) return { kind: 'UNSUPPORTED', message: `${endpoint} is reached from the client's machine; not probed from here` };
-      return { open: () => ssh(e, settings.timeoutMs ?? 3000), target: endpoint };
+      return { open: () => ssh(e, settings.timeoutMs ?? API_BOUND_S * 1000), target: endpoint };
     }
   }
 }
@@ -127,9 +130,9 @@ const asOpeners = (o: SocketOpener | EndpointOpeners): EndpointOpeners => (typeo
  * GET /_ping, then /version and /info on the same endpoint. A failed ping ends the probe: the
  * first error is the one that explains the others. Every request is bounded by timeoutMs.
  */
-export async function probeApi(openers: SocketOpener | EndpointOpeners, endpoint: string, timeoutMsOrSettings: number | ProbeSettings = 3000): Promise<ApiProbe> {
+export async function probeApi(openers: SocketOpener | EndpointOpeners, endpoint: string, timeoutMsOrSettings: number | ProbeSettings = API_BOUND_S * 1000): Promise<ApiProbe> {
   const settings = typeof timeoutMsOrSettings === 'number' ? { timeoutMs: timeoutMsOrSettings } : timeoutMsOrSettings;
-  const timeoutMs = settings.timeoutMs ?? 3000;
+  const timeoutMs = settings.timeoutMs ?? API_BOUND_S * 1000;
   const r = route(asOpeners(openers), endpoint, settings);
   if (r && 'kind' in r) return { endpoint, ok: false, error: r };
   const { open, target: path } = r!;

@@ -11,7 +11,7 @@ import { factsFromProbe } from '../facts/gather.js';
 import { splitProbeOutput } from '../probe/framing.js';
 import { sh } from '../shell/quote.js';
 import type { Transport } from '../transport/types.js';
-import { probeEndpoints, unixSocketPath, type ApiProbe, type ProbeSettings } from './api.js';
+import { API_BOUND_S, probeEndpoints, unixSocketPath, type ApiProbe, type ProbeSettings } from './api.js';
 import { DEFAULT_ENDPOINT, resolveEndpoint } from './endpoint.js';
 import type { ClientEvidence, DoctorEvidence } from './evidence.js';
 import type { SocketOpener } from './http.js';
@@ -23,11 +23,17 @@ export interface GatherOptions {
   user?: string;
   /** How to reach sockets on a remote host (the SSH streamlocal opener); none = not probed. */
   opener?: SocketOpener;
+  /** The script's bound (default SCRIPT_BOUND_S). */
   timeoutMs?: number;
+  /** The whole examination's bound in seconds (default DOCTOR_BOUND_S). */
+  boundS?: number;
 }
 
-/** Each API request's bound (connect + answer), in seconds: a daemon slower than this is a finding. */
-export const API_BOUND_S = 5;
+export { API_BOUND_S };
+/** The host script's bound; each command in it that may block has its own (timeout 20 in the script). */
+export const SCRIPT_BOUND_S = 90;
+/** One host's whole examination: the script, then the API probes (ping, then /version and /info). */
+export const DOCTOR_BOUND_S = SCRIPT_BOUND_S + 3 * API_BOUND_S + 30;
 
 /** TLS for tcp:// endpoints, from the checked user's environment, as the CLI reads it. */
 export function tlsSettings(client: ClientEvidence): ProbeSettings['tls'] {
@@ -43,8 +49,32 @@ export function endpointsToProbe(client: ClientEvidence): string[] {
   return [...new Set([e.endpoint, DEFAULT_ENDPOINT, e.sdkEndpoint, e.contextEndpoint].filter((x): x is string => Boolean(x)))];
 }
 
+/**
+ * The whole examination within DOCTOR_BOUND_S: each part has its own bound, and this one holds
+ * even if a part forgets (a hung SSH channel, a socket opener that never settles).
+ */
 export async function gatherEvidence(transport: Transport, opts: GatherOptions = {}): Promise<DoctorEvidence> {
-  const r = await transport.exec(examinationScript(opts.user), { timeoutMs: opts.timeoutMs ?? 120_000 });
+  const boundS = opts.boundS ?? DOCTOR_BOUND_S;
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new DockhandError(`${transport.name}: the examination did not finish within its bound of ${boundS} s`, { exitCode: ExitCode.couldNotCheck })),
+      boundS * 1000,
+    );
+  });
+  try {
+    return await Promise.race([gatherUnbounded(transport, opts), bound]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function gatherUnbounded(transport: Transport, opts: GatherOptions): Promise<DoctorEvidence> {
+  const scriptS = opts.timeoutMs === undefined ? SCRIPT_BOUND_S : opts.timeoutMs / 1000;
+  const r = await transport.exec(examinationScript(opts.user), { timeoutMs: scriptS * 1000 });
+  if (r.timedOut) {
+    throw new DockhandError(`${transport.name}: the doctor probe did not finish within ${scriptS} s`, { exitCode: ExitCode.couldNotCheck });
+  }
   // A malformed frame (forged records) throws ProbeTamperError: the host could not be checked.
   const out = r.code === 0 ? splitProbeOutput(r.stdout, transport.name, ExitCode.couldNotCheck) : undefined;
   if (!out?.complete) {
