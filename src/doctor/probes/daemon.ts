@@ -77,7 +77,13 @@ export const daemonStartFailure: Probe = (i) => {
   // The journal names what actually happened; the configuration only what would happen.
   const why = recogniseDaemonFailure(i.client.journal.docker, svc?.result) ?? configProblem;
   const ev = [describeUnit(svc, 'docker.service'), ...(why ? [`reason: ${why.line}`] : []), ...lastJournal(i)];
-  return fail(why ? FAILURE_SUMMARIES[why.reason]! : 'docker.service failed to start', ev, { fix: why?.reason ?? 'unknown' });
+  // An unrecognised fatal line is the reason as dockerd wrote it, never replaced by a guess.
+  const summary = !why
+    ? `docker.service failed to start${svc?.result && svc.result !== 'success' ? ` (result ${svc.result})` : ''}; its journal has no fatal line from dockerd`
+    : why.reason === 'unknown'
+      ? `dockerd failed to start: ${why.line}`
+      : FAILURE_SUMMARIES[why.reason]!;
+  return fail(summary, ev, { fix: why?.reason ?? 'unknown' });
 };
 
 /** The daemon runs (a process, an active unit, or an answering default socket). */
