@@ -17,6 +17,8 @@ export interface HostReport {
   error?: string;
   /** The fix block is for root already: no sudo prefix. */
   root?: boolean;
+  /** sudo is installed on the host (false: root commands cannot be prefixed with it). */
+  sudo?: boolean;
   /** Lines from --fix: what ran and what remains. */
   fixLog?: string[];
 }
@@ -83,21 +85,39 @@ export function renderHost(r: HostReport, opts: { verbose?: boolean } = {}): str
   }
   const skipped = r.findings.filter((f) => f.status === 'skip' && f.skippedBecause);
   if (skipped.length && !opts.verbose) out.push('', `  (${skipped.length} checks skipped because a check they depend on failed; --verbose lists them)`);
-  const block = fixBlock(r.findings, r.root);
+  const block = fixBlock(r.findings, privilegeOf(r));
   if (block.length) out.push('', 'Fix (copy and paste; review first):', '', ...block.map((l) => `  ${l}`));
   if (r.fixLog?.length) out.push('', 'Applied:', ...r.fixLog.map((l) => `  ${l}`));
   out.push('', summaryLine(summarise(r.findings)), '');
   return out.map(safeLine).join('\n');
 }
 
-/** Every fix of every failing finding, in check order, as one block. Root commands get sudo. */
-export function fixBlock(findings: readonly Finding[], root = false): string[] {
+/** How root commands of the fix block are run: as root already, through sudo, or neither. */
+export type FixPrivilege = 'root' | 'sudo' | 'none';
+
+export const privilegeOf = (r: Pick<HostReport, 'root' | 'sudo'>): FixPrivilege => (r.root ? 'root' : r.sudo === false ? 'none' : 'sudo');
+
+/**
+ * Every fix of every failing finding, in check order, as one block, for the host's privilege:
+ * root → the commands as they are; sudo installed → root commands prefixed with sudo; neither →
+ * the commands as they are under a line saying they need root and how to get it.
+ */
+export function fixBlock(findings: readonly Finding[], privilege: FixPrivilege | boolean = 'sudo'): string[] {
+  const how: FixPrivilege = privilege === true ? 'root' : privilege === false ? 'sudo' : privilege;
   const lines: string[] = [];
+  let needsRoot = false;
   for (const f of findings) {
     if (!f.fix || (f.status !== 'fail' && f.status !== 'warn')) continue;
     const [head, ...rest] = fixLines(f);
     lines.push(head!);
-    for (const l of rest) lines.push(l.startsWith('#') || f.fix.as === 'user' || root ? l : `sudo ${l}`);
+    for (const l of rest) {
+      const asRoot = !l.startsWith('#') && f.fix.as !== 'user';
+      needsRoot ||= asRoot;
+      lines.push(asRoot && how === 'sudo' ? `sudo ${l}` : l);
+    }
+  }
+  if (needsRoot && how === 'none') {
+    lines.unshift('# These commands need root, and sudo is not installed: run them as root (`su -`, or log in as root).');
   }
   return lines;
 }
@@ -133,7 +153,7 @@ export function toJson(reports: readonly HostReport[]): unknown {
     error: r.error,
     summary: r.error ? undefined : summarise(r.findings),
     findings: r.findings,
-    fixBlock: r.error ? [] : fixBlock(r.findings, r.root),
+    fixBlock: r.error ? [] : fixBlock(r.findings, privilegeOf(r)),
     applied: r.fixLog,
   }));
 }

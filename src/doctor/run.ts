@@ -55,7 +55,7 @@ async function doctorHost(spec: TargetSpec, decls: Promise<CheckDecl[]>, opts: D
   try {
     transport = opts.open ? await opts.open(spec) : await openDefault(spec, opts);
     let { evidence, findings } = await examine(transport, decls, opts);
-    const report: HostReport = { host: spec.name, user: evidence.client.user.name, findings, root: evidence.facts.privilege.isRoot };
+    const report: HostReport = { host: spec.name, user: evidence.client.user.name, findings, root: evidence.facts.privilege.isRoot, sudo: evidence.facts.privilege.sudoInstalled };
     if (opts.fix) {
       const steps = applicableFixes(findings);
       const log: string[] = [];
