@@ -15,6 +15,8 @@ export interface HostReport {
   findings: Finding[];
   /** Set when the host could not be examined. */
   error?: string;
+  /** The exit code of that error (4 unreachable, 3 could not check). */
+  exitCode?: number;
   /** The fix block is for root already: no sudo prefix. */
   root?: boolean;
   /** sudo is installed on the host (false: root commands cannot be prefixed with it). */
@@ -83,8 +85,13 @@ export function renderHost(r: HostReport, opts: { verbose?: boolean } = {}): str
       for (const l of fixLines(f)) out.push(`      fix: ${l}`);
     }
   }
-  const skipped = r.findings.filter((f) => f.status === 'skip' && f.skippedBecause);
-  if (skipped.length && !opts.verbose) out.push('', `  (${skipped.length} checks skipped because a check they depend on failed; --verbose lists them)`);
+  // The same count as the summary line's "N skipped", split by why.
+  const skipped = r.findings.filter((f) => f.status === 'skip');
+  if (skipped.length && !opts.verbose) {
+    const blocked = skipped.filter((f) => f.skippedBecause).length;
+    const parts = [blocked && `${blocked} because a check they depend on failed`, skipped.length - blocked && `${skipped.length - blocked} not applicable or without evidence here`].filter(Boolean);
+    out.push('', `  (${skipped.length} ${skipped.length === 1 ? 'check' : 'checks'} skipped: ${parts.join(', ')}; --verbose lists them)`);
+  }
   const block = fixBlock(r.findings, privilegeOf(r));
   if (block.length) out.push('', 'Fix (copy and paste; review first):', '', ...block.map((l) => `  ${l}`));
   if (r.fixLog?.length) out.push('', 'Applied:', ...r.fixLog.map((l) => `  ${l}`));

@@ -4,7 +4,7 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { checksDir } from '../core/paths.js';
-import { ExitCode, InputError } from '../core/errors.js';
+import { DockhandError, ExitCode, InputError, exitCodeOf } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { jsonText, safeText } from '../core/output.js';
 import { openTransport } from '../transport/open.js';
@@ -86,8 +86,10 @@ async function doctorHost(spec: TargetSpec, decls: Promise<CheckDecl[]>, opts: D
     return report;
   } catch (err) {
     if (err instanceof InputError) throw err; // bad check declarations: not this host's fault
-    opts.logger.debug(err instanceof Error ? (err.stack ?? err.message) : String(err));
-    return { host: spec.name, findings: [], error: err instanceof Error ? err.message : String(err) };
+    // A typed error (unreachable, auth, a probe that failed) is a finding about the host, not a bug:
+    // its message is all there is to say, even with --verbose. Only an unexpected error has a stack worth showing.
+    if (!(err instanceof DockhandError)) opts.logger.debug(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    return { host: spec.name, findings: [], error: err instanceof Error ? err.message : String(err), exitCode: exitCodeOf(err) };
   } finally {
     await transport?.close().catch(() => {});
   }
@@ -97,7 +99,9 @@ function openDefault(spec: TargetSpec, opts: DoctorOptions): Promise<Transport> 
   return openTransport(spec, opts.connect, opts.logger);
 }
 
+/** As every fleet command: an unreachable host (4) wins, then one that could not be checked (3), then problems (1). */
 export function exitCodeFor(reports: readonly HostReport[]): ExitCode {
+  if (reports.some((r) => r.error && r.exitCode === ExitCode.unreachable)) return ExitCode.unreachable;
   if (reports.some((r) => r.error)) return ExitCode.couldNotCheck;
   return reports.some((r) => summarise(r.findings).problems > 0) ? ExitCode.problemsFound : ExitCode.ok;
 }
