@@ -119,3 +119,10 @@ else
 fi
 dh_cpid=$(printf '%s' "$dh_cpid" | tr -s ' ' '\n' | grep -E '^[0-9]+$' | head -n 1)
 [ -n "$dh_cpid" ] && kv containerd_pid "$dh_cpid"
+
+# apt's own complaints about its sources, offline (apt-cache reads the lists, no download): a
+# Docker source declared twice with different Signed-By makes every apt command fail.
+# shellcheck disable=SC2086
+if has apt-cache; then
+  $T apt-cache policy 2>&1 >/dev/null </dev/null | grep -E '^(E|W): ' | head -n 20 | stream apt-errors
+fi

@@ -55,6 +55,8 @@ export interface ClientEvidence {
   tcpListeners?: string[];
   /** `systemctl list-jobs` lines (a start job still running); undefined without systemctl. */
   jobs?: string[];
+  /** `E:`/`W:` lines of `apt-cache policy` (apt reading its sources); undefined without apt. */
+  aptErrors?: string[];
   /** A containerd process (pidof/pgrep//proc): set only when one runs. */
   containerd?: { pid: number };
 }

@@ -102,6 +102,7 @@ export function doctorFromProbe(out: ProbeOutput): DoctorOutput {
     tcpListeners: s.commands['tcp-listeners'] ? linesOf(s, 'tcp-listeners') : undefined,
     jobs: s.commands['systemd-jobs'] ? linesOf(s, 'systemd-jobs') : undefined,
     containerd: /^\d+$/.test(kv.containerd_pid ?? '') ? { pid: Number(kv.containerd_pid) } : undefined,
+    aptErrors: s.commands['apt-errors'] ? linesOf(s, 'apt-errors') : undefined,
   };
   return { evidence, complete: out.complete };
 }

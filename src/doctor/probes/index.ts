@@ -1,4 +1,5 @@
 /** Every probe by the name the declarations use (checks/*.yaml `probe:`). */
+import { probesApt } from './apt.js';
 import { probesDaemon } from './daemon.js';
 import { probesEndpoint } from './endpoint.js';
 import { probesHost } from './host.js';
@@ -12,4 +13,5 @@ export const probes: Record<string, Probe> = {
   ...probesEndpoint,
   ...probesSocket,
   ...probesHost,
+  ...probesApt,
 };
