@@ -126,3 +126,17 @@ dh_cpid=$(printf '%s' "$dh_cpid" | tr -s ' ' '\n' | grep -E '^[0-9]+$' | head -n
 if has apt-cache; then
   $T apt-cache policy 2>&1 >/dev/null </dev/null | grep -E '^(E|W): ' | head -n 20 | stream apt-errors
 fi
+
+# The kernel side of the daemon's network and cgroups: read-only.
+if [ -f /sys/fs/cgroup/cgroup.controllers ]; then kv cgroup 2
+elif [ -d /sys/fs/cgroup ]; then kv cgroup 1; fi
+[ -r /proc/sys/net/ipv4/ip_forward ] && kv ip_forward "$(cat /proc/sys/net/ipv4/ip_forward 2>/dev/null)"
+if has iptables; then
+  kv iptables "$(command -v iptables)"
+  run iptables-version iptables --version
+  # The NAT table dockerd needs; root-only, so only when root or passwordless sudo works.
+  if [ "$(id -u)" = 0 ] || { has sudo && sudo -n true >/dev/null 2>&1; }; then
+    # shellcheck disable=SC2086
+    kv iptables_nat "$(as_root $T iptables -t nat -L -n >/dev/null 2>&1 </dev/null; echo $?)"
+  fi
+fi

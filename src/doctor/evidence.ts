@@ -57,6 +57,16 @@ export interface ClientEvidence {
   jobs?: string[];
   /** `E:`/`W:` lines of `apt-cache policy` (apt reading its sources); undefined without apt. */
   aptErrors?: string[];
+  /** The kernel side: cgroup version (/sys/fs/cgroup), net.ipv4.ip_forward, iptables and its NAT table. */
+  kernel?: {
+    cgroup?: 1 | 2;
+    ipForward?: boolean;
+    /** iptables' path; undefined when not installed. */
+    iptables?: string;
+    iptablesVersion?: string;
+    /** Exit status of `iptables -t nat -L -n` as root; undefined when it could not be run as root. */
+    natStatus?: number;
+  };
   /** A containerd process (pidof/pgrep//proc): set only when one runs. */
   containerd?: { pid: number };
 }

@@ -103,6 +103,13 @@ export function doctorFromProbe(out: ProbeOutput): DoctorOutput {
     jobs: s.commands['systemd-jobs'] ? linesOf(s, 'systemd-jobs') : undefined,
     containerd: /^\d+$/.test(kv.containerd_pid ?? '') ? { pid: Number(kv.containerd_pid) } : undefined,
     aptErrors: s.commands['apt-errors'] ? linesOf(s, 'apt-errors') : undefined,
+    kernel: {
+      cgroup: kv.cgroup === '2' ? 2 : kv.cgroup === '1' ? 1 : undefined,
+      ipForward: kv.ip_forward === '1' ? true : kv.ip_forward === '0' ? false : undefined,
+      iptables: kv.iptables || undefined,
+      iptablesVersion: linesOf(s, 'iptables-version')[0],
+      natStatus: /^\d+$/.test(kv.iptables_nat ?? '') ? Number(kv.iptables_nat) : undefined,
+    },
   };
   return { evidence, complete: out.complete };
 }

@@ -4,6 +4,7 @@ import { probesDaemon } from './daemon.js';
 import { probesEndpoint } from './endpoint.js';
 import { probesHost } from './host.js';
 import { probesInstall } from './install.js';
+import { probesKernel } from './kernel.js';
 import { probesSocket } from './socket.js';
 import type { Probe } from './types.js';
 
@@ -14,4 +15,5 @@ export const probes: Record<string, Probe> = {
   ...probesSocket,
   ...probesHost,
   ...probesApt,
+  ...probesKernel,
 };
