@@ -2,59 +2,164 @@
  * dockhand's benchmark: each dockhand command is timed against a raw baseline measured in the same
  * run on the same machine, and reported as a ratio (absolute times depend on the machine).
  *
- *   npm run bench
+ *   npm run bench                      local rows + one real test host
+ *   BENCH_FLEET=16 npm run bench       also a converged run of 16 hosts against one (boots 16 hosts)
+ *   BENCH_RUNS=15 (default) runs per row; BENCH_OUT=file (default bench/results.json)
+ *   BENCH_BEFORE=<other checkout>/dist/src/cli.js   also time that build of dockhand (a `before` column)
  *
- * - local doctor / local facts  vs  bare Node start-up (`node -e 0`): what dockhand adds on top of
- *   the runtime it cannot avoid.
- * - facts / plan over SSH to a real OpenSSH server on loopback  vs  one raw OpenSSH command
- *   (`ssh host true`): what one round trip of facts, and a whole plan, cost over a bare login.
+ * - `--version` and the local doctor  vs  bare Node start-up (`node -e 0`).
+ * - converged `up`, `plan`, `facts` on a real Debian 12 test host (systemd, sshd, Docker installed
+ *   and converged; test/harness/hosts.ts, root only)  vs  one raw OpenSSH command doing the same
+ *   reads (dpkg-query, systemctl is-active, getent, cat daemon.json).
+ * - converged `up` of 16 hosts  vs  the same on one host, and its peak memory (max RSS).
  *
- * Nothing here changes the machine: the sshd runs from a temp dir on a free loopback port.
+ * Nothing here changes this machine beyond what the e2e harness does (throwaway hosts in their own
+ * network namespaces, removed at the end). No timing is asserted anywhere: this prints and records.
  */
+import { execFileSync } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startSshd, tempKnownHosts } from '../test/harness/sshd.js';
-import { ratioLine, timeCommand, type Sample } from './measure.js';
+import { bootHosts, e2eUnavailableReason, type Fleet, type TestHost } from '../test/harness/hosts.js';
+import { formatTable, timeInterleaved, type Row, type Timed, type TimeOptions } from './measure.js';
 
-const cli = fileURLToPath(new URL('../src/cli.js', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const cli = join(root, 'dist/src/cli.js');
 const node = process.execPath;
 const runs = Number(process.env.BENCH_RUNS ?? 15);
+const fleetSize = Number(process.env.BENCH_FLEET ?? 0);
+const out = process.env.BENCH_OUT ?? join(root, 'bench/results.json');
+const before = process.env.BENCH_BEFORE;
 
-interface Row {
-  subject: Sample;
-  baseline: Sample;
+/**
+ * One row: the floor, this build and (BENCH_BEFORE) the other build, timed in turns with the same
+ * options so the machine's load weighs on all alike.
+ */
+function row(work: string, floor: Timed, label: string, args: string[], opts: TimeOptions, goal: number): Row {
+  const commands: Timed[] = [floor, { label, argv: [node, cli, ...args], opts }];
+  if (before) commands.push({ label: `${label} (before)`, argv: [node, before, ...args], opts });
+  const [f, subject, b] = timeInterleaved(commands, runs);
+  return { work, floor: f!, subject: subject!, ...(b ? { before: b } : {}), goal };
 }
+
+/** The reads a converged run needs, as one raw OpenSSH command: the floor for up/plan/facts. */
+const RAW_PROBE =
+  'dpkg-query -W -f "\\${Package} \\${Version}\\n" docker.io containerd runc 2>/dev/null; ' +
+  'systemctl is-active docker.service containerd.service; systemctl is-enabled docker.service; ' +
+  'getent group docker; id deploy; cat /etc/docker/daemon.json 2>/dev/null; true';
 
 async function main() {
   const rows: Row[] = [];
-  const bareNode = timeCommand('node -e 0', [node, '-e', '0'], { runs });
-
+  const notes: string[] = [];
+  const bareNode: Timed = { label: 'node -e 0', argv: [node, '-e', '0'] };
+  rows.push(row('`--version`', bareNode, 'dockhand --version', ['--version'], {}, 1.5));
   // The doctor exits 1 when it finds problems and 3 when it cannot check; both are valid outcomes here.
-  rows.push({ subject: timeCommand('dockhand doctor (local)', [node, cli, 'doctor', '--json'], { runs, okCodes: [0, 1, 3] }), baseline: bareNode });
-  rows.push({ subject: timeCommand('dockhand facts (local)', [node, cli, 'facts', '--json'], { runs }), baseline: bareNode });
+  rows.push(row('local doctor', bareNode, 'dockhand doctor --json', ['doctor', '--json'], { okCodes: [0, 1, 3] }, 3));
 
-  const sshd = await startSshd();
-  const known = tempKnownHosts([sshd.knownHostsLine()]);
+  const unavailable = e2eUnavailableReason();
+  if (unavailable) notes.push(`test-host rows skipped: ${unavailable}`);
+  else await hostRows(rows, notes);
+
+  const table = formatTable(rows);
+  const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, load ${loadAverage()}`;
+  process.stdout.write(`dockhand benchmark, ${new Date().toISOString().slice(0, 16)}Z, ${machine}; medians of ${runs} runs\n\n${table}\n`);
+  for (const n of notes) process.stdout.write(`${n}\n`);
+  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), machine, runs, rows: rows.map(jsonRow), notes }, null, 1) + '\n');
+  process.stdout.write(`\nwritten: ${out}\n`);
+}
+
+async function hostRows(rows: Row[], notes: string[]): Promise<void> {
+  if (fleetSize > 1) {
+    const limit = Number(readFileSync('/proc/sys/fs/inotify/max_user_instances', 'utf8'));
+    if (limit < fleetSize * 16) {
+      throw new Error(`${fleetSize} systemd hosts need more inotify instances than fs.inotify.max_user_instances=${limit}: raise it (sysctl fs.inotify.max_user_instances=8192)`);
+    }
+  }
+  const count = Math.max(1, fleetSize);
+  const booted = Date.now();
+  const fleet: Fleet = await bootHosts(
+    Array.from({ length: count }, (_, i) => ({ name: `bench${i + 1}`, suite: 'bookworm' as const })),
+    { image: 'docker', bootTimeoutMs: 300_000 },
+  );
+  notes.push(`booted ${count} bookworm host(s) in ${((Date.now() - booted) / 1000).toFixed(0)} s`);
+  const dir = mkdtempSync(join(tmpdir(), 'dockhand-bench-'));
   try {
-    const target = `${sshd.user}@127.0.0.1:${sshd.port}`;
-    const sshOpts = ['--known-hosts', known.file, '--identity-file', sshd.clientKeyPath];
-    const rawSsh = timeCommand(
-      'ssh true (OpenSSH, one command)',
-      ['ssh', '-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${known.file}`, '-o', 'StrictHostKeyChecking=yes',
-        '-i', sshd.clientKeyPath, '-p', String(sshd.port), `${sshd.user}@127.0.0.1`, 'true'],
-      { runs },
-    );
-    rows.push({ subject: timeCommand('dockhand facts over SSH', [node, cli, 'facts', '-H', target, ...sshOpts, '--json'], { runs }), baseline: rawSsh });
-    rows.push({ subject: timeCommand('dockhand plan over SSH', [node, cli, 'plan', '-H', target, ...sshOpts, '--json'], { runs, okCodes: [0, 2] }), baseline: rawSsh });
-  } finally {
-    known.cleanup();
-    await sshd.stop();
-  }
+    // A home without ~/.ssh/config or agent: both sides use only the harness key.
+    const home = join(dir, 'home');
+    mkdirSync(home, { recursive: true });
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, CI: 'true', DOCKER_CONFIG: join(dir, 'docker') };
+    const one = fleet.hosts[0]!;
+    const target = (h: TestHost) => `deploy@${h.address}`;
+    const keys = ['--known-hosts', fleet.knownHostsFile, '--identity-file', fleet.clientKeyPath];
+    const args = (...a: string[]) => [...a, ...keys];
 
-  process.stdout.write(`dockhand benchmark (${runs} runs each, medians)\n`);
-  for (const r of rows) process.stdout.write(`  ${ratioLine(r.subject, r.baseline)}\n`);
-  if (process.env.BENCH_JSON) {
-    process.stdout.write(JSON.stringify(rows.map((r) => ({ ...r, ratio: r.subject.medianMs / r.baseline.medianMs }))) + '\n');
+    const up = args('up', '--source', 'distro', target(one));
+    // Converge once (the image has docker.io; the first `up` adds the rest), then time re-runs.
+    converge(up, env, notes);
+    const raw: Timed = { label: 'ssh host <the same reads>', argv: ['ssh', ...one.sshArgs('deploy'), '--', RAW_PROBE], opts: { env } };
+    const upOne = row('converged `up`, 1 host', raw, 'dockhand up (converged)', up, { env, maxRss: true }, 1.5);
+    rows.push(upOne);
+    rows.push(row('`plan`, 1 host', raw, 'dockhand plan', args('plan', '--source', 'distro', target(one)), { env }, 1.5));
+    rows.push(row('`facts -H host`', raw, 'dockhand facts', args('facts', '--json', '-H', target(one)), { env }, 1.4));
+
+    if (fleetSize > 1) {
+      const inventory = join(dir, 'inv.yaml');
+      writeFileSync(
+        inventory,
+        ['defaults:', '  user: deploy', `  key: ${fleet.clientKeyPath}`, 'hosts:', ...fleet.hosts.map((h) => `  ${h.name}: { address: ${h.address} }`), ''].join('\n'),
+      );
+      const upFleet = args('up', '--source', 'distro', '-i', inventory, '--concurrency', String(fleetSize));
+      converge(upFleet, env, notes);
+      // The floor is this build's own converged run of one host, timed in the same turns.
+      const fleetRow = row(`converged \`up\`, ${fleetSize} hosts`, { label: 'the same on 1 host', argv: [node, cli, ...up], opts: { env } },
+        `dockhand up, ${fleetSize} hosts`, upFleet, { env, maxRss: true }, 1.3);
+      rows.push(fleetRow);
+      // The test hosts share this machine's cores: what 16 raw probes at once cost here is the
+      // part of the fleet run that no client can avoid.
+      const parallelRaw = fleet.hosts.map((h) => `ssh ${h.sshArgs('deploy').map(shArg).join(' ')} -- ${shArg(RAW_PROBE)} >/dev/null &`).join(' ');
+      const [rawOne, rawAll] = timeInterleaved([raw, { label: `ssh ×${fleetSize} in parallel`, argv: ['sh', '-c', `${parallelRaw} wait`], opts: { env } }], runs);
+      rows.push({ work: `raw probe on ${fleetSize} hosts at once (no dockhand: this machine's fleet floor)`, floor: rawOne!, subject: rawAll! });
+      if (fleetRow.before && upOne.before) notes.push(`before: ${fleetSize} hosts ${(fleetRow.before.medianMs / upOne.before.medianMs).toFixed(2)}× its own 1-host run`);
+      notes.push(`peak memory (max RSS): 1 host ${mb(upOne.subject.maxRssKb)}, ${fleetSize} hosts ${mb(fleetRow.subject.maxRssKb)} (goal < 150 MB)` +
+        (fleetRow.before ? `; before: ${mb(fleetRow.before.maxRssKb)}` : ''));
+    } else {
+      notes.push(`peak memory (max RSS) of a converged up: ${mb(upOne.subject.maxRssKb)}; BENCH_FLEET=16 adds the fleet row`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await fleet.stop();
   }
+}
+
+/** The first `up` on the fresh hosts; one retry, noted: the hosts have only just booted. */
+function converge(args: string[], env: NodeJS.ProcessEnv, notes: string[]): void {
+  try {
+    execFileSync(node, [cli, ...args], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  } catch (err) {
+    notes.push(`the converging run failed once and was retried: ${String(err).split('\n', 1)[0]}`);
+    execFileSync(node, [cli, ...args], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+}
+
+const shArg = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+
+function mb(kb: number | undefined): string {
+  return kb === undefined ? '?' : `${(kb / 1024).toFixed(0)} MB`;
+}
+
+function loadAverage(): string {
+  try {
+    return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  } catch {
+    return '?';
+  }
+}
+
+function jsonRow(r: Row) {
+  const ratio = (s: { medianMs: number }) => s.medianMs / r.floor.medianMs;
+  return { work: r.work, floor: r.floor, dockhand: r.subject, ratio: ratio(r.subject), goal: r.goal, ...(r.before ? { before: r.before, ratioBefore: ratio(r.before) } : {}) };
 }
 
 main().catch((err) => {

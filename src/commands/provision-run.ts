@@ -2,6 +2,7 @@
  * The work behind `dockhand plan` and `dockhand up` (options in provision.ts): gather facts, build the
  * plan (the same pure buildPlan for both), then print it (plan) or apply it (up).
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { applyPlan, renderSummary, summarize, type ApplyResult } from '../apply/apply.js';
 import { buildContext } from '../core/context.js';
 import { ExitCode, UsageError } from '../core/errors.js';
@@ -13,10 +14,10 @@ import { logFailure, runFleetCommand, type HostTask } from '../fleet/command.js'
 import { dockerCli, renderContextPlan, syncDockerContexts } from '../fleet/docker-contexts.js';
 import type { FleetReport } from '../fleet/types.js';
 import type { HostEntry } from '../inventory/types.js';
-import { loadPlaybooks } from '../playbook/load.js';
 import { planForHost } from '../plan/build.js';
 import { osLabel, planOptionsFor, type HostPlanOptions } from '../plan/host-options.js';
 import type { Plan } from '../plan/model.js';
+import type { Playbook } from '../playbook/schema.js';
 import { renderPlan } from '../plan/render.js';
 import { shJoin } from '../shell/quote.js';
 import type { ProvisionArgs } from './provision.js';
@@ -64,7 +65,8 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<voi
   const ctx = await buildContext({ ...argv, host: [...(argv.host ?? []), ...(argv.targets ?? [])] });
   // With -K, a sudo that asks for a password is usable: the plan's root check needs to know.
   const flags: HostPlanOptions = { ...checkedFlags, becomePassword: ctx.connect.becomePassword !== undefined };
-  const playbooks = loadPlaybooks();
+  const playbooks = loadPlaybooksWhileConnecting();
+  playbooks.catch(() => {}); // rejection handled where it is awaited
   const plans = new Map<string, Plan>();
   const applied = new Map<string, ApplyResult>();
   let contextsOk = true;
@@ -78,7 +80,7 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<voi
     const os = osLabel(facts, options);
     report('facts', 'ok', os);
     detectedOs(os);
-    const plan = planForHost(facts, playbooks, options);
+    const plan = planForHost(facts, await playbooks, options);
     plans.set(host.name, plan);
     if (mode === 'plan') {
       // A dry run counts a step with commands as "changed", as Ansible's check mode does: it would change.
@@ -115,8 +117,30 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<voi
           }
         : undefined,
   });
+  // A broken playbook is nobody's host's fault: it ends the run with its own error (exit 65, file:line).
+  await playbooks;
   // The hosts' code first; a failed context update alone makes an otherwise clean run exit 2.
   process.exitCode = report.exitCode === ExitCode.ok && !contextsOk ? ExitCode.hostFailed : report.exitCode;
+}
+
+/**
+ * The playbooks (compiled at build time, else yaml + zod and a dozen files: tens of ms of CPU),
+ * loaded while the connections open rather than before: the fleet runner starts connecting in this
+ * turn of the event loop, the loader and its dependencies are imported only then, and each file is
+ * parsed in a turn of its own so the handshakes' network events are answered in between. A host's plan waits for them after its facts.
+ */
+async function loadPlaybooksWhileConnecting(): Promise<Playbook[]> {
+  await nextTurn();
+  // Parsed at build time when the build matches the playbook files (src/playbook/compiled.ts).
+  const compiled = (await import('../playbook/compiled.js')).loadCompiledPlaybooks();
+  if (compiled) return compiled;
+  const { loadPlaybookFile, playbookFiles } = await import('../playbook/load.js');
+  const playbooks: Playbook[] = [];
+  for (const file of playbookFiles()) {
+    await nextTurn();
+    playbooks.push(loadPlaybookFile(file));
+  }
+  return playbooks;
 }
 
 /** `up --contexts`: a docker context per host that is now ready; the current context is left alone. */

@@ -53,6 +53,10 @@ export async function buildContext(argv: GlobalArgs): Promise<RunContext> {
     connectTimeoutMs: secondsOption('connect-timeout', argv['connect-timeout'], 15) * 1000,
     commandTimeoutMs: secondsOption('command-timeout', argv['command-timeout'], 1800) * 1000,
   };
+  if (argv['ask-become-pass'] && [argv.inventory ?? []].flat().includes('-') && !process.stdin.isTTY) {
+    // Both would read stdin: the inventory takes all of it and the password would silently be empty.
+    throw new UsageError('-i - and --ask-become-pass both read stdin', 'save the inventory first (ansible-inventory -i … --list > inventory.json) and pass -i inventory.json');
+  }
   const hosts = await resolveHostsLazily(
     { inventory: argv.inventory, host: argv.host, sshConfigHosts: argv['ssh-config-hosts'], sshConfigFile, limit: argv.limit },
     (warning) => logger.warn(warning),

@@ -4,6 +4,9 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
+// yaml is imported statically: this module is only reached through the lazily loaded doctor run, and a
+// dynamic import of a CommonJS package loses its named exports once bundled (scripts/bundle.mjs).
+import { isNode, LineCounter, parseDocument } from 'yaml';
 import { InputError } from '../core/errors.js';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -60,7 +63,6 @@ async function buildSchema() {
 
 /** Parse and validate one YAML text; errors name file:line and the field path. */
 export async function parseDeclarations(text: string, file: string): Promise<CheckDecl[]> {
-  const { parseDocument, LineCounter, isNode } = await import('yaml');
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length) {

@@ -15,6 +15,7 @@ import type { DoctorEvidence } from './evidence.js';
 import { applicableFixes, applyFixes, remainingAdvice } from './fix.js';
 import { gatherEvidence } from './gather.js';
 import { runFleet, type FleetOptions } from '../fleet/run.js';
+import { serversOf } from '../fleet/start-gate.js';
 import type { SocketOpener } from './http.js';
 import { probes } from './probes/index.js';
 import { renderFleet, renderHost, toJson, type HostReport } from './render.js';
@@ -123,7 +124,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<ExitCode> {
     opts.targets.map((spec) => ({ name: spec.name, spec })),
     async ({ spec }, ctx) => ({
       outcome: 'ok',
-      data: await doctorHost(spec, decls, { ...opts, open: (s) => ctx.connect(() => (opts.open ? opts.open(s) : openDefault(s, opts))) }),
+      data: await doctorHost(spec, decls, { ...opts, open: (s) => ctx.connect(() => (opts.open ? opts.open(s) : openDefault(s, opts)), serversOf(s)) }),
     }),
     { ...opts.fleet },
   );

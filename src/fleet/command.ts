@@ -8,10 +8,12 @@ import { DockhandError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/log.js';
 import type { HostEntry } from '../inventory/types.js';
 import { openTransport } from '../transport/open.js';
-import type { Transport } from '../transport/types.js';
+import { resolveSshConfig } from '../transport/ssh-config.js';
+import type { ConnectOptions, TargetSpec, Transport } from '../transport/types.js';
 import { interruptOnSigint } from './interrupt.js';
 import { createProgress, type FleetProgress } from './progress.js';
 import { FleetCancelled, runFleet, type FleetOptions, type TaskContext } from './run.js';
+import { serversOf } from './start-gate.js';
 import type { FleetReport, HostResult } from './types.js';
 
 export type HostTask = (transport: Transport, host: HostEntry, ctx: TaskContext & { logger: Logger }) => Promise<HostResult>;
@@ -44,7 +46,8 @@ export async function runFleetCommand(ctx: RunContext, task: HostTask, opts: Fle
       ctx.hosts,
       async (host, taskCtx) => {
         try {
-          const transport = await taskCtx.connect(() => open(host.spec, ctx.connect, logger));
+          const servers = ctx.hosts.length > 1 ? await serversOfRoute(host.spec, ctx.connect) : [];
+          const transport = await taskCtx.connect(() => open(host.spec, ctx.connect, logger), servers);
           connected.set(host.name, transport);
           try {
             return await task(transport, host, { ...taskCtx, logger });
@@ -96,4 +99,15 @@ export function logFailure(logger: Logger, host: string, err: unknown): void {
   } else if (!(err instanceof Error && err.name === 'AbortError')) {
     logger.error(`${host}: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   }
+}
+
+/**
+ * The servers a host's connection reaches, for pacing: its own jump chain and address, or what the
+ * user's ~/.ssh/config makes of its name (HostName, Port, ProxyJump: `ssh -G`, as the transport
+ * resolves it too). Only for fleets: one host has nothing to be paced against.
+ */
+export async function serversOfRoute(spec: TargetSpec, connect: Pick<ConnectOptions, 'useSshConfig' | 'sshConfigFile'>): Promise<string[]> {
+  if (spec.kind === 'local' || !spec.host) return serversOf(spec);
+  const cfg = connect.useSshConfig === false ? undefined : await resolveSshConfig(spec.host, connect.sshConfigFile, spec.user, spec.port);
+  return serversOf({ kind: 'ssh', host: cfg?.hostname ?? spec.host, port: spec.port ?? cfg?.port, jump: spec.jump ?? cfg?.proxyJump });
 }

@@ -24,8 +24,11 @@ export interface TaskContext {
    * stopped throws a FleetCancelled, so a stopped run never begins new work on a host.
    */
   report(step: string, status: StepStatus, detail?: string): void;
-  /** Open a connection through the fleet's start pacing (see StartGate). */
-  connect<T>(open: () => Promise<T>): Promise<T>;
+  /**
+   * Open a connection through the fleet's start pacing (see StartGate), counted against each of the
+   * `servers` it reaches (serversOf in start-gate.ts; none: not paced).
+   */
+  connect<T>(open: () => Promise<T>, servers: readonly string[]): Promise<T>;
   /** The host's OS as soon as it is known, so the summary shows it even if the task fails later. */
   detectedOs(label: string): void;
 }
@@ -35,9 +38,9 @@ export type FleetTask<H> = (host: H, ctx: TaskContext) => Promise<HostResult>;
 export interface FleetOptions {
   /** Hosts worked on at once (default 10). */
   concurrency?: number;
-  /** Connection starts per second (default 10). */
+  /** Connection starts per second at one server (default 10). */
   connectStartsPerSecond?: number;
-  /** Connection handshakes in flight at once (default 8, under sshd's MaxStartups 10). */
+  /** Connection handshakes in flight at once at one server (default 8, under sshd's MaxStartups 10). */
   maxConnectStarts?: number;
   /** Stop starting hosts after the first failed or unreachable one. */
   failFast?: boolean;
@@ -109,7 +112,7 @@ export async function runFleet<H extends { name: string }>(
         stepStarts.delete(step);
         observer.step?.(host.name, step, status, begun === undefined ? undefined : now() - begun, detail);
       },
-      connect: (open) => gate.run(open, stop.signal),
+      connect: (open, servers) => gate.run(open, stop.signal, servers),
       detectedOs: (label) => void (os = label),
     };
     let result: Omit<HostReport, 'host' | 'steps' | 'durationMs'>;

@@ -5,8 +5,8 @@
 import { InputError } from '../core/errors.js';
 import { AnsibleInventoryBuilder } from './ansible.js';
 
-export function parseAnsibleIni(text: string, file: string): AnsibleInventoryBuilder {
-  const inv = new AnsibleInventoryBuilder(file);
+export function parseAnsibleIni(text: string, file: string, inv = new AnsibleInventoryBuilder(file)): AnsibleInventoryBuilder {
+  inv.file = file;
   let group = 'ungrouped';
   let kind: 'hosts' | 'vars' | 'children' = 'hosts';
   text.split(/\r?\n/).forEach((raw, index) => {
@@ -34,16 +34,25 @@ export function parseAnsibleIni(text: string, file: string): AnsibleInventoryBui
       if (eq <= 0) throw new InputError(file, `expected key=value after the host name, got '${word}'`, { line });
       return [word.slice(0, eq), unquote(word.slice(eq + 1))] as const;
     });
-    for (const hostWithPort of expandHostRanges(pattern!, file, line)) {
-      // `host:2222` is Ansible's short form for ansible_port.
-      const portSuffix = /^([^:]+):(\d+)$/.exec(hostWithPort);
-      const host = portSuffix ? portSuffix[1]! : hostWithPort;
-      inv.addGroupHost(group, host, at);
-      if (portSuffix) inv.setHostVar(host, 'ansible_port', portSuffix[2]!, at);
+    for (const host of addHostPattern(inv, group, pattern!, at, file)) {
       for (const [key, value] of vars) inv.setHostVar(host, key, value, at);
     }
   });
   return inv;
+}
+
+/**
+ * `web[01:03]`, `db:2222` (Ansible's short form for ansible_port, which applies to every host of the
+ * range): the hosts, added to `group`, with the port set.
+ */
+export function addHostPattern(inv: AnsibleInventoryBuilder, group: string, pattern: string, at: { line?: number; column?: number }, file: string): string[] {
+  return expandHostRanges(pattern, file, at.line).map((hostWithPort) => {
+    const portSuffix = /^([^:]+):(\d+)$/.exec(hostWithPort);
+    const host = portSuffix ? portSuffix[1]! : hostWithPort;
+    inv.addGroupHost(group, host, at);
+    if (portSuffix) inv.setHostVar(host, 'ansible_port', portSuffix[2]!, at);
+    return host;
+  });
 }
 
 /** Split on spaces outside quotes; quotes stay in the word (unquote removes them per value). */

@@ -5,12 +5,13 @@
 import { isMap, type Document, type LineCounter } from 'yaml';
 import { InputError } from '../core/errors.js';
 import { AnsibleInventoryBuilder } from './ansible.js';
+import { addHostPattern } from './ansible-ini.js';
 import { yamlLocator } from './validate.js';
 
 type Json = Record<string, unknown>;
 
-export function parseAnsibleYaml(doc: Document, lines: LineCounter, file: string): AnsibleInventoryBuilder {
-  const inv = new AnsibleInventoryBuilder(file);
+export function parseAnsibleYaml(doc: Document, lines: LineCounter, file: string, inv = new AnsibleInventoryBuilder(file)): AnsibleInventoryBuilder {
+  inv.file = file;
   const locate = yamlLocator(doc, lines);
   const data = doc.toJS() as unknown;
   const expectMap = (value: unknown, path: string[]): Json => {
@@ -31,11 +32,13 @@ export function parseAnsibleYaml(doc: Document, lines: LineCounter, file: string
         });
       }
     }
-    for (const [host, vars] of Object.entries(expectMap(group.hosts, [...path, 'hosts']))) {
-      const hostPath = [...path, 'hosts', host];
-      inv.addGroupHost(name, host, locate(hostPath));
-      for (const [key, value] of Object.entries(expectMap(vars, hostPath))) {
-        inv.setHostVar(host, key, value, locate([...hostPath, key]));
+    for (const [pattern, vars] of Object.entries(expectMap(group.hosts, [...path, 'hosts']))) {
+      const hostPath = [...path, 'hosts', pattern];
+      // As Ansible's YAML plugin: `web[01:03]` and `db:2222` are patterns, as in INI.
+      for (const host of addHostPattern(inv, name, pattern, locate(hostPath), file)) {
+        for (const [key, value] of Object.entries(expectMap(vars, hostPath))) {
+          inv.setHostVar(host, key, value, locate([...hostPath, key]));
+        }
       }
     }
     for (const [key, value] of Object.entries(expectMap(group.vars, [...path, 'vars']))) {

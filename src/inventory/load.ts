@@ -1,21 +1,27 @@
 /**
- * `-i` sources: a native inventory (YAML), an Ansible inventory (INI or YAML), or `ssh:[config]`
- * for the non-wildcard Host aliases of an OpenSSH config. The format is told by extension, then content.
+ * `-i` sources: a native inventory (YAML), an Ansible inventory (INI, YAML, `ansible-inventory --list`
+ * JSON, or a directory of them with group_vars/ and host_vars/), `-` for one read from stdin, or
+ * `ssh:[config]` for the non-wildcard Host aliases of an OpenSSH config. A file's format is told by
+ * extension, then content.
  */
-import { readFileSync } from 'node:fs';
-import { extname } from 'node:path';
-import { isMap, isScalar, type Document } from 'yaml';
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, extname } from 'node:path';
+import { isMap, isScalar, type Document, type LineCounter } from 'yaml';
 import { InputError } from '../core/errors.js';
-import type { AnsibleInventoryBuilder } from './ansible.js';
+import { AnsibleInventoryBuilder, ansibleInventorySchema, ansibleYamlTags } from './ansible.js';
+import { inventoryFiles, loadVarsFiles, VAULT_HEADER } from './ansible-dir.js';
 import { parseAnsibleIni } from './ansible-ini.js';
+import { isAnsibleListJson, parseAnsibleListJson } from './ansible-json.js';
 import { parseAnsibleYaml } from './ansible-yaml.js';
 import { resolveInventory } from './resolve.js';
 import { connectionShape, groupSchema, hostSchema, inventorySchema, playbookVarsShape } from './schema.js';
 import { defaultSshConfig, sshAliasEntry, sshConfigAliases } from './ssh-config.js';
+import { readStdin, STDIN_NAME } from './stdin.js';
 import type { HostEntry } from './types.js';
 import { parseYamlDocument, validateInventory, yamlLocator } from './validate.js';
 
-export type InventoryFormat = 'native' | 'ansible-ini' | 'ansible-yaml' | 'ssh-config';
+type AnsibleFormat = 'ansible-ini' | 'ansible-yaml' | 'ansible-json' | 'ansible-dir';
+export type InventoryFormat = 'native' | AnsibleFormat | 'ssh-config';
 
 export interface LoadedInventory {
   format: InventoryFormat;
@@ -37,31 +43,105 @@ export function loadInventory(source: string): LoadedInventory {
     const file = source.slice(4) || defaultSshConfig();
     return { format: 'ssh-config', hosts: sshConfigAliases(file).map((a) => sshAliasEntry(a, file)), warnings: [] };
   }
-  let text: string;
-  try {
-    text = readFileSync(source, 'utf8');
-  } catch (err) {
-    throw new InputError(source, `cannot read inventory: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
-  return parseInventory(text, source);
+  if (source === '-') return parseInventory(readStdin(), STDIN_NAME);
+  const read = (file: string): string => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new InputError(file, `cannot read inventory: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+  };
+  if (isDirectory(source)) return loadAnsibleDirectory(source, read);
+  // group_vars/ and host_vars/ beside a single Ansible inventory file apply too, as in Ansible.
+  return parseInventory(read(source), source, dirname(source));
 }
 
-export function parseInventory(text: string, file: string): LoadedInventory {
+/** One inventory's text; `varsDir`: where its group_vars/ and host_vars/ are (none for text alone). */
+export function parseInventory(text: string, file: string, varsDir?: string): LoadedInventory {
+  const inv = new AnsibleInventoryBuilder(file);
+  const parsed = parseSource(text, file, inv);
+  if (parsed.format === 'native') {
+    const locate = yamlLocator(parsed.doc, parsed.lines);
+    const native = validateInventory(inventorySchema, parsed.doc.toJS(), file, locate, knownFields);
+    return { format: 'native', hosts: resolveInventory(native, file, locate), warnings: [] };
+  }
+  const warnings: string[] = [];
+  if (varsDir !== undefined) loadVarsFiles(inv, varsDir, (w) => warnings.push(w));
+  return fromAnsible(parsed.format, inv, file, warnings);
+}
+
+/** `-i DIR`: every inventory file in it into one inventory, then DIR's group_vars/ and host_vars/. */
+function loadAnsibleDirectory(dir: string, read: (file: string) => string): LoadedInventory {
+  const inv = new AnsibleInventoryBuilder(dir);
+  const warnings: string[] = [];
+  const warn = (w: string) => warnings.push(w);
+  for (const file of inventoryFiles(dir, warn)) {
+    if (parseSource(read(file), file, inv).format === 'native') {
+      throw new InputError(file, 'a dockhand inventory inside an Ansible inventory directory', { hint: `pass it on its own: -i ${file}` });
+    }
+  }
+  loadVarsFiles(inv, dir, warn);
+  return fromAnsible('ansible-dir', inv, dir, warnings);
+}
+
+type Parsed = { format: Exclude<AnsibleFormat, 'ansible-dir'> } | { format: 'native'; doc: Document; lines: LineCounter };
+
+/** Parse one file into `inv` (Ansible formats), or hand back the document of a native one. */
+function parseSource(text: string, file: string, inv: AnsibleInventoryBuilder): Parsed {
   refuseBinary(text, file);
+  refuseWhatAnsibleWouldRun(text, file);
   const ext = extname(file).toLowerCase();
   if (ext === '.ini' || ext === '.cfg' || (!['.yaml', '.yml', '.json'].includes(ext) && !looksLikeYamlMapping(text))) {
-    return fromAnsible('ansible-ini', parseAnsibleIni(text, file), file);
+    parseAnsibleIni(text, file, inv);
+    return { format: 'ansible-ini' };
   }
-  const { doc, lines } = parseYamlDocument(text, file);
-  if (isAnsibleYaml(doc)) return fromAnsible('ansible-yaml', parseAnsibleYaml(doc, lines, file), file);
-  const locate = yamlLocator(doc, lines);
-  const native = validateInventory(inventorySchema, doc.toJS(), file, locate, knownFields);
-  return { format: 'native', hosts: resolveInventory(native, file, locate), warnings: [] };
+  const { doc, lines } = parseYamlDocument(text, file, ansibleYamlTags);
+  refusePluginConfig(doc, lines, file);
+  if (isAnsibleListJson(doc)) {
+    parseAnsibleListJson(doc, lines, file, inv);
+    return { format: 'ansible-json' };
+  }
+  if (isAnsibleYaml(doc)) {
+    parseAnsibleYaml(doc, lines, file, inv);
+    return { format: 'ansible-yaml' };
+  }
+  return { format: 'native', doc, lines };
 }
 
-function fromAnsible(format: InventoryFormat, built: AnsibleInventoryBuilder, file: string): LoadedInventory {
-  const native = validateInventory(inventorySchema, built.result(), file, built.locate, knownFields);
-  return { format, hosts: resolveInventory(native, file, built.locate), warnings: built.warnings };
+function fromAnsible(format: AnsibleFormat, built: AnsibleInventoryBuilder, file: string, warnings: string[]): LoadedInventory {
+  const valid = validateInventory(ansibleInventorySchema, built.result(), file, built.locate, knownFields);
+  const hosts = resolveInventory(valid, file, built.locate, built.layers(valid));
+  return { format, hosts, warnings: [...built.warnings, ...warnings] };
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false; // reading it says why
+  }
+}
+
+const LIST_HINT = (file: string) => `turn it into JSON first: ansible-inventory -i ${file} --list | dockhand … -i -`;
+
+/** Inventory scripts, TOML and vault-encrypted inventories: Ansible runs or decrypts them, dockhand does not. */
+function refuseWhatAnsibleWouldRun(text: string, file: string): void {
+  if (text.startsWith('#!')) throw new InputError(file, 'an inventory script: dockhand does not run inventory scripts', { line: 1, hint: LIST_HINT(file) });
+  if (text.startsWith(VAULT_HEADER)) {
+    throw new InputError(file, 'encrypted with ansible-vault: dockhand does not decrypt', { line: 1, hint: 'keep the inventory itself in plain text and vault only secrets' });
+  }
+  if (extname(file).toLowerCase() === '.toml') throw new InputError(file, 'a TOML inventory: dockhand reads INI, YAML and JSON inventories', { hint: LIST_HINT(file) });
+}
+
+/** `plugin: aws_ec2` and the like configure a dynamic inventory plugin: only Ansible can run it. */
+function refusePluginConfig(doc: Document, lines: LineCounter, file: string): void {
+  const top = doc.contents;
+  if (!isMap(top)) return;
+  const pair = top.items.find((p) => isScalar(p.key) && p.key.value === 'plugin' && isScalar(p.value));
+  if (!pair) return;
+  const plugin = String((pair.value as { value: unknown }).value);
+  const { line } = yamlLocator(doc, lines)(['plugin']);
+  throw new InputError(file, `configures the inventory plugin '${plugin}': dockhand does not run inventory plugins`, { line, field: 'plugin', hint: LIST_HINT(file) });
 }
 
 /**

@@ -2,7 +2,9 @@
  * From a validated inventory (native, or converted from Ansible) to the hosts to work on:
  * group membership through child groups, and variables by precedence
  *   defaults < group vars (shallower groups first, then by name; a parent before its child) < host.
- * This mirrors Ansible's ordering, so an Ansible inventory means the same thing here.
+ * This mirrors Ansible's ordering, so an Ansible inventory means the same thing here. An Ansible
+ * inventory brings more layers (group_vars/, host_vars/, `ungrouped`), ordered as Ansible's
+ * VariableManager orders them: see AnsibleLayers.
  */
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -12,11 +14,32 @@ import type { TargetSpec } from '../transport/types.js';
 import { playbookVarNames, type NativeInventory, type Settings } from './schema.js';
 import type { HostEntry, HostVars, Locate } from './types.js';
 
-export function resolveInventory(inv: NativeInventory, file: string, locate: Locate): HostEntry[] {
+/**
+ * What an Ansible inventory adds to the native model. Ansible's order for one host (ansible-core's
+ * default VARIABLE_PRECEDENCE, then host vars):
+ *   inventory `all` vars < inventory vars of the host's groups < group_vars/all < group_vars/<group>
+ *   < the host's inventory vars < host_vars/<host>,
+ * groups sorted by (depth, ansible_group_priority, name) in both group layers. A host in no group is
+ * in `ungrouped`, whose vars take that place. So group_vars/all.yml beats `[web:vars]`, as in Ansible.
+ */
+export interface AnsibleLayers {
+  ungrouped?: Settings;
+  /** group_vars/<name> (`all` and `ungrouped` included), files already merged in Ansible's order. */
+  groupVarFiles: Record<string, Settings>;
+  /** host_vars/<name>: may carry the address (ansible_host). */
+  hostVarFiles: Record<string, Settings & { address?: string }>;
+  /** ansible_group_priority from the inventory's group vars (default 1). */
+  priority: Record<string, number>;
+}
+
+/** Ansible's implicit localhost: `localhost` without an address or a connection is this machine. */
+const LOCALHOST = 'localhost';
+
+export function resolveInventory(inv: NativeInventory, file: string, locate: Locate, ansible?: AnsibleLayers): HostEntry[] {
   const groups = inv.groups ?? {};
   const fail = (path: PropertyKey[], detail: string): never => {
     const where = locate(path);
-    throw new InputError(file, detail, { line: where.line, column: where.column, field: where.field ?? path.map(String).join('.') });
+    throw new InputError(where.file ?? file, detail, { line: where.line, column: where.column, field: where.field ?? path.map(String).join('.') });
   };
 
   // Child → parents, checking every reference names something that exists.
@@ -43,14 +66,32 @@ export function resolveInventory(inv: NativeInventory, file: string, locate: Loc
       direct.add(g);
     });
     const all = withAncestors(direct, parents);
-    const ordered = [...all].sort((a, b) => depth.get(a)! - depth.get(b)! || (a < b ? -1 : a > b ? 1 : 0));
-    const layers: Settings[] = [inv.defaults ?? {}, ...ordered.map((g) => groups[g]!.vars ?? {}), host];
+    const priority = (g: string) => ansible?.priority[g] ?? 1;
+    const ordered = [...all].sort((a, b) => depth.get(a)! - depth.get(b)! || priority(a) - priority(b) || (a < b ? -1 : a > b ? 1 : 0));
+    let layers: Settings[] = [inv.defaults ?? {}, ...ordered.map((g) => groups[g]!.vars ?? {}), host];
+    let address = host.address;
+    if (ansible) {
+      // Only a host in no group is in `ungrouped` (Ansible's reconcile_inventory).
+      const inGroups = ordered.length > 0 ? ordered : ['ungrouped'];
+      const files = ansible.groupVarFiles;
+      const hostFile = ansible.hostVarFiles[name] ?? {};
+      layers = [
+        inv.defaults ?? {},
+        ...(ordered.length > 0 ? ordered.map((g) => groups[g]!.vars ?? {}) : [ansible.ungrouped ?? {}]),
+        files.all ?? {},
+        ...inGroups.map((g) => files[g] ?? {}),
+        host,
+        hostFile,
+      ];
+      address = hostFile.address ?? host.address;
+    }
     const merged: Settings = Object.assign({}, ...layers.map(definedOnly));
-    const spec = targetSpec(name, host.address, merged);
+    if (ansible && name === LOCALHOST && address === undefined && merged.connection === undefined) merged.connection = 'local';
+    const spec = targetSpec(name, address, merged);
     // Without an address the name is what SSH connects to: it must be a host name OpenSSH accepts.
     // With an address the name is only a label, but it is printed everywhere: no control characters.
     const nameProblem =
-      spec.kind === 'ssh' && host.address === undefined
+      spec.kind === 'ssh' && address === undefined
         ? hostNameProblem(name)
         : /\p{Cc}/u.test(name)
           ? `host name '${printable(name)}' contains control characters`

@@ -3,6 +3,7 @@
  * selection (ssh-config hosts, -H, --limit) in pick.ts. Commands use pick.ts's resolveHostsLazily, which
  * loads this module only when an inventory is named.
  */
+import { UsageError } from '../core/errors.js';
 import { loadInventory } from './load.js';
 import { inventorySources, pickHosts, type HostSelection } from './pick.js';
 import type { HostEntry } from './types.js';
@@ -11,6 +12,7 @@ export { localHost, type HostSelection } from './pick.js';
 
 /** The hosts of every inventory, in order (duplicates kept: pickHosts lets the first win). */
 export function loadInventories(sources: readonly string[], warn: (message: string) => void): HostEntry[] {
+  if (sources.filter((s) => s === '-').length > 1) throw new UsageError('-i - given twice: stdin holds one inventory');
   return sources.flatMap((source) => {
     const inv = loadInventory(source);
     inv.warnings.forEach(warn);

@@ -26,6 +26,8 @@ export interface HostEntry {
  * field's name as the user wrote it (an Ansible inventory says `ansible_port`, not `port`).
  */
 export interface FieldLocation {
+  /** The file, when it is not the inventory named by -i (an Ansible directory's files, group_vars/). */
+  file?: string;
   line?: number;
   column?: number;
   field?: string;

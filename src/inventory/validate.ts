@@ -2,7 +2,7 @@
  * Turning schema problems into errors a person can act on: FILE:LINE:COLUMN, the field, what is wrong.
  * YAML positions come from the parsed document's node ranges (yaml's LineCounter turns offsets into lines).
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Tags } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../core/errors.js';
 import type { FieldLocation, Locate } from './types.js';
@@ -63,7 +63,7 @@ export function validateInventory<T extends z.ZodType>(
   }
   const where: FieldLocation = locate(path);
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
-  throw new InputError(file, detail + more, {
+  throw new InputError(where.file ?? file, detail + more, {
     line: where.line,
     column: where.column,
     field: where.field ?? fieldName(path),
@@ -103,9 +103,9 @@ function editDistance(a: string, b: string): number {
 }
 
 /** Parse YAML text into a document, turning syntax errors into InputErrors with a line. */
-export function parseYamlDocument(text: string, file: string): { doc: Document; lines: LineCounter } {
+export function parseYamlDocument(text: string, file: string, customTags?: Tags): { doc: Document; lines: LineCounter } {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, customTags });
   const error = doc.errors[0];
   if (error) {
     const { line, col } = lines.linePos(error.pos[0]);

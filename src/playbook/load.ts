@@ -39,10 +39,15 @@ export function loadPlaybookFile(path: string): Playbook {
 
 /** All playbooks shipped in playbooks/ (or another directory), sorted by id. */
 export function loadPlaybooks(dir: string = playbooksDir): Playbook[] {
+  return playbookFiles(dir).map(loadPlaybookFile);
+}
+
+/** The playbook files of a directory, sorted by id (what loadPlaybooks loads). */
+export function playbookFiles(dir: string = playbooksDir): string[] {
   return readdirSync(dir)
     .filter((f) => /\.ya?ml$/.test(f))
     .sort()
-    .map((f) => loadPlaybookFile(join(dir, f)));
+    .map((f) => join(dir, f));
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {

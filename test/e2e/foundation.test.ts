@@ -278,7 +278,8 @@ function watchProcesses(h: TestHost, secrets: string[]): { stop(): Promise<Proce
     while (running) {
       const res = await h.exec(dump);
       result.remoteSamples++;
-      if (/@@pid \d+\nsudo -S -p /.test(res.stdout)) result.samplesWithSudo++;
+      // dockhand runs sudo by its absolute path (never whichever `sudo` is first on PATH).
+      if (/@@pid \d+\n(?:\/usr\/bin\/|\/bin\/|\/usr\/local\/bin\/)sudo -S -p /.test(res.stdout)) result.samplesWithSudo++;
       for (const block of res.stdout.split('@@pid ').slice(1)) sawSecret(`host pid ${block.split('\n')[0]}`, block);
     }
   })();

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConnectError, ExitCode, InputError } from '../../src/core/errors.js';
 import { fleetExitCode, runFleet, type FleetTask } from '../../src/fleet/run.js';
-import { StartGate } from '../../src/fleet/start-gate.js';
+import { serversOf, StartGate } from '../../src/fleet/start-gate.js';
 import type { HostOutcome } from '../../src/fleet/types.js';
 
 const hosts = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `h${i + 1}` }));
@@ -64,12 +64,12 @@ describe('runFleet', () => {
     expect(report.hosts[0]).toMatchObject({ outcome: 'changed', os: 'debian 12', steps: { ok: 1, changed: 1, failed: 0, skipped: 1 } });
   });
 
-  it('paces connection starts at the configured rate', async () => {
+  it('paces connection starts to one server at the configured rate', async () => {
     const starts: number[] = [];
     await runFleet(
       hosts(6),
       async (_h, ctx) => {
-        await ctx.connect(async () => starts.push(Date.now()));
+        await ctx.connect(async () => starts.push(Date.now()), ['bastion:22']);
         return { outcome: 'ok' };
       },
       { concurrency: 6, connectStartsPerSecond: 20 },
@@ -79,7 +79,40 @@ describe('runFleet', () => {
     for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(45);
   });
 
-  it('bounds handshakes in flight', async () => {
+  it('starts connections to different servers at once (sshd limits are per server)', async () => {
+    const starts: number[] = [];
+    await runFleet(
+      hosts(6),
+      async (h, ctx) => {
+        await ctx.connect(async () => starts.push(Date.now()), [`${h.name}:22`]);
+        return { outcome: 'ok' };
+      },
+      { concurrency: 6, connectStartsPerSecond: 2 },
+    );
+    expect(starts).toHaveLength(6);
+    // At 2 starts/s one server would take 2.5 s; six servers start within one tick.
+    expect(Math.max(...starts) - Math.min(...starts)).toBeLessThan(200);
+  });
+
+  it('a shared jump host paces the hosts behind it; hosts elsewhere are not held up', async () => {
+    const starts = new Map<string, number>();
+    const t0 = Date.now();
+    await runFleet(
+      hosts(4),
+      async (h, ctx) => {
+        const behindBastion = h.name !== 'h4';
+        await ctx.connect(async () => starts.set(h.name, Date.now() - t0), behindBastion ? ['bastion:22', `${h.name}:22`] : [`${h.name}:22`]);
+        return { outcome: 'ok' };
+      },
+      { concurrency: 4, connectStartsPerSecond: 10 },
+    );
+    const behind = ['h1', 'h2', 'h3'].map((n) => starts.get(n)!).sort((a, b) => a - b);
+    expect(behind[1]! - behind[0]!).toBeGreaterThanOrEqual(95);
+    expect(behind[2]! - behind[1]!).toBeGreaterThanOrEqual(95);
+    expect(starts.get('h4')!).toBeLessThan(behind[1]!);
+  });
+
+  it('bounds handshakes in flight at one server', async () => {
     let inFlight = 0;
     let peak = 0;
     await runFleet(
@@ -89,7 +122,7 @@ describe('runFleet', () => {
           peak = Math.max(peak, ++inFlight);
           await sleep(15);
           inFlight--;
-        });
+        }, ['one:22']);
         return { outcome: 'ok' };
       },
       { concurrency: 10, connectStartsPerSecond: Infinity, maxConnectStarts: 3 },
@@ -166,7 +199,7 @@ describe('runFleet', () => {
     const p = runFleet(
       hosts(3),
       async (_h, ctx) => {
-        await ctx.connect(() => sleep(30));
+        await ctx.connect(() => sleep(30), ['one:22']);
         return { outcome: 'ok' };
       },
       { concurrency: 3, connectStartsPerSecond: 5, signal: abort.signal },
@@ -231,7 +264,35 @@ describe('StartGate', () => {
 
   it('releases the slot when a start fails', async () => {
     const gate = new StartGate({ perSecond: Infinity, maxInFlight: 1 });
-    await expect(gate.run(async () => Promise.reject(new Error('refused')))).rejects.toThrow('refused');
-    await expect(gate.run(async () => 'second')).resolves.toBe('second');
+    await expect(gate.run(async () => Promise.reject(new Error('refused')), undefined, ['s:22'])).rejects.toThrow('refused');
+    await expect(gate.run(async () => 'second', undefined, ['s:22'])).resolves.toBe('second');
+  });
+
+  it('a start waiting for a busy server is not overtaken there by a later one', async () => {
+    const gate = new StartGate({ perSecond: Infinity, maxInFlight: 1 });
+    const order: string[] = [];
+    let releaseJ!: () => void;
+    const first = gate.run(() => new Promise<void>((r) => (releaseJ = r)), undefined, ['j:22']);
+    const second = gate.run(async () => void order.push('j+a'), undefined, ['j:22', 'a:22']);
+    const third = gate.run(async () => void order.push('a'), undefined, ['a:22']);
+    const other = gate.run(async () => void order.push('b'), undefined, ['b:22']);
+    await other;
+    expect(order).toEqual(['b']); // a is reserved for the earlier j+a start
+    releaseJ();
+    await Promise.all([first, second, third]);
+    expect(order).toEqual(['b', 'j+a', 'a']);
+  });
+});
+
+describe('serversOf', () => {
+  it.each<[Parameters<typeof serversOf>[0], string[]]>([
+    [{ kind: 'local' }, []],
+    [{ kind: 'ssh', host: 'web1' }, ['web1:22']],
+    [{ kind: 'ssh', host: 'web1', port: 2222 }, ['web1:2222']],
+    [{ kind: 'ssh', host: '::1', port: 2200 }, ['::1:2200']],
+    [{ kind: 'ssh', host: 'db', jump: 'ops@bastion' }, ['bastion:22', 'db:22']],
+    [{ kind: 'ssh', host: 'db', jump: 'a@j1:2022, [fd00::1]:22' }, ['j1:2022', 'fd00::1:22', 'db:22']],
+  ])('%j → %j', (route, servers) => {
+    expect(serversOf(route)).toEqual(servers);
   });
 });

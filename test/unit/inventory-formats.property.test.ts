@@ -5,7 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
-import { parseInventory } from '../../src/inventory/load.js';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { loadInventory, parseInventory } from '../../src/inventory/load.js';
 
 interface Vars {
   user?: string;
@@ -101,7 +104,51 @@ function ansibleYaml(f: Fleet): string {
   });
 }
 
+/**
+ * An Ansible directory with every group variable in group_vars/ (all.yml included) and every host
+ * variable in host_vars/: Ansible's order for those layers (group_vars/all < group files by depth,
+ * then name < host_vars) is the native order, so the hosts must be the same.
+ */
+function ansibleDir(f: Fleet, root: string): string {
+  const write = (path: string, text: string) => {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  };
+  write('hosts', [...f.hosts.map((h) => `${h.name} ansible_host=${h.address}`), ...f.groups.flatMap((g) => [
+    `[${g.name}]`,
+    ...f.hosts.filter((h) => h.groups.includes(g.name)).map((h) => h.name),
+    `[${g.name}:children]`,
+    ...g.children,
+  ])].join('\n') + '\n');
+  write('group_vars/all.yml', stringify(ansibleVars(f.defaults)));
+  // A group's variables as a directory of two files, split at an arbitrary key: later files win.
+  for (const g of f.groups) {
+    const entries = Object.entries(ansibleVars(g.vars));
+    write(`group_vars/${g.name}/a.yml`, stringify(Object.fromEntries(entries.slice(0, 1))));
+    write(`group_vars/${g.name}/b.yaml`, stringify(Object.fromEntries(entries.slice(1))));
+  }
+  for (const h of f.hosts) write(`host_vars/${h.name}.yml`, stringify(ansibleVars(h.vars)));
+  return root;
+}
+
 describe('inventory formats agree (property)', () => {
+  it('native and an Ansible directory with group_vars/ and host_vars/ give the same hosts', () => {
+    fc.assert(
+      fc.property(fleet, (f) => {
+        const root = mkdtempSync(join(tmpdir(), 'dockhand-prop-'));
+        try {
+          const want = parseInventory(native(f), 'fleet.yaml');
+          const got = loadInventory(ansibleDir(f, root));
+          expect(got.format).toBe('ansible-dir');
+          expect(got.hosts).toStrictEqual(want.hosts);
+        } finally {
+          rmSync(root, { recursive: true, force: true });
+        }
+      }),
+      { numRuns: 60 },
+    );
+  }, 60_000);
+
   it('native, Ansible INI and Ansible YAML give the same hosts', () => {
     fc.assert(
       fc.property(fleet, (f) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { InputError } from '../../src/core/errors.js';
+import { errorOf } from '../harness/input-error.js';
 import { loadInventory, parseInventory } from '../../src/inventory/load.js';
 import { expandHostRanges } from '../../src/inventory/ansible-ini.js';
 import { proxyJumpOf } from '../../src/inventory/ansible.js';
@@ -120,15 +120,6 @@ hosts:
 });
 
 describe('inventory errors name file, line and field', () => {
-  const errorOf = (fn: () => unknown): InputError => {
-    try {
-      fn();
-    } catch (e) {
-      expect(e).toBeInstanceOf(InputError);
-      return e as InputError;
-    }
-    throw new Error('expected an InputError');
-  };
 
   it('a misspelt field in a native inventory', () => {
     const file = fixture('typo.yaml');
