@@ -14,11 +14,11 @@ import { createServer as createTlsServer, type Server as TlsServer } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
-import { silentLogger } from '../../src/core/log.js';
 import { ExitCode } from '../../src/core/errors.js';
 import { runDoctor } from '../../src/doctor/run.js';
 import { API_BOUND_S } from '../../src/doctor/gather.js';
 import { fakeDockerd, listen } from '../fixtures/doctor/fake-dockerd.js';
+import { localRun } from '../fixtures/doctor/local-run.js';
 
 interface JsonFinding { id: string; status: string; summary: string; evidence: string[]; fix?: { class: string; commands: string[] } }
 interface JsonReport { error?: string; findings: JsonFinding[] }
@@ -44,17 +44,7 @@ const realDaemon = await defaultSocketAnswers();
 async function doctor(): Promise<{ code: number; report: JsonReport; ms: number }> {
   let out = '';
   const t0 = Date.now();
-  const code = await runDoctor({
-    targets: [{ name: 'local', kind: 'local' }],
-    connect: { hostKeyPolicy: 'strict', connectTimeoutMs: 10_000, commandTimeoutMs: 60_000 },
-    logger: silentLogger,
-    json: true,
-    verbose: false,
-    fix: false,
-    yes: false,
-    allowRootEquivalent: false,
-    write: (t) => (out += t),
-  });
+  const code = await runDoctor(localRun((t) => (out += t)));
   return { code, report: (JSON.parse(out) as JsonReport[])[0]!, ms: Date.now() - t0 };
 }
 const finding = (r: JsonReport, id: string) => {
