@@ -19,8 +19,13 @@ export function describeUnit(u: UnitState | undefined, name: string): string {
 const lastJournal = (i: ProbeInput, n = 5) => i.client.journal.docker.slice(-n).map((l) => `journal: ${l}`);
 const systemd = (i: ProbeInput) => i.facts.init.system === 'systemd';
 
+/** The API answers: the only proof that dockerd is not merely a process waiting to start. */
+const answers = (i: ProbeInput) => i.defaultApi?.ok === true;
+
 function daemonIsUp(i: ProbeInput): boolean {
-  return Boolean(i.facts.dockerd) || unit(i, 'docker.service')?.activeState === 'active' || i.defaultApi?.ok === true || i.facts.serviceRunning?.docker === true;
+  // A dockerd process whose unit is still starting (waiting for containerd) is not up.
+  const starting = unit(i, 'docker.service')?.activeState === 'activating';
+  return answers(i) || unit(i, 'docker.service')?.activeState === 'active' || (!starting && Boolean(i.facts.dockerd)) || i.facts.serviceRunning?.docker === true;
 }
 
 /**
@@ -76,6 +81,8 @@ export const daemonStartFailure: Probe = (i) => {
   }
   // The journal names what actually happened; the configuration only what would happen.
   const why = recogniseDaemonFailure(i.client.journal.docker, svc?.result) ?? configProblem;
+  // Still starting and nothing fatal yet: not a failed start (the hang is reported where it shows).
+  if (!why && !failedUnit && svc?.activeState === 'activating') return skip('docker.service is still starting (its start job runs); no fatal line yet');
   const ev = [describeUnit(svc, 'docker.service'), ...(why ? [`reason: ${why.line}`] : []), ...lastJournal(i)];
   // An unrecognised fatal line is the reason as dockerd wrote it, never replaced by a guess.
   const summary = !why
@@ -134,13 +141,13 @@ export const containerdRunning: Probe = (i) => {
   // Positive evidence only: a containerd process, an active unit, or a daemon that answers (it
   // cannot without containerd). An absent unit record or journal line says nothing.
   if (i.client.containerd || c?.activeState === 'active') return pass([proc, ...(c ? [describeUnit(c, 'containerd.service')] : [])]);
-  if (daemonIsUp(i)) return pass([proc, 'dockerd runs (it starts its own containerd when none is configured)']);
+  if (c?.unitFileState === 'masked' || c?.loadState === 'masked') return fail('containerd is masked: dockerd cannot start', [proc, describeUnit(c, 'containerd.service')], { fix: 'masked' });
+  if (answers(i)) return pass([proc, 'the Docker API answers (dockerd starts its own containerd when none is configured)']);
   // Without systemd, dockerd (started by `service docker start`) starts its own containerd.
   if (!systemd(i)) return skip('no containerd process; without systemd dockerd starts its own when it starts');
   const dialFailure = (i.client.journal?.docker ?? []).filter((l) => CONTAINERD_FAILURE.test(l)).slice(-2).map((l) => `journal: ${l}`);
   const own = (i.client.journal?.containerd ?? []).slice(-3).map((l) => `journal containerd.service: ${l}`);
   const ev = [proc, ...(c ? [describeUnit(c, 'containerd.service')] : systemd(i) ? ['containerd.service: not installed'] : []), ...dialFailure, ...own];
-  if (c?.unitFileState === 'masked' || c?.loadState === 'masked') return fail('containerd is masked: dockerd cannot start', ev, { fix: 'masked' });
   return fail(dialFailure.length && !c ? 'dockerd cannot reach containerd' : 'containerd is not running', ev, { fix: c ? undefined : 'missing' });
 };
 
