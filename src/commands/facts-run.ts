@@ -7,7 +7,7 @@ import { gatherFacts } from '../facts/gather.js';
 import type { Facts } from '../facts/types.js';
 import { runFleetCommand } from '../fleet/command.js';
 import { osLabel, planOptionsFor } from '../plan/host-options.js';
-import { renderFactsSummary } from './facts.js';
+import { renderFactsSummary } from '../facts/render.js';
 
 export async function runFacts(argv: GlobalArgs): Promise<void> {
   const ctx = await buildContext(argv);

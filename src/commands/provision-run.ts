@@ -8,7 +8,6 @@ import { buildContext } from '../core/context.js';
 import { ExitCode, UsageError } from '../core/errors.js';
 import { accountNameProblem, dockerVersionProblem, fingerprintProblem, mirrorProblem, releaseNameProblem } from '../core/values.js';
 import type { Logger } from '../core/log.js';
-import { gatherAccounts } from '../facts/accounts.js';
 import { gatherFacts } from '../facts/gather.js';
 import { logFailure, runFleetCommand, type HostTask } from '../fleet/command.js';
 import { dockerCli, renderContextPlan, syncDockerContexts } from '../fleet/docker-contexts.js';
@@ -74,9 +73,8 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<voi
   const task: HostTask = async (transport, host, { report, detectedOs, logger }) => {
     const options = { ...planOptionsFor(host.vars, flags), loginUser: transport.loginUser };
     report('facts', 'running');
-    // Users named for the docker group are looked up on the host, so the plan can refuse a missing one.
-    const gathered = await gatherFacts(transport);
-    const facts = options.users?.length ? { ...gathered, accounts: await gatherAccounts(transport, options.users) } : gathered;
+    // Users named for the docker group are looked up by the same probe, so the plan can refuse a missing one.
+    const facts = await gatherFacts(transport, { accounts: options.users });
     const os = osLabel(facts, options);
     report('facts', 'ok', os);
     detectedOs(os);

@@ -47,7 +47,8 @@ export async function buildContext(argv: GlobalArgs): Promise<RunContext> {
   const sshConfigFile = sshConfigFileFrom(argv['ssh-config']);
   const fleet = fleetOptionsFrom(argv);
   const connect: ConnectOptions = {
-    hostKeyPolicy: argv['host-key-policy'] ?? 'strict',
+    // Unset stays unset: the SSH config may then decide (see transport/ssh/host-keys.ts).
+    hostKeyPolicy: argv['host-key-policy'],
     knownHostsFile: argv['known-hosts'],
     sshConfigFile,
     connectTimeoutMs: secondsOption('connect-timeout', argv['connect-timeout'], 15) * 1000,

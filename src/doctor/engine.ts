@@ -2,6 +2,7 @@
  * Runs the declared checks over the evidence: dependency order, children of a failed check
  * skipped (not reported as noise), fix templates filled with shell-quoted vars.
  */
+import { serviceManagerFor, type ServiceManager, type ServiceOperation } from '../plan/service-managers.js';
 import { shQuote } from '../shell/quote.js';
 import { unixSocketPath, type ApiProbe } from './api.js';
 import type { CheckDecl, FixClass, FixDecl, Severity } from './declarations.js';
@@ -40,8 +41,9 @@ function statOf(ev: DoctorEvidence, path: string): SocketStat {
 }
 
 /**
- * Without a connection (remote hosts until an SSH socket opener is wired in) some outcomes are
- * still certain from a stat: nothing at the path, a directory, a plain file.
+ * Without a connection (over SSH for a --user other than the login user, whose permissions sshd's
+ * socket forwarding does not have) some outcomes are still certain from a stat: nothing at the path,
+ * a directory, a plain file.
  */
 export function inferFromStat(endpoint: string, s: SocketStat): ApiProbe | undefined {
   const error = !s.exists
@@ -117,17 +119,37 @@ function fill(template: string, vars: Record<string, string>): string {
   return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) => (vars[name] === undefined ? whole : shQuote(vars[name]!)));
 }
 
-function renderFix(decl: FixDecl, vars: Record<string, string>): FindingFix {
+/** `{{service start docker}}` in a note: the operation as this host's init system writes it. */
+const SERVICE_IN_NOTE = /\{\{service ([a-z-]+) ([a-z0-9@_. -]+)\}\}/g;
+
+/** Only the host's service manager knows how to start a service: without one, the fix says so. */
+const NO_SERVICE_MANAGER = 'this host has no init system and no `service` command: start dockerd yourself (e.g. `dockerd &`)';
+
+function renderFix(decl: FixDecl, vars: Record<string, string>, services: ServiceManager): FindingFix {
+  let dropped = false;
+  const commands = decl.commands.flatMap((c) => {
+    if (typeof c === 'string') return [fill(c, vars)];
+    const line = services.render(c.service, c.names);
+    if (line === undefined && services.kind === 'none') dropped = true;
+    return line === undefined ? [] : [line];
+  });
+  const note =
+    decl.note === undefined
+      ? undefined
+      : decl.note
+          .replace(SERVICE_IN_NOTE, (w, op: string, names: string) => services.render(op as ServiceOperation, names.split(' ')) ?? w)
+          .replace(/\{\{\s*(\w+)\s*\}\}/g, (w, n: string) => vars[n] ?? w);
   return {
     class: decl.class,
     as: decl.as,
-    commands: decl.commands.map((c) => fill(c, vars)),
-    note: decl.note === undefined ? undefined : decl.note.replace(/\{\{\s*(\w+)\s*\}\}/g, (w, n: string) => vars[n] ?? w),
+    commands,
+    note: dropped ? [note, NO_SERVICE_MANAGER].filter(Boolean).join('; ') : note,
   };
 }
 
 export function runChecks(decls: readonly CheckDecl[], probes: Record<string, Probe>, evidence: DoctorEvidence): Finding[] {
   const input = deriveInput(evidence);
+  const services = serviceManagerFor(evidence.facts);
   const baseVars: Record<string, string> = {
     user: evidence.client.user?.name ?? '',
     home: evidence.client.user?.home ?? '',
@@ -165,7 +187,7 @@ export function runChecks(decls: readonly CheckDecl[], probes: Record<string, Pr
         summary: r.summary ?? decl.title,
         evidence: r.evidence,
         explanation: failing ? decl.explanation.trim() : undefined,
-        fix: failing && fixDecl ? renderFix(fixDecl, { ...baseVars, ...r.vars }) : undefined,
+        fix: failing && fixDecl ? renderFix(fixDecl, { ...baseVars, ...r.vars }, services) : undefined,
       };
     }
     byId.set(decl.id, finding);

@@ -16,7 +16,6 @@ import { applicableFixes, applyFixes, remainingAdvice } from './fix.js';
 import { gatherEvidence } from './gather.js';
 import { runFleet, type FleetOptions } from '../fleet/run.js';
 import { serversOf } from '../fleet/start-gate.js';
-import type { SocketOpener } from './http.js';
 import { probes } from './probes/index.js';
 import { renderFleet, renderHost, toJson, type HostReport } from './render.js';
 
@@ -34,8 +33,6 @@ export interface DoctorOptions {
   checksDir?: string;
   /** How to open a transport (default: openTransport). */
   open?: (spec: TargetSpec) => Promise<Transport>;
-  /** Socket opener for remote hosts (the SSH streamlocal opener, when available). */
-  remoteOpener?: (transport: Transport) => SocketOpener | undefined;
   ask?: (question: string) => Promise<boolean>;
   /** Concurrency, fail-fast and pacing settings from the command line. */
   fleet?: FleetOptions;
@@ -45,9 +42,9 @@ export interface DoctorOptions {
 export async function examine(
   transport: Transport,
   decls: CheckDecl[] | Promise<CheckDecl[]>,
-  opts: Pick<DoctorOptions, 'user' | 'remoteOpener'>,
+  opts: Pick<DoctorOptions, 'user'>,
 ): Promise<{ evidence: DoctorEvidence; findings: Finding[] }> {
-  const evidence = await gatherEvidence(transport, { user: opts.user, opener: opts.remoteOpener?.(transport) });
+  const evidence = await gatherEvidence(transport, { user: opts.user });
   return { evidence, findings: runChecks(await decls, probes, evidence) };
 }
 

@@ -1,7 +1,7 @@
 /**
  * What a fleet command (plan, up, doctor, facts) does around its per-host work: open each host's
- * transport through the connection pacing, show progress, handle Ctrl-C, print the summary, and
- * close everything. The command supplies only `(transport, host, ctx) => HostResult`.
+ * transport through the connection pacing, show progress, handle Ctrl-C, have the exporter write the
+ * result (table or JSON), and close everything. The command supplies only `(transport, host, ctx) => HostResult`.
  */
 import type { RunContext } from '../core/context.js';
 import { DockhandError } from '../core/errors.js';
@@ -9,9 +9,12 @@ import { createLogger, type Logger } from '../core/log.js';
 import type { HostEntry } from '../inventory/types.js';
 import { openTransport } from '../transport/open.js';
 import { resolveSshConfig } from '../transport/ssh-config.js';
+import { JumpPool } from '../transport/ssh/jump-pool.js';
 import type { ConnectOptions, TargetSpec, Transport } from '../transport/types.js';
 import { interruptOnSigint } from './interrupt.js';
-import { createProgress, type FleetProgress } from './progress.js';
+import type { ResultExporter } from './export/index.js';
+import { createOutput } from './output.js';
+import type { FleetProgress } from './progress/index.js';
 import { FleetCancelled, runFleet, type FleetOptions, type TaskContext } from './run.js';
 import { serversOf } from './start-gate.js';
 import type { FleetReport, HostResult } from './types.js';
@@ -23,22 +26,31 @@ export interface FleetCommandOptions {
   open?: typeof openTransport;
   /** Replaces the progress display chosen from the terminal and --json. */
   progress?: FleetProgress;
+  /** Replaces the exporter chosen from --json (the summary table, or JSON events). */
+  exporter?: ResultExporter;
   /** Overrides of the runner settings from the command line (e.g. connection pacing). */
   fleet?: Partial<FleetOptions>;
-  /** The command's per-host output for stdout, printed just before the summary table (not with --json). */
+  /** The command's per-host output for the table, printed just before it (with --json it is in each host's data). */
   details?: (report: FleetReport) => string | undefined;
   /** Work on this machine after every host is done, before the summary (e.g. docker contexts). */
   afterRun?: (report: FleetReport, logger: Logger) => Promise<void>;
 }
 
 export async function runFleetCommand(ctx: RunContext, task: HostTask, opts: FleetCommandOptions = {}): Promise<FleetReport> {
-  const progress = opts.progress ?? (await createProgress({ hosts: ctx.hosts.map((h) => h.name), json: ctx.json }));
+  const { progress, exporter, observer } = await createOutput({
+    hosts: ctx.hosts.map((h) => h.name),
+    format: ctx.json ? 'json' : 'human',
+    progress: opts.progress,
+    exporter: opts.exporter,
+  });
   // Log lines go through the progress display so they never tear the live block.
   const logger = createLogger({
     verbose: ctx.logger.verbose,
     stream: { write: (text: string) => (text.replace(/\n$/, '').split('\n').forEach((line) => progress.log(line)), true) } as unknown as NodeJS.WritableStream,
   });
   const open = opts.open ?? openTransport;
+  // The run's own jump connections: hosts behind one bastion share its login, and none outlives the run.
+  const jumps = new JumpPool();
   const connected = new Map<string, Transport>();
   const interrupt = interruptOnSigint({ onSecond: () => endRemoteWork(connected) });
   try {
@@ -47,7 +59,7 @@ export async function runFleetCommand(ctx: RunContext, task: HostTask, opts: Fle
       async (host, taskCtx) => {
         try {
           const servers = ctx.hosts.length > 1 ? await serversOfRoute(host.spec, ctx.connect) : [];
-          const transport = await taskCtx.connect(() => open(host.spec, ctx.connect, logger), servers);
+          const transport = await taskCtx.connect(() => open(host.spec, ctx.connect, logger, { jumps }), servers);
           connected.set(host.name, transport);
           try {
             return await task(transport, host, { ...taskCtx, logger });
@@ -61,15 +73,17 @@ export async function runFleetCommand(ctx: RunContext, task: HostTask, opts: Fle
           throw err;
         }
       },
-      { ...ctx.fleet, ...opts.fleet, signal: interrupt.signal, observer: progress },
+      { ...ctx.fleet, ...opts.fleet, signal: interrupt.signal, observer },
     );
     // A second Ctrl-C is ending the run: it prints its own last words and exits; no summary.
     if (interrupt.ending) await new Promise<never>(() => {});
     if (opts.afterRun) await opts.afterRun(report, logger);
-    progress.finish(report, ctx.json ? undefined : opts.details?.(report));
+    progress.stop();
+    exporter.finish(report, opts.details);
     return report;
   } finally {
     interrupt.dispose();
+    await jumps.closeAll();
   }
 }
 

@@ -90,7 +90,9 @@ export interface TargetSpec {
 export type HostKeyPolicy = 'strict' | 'accept-new' | 'off';
 
 export interface ConnectOptions {
-  hostKeyPolicy: HostKeyPolicy;
+  /** `--host-key-policy`; unset: the SSH config's StrictHostKeyChecking (yes, accept-new) or strict. */
+  hostKeyPolicy?: HostKeyPolicy;
+  /** `--known-hosts`; unset: the SSH config's UserKnownHostsFile, else ~/.ssh/known_hosts. */
   knownHostsFile?: string;
   connectTimeoutMs: number;
   commandTimeoutMs: number;

@@ -143,9 +143,8 @@ describe.skipIf(!realDaemon)('against the real dockerd on /var/run/docker.sock',
   });
 });
 
-it.runIf(!realDaemon)('SKIPPED real-daemon tests: no dockerd answers on /var/run/docker.sock (start one to run them)', () => {
-  expect(realDaemon).toBe(false);
-});
+// Reported as a skipped test whose name is the reason, rather than a test that passes by asserting its own guard.
+if (!realDaemon) it.skip('real-daemon tests skipped: no dockerd answers on /var/run/docker.sock (start one to run them)', () => {});
 
 describe('declarations errors', () => {
   it('bad check YAML stops the run with file:line:field (exit 65), before any host verdict', async () => {

@@ -52,7 +52,7 @@ describe('declarations', () => {
     // Explanations may name the bad "fix" to warn about it; commands and notes never suggest it.
     for (const d of decls) {
       for (const f of [d.fix, ...Object.values(d.fixes)]) {
-        for (const c of f?.commands ?? []) expect(c).not.toMatch(/chmod|tcp:\/\/|0\.0\.0\.0/);
+        for (const c of f?.commands ?? []) expect(typeof c === 'string' ? c : c.names.join(' ')).not.toMatch(/chmod|tcp:\/\/|0\.0\.0\.0/);
         expect(f?.note ?? '').not.toMatch(/chmod\s+(0?666|a\+rw|o\+rw)/);
       }
     }

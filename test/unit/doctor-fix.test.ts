@@ -177,3 +177,57 @@ describe('report', () => {
     expect(json[0]!.findings.find((x) => x.id === 'security.tcp-without-tls')!.status).toBe('fail');
   });
 });
+
+const initChecks = await loadDeclarations(fileURLToPath(new URL('../../checks', import.meta.url)));
+
+describe('service fixes are written for the host init system', () => {
+  const checks = initChecks;
+  const base: DoctorEvidence = JSON.parse(readFileSync(new URL('../fixtures/doctor/healthy.json', import.meta.url), 'utf8'));
+  /** The healthy host under `init`, with the daemon stopped or the docker group gone. */
+  function broken(init: DoctorEvidence['facts']['init'], what: 'stopped' | 'no-group'): Record<string, Finding> {
+    const ev: DoctorEvidence = structuredClone(base);
+    ev.facts.init = init;
+    if (init.system !== 'systemd') {
+      ev.facts.units = {};
+      ev.facts.serviceRunning = { docker: what !== 'stopped' };
+    }
+    if (what === 'no-group') ev.facts.dockerGroup = { exists: false, members: [] };
+    else {
+      ev.facts.dockerd = undefined;
+      for (const u of Object.values(ev.facts.units)) Object.assign(u, { activeState: 'inactive', subState: 'dead' });
+      ev.client.journal = { docker: [], socket: [] };
+      ev.api = [{ endpoint: 'unix:///var/run/docker.sock', ok: false, error: { kind: 'ENOENT', message: 'no such file' } }];
+    }
+    return Object.fromEntries(runChecks(checks, probes, ev).map((x) => [x.id, x]));
+  }
+  const cases: Array<[string, DoctorEvidence['facts']['init'], { group: string[]; running: string[] | undefined }]> = [
+    ['systemd', { system: 'systemd', pid1: 'systemd', hasServiceCommand: true, wsl: false }, {
+      group: ['groupadd --system docker', 'systemctl reset-failed docker.socket docker.service', 'systemctl restart docker.socket docker.service'],
+      // The stopped systemd daemon is covered by test/fixtures/doctor/cases.yaml (systemctl enable --now).
+      running: undefined,
+    }],
+    ['OpenRC', { system: 'openrc', pid1: 'init', hasServiceCommand: false, wsl: false }, {
+      group: ['groupadd --system docker', 'rc-service docker restart'],
+      running: ['rc-update add docker default && rc-service docker start'],
+    }],
+    ['sysvinit', { system: 'sysvinit', pid1: 'init', hasServiceCommand: true, wsl: false }, {
+      group: ['groupadd --system docker', 'service docker restart'],
+      running: ['service docker start'],
+    }],
+    ['no init, no service command', { system: 'none', pid1: 'sh', hasServiceCommand: false, wsl: false, container: 'docker' }, {
+      group: ['groupadd --system docker'],
+      running: [],
+    }],
+  ];
+  it.each(cases)('%s', (_name, init, want) => {
+    expect(broken(init, 'no-group')['daemon.group']!.fix?.commands).toEqual(want.group);
+    const stopped = broken(init, 'stopped');
+    if (want.running) expect(stopped['daemon.running']!.fix?.commands).toEqual(want.running);
+    const commands = Object.values(stopped).flatMap((x) => x.fix?.commands ?? []);
+    if (init.system !== 'systemd') expect(commands.filter((c) => /systemctl|journalctl/.test(c))).toEqual([]);
+  });
+  it('says so where nothing can start a service', () => {
+    const found = broken({ system: 'none', pid1: 'sh', hasServiceCommand: false, wsl: false, container: 'docker' }, 'stopped');
+    expect(found['daemon.running']!.fix?.note).toContain('no init system and no `service` command');
+  });
+});

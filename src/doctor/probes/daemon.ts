@@ -103,7 +103,7 @@ export const daemonRunning: Probe = (i) => {
   // The daemon the client really uses (rootless, Desktop, remote) answers: that is the one that matters.
   if (i.primary?.ok) return pass([`the client uses ${i.endpoint.endpoint}, which answers`, describeUnit(svc, 'docker.service')]);
   const ev = systemd(i) ? [describeUnit(svc, 'docker.service'), describeUnit(sock, 'docker.socket')] : ['no dockerd process', `service docker: ${i.facts.serviceRunning?.docker === false ? 'not running' : 'unknown'}`];
-  return fail('the Docker daemon is not running', ev, { fix: systemd(i) ? undefined : i.facts.init.wsl ? 'wsl' : 'service' });
+  return fail('the Docker daemon is not running', ev, { fix: !systemd(i) && i.facts.init.wsl ? 'wsl' : undefined });
 };
 
 /** Starts at boot: docker.service or docker.socket enabled. */
@@ -159,7 +159,7 @@ export const dockerGroup: Probe = (i) => {
   const groupFailure = i.client.journal.socket.filter((l) => /216\/GROUP|group docker/i.test(l)).slice(-2);
   ev.push(...groupFailure.map((l) => `journal docker.socket: ${l}`));
   if (i.socket?.exists) ev.push(`${i.socket.path}: ${i.socket.owner}:${i.socket.group}`);
-  return fail('the docker group does not exist', ev, { fix: systemd(i) ? undefined : 'service' });
+  return fail('the docker group does not exist', ev);
 };
 
 export const probesDaemon = { daemonStartFailure, daemonRunning, daemonEnabled, socketActivation, containerdRunning, dockerGroup };

@@ -86,7 +86,6 @@ export const socketWorldWritable: Probe = (i) => {
   if (open.length) {
     return fail(`${open[0]!.path} is accessible to every user (${octal(open[0]!.mode)}): anyone on this host is root`, open.map((s) => describeStat(s)), {
       vars: { socket: open[0]!.path },
-      fix: i.facts.init.system === 'systemd' ? undefined : 'service',
     });
   }
   return pass(socks.length ? socks.map((s) => describeStat(s)) : ['no socket to examine']);
@@ -101,10 +100,10 @@ export const socketOwnership: Probe = (i) => {
   const g = i.facts.dockerGroup;
   if (g.gid !== undefined && s.gid !== undefined && s.gid !== g.gid && s.group !== 'docker') {
     ev.push(`group docker has gid ${g.gid}, the socket's group is ${s.group ?? s.gid}`);
-    return fail(`${s.path} is owned by group ${s.group ?? s.gid}, not docker`, ev, { vars: { socket: s.path }, fix: i.facts.init.system === 'systemd' ? undefined : 'service' });
+    return fail(`${s.path} is owned by group ${s.group ?? s.gid}, not docker`, ev, { vars: { socket: s.path } });
   }
   if (((s.mode ?? 0) & 0o060) !== 0o060) {
-    return fail(`${s.path} mode ${octal(s.mode)}: the docker group cannot use it`, ev, { vars: { socket: s.path }, fix: i.facts.init.system === 'systemd' ? undefined : 'service' });
+    return fail(`${s.path} mode ${octal(s.mode)}: the docker group cannot use it`, ev, { vars: { socket: s.path } });
   }
   return pass(ev);
 };
