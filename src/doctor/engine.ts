@@ -149,7 +149,8 @@ function renderFix(decl: FixDecl, vars: Record<string, string>, services: Servic
 
 export function runChecks(decls: readonly CheckDecl[], probes: Record<string, Probe>, evidence: DoctorEvidence): Finding[] {
   const input = deriveInput(evidence);
-  const services = serviceManagerFor(evidence.facts);
+  // Without init evidence (never from a real probe) no service command can be rendered for the host.
+  const services = serviceManagerFor(evidence.facts.init ? evidence.facts : { init: { system: 'none', hasServiceCommand: false, wsl: false } });
   const baseVars: Record<string, string> = {
     user: evidence.client.user?.name ?? '',
     home: evidence.client.user?.home ?? '',
