@@ -7,8 +7,8 @@ import { shQuote } from '../shell/quote.js';
 import { unixSocketPath, type ApiProbe } from './api.js';
 import type { CheckDecl, FixClass, FixDecl, Severity } from './declarations.js';
 import { DEFAULT_ENDPOINT, resolveEndpoint } from './endpoint.js';
-import type { DoctorEvidence, SocketStat } from './evidence.js';
-import type { Probe, ProbeInput, ProbeStatus } from './probes/types.js';
+import { ABSENCE_IS_A_FACT, type DoctorEvidence, type SocketStat } from './evidence.js';
+import type { Probe, ProbeInput, ProbeResult, ProbeStatus } from './probes/types.js';
 
 export interface FindingFix {
   class: FixClass;
@@ -37,7 +37,7 @@ export const isProblem = (f: Finding) => f.status === 'fail' && f.severity === '
 export const isWarning = (f: Finding) => f.status === 'warn' || (f.status === 'fail' && f.severity !== 'error');
 
 function statOf(ev: DoctorEvidence, path: string): SocketStat {
-  return ev.client.sockets.find((s) => s.path === path) ?? (ev.facts.socket.path === path ? ev.facts.socket : { path, exists: false });
+  return ev.client.sockets?.find((s) => s.path === path) ?? (ev.facts.socket?.path === path ? ev.facts.socket : { path, exists: false });
 }
 
 /**
@@ -56,8 +56,12 @@ export function inferFromStat(endpoint: string, s: SocketStat): ApiProbe | undef
   return error ? { endpoint, ok: false, inferred: true, error } : undefined;
 }
 
+/** The evidence the endpoint resolution reads: without any of it, the endpoint is a guess. */
+const ENDPOINT_EVIDENCE = ['env', 'configJson', 'contextMeta'] as const;
+
 export function deriveInput(ev: DoctorEvidence): ProbeInput {
-  const endpoint = resolveEndpoint(ev.client);
+  const c = ev.client;
+  const endpoint = resolveEndpoint({ env: c.env ?? {}, configJson: c.configJson ?? { path: '', exists: false }, contextMeta: c.contextMeta ?? {} });
   const socketPath = unixSocketPath(endpoint.endpoint);
   const socket = socketPath ? statOf(ev, socketPath) : undefined;
   const probed = (e: string, path: string | undefined, s: SocketStat | undefined) =>
@@ -66,6 +70,49 @@ export function deriveInput(ev: DoctorEvidence): ProbeInput {
   const defaultPath = unixSocketPath(DEFAULT_ENDPOINT)!;
   const defaultApi = probed(DEFAULT_ENDPOINT, defaultPath, statOf(ev, defaultPath));
   return { ...ev, endpoint, primary, defaultApi, socketPath, socket };
+}
+
+/**
+ * Run a probe, recording every piece of evidence it read that was not there (a facts/client field,
+ * a unit record, the API probe, the socket's stat). A pass that rests on missing evidence is not a
+ * pass: it becomes a skip naming what is missing. A probe that throws on missing evidence skips too.
+ */
+export function evaluate(probe: Probe, input: ProbeInput): ProbeResult {
+  const missing = new Set<string>();
+  const watch = <T extends object>(obj: T, prefix: string, maps: Record<string, string> = {}): T =>
+    new Proxy(obj, {
+      get(target, key, recv) {
+        const value = Reflect.get(target, key, recv);
+        if (typeof key !== 'string') return value;
+        const piece = `${prefix}.${key}`;
+        if (value === undefined && !ABSENCE_IS_A_FACT.has(piece)) missing.add(piece);
+        return maps[key] && value && typeof value === 'object' ? watch(value as object, maps[key]!) : value;
+      },
+    });
+  const traced = new Proxy(
+    { ...input, facts: watch(input.facts, 'facts', { units: 'facts.units' }), client: watch(input.client, 'client') },
+    {
+      get(target, key, recv) {
+        const value = Reflect.get(target, key, recv);
+        if (value === undefined && (key === 'primary' || key === 'defaultApi')) missing.add('the API probe');
+        if (value === undefined && key === 'socket' && input.socketPath) missing.add(`a stat of ${input.socketPath}`);
+        if (key === 'endpoint' || key === 'socket' || key === 'socketPath' || key === 'primary') {
+          for (const k of ENDPOINT_EVIDENCE) if (input.client[k] === undefined) missing.add(`client.${k}`);
+        }
+        if ((key === 'socket' || key === 'primary') && input.client.sockets === undefined) missing.add('client.sockets');
+        return value;
+      },
+    },
+  );
+  let r: ProbeResult;
+  try {
+    r = probe(traced);
+  } catch (err) {
+    const what = missing.size ? [...missing].join(', ') : (err as Error).message;
+    return { status: 'skip', summary: `not checked: evidence missing (${what})`, evidence: [] };
+  }
+  if (r.status === 'pass' && missing.size) return { status: 'skip', summary: `not checked: no evidence of ${[...missing].join(', ')}`, evidence: r.evidence };
+  return r;
 }
 
 function fill(template: string, vars: Record<string, string>): string {
@@ -102,11 +149,12 @@ function renderFix(decl: FixDecl, vars: Record<string, string>, services: Servic
 
 export function runChecks(decls: readonly CheckDecl[], probes: Record<string, Probe>, evidence: DoctorEvidence): Finding[] {
   const input = deriveInput(evidence);
-  const services = serviceManagerFor(evidence.facts);
+  // Without init evidence (never from a real probe) no service command can be rendered for the host.
+  const services = serviceManagerFor(evidence.facts.init ? evidence.facts : { init: { system: 'none', hasServiceCommand: false, wsl: false } });
   const baseVars: Record<string, string> = {
-    user: evidence.client.user.name,
-    home: evidence.client.user.home,
-    configDir: evidence.client.configDir.path,
+    user: evidence.client.user?.name ?? '',
+    home: evidence.client.user?.home ?? '',
+    configDir: evidence.client.configDir?.path ?? '',
     ...(input.socketPath ? { socket: input.socketPath } : {}),
   };
   const byId = new Map<string, Finding>();
@@ -128,7 +176,7 @@ export function runChecks(decls: readonly CheckDecl[], probes: Record<string, Pr
     } else {
       const probe = probes[decl.probe];
       if (!probe) throw new Error(`check ${decl.id}: probe ${decl.probe} is not implemented`);
-      const r = probe(input);
+      const r = evaluate(probe, input);
       const fixDecl = r.fix !== undefined ? decl.fixes[r.fix] ?? decl.fix : decl.fix;
       const failing = r.status === 'fail' || r.status === 'warn';
       finding = {

@@ -7,7 +7,7 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { checksDir } from '../core/paths.js';
-import { ExitCode, InputError } from '../core/errors.js';
+import { DockhandError, ExitCode, InputError, exitCodeOf } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { jsonText, safeText } from '../core/output.js';
 import { runFleetCommand, type FleetCommandOptions, type HostTask, type RunContext } from '../fleet/command.js';
@@ -46,7 +46,7 @@ async function examine(transport: Transport, decls: Promise<CheckDecl[]>, user: 
 async function doctorHost(transport: Transport, name: string, decls: Promise<CheckDecl[]>, opts: DoctorOptions, logger: Logger): Promise<DoctorReport> {
   try {
     let { evidence, findings } = await examine(transport, decls, opts.user);
-    const report: DoctorReport = { host: name, user: evidence.client.user.name, findings, root: evidence.facts.privilege.isRoot };
+    const report: DoctorReport = { host: name, user: evidence.client.user.name, findings, root: evidence.facts.privilege.isRoot, sudo: evidence.facts.privilege.sudoInstalled };
     if (opts.fix) {
       const steps = applicableFixes(findings);
       const log: string[] = [];
@@ -78,14 +78,17 @@ async function doctorHost(transport: Transport, name: string, decls: Promise<Che
   } catch (err) {
     // Bad check declarations are not this host's fault; a stopped run is the runner's to report.
     if (err instanceof InputError || err instanceof FleetCancelled) throw err;
-    logger.debug(err instanceof Error ? (err.stack ?? err.message) : String(err));
-    return { host: name, findings: [], error: err instanceof Error ? err.message : String(err) };
+    // A typed error (unreachable, auth, a probe that failed) is a finding about the host, not a bug:
+    // its message is all there is to say, even with --verbose. Only an unexpected error has a stack worth showing.
+    if (!(err instanceof DockhandError)) logger.debug(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    return { host: name, findings: [], error: err instanceof Error ? err.message : String(err), exitCode: exitCodeOf(err) };
   }
 }
 
-/** 4 when a host was not reached (as in every fleet command), else 3 when one could not be checked, 1 for problems. */
+/** As every fleet command: an unreachable host (4) wins, then one that could not be checked (3), then problems (1). */
 export function exitCodeFor(reports: readonly DoctorReport[], fleet?: Pick<FleetReport, 'hosts'>): ExitCode {
   if (fleet?.hosts.some((h) => h.outcome === 'unreachable')) return ExitCode.unreachable;
+  if (reports.some((r) => r.error && r.exitCode === ExitCode.unreachable)) return ExitCode.unreachable;
   if (reports.some((r) => r.error)) return ExitCode.couldNotCheck;
   return reports.some((r) => summarize(r.findings).problems > 0) ? ExitCode.problemsFound : ExitCode.ok;
 }

@@ -7,7 +7,7 @@ import { applicableFixes, applyFixes, remainingAdvice, type FixOptions } from '.
 import { runChecks, summaryLine, summarize, type Finding } from '../../src/doctor/engine.js';
 import { loadDeclarations } from '../../src/doctor/declarations.js';
 import { probes } from '../../src/doctor/probes/index.js';
-import { fixBlock, renderFleet, renderHost, toJson } from '../../src/doctor/render.js';
+import { fixBlock, privilegeOf, renderFleet, renderHost, toJson } from '../../src/doctor/render.js';
 import type { DoctorEvidence } from '../../src/doctor/evidence.js';
 
 const f = (id: string, cls: NonNullable<Finding['fix']>['class'], commands: string[], extra: Partial<Finding> = {}): Finding => ({
@@ -131,6 +131,21 @@ describe('report', () => {
     expect(block.join('\n')).toMatch(/# security\.tcp-without-tls: review and change by hand/);
     expect(fixBlock(findings, true)).toContain('systemctl enable --now docker.socket docker.service');
     expect(summaryLine(summarize(findings))).toBe('6 problems, 0 warnings, 1 ok, 0 skipped');
+  });
+
+  it('fits the fix block to the privilege: root no sudo, sudo installed sudo, neither says what is needed', () => {
+    expect(fixBlock(findings, 'root')).toContain('systemctl enable --now docker.socket docker.service');
+    expect(fixBlock(findings, 'root').join('\n')).not.toMatch(/^sudo /m);
+    expect(fixBlock(findings, 'sudo')).toContain('sudo systemctl enable --now docker.socket docker.service');
+    const none = fixBlock(findings, 'none');
+    expect(none.join('\n')).not.toMatch(/^sudo /m);
+    expect(none[0]).toMatch(/need root, and sudo is not installed: run them as root/);
+    expect(none).toContain('systemctl enable --now docker.socket docker.service');
+    // User commands never get sudo nor need root.
+    expect(fixBlock(findings, 'sudo')).toContain('docker context use default');
+    expect(privilegeOf({ root: false, sudo: false })).toBe('none');
+    expect(privilegeOf({ root: true, sudo: false })).toBe('root');
+    expect(privilegeOf({ root: false, sudo: true })).toBe('sudo');
   });
 
   it('renders a stale-session host with the evidence and the exact fix', async () => {

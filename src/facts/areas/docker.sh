@@ -56,6 +56,8 @@ fi
 
 sec binaries
 for dh_b in docker dockerd containerd; do has "$dh_b" && kv "$dh_b" "$(command -v "$dh_b")"; done
-has dockerd && run dockerd_version dockerd --version
-has docker && run docker_version docker --version
-has containerd && run containerd_version containerd --version
+# Bounded: on a host whose docker.socket holds a daemon that never answers, `docker --version`
+# was seen to block (issue 9, containerd masked) and with it the whole probe.
+has dockerd && runt dockerd_version dockerd --version
+has docker && runt docker_version docker --version
+has containerd && runt containerd_version containerd --version
