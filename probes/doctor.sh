@@ -44,7 +44,7 @@ uid=$(id -u "$u" 2>/dev/null)
 
 # The environment is only ours to read when we run as the checked user.
 if [ "$u" = "$me" ]; then
-  for v in DOCKER_HOST DOCKER_CONTEXT DOCKER_CONFIG DOCKER_TLS_VERIFY XDG_RUNTIME_DIR; do
+  for v in DOCKER_HOST DOCKER_CONTEXT DOCKER_CONFIG DOCKER_TLS_VERIFY DOCKER_TLS DOCKER_CERT_PATH XDG_RUNTIME_DIR; do
     eval "val=\${$v-}"
     # shellcheck disable=SC2154 # set by the eval above
     [ -n "$val" ] && kv "env.$v" "$val"
@@ -89,13 +89,54 @@ has podman && kv podman "$(command -v podman)"
 d=$(command -v docker 2>/dev/null)
 if [ -n "$d" ] && head -c 512 "$d" 2>/dev/null | grep -q podman; then kv docker_is_podman yes; fi
 
+# Everything that may block is bounded ($T): journalctl on a huge journal, systemctl while a start
+# job runs, sudo resolving the host name. containerd's journal names why dockerd cannot reach it.
+# shellcheck disable=SC2086 # $T is a word list on purpose
 if has journalctl; then
-  as_root journalctl -u docker.service -n 30 --no-pager -o cat 2>/dev/null </dev/null | stream journal-docker
-  as_root journalctl -u docker.socket -n 10 --no-pager -o cat 2>/dev/null </dev/null | stream journal-socket
+  as_root $T journalctl -u docker.service -n 30 --no-pager -o cat 2>/dev/null </dev/null | stream journal-docker
+  as_root $T journalctl -u docker.socket -n 10 --no-pager -o cat 2>/dev/null </dev/null | stream journal-socket
+  as_root $T journalctl -u containerd.service -n 10 --no-pager -o cat 2>/dev/null </dev/null | stream journal-containerd
 fi
+# shellcheck disable=SC2086
 if has systemctl; then
-  kv exec_start "$(systemctl show -p ExecStart docker.service 2>/dev/null | sed -n 's/^ExecStart=//p' | head -n 1)"
+  kv exec_start "$($T systemctl show -p ExecStart docker.service 2>/dev/null </dev/null | sed -n 's/^ExecStart=//p' | head -n 1)"
+  # A start job still running (the daemon hangs while starting) shows in the job list.
+  $T systemctl list-jobs --no-pager --no-legend 2>/dev/null </dev/null | stream systemd-jobs
 fi
+# Without ss the listeners are unknown (no stream), not "none".
 if has ss; then
   ss -ltn 2>/dev/null | grep -E ':237[56]([^0-9]|$)' | stream tcp-listeners
+fi
+
+# containerd's process, by name (as facts.sh finds dockerd): with or without an init system.
+dh_cpid=""
+if has pidof; then dh_cpid=$(pidof containerd 2>/dev/null)
+elif has pgrep; then dh_cpid=$(pgrep -x containerd 2>/dev/null)
+else
+  for dh_p in /proc/[0-9]*; do
+    [ "$(cat "$dh_p/comm" 2>/dev/null)" = containerd ] && dh_cpid="$dh_cpid ${dh_p#/proc/}"
+  done
+fi
+dh_cpid=$(printf '%s' "$dh_cpid" | tr -s ' ' '\n' | grep -E '^[0-9]+$' | head -n 1)
+[ -n "$dh_cpid" ] && kv containerd_pid "$dh_cpid"
+
+# apt's own complaints about its sources, offline (apt-cache reads the lists, no download): a
+# Docker source declared twice with different Signed-By makes every apt command fail.
+# shellcheck disable=SC2086
+if has apt-cache; then
+  $T apt-cache policy 2>&1 >/dev/null </dev/null | grep -E '^(E|W): ' | head -n 20 | stream apt-errors
+fi
+
+# The kernel side of the daemon's network and cgroups: read-only.
+if [ -f /sys/fs/cgroup/cgroup.controllers ]; then kv cgroup 2
+elif [ -d /sys/fs/cgroup ]; then kv cgroup 1; fi
+[ -r /proc/sys/net/ipv4/ip_forward ] && kv ip_forward "$(cat /proc/sys/net/ipv4/ip_forward 2>/dev/null)"
+if has iptables; then
+  kv iptables "$(command -v iptables)"
+  run iptables-version iptables --version
+  # The NAT table dockerd needs; root-only, so only when root or passwordless sudo works.
+  if [ "$(id -u)" = 0 ] || { has sudo && sudo -n true >/dev/null 2>&1; }; then
+    # shellcheck disable=SC2086
+    kv iptables_nat "$(as_root $T iptables -t nat -L -n >/dev/null 2>&1 </dev/null; echo $?)"
+  fi
 fi

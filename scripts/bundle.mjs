@@ -66,7 +66,7 @@ const noNativeAddons = {
 const result = await build({
   plugins: [lazyStringWidth, noNativeAddons],
   absWorkingDir: root,
-  // bin.ts answers a bare --version itself and imports cli.ts (a chunk) for everything else.
+  // bin.ts answers a bare --version itself and imports main.ts (a chunk) for everything else.
   // api-main: the doctor runs it as another user (gather.ts finds it next to its own chunk).
   entryPoints: [{ in: 'src/bin.ts', out: 'cli' }, { in: 'src/doctor/api-main.ts', out: 'chunks/api-main' }],
   outdir,

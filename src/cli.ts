@@ -1,36 +1,35 @@
-#!/usr/bin/env node
 /**
- * dockhand's entry point: global options, the explicit list of commands, and the one top-level
- * error handler. Commands live in src/commands/ and are thin: parse, call the core, render.
+ * dockhand's command line: global options and the explicit list of commands. Commands live in
+ * src/commands/ and are thin (parse, call the core, render); each answers its exit code, which
+ * runCli hands to main.ts (the error handler and the process's exit code).
  */
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
+import yargs, { type ArgumentsCamelCase, type CommandModule } from 'yargs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DockhandError, ExitCode, exitCodeOf, isOutputWriteError, UsageError } from './core/errors.js';
-import { writeText } from './core/output.js';
+import { ExitCode, UsageError } from './core/errors.js';
 import { packageRoot } from './core/paths.js';
+import type { DockhandCommand } from './commands/command.js';
 import { factsCommand } from './commands/facts.js';
 import { planCommand, upCommand } from './commands/provision.js';
 import { doctorCommand } from './commands/doctor.js';
 import { contextsCommand } from './commands/contexts.js';
-// Lives in commands/options.ts so commands can use it without importing this entry point (a cycle).
-export { withTargetOptions } from './commands/options.js';
 
 const version: string = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')).version;
 
-export function buildCli(argv: string[]) {
-  return yargs(argv)
+/** Registered explicitly, in the order `--help` lists them. */
+const commands: ReadonlyArray<DockhandCommand<any>> = [doctorCommand, planCommand, upCommand, factsCommand, contextsCommand];
+
+export function buildCli(argv: string[], onExitCode: (code: ExitCode) => void = () => {}) {
+  const cli = yargs(argv)
     .scriptName('dockhand')
     .usage('$0 <command> [options]\n\nMake Linux hosts ready for Docker, and find out why Docker is not working.')
     .option('json', { type: 'boolean', describe: 'machine-readable output on stdout (logs stay on stderr)' })
-    .option('verbose', { alias: 'v', type: 'boolean', describe: 'show every command run on a host (secrets masked)' })
-    // Registered explicitly, in the order `--help` lists them.
-    .command(doctorCommand)
-    .command(planCommand)
-    .command(upCommand)
-    .command(factsCommand)
-    .command(contextsCommand)
+    .option('verbose', { alias: 'v', type: 'boolean', describe: 'show every command run on a host (secrets masked)' });
+  for (const { run, ...definition } of commands) {
+    const command: CommandModule<object, any> = { ...definition, handler: async (a: ArgumentsCamelCase<object>) => onExitCode(await run(a)) };
+    cli.command(command);
+  }
+  return cli
     .strict()
     .version(version)
     .help()
@@ -46,50 +45,9 @@ export function buildCli(argv: string[]) {
     });
 }
 
-/**
- * stdout that cannot be written (`| head` closed it: EPIPE; `> /dev/full`: ENOSPC) is reported once,
- * in one line, and the run ends with 74 — never a stack trace from an unhandled stream error. Later
- * writes fail the same way and are dropped by this same listener.
- */
-let outputFailure: NodeJS.ErrnoException | undefined;
-function onOutputError(err: Error): void {
-  if (outputFailure) return;
-  if (!isOutputWriteError(err)) throw err;
-  outputFailure = err;
-  process.stderr.write(`dockhand: cannot write output to stdout: ${err.code}${err.code === 'EPIPE' ? ' (the reader closed it)' : ''}\n`);
+/** Parse the command line and run its command; the exit code it answers (0 for --help and --version). */
+export async function runCli(argv: string[]): Promise<ExitCode> {
+  let code: ExitCode = ExitCode.ok;
+  await buildCli(argv, (c) => (code = c)).parseAsync();
+  return code;
 }
-
-export async function main(argv: string[]): Promise<number> {
-  process.stdout.on('error', onOutputError);
-  try {
-    await buildCli(argv).parseAsync();
-    return process.exitCode === undefined ? ExitCode.ok : Number(process.exitCode);
-  } catch (err) {
-    // A command that failed because stdout did (already reported by the listener): no second message.
-    if (outputFailure && isOutputWriteError(err)) return ExitCode.outputFailed;
-    const code = exitCodeOf(err);
-    if (err instanceof DockhandError) {
-      writeText(process.stderr, `dockhand: ${err.message}\n`);
-      if (err.hint) writeText(process.stderr, `  hint: ${err.hint}\n`);
-    } else {
-      const e = err as Error;
-      writeText(process.stderr, `dockhand: internal error: ${e?.stack ?? String(err)}\n`);
-    }
-    return code;
-  }
-}
-
-let settled = false;
-main(hideBin(process.argv)).then((code) => {
-  settled = true;
-  process.exitCode = code;
-});
-// If Node runs out of things to wait for while a command is still pending (a promise nothing will
-// ever settle), it exits with 0 and prints nothing: a silent "success". Make that loud instead.
-process.on('exit', (code) => {
-  if (outputFailure && code === 0) process.exitCode = ExitCode.outputFailed;
-  if (!settled && code === 0) {
-    process.stderr.write('dockhand: internal error: stopped before the command finished (nothing left to wait for)\n');
-    process.exitCode = ExitCode.internal;
-  }
-});

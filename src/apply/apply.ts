@@ -8,6 +8,7 @@
 import { clipLine } from '../core/bounded.js';
 import { CommandError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
+import type { StepCounts } from '../model/types.js';
 import type { Plan } from '../plan/model.js';
 import { PROGRESS_MARK } from '../plan/script.js';
 import type { Transport } from '../transport/types.js';
@@ -25,13 +26,6 @@ export interface ApplyResult {
   host: string;
   steps: StepOutcome[];
   error?: CommandError;
-}
-
-export interface ApplySummary {
-  changed: number;
-  ok: number;
-  failed: number;
-  skipped: number;
 }
 
 export async function applyPlan(plan: Plan, transport: Transport, report: StepReport, logger: Logger): Promise<ApplyResult> {
@@ -91,7 +85,7 @@ export async function applyPlan(plan: Plan, transport: Transport, report: StepRe
   return { host: plan.host, steps: outcomes, error };
 }
 
-export function summarize(result: ApplyResult): ApplySummary {
+export function summarize(result: ApplyResult): StepCounts {
   const count = (s: StepOutcome['status']) => result.steps.filter((o) => o.status === s).length;
   return { changed: count('changed'), ok: count('ok'), failed: count('failed'), skipped: count('skipped') };
 }

@@ -1,11 +1,12 @@
-import type { Argv, CommandModule } from 'yargs';
-import { UsageError } from '../core/errors.js';
+import type { Argv } from 'yargs';
+import type { DockhandCommand } from './command.js';
+import { ExitCode, UsageError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
 import { jsonText, writeText } from '../core/output.js';
 import { shJoin } from '../shell/quote.js';
-import { dockerCli, renderContextPlan, syncDockerContexts, type ContextPlan } from '../fleet/docker-contexts.js';
+import { dockerCli, renderContextPlan, syncDockerContexts, type ContextPlan } from '../contexts/docker-contexts.js';
 import { withHostSelectionOptions } from '../fleet/options.js';
-import { resolveHostsLazily } from '../inventory/pick.js';
+import { resolveHosts } from '../inventory/pick.js';
 
 interface ContextsArgs {
   host?: string[];
@@ -19,7 +20,7 @@ interface ContextsArgs {
   verbose?: boolean;
 }
 
-export const contextsCommand: CommandModule<object, ContextsArgs> = {
+export const contextsCommand: DockhandCommand<ContextsArgs> = {
   command: 'contexts',
   describe: 'create or update a docker context (ssh://user@host:port) per host on this machine',
   builder: (y) =>
@@ -28,9 +29,9 @@ export const contextsCommand: CommandModule<object, ContextsArgs> = {
       .option('use', { type: 'string', describe: 'then make this context the current one (otherwise the current context is untouched)' })
       .option('prefix', { type: 'string', default: '', describe: 'prepended to each host name to name its context' })
       .option('dry-run', { type: 'boolean', describe: 'print the docker commands instead of running them' }) as unknown as Argv<ContextsArgs>,
-  handler: async (argv) => {
+  run: async (argv) => {
     const logger = createLogger({ verbose: argv.verbose });
-    const hosts = await resolveHostsLazily(
+    const hosts = await resolveHosts(
       { inventory: argv.inventory, host: argv.host, sshConfigHosts: argv['ssh-config-hosts'], limit: argv.limit },
       (w) => logger.warn(w),
     );
@@ -46,9 +47,10 @@ export const contextsCommand: CommandModule<object, ContextsArgs> = {
       },
     });
     plan.warnings.forEach((w) => logger.warn(w));
-    if (dryRun) return;
+    if (dryRun) return ExitCode.ok;
     if (argv.json) process.stdout.write(jsonText(report(plan)) + '\n');
     else writeText(process.stdout, renderContextPlan(plan));
+    return ExitCode.ok;
   },
 };
 

@@ -2,8 +2,9 @@
  * `dockhand doctor` (the default command): find out exactly why Docker is not reachable, explain
  * it, and with --fix apply what is safe. Thin: options → src/doctor/run.ts.
  */
-import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import type { GlobalArgs } from '../core/context.js';
+import type { ArgumentsCamelCase, Argv } from 'yargs';
+import type { DockhandCommand } from './command.js';
+import type { GlobalArgs } from './context.js';
 import { safeLine } from '../core/output.js';
 import { withTargetOptions } from './options.js';
 
@@ -14,7 +15,7 @@ interface DoctorArgs extends GlobalArgs {
   'allow-root-equivalent'?: boolean;
 }
 
-export const doctorCommand: CommandModule<object, DoctorArgs> = {
+export const doctorCommand: DockhandCommand<DoctorArgs> = {
   command: ['doctor', '$0'],
   describe: 'find out why Docker is not reachable, explain it, and fix what is safe',
   builder: (y) =>
@@ -26,10 +27,10 @@ export const doctorCommand: CommandModule<object, DoctorArgs> = {
         type: 'boolean',
         describe: 'with --fix --yes: also add the user to the docker group (root-equivalent)',
       }) as unknown as Argv<DoctorArgs>,
-  handler: async (argv: ArgumentsCamelCase<DoctorArgs>) => {
+  run: async (argv: ArgumentsCamelCase<DoctorArgs>) => {
     // Loaded here, not at startup: `dockhand --help` and other commands should not pay for it.
     const [{ buildContext }, { runDoctor }, { accountNameProblem }, { UsageError }] = await Promise.all([
-      import('../core/context.js'),
+      import('./context.js'),
       import('../doctor/run.js'),
       import('../core/values.js'),
       import('../core/errors.js'),
@@ -39,12 +40,8 @@ export const doctorCommand: CommandModule<object, DoctorArgs> = {
     if (userProblem) throw new UsageError(`--user: ${userProblem}`);
     const ctx = await buildContext(argv);
     const tty = process.stdin.isTTY && process.stderr.isTTY;
-    process.exitCode = await runDoctor({
-      targets: ctx.targets,
-      connect: ctx.connect,
-      fleet: ctx.fleet,
-      logger: ctx.logger,
-      json: ctx.json,
+    return runDoctor({
+      ...ctx,
       verbose: argv.verbose ?? false,
       user: argv.user,
       fix: argv.fix ?? false,

@@ -23,15 +23,14 @@ export function withTargetOptions<T>(y: Argv<T>) {
     })
     .option('host-key-policy', {
       choices: ['strict', 'accept-new', 'off'] as const,
-      default: 'strict' as const,
-      describe: 'how SSH host keys are checked against known_hosts',
+      describe: 'how SSH host keys are checked against known_hosts (default strict, or the SSH config\'s StrictHostKeyChecking yes/accept-new; only this flag turns checking off)',
     })
     .option('ssh-config', {
       alias: 'F',
       type: 'string',
       describe: 'OpenSSH client config read instead of ~/.ssh/config to resolve hosts (as ssh -F FILE)',
     })
-    .option('known-hosts', { type: 'string', describe: 'known_hosts file (default ~/.ssh/known_hosts)' })
+    .option('known-hosts', { type: 'string', describe: 'known_hosts file (default the SSH config\'s UserKnownHostsFile, else ~/.ssh/known_hosts)' })
     .option('connect-timeout', { type: 'number', default: 15, describe: 'seconds to wait for an SSH connection' })
     .option('command-timeout', { type: 'number', default: 1800, describe: 'seconds one remote command may take' }));
 }

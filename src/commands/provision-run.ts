@@ -4,14 +4,13 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { applyPlan, renderSummary, summarize, type ApplyResult } from '../apply/apply.js';
-import { buildContext } from '../core/context.js';
+import { buildContext, type GlobalArgs } from './context.js';
 import { ExitCode, UsageError } from '../core/errors.js';
 import { accountNameProblem, dockerVersionProblem, fingerprintProblem, mirrorProblem, releaseNameProblem } from '../core/values.js';
 import type { Logger } from '../core/log.js';
-import { gatherAccounts } from '../facts/accounts.js';
 import { gatherFacts } from '../facts/gather.js';
 import { logFailure, runFleetCommand, type HostTask } from '../fleet/command.js';
-import { dockerCli, renderContextPlan, syncDockerContexts } from '../fleet/docker-contexts.js';
+import { dockerCli, renderContextPlan, syncDockerContexts } from '../contexts/docker-contexts.js';
 import type { FleetReport } from '../fleet/types.js';
 import type { HostEntry } from '../inventory/types.js';
 import { planForHost } from '../plan/build.js';
@@ -20,7 +19,21 @@ import type { Plan } from '../plan/model.js';
 import type { Playbook } from '../playbook/schema.js';
 import { renderPlan } from '../plan/render.js';
 import { shJoin } from '../shell/quote.js';
-import type { ProvisionArgs } from './provision.js';
+
+/** `plan`/`up` flags (declared in provision.ts) beside the options every host command has. */
+export interface ProvisionArgs extends GlobalArgs {
+  targets?: string[];
+  source?: 'docker' | 'distro';
+  'docker-version'?: string;
+  mirror?: string;
+  channel?: 'stable' | 'test';
+  'key-fingerprint'?: string;
+  users?: string[];
+  os?: string;
+  codename?: string;
+  'allow-storage-switch'?: boolean;
+  contexts?: boolean;
+}
 
 /**
  * The flags only, their syntax checked here, before any host is resolved or connected; each host's
@@ -60,7 +73,7 @@ export interface AppliedHost {
   error?: string;
 }
 
-export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<void> {
+export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<ExitCode> {
   const checkedFlags = flagOptions(argv);
   const ctx = await buildContext({ ...argv, host: [...(argv.host ?? []), ...(argv.targets ?? [])] });
   // With -K, a sudo that asks for a password is usable: the plan's root check needs to know.
@@ -74,9 +87,8 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<voi
   const task: HostTask = async (transport, host, { report, detectedOs, logger }) => {
     const options = { ...planOptionsFor(host.vars, flags), loginUser: transport.loginUser };
     report('facts', 'running');
-    // Users named for the docker group are looked up on the host, so the plan can refuse a missing one.
-    const gathered = await gatherFacts(transport);
-    const facts = options.users?.length ? { ...gathered, accounts: await gatherAccounts(transport, options.users) } : gathered;
+    // Users named for the docker group are looked up by the same probe, so the plan can refuse a missing one.
+    const facts = await gatherFacts(transport, { accounts: options.users });
     const os = osLabel(facts, options);
     report('facts', 'ok', os);
     detectedOs(os);
@@ -120,7 +132,7 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<voi
   // A broken playbook is nobody's host's fault: it ends the run with its own error (exit 65, file:line).
   await playbooks;
   // The hosts' code first; a failed context update alone makes an otherwise clean run exit 2.
-  process.exitCode = report.exitCode === ExitCode.ok && !contextsOk ? ExitCode.hostFailed : report.exitCode;
+  return report.exitCode === ExitCode.ok && !contextsOk ? ExitCode.hostFailed : report.exitCode;
 }
 
 /**

@@ -3,23 +3,11 @@
  * both), then print it (plan) or apply it (up). Only the options here; the work is in provision-run.ts,
  * loaded when the command runs.
  */
-import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import type { GlobalArgs } from '../core/context.js';
+import type { ArgumentsCamelCase, Argv } from 'yargs';
+import type { ExitCode } from '../core/errors.js';
+import type { DockhandCommand } from './command.js';
+import type { ProvisionArgs } from './provision-run.js';
 import { withTargetOptions } from './options.js';
-
-export interface ProvisionArgs extends GlobalArgs {
-  targets?: string[];
-  source?: 'docker' | 'distro';
-  'docker-version'?: string;
-  mirror?: string;
-  channel?: 'stable' | 'test';
-  'key-fingerprint'?: string;
-  users?: string[];
-  os?: string;
-  codename?: string;
-  'allow-storage-switch'?: boolean;
-  contexts?: boolean;
-}
 
 function withProvisionOptions<T>(y: Argv<T>) {
   return withTargetOptions(y)
@@ -41,21 +29,21 @@ function withProvisionOptions<T>(y: Argv<T>) {
     .option('contexts', { type: 'boolean', describe: 'up: then create/update a docker context per ready host (as `dockhand contexts`)' });
 }
 
-export const planCommand: CommandModule<object, ProvisionArgs> = {
+export const planCommand: DockhandCommand<ProvisionArgs> = {
   command: 'plan [targets..]',
   describe: 'show exactly what `up` would change on each host (dry run)',
   builder: (y) => withProvisionOptions(y) as unknown as Argv<ProvisionArgs>,
-  handler: (argv: ArgumentsCamelCase<ProvisionArgs>) => runProvision(argv, 'plan'),
+  run: (argv: ArgumentsCamelCase<ProvisionArgs>) => runProvision(argv, 'plan'),
 };
 
-export const upCommand: CommandModule<object, ProvisionArgs> = {
+export const upCommand: DockhandCommand<ProvisionArgs> = {
   command: 'up [targets..]',
   describe: 'install and configure Docker on each host',
   builder: (y) => withProvisionOptions(y) as unknown as Argv<ProvisionArgs>,
-  handler: (argv: ArgumentsCamelCase<ProvisionArgs>) => runProvision(argv, 'up'),
+  run: (argv: ArgumentsCamelCase<ProvisionArgs>) => runProvision(argv, 'up'),
 };
 
 // Loaded on use: playbooks (zod, yaml) and the fleet runner are not paid for by `--help` or other commands.
-async function runProvision(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<void> {
-  await (await import('./provision-run.js')).run(argv, mode);
+async function runProvision(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<ExitCode> {
+  return (await import('./provision-run.js')).run(argv, mode);
 }

@@ -7,7 +7,8 @@
  *   1  doctor: problems found
  *   2  at least one host failed (a step failed, a plan could not be made)
  *   3  doctor: could not check (the host could not be examined)
- *   4  at least one host unreachable (connect, auth or host-key failure)
+ *   4  at least one host unreachable (connect, auth or host-key failure) — every command, doctor too;
+ *      it wins over 3 and 1/2 (those hosts were not even examined)
  *  64  usage error (bad flags or arguments)
  *  65  bad input data (playbook, inventory, check declarations, daemon.json)
  *  70  internal error (a bug in dockhand)

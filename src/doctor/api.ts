@@ -2,8 +2,36 @@
  * Probe the Docker API directly over its socket — no docker CLI needed. The result is evidence
  * (JSON-serialisable) that the pure checks read; nothing here decides what is wrong.
  */
+import type { Duplex } from 'node:stream';
 import type { SocketOpener } from './http.js';
 import { httpRequest } from './http.js';
+import { parseEndpoint } from './endpoint-url.js';
+
+/** Each API request's bound (connect + answer), in seconds: a daemon slower than this is a finding. */
+export const API_BOUND_S = 5;
+
+/** TLS as the docker CLI would use it for a tcp:// endpoint (DOCKER_TLS_VERIFY / DOCKER_TLS). */
+export interface TlsSettings {
+  verify: boolean;
+  /** DOCKER_CERT_PATH, else the config dir: ca.pem, cert.pem, key.pem. */
+  certPath: string;
+}
+
+/**
+ * How to reach each kind of endpoint from where the probe runs. `unix` is the socket opener (local
+ * or an SSH streamlocal forward); tcp and ssh are only possible from this machine (the CLI's view).
+ */
+export interface EndpointOpeners {
+  unix: SocketOpener;
+  tcp?: (host: string, port: number, tls: TlsSettings | undefined) => Promise<Duplex>;
+  /** `ssh [-p PORT] [USER@]HOST docker system dial-stdio`, as the CLI does. */
+  ssh?: (target: { user?: string; host: string; port?: number }, timeoutMs: number) => Promise<Duplex>;
+}
+
+export interface ProbeSettings {
+  timeoutMs?: number;
+  tls?: TlsSettings;
+}
 
 /** Why a connection could not be made, in the words the checks reason with. */
 export type ConnectErrorKind =
@@ -14,7 +42,9 @@ export type ConnectErrorKind =
   | 'ENOTSOCK' // the path is a regular file
   | 'EISDIR' // the path is a directory (a bind mount created it while Docker was down)
   | 'EPROTO' // something answered, but not HTTP
-  | 'UNSUPPORTED' // an endpoint scheme we cannot open from here (ssh://, tcp with TLS)
+  | 'UNSUPPORTED' // an endpoint we cannot open from where the probe runs (tcp/ssh of a remote host)
+  | 'INVALID' // not an endpoint the docker CLI accepts (garbage, fd://, an unknown scheme)
+  | 'TLS' // the TLS set-up fails: certificates missing or unreadable, handshake refused
   | 'OTHER';
 
 export interface ApiProbe {
@@ -30,6 +60,10 @@ export interface ApiProbe {
   apiVersion?: string;
   /** Libpod-Api-Version header: podman answers on this socket. */
   libpodVersion?: string;
+  /** The bound each request had, in seconds (a timeout says "no answer in N s"). */
+  boundS?: number;
+  /** Probed over TLS (DOCKER_TLS_VERIFY / DOCKER_TLS). */
+  tls?: boolean;
   /** Selected fields of /version. */
   version?: { Version?: string; ApiVersion?: string; Os?: string; Arch?: string; Components?: Array<{ Name?: string; Version?: string }> };
   /** Selected fields of /info. */
@@ -48,7 +82,7 @@ export interface DockerInfo {
   Name?: string;
 }
 
-const KNOWN_KINDS = new Set(['EACCES', 'ENOENT', 'ECONNREFUSED', 'ETIMEDOUT', 'ENOTSOCK', 'EISDIR', 'EPROTO']);
+const KNOWN_KINDS = new Set(['EACCES', 'ENOENT', 'ECONNREFUSED', 'ETIMEDOUT', 'ENOTSOCK', 'EISDIR', 'EPROTO', 'TLS']);
 
 export function classifyError(err: unknown): { kind: ConnectErrorKind; message: string } {
   const e = err as NodeJS.ErrnoException;
@@ -57,24 +91,52 @@ export function classifyError(err: unknown): { kind: ConnectErrorKind; message: 
   if (KNOWN_KINDS.has(code)) return { kind: code as ConnectErrorKind, message };
   if (code === 'EPERM') return { kind: 'EACCES', message };
   if (code === 'ENOTDIR') return { kind: 'ENOENT', message };
+  if (code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code)) return { kind: 'TLS', message };
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ECONNRESET') return { kind: 'ECONNREFUSED', message };
   return { kind: 'OTHER', message };
 }
 
-/** Split an endpoint URL into what an opener needs; undefined for schemes we do not open. */
+/** The socket path of a unix:// endpoint; undefined for every other form. */
 export function unixSocketPath(endpoint: string): string | undefined {
   if (endpoint.startsWith('unix://')) return endpoint.slice('unix://'.length) || undefined;
   if (endpoint.startsWith('/')) return endpoint;
   return undefined;
 }
 
+/** Where a request for `endpoint` goes: an opener bound to it, and a name for messages. */
+function route(openers: EndpointOpeners, endpoint: string, settings: ProbeSettings): { open: SocketOpener; target: string; tls?: boolean } | ApiProbe['error'] {
+  const e = parseEndpoint(endpoint);
+  switch (e.scheme) {
+    case 'invalid':
+      return { kind: 'INVALID', message: e.reason };
+    case 'unix':
+      return { open: openers.unix, target: e.path };
+    case 'tcp': {
+      const tcp = openers.tcp;
+      if (!tcp) return { kind: 'UNSUPPORTED', message: `${endpoint} is reached from the client's machine; not probed from here` };
+      return { open: () => tcp(e.host, e.port, settings.tls), target: `${e.host}:${e.port}`, tls: settings.tls !== undefined };
+    }
+    case 'ssh': {
+      const ssh = openers.ssh;
+      if (!ssh) return { kind: 'UNSUPPORTED', message: `${endpoint} is reached from the client's machine; not probed from here` };
+      return { open: () => ssh(e, settings.timeoutMs ?? API_BOUND_S * 1000), target: endpoint };
+    }
+  }
+}
+
+const asOpeners = (o: SocketOpener | EndpointOpeners): EndpointOpeners => (typeof o === 'function' ? { unix: o } : o);
+
 /**
  * GET /_ping, then /version and /info on the same endpoint. A failed ping ends the probe: the
- * first error is the one that explains the others.
+ * first error is the one that explains the others. Every request is bounded by timeoutMs.
  */
-export async function probeApi(open: SocketOpener, endpoint: string, timeoutMs = 3000): Promise<ApiProbe> {
-  const path = unixSocketPath(endpoint);
-  if (!path) return { endpoint, ok: false, error: { kind: 'UNSUPPORTED', message: `cannot probe ${endpoint} directly` } };
-  const probe: ApiProbe = { endpoint, ok: false };
+export async function probeApi(openers: SocketOpener | EndpointOpeners, endpoint: string, timeoutMsOrSettings: number | ProbeSettings = API_BOUND_S * 1000): Promise<ApiProbe> {
+  const settings = typeof timeoutMsOrSettings === 'number' ? { timeoutMs: timeoutMsOrSettings } : timeoutMsOrSettings;
+  const timeoutMs = settings.timeoutMs ?? API_BOUND_S * 1000;
+  const r = route(asOpeners(openers), endpoint, settings);
+  if (r && 'kind' in r) return { endpoint, ok: false, error: r };
+  const { open, target: path } = r!;
+  const probe: ApiProbe = { endpoint, ok: false, boundS: timeoutMs / 1000, ...(r!.tls ? { tls: true } : {}) };
   try {
     const ping = await httpRequest(open, path, '/_ping', { timeoutMs });
     probe.pingStatus = ping.status;
@@ -121,7 +183,7 @@ async function getJson(open: SocketOpener, path: string, url: string, timeoutMs:
 }
 
 /** Probe several endpoints at once, each at most once. */
-export async function probeEndpoints(open: SocketOpener, endpoints: string[], timeoutMs?: number): Promise<ApiProbe[]> {
+export async function probeEndpoints(open: SocketOpener | EndpointOpeners, endpoints: string[], settings?: number | ProbeSettings): Promise<ApiProbe[]> {
   const unique = [...new Set(endpoints)];
-  return Promise.all(unique.map((e) => probeApi(open, e, timeoutMs)));
+  return Promise.all(unique.map((e) => probeApi(open, e, settings)));
 }

@@ -8,14 +8,24 @@ import { join, relative } from 'node:path';
 // dynamic import of a CommonJS package loses its named exports once bundled (scripts/bundle.mjs).
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import { InputError } from '../core/errors.js';
+import { SERVICE_OPERATIONS, type ServiceOperation } from '../plan/service-managers.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 export type FixClass = 'safe' | 'confirm-root-equivalent' | 'manual' | 'never-auto';
 
+/**
+ * A service operation (`service: restart docker.socket docker`), rendered for the host's init system
+ * (src/plan/service-managers.ts): systemctl, rc-service, service — or left out where it means nothing.
+ */
+export interface ServiceCommand {
+  service: ServiceOperation;
+  names: string[];
+}
+
 export interface FixDecl {
   class: FixClass;
-  /** Command templates: {{user}}, {{socket}}… are filled from the probe's vars, shell-quoted. */
-  commands: string[];
+  /** Command templates ({{user}}, {{socket}}… filled from the probe's vars, shell-quoted) and service operations. */
+  commands: Array<string | ServiceCommand>;
   /** Who runs the commands: root (via sudo) or the checked user. */
   as: 'root' | 'user';
   /** Shown with the fix (a manual step, a caveat). */
@@ -41,9 +51,22 @@ export interface CheckDecl {
 // zod is imported lazily: it costs ~40 ms of startup, and the schema is only needed at load.
 async function buildSchema() {
   const { z } = await import('zod');
+  const serviceCommand = z
+    .strictObject({
+      service: z
+        .string()
+        .regex(
+          new RegExp(`^(?:${SERVICE_OPERATIONS.join('|')})(?: [a-z0-9][a-z0-9@_.-]*)+$`),
+          `an operation (${SERVICE_OPERATIONS.join(', ')}) and service names, e.g. \`restart docker.socket docker\``,
+        ),
+    })
+    .transform(({ service }): ServiceCommand => {
+      const [op, ...names] = service.split(' ');
+      return { service: op as ServiceOperation, names };
+    });
   const fix = z.strictObject({
     class: z.enum(['safe', 'confirm-root-equivalent', 'manual', 'never-auto']),
-    commands: z.array(z.string().min(1)).default([]),
+    commands: z.array(z.union([z.string().min(1), serviceCommand])).default([]),
     as: z.enum(['root', 'user']).default('root'),
     note: z.string().optional(),
   });

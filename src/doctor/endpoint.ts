@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ClientEvidence } from './evidence.js';
+export { parseEndpoint, type ParsedEndpoint } from './endpoint-url.js';
 
 export const DEFAULT_ENDPOINT = 'unix:///var/run/docker.sock';
 

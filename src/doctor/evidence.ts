@@ -27,6 +27,8 @@ export interface DockerEnv {
   DOCKER_CONTEXT?: string;
   DOCKER_CONFIG?: string;
   DOCKER_TLS_VERIFY?: string;
+  DOCKER_TLS?: string;
+  DOCKER_CERT_PATH?: string;
   XDG_RUNTIME_DIR?: string;
 }
 
@@ -45,13 +47,46 @@ export interface ClientEvidence {
   sockets: SocketStat[];
   snap: { docker: boolean; daemonJson?: FileContent };
   podman: { binary?: string; dockerIsPodman: boolean };
-  /** Last lines of `journalctl -u docker.service` / `-u docker.socket`. */
-  journal: { docker: string[]; socket: string[] };
+  /** Last lines of `journalctl -u docker.service` / `-u docker.socket` / `-u containerd.service`. */
+  journal: { docker: string[]; socket: string[]; containerd?: string[] };
   /** `systemctl show -p ExecStart docker.service` value. */
   execStart?: string;
-  /** `ss -ltn` lines listening on 2375/2376. */
-  tcpListeners: string[];
+  /** `ss -ltn` lines listening on 2375/2376; undefined when ss is not there (unknown). */
+  tcpListeners?: string[];
+  /** `systemctl list-jobs` lines (a start job still running); undefined without systemctl. */
+  jobs?: string[];
+  /** `E:`/`W:` lines of `apt-cache policy` (apt reading its sources); undefined without apt. */
+  aptErrors?: string[];
+  /** The kernel side: cgroup version (/sys/fs/cgroup), net.ipv4.ip_forward, iptables and its NAT table. */
+  kernel?: {
+    cgroup?: 1 | 2;
+    ipForward?: boolean;
+    /** iptables' path; undefined when not installed. */
+    iptables?: string;
+    iptablesVersion?: string;
+    /** Exit status of `iptables -t nat -L -n` as root; undefined when it could not be run as root. */
+    natStatus?: number;
+  };
+  /** A containerd process (pidof/pgrep//proc): set only when one runs. */
+  containerd?: { pid: number };
 }
+
+/**
+ * Evidence fields the probes write only when the thing exists: their absence is itself what was
+ * found (no dockerd process, no ExecStart…). Every other field of `facts` and `client`, and every
+ * unit record, is evidence whose absence means "not gathered" — a check that read it cannot pass
+ * (the engine turns such a pass into a skip; test/unit/doctor-evidence-absent.test.ts walks it).
+ */
+export const ABSENCE_IS_A_FACT: ReadonlySet<string> = new Set([
+  'facts.dockerd',
+  'facts.foreignDockerd',
+  'facts.serviceRunning',
+  'facts.serviceEnabled',
+  'facts.dpkgInterrupted',
+  'client.execStart',
+  'client.containerd',
+  'client.jobs', // no systemctl: no jobs to list
+]);
 
 export interface DoctorEvidence {
   facts: Facts;

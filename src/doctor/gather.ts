@@ -11,7 +11,7 @@ import { factsFromProbe } from '../facts/gather.js';
 import { splitProbeOutput } from '../probe/framing.js';
 import { sh } from '../shell/quote.js';
 import type { Transport } from '../transport/types.js';
-import { probeEndpoints, unixSocketPath, type ApiProbe } from './api.js';
+import { API_BOUND_S, probeEndpoints, unixSocketPath, type ApiProbe, type ProbeSettings } from './api.js';
 import { DEFAULT_ENDPOINT, resolveEndpoint } from './endpoint.js';
 import type { ClientEvidence, DoctorEvidence } from './evidence.js';
 import type { SocketOpener } from './http.js';
@@ -23,7 +23,24 @@ export interface GatherOptions {
   user?: string;
   /** How to reach sockets on a remote host (the SSH streamlocal opener); none = not probed. */
   opener?: SocketOpener;
+  /** The script's bound (default SCRIPT_BOUND_S). */
   timeoutMs?: number;
+  /** The whole examination's bound in seconds (default DOCTOR_BOUND_S). */
+  boundS?: number;
+}
+
+export { API_BOUND_S };
+/** The host script's bound; each command in it that may block has its own (timeout 20 in the script). */
+export const SCRIPT_BOUND_S = 90;
+/** One host's whole examination: the script, then the API probes (ping, then /version and /info). */
+export const DOCTOR_BOUND_S = SCRIPT_BOUND_S + 3 * API_BOUND_S + 30;
+
+/** TLS for tcp:// endpoints, from the checked user's environment, as the CLI reads it. */
+export function tlsSettings(client: ClientEvidence): ProbeSettings['tls'] {
+  const env = client.env;
+  // The CLI: DOCKER_TLS_VERIFY set (any value but empty) verifies; DOCKER_TLS alone encrypts only.
+  if (!env.DOCKER_TLS_VERIFY && !env.DOCKER_TLS) return undefined;
+  return { verify: Boolean(env.DOCKER_TLS_VERIFY), certPath: env.DOCKER_CERT_PATH || client.configDir.path };
 }
 
 /** The endpoints worth probing: the one in use, the default (to prove a fix), SDKs' and the context's. */
@@ -32,8 +49,32 @@ export function endpointsToProbe(client: ClientEvidence): string[] {
   return [...new Set([e.endpoint, DEFAULT_ENDPOINT, e.sdkEndpoint, e.contextEndpoint].filter((x): x is string => Boolean(x)))];
 }
 
+/**
+ * The whole examination within DOCTOR_BOUND_S: each part has its own bound, and this one holds
+ * even if a part forgets (a hung SSH channel, a socket opener that never settles).
+ */
 export async function gatherEvidence(transport: Transport, opts: GatherOptions = {}): Promise<DoctorEvidence> {
-  const r = await transport.exec(examinationScript(opts.user), { timeoutMs: opts.timeoutMs ?? 120_000 });
+  const boundS = opts.boundS ?? DOCTOR_BOUND_S;
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new DockhandError(`${transport.name}: the examination did not finish within its bound of ${boundS} s`, { exitCode: ExitCode.couldNotCheck })),
+      boundS * 1000,
+    );
+  });
+  try {
+    return await Promise.race([gatherUnbounded(transport, opts), bound]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function gatherUnbounded(transport: Transport, opts: GatherOptions): Promise<DoctorEvidence> {
+  const scriptS = opts.timeoutMs === undefined ? SCRIPT_BOUND_S : opts.timeoutMs / 1000;
+  const r = await transport.exec(examinationScript(opts.user), { timeoutMs: scriptS * 1000 });
+  if (r.timedOut) {
+    throw new DockhandError(`${transport.name}: the doctor probe did not finish within ${scriptS} s`, { exitCode: ExitCode.couldNotCheck });
+  }
   // A malformed frame (forged records) throws ProbeTamperError: the host could not be checked.
   const out = r.code === 0 ? splitProbeOutput(r.stdout, transport.name, ExitCode.couldNotCheck) : undefined;
   if (!out?.complete) {
@@ -64,12 +105,13 @@ async function probeAsUser(
   opts: GatherOptions,
 ): Promise<{ api: ApiProbe[]; via: DoctorEvidence['apiVia'] }> {
   if (transport.kind !== 'local') {
-    return opts.opener ? { api: await probeEndpoints(opts.opener, endpoints), via: 'process' } : { api: [], via: 'not-probed' };
+    return opts.opener ? { api: await probeEndpoints(opts.opener, endpoints, { timeoutMs: API_BOUND_S * 1000 }), via: 'process' } : { api: [], via: 'not-probed' };
   }
   const uid = process.getuid?.();
   if (client.user.uid === uid) {
-    const { openLocalSocket } = await import('./local-opener.js');
-    return { api: await probeEndpoints(openLocalSocket, endpoints), via: 'process' };
+    // The CLI's own view: every endpoint form, from this machine, with the user's TLS settings.
+    const { localOpeners } = await import('./local-opener.js');
+    return { api: await probeEndpoints(localOpeners, endpoints, { timeoutMs: API_BOUND_S * 1000, tls: tlsSettings(client) }), via: 'process' };
   }
   // Another user: only their own process meets their permissions. A fresh login's groups (--init-groups).
   const unix = endpoints.filter((e) => unixSocketPath(e));

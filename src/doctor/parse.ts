@@ -96,9 +96,20 @@ export function doctorFromProbe(out: ProbeOutput): DoctorOutput {
     sockets,
     snap: { docker: kv.snap_docker === 'yes', daemonJson: blocks['snap-daemon.json'] !== undefined ? file('snap-daemon.json') : undefined },
     podman: { binary: kv.podman, dockerIsPodman: kv.docker_is_podman === 'yes' },
-    journal: { docker: linesOf(s, 'journal-docker'), socket: linesOf(s, 'journal-socket') },
+    journal: { docker: linesOf(s, 'journal-docker'), socket: linesOf(s, 'journal-socket'), containerd: linesOf(s, 'journal-containerd') },
     execStart: kv.exec_start || undefined,
-    tcpListeners: linesOf(s, 'tcp-listeners'),
+    // No stream: ss was not there, so the listeners are unknown (not "none").
+    tcpListeners: s.commands['tcp-listeners'] ? linesOf(s, 'tcp-listeners') : undefined,
+    jobs: s.commands['systemd-jobs'] ? linesOf(s, 'systemd-jobs') : undefined,
+    containerd: /^\d+$/.test(kv.containerd_pid ?? '') ? { pid: Number(kv.containerd_pid) } : undefined,
+    aptErrors: s.commands['apt-errors'] ? linesOf(s, 'apt-errors') : undefined,
+    kernel: {
+      cgroup: kv.cgroup === '2' ? 2 : kv.cgroup === '1' ? 1 : undefined,
+      ipForward: kv.ip_forward === '1' ? true : kv.ip_forward === '0' ? false : undefined,
+      iptables: kv.iptables || undefined,
+      iptablesVersion: linesOf(s, 'iptables-version')[0],
+      natStatus: /^\d+$/.test(kv.iptables_nat ?? '') ? Number(kv.iptables_nat) : undefined,
+    },
   };
   return { evidence, complete: out.complete };
 }

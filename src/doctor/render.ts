@@ -6,17 +6,21 @@
  * forge a line of the report ("✓ healthy").
  */
 import { safeLine, safeText } from '../core/output.js';
-import { isProblem, isWarning, summarise, summaryLine, type Finding } from './engine.js';
+import { isProblem, isWarning, summarize, summaryLine, type Finding } from './engine.js';
 
-export interface HostReport {
+export interface DoctorReport {
   host: string;
   /** The checked user. */
   user?: string;
   findings: Finding[];
   /** Set when the host could not be examined. */
   error?: string;
+  /** The exit code of that error (4 unreachable, 3 could not check). */
+  exitCode?: number;
   /** The fix block is for root already: no sudo prefix. */
   root?: boolean;
+  /** sudo is installed on the host (false: root commands cannot be prefixed with it). */
+  sudo?: boolean;
   /** Lines from --fix: what ran and what remains. */
   fixLog?: string[];
 }
@@ -52,7 +56,7 @@ function fixLines(f: Finding): string[] {
   return [head, ...f.fix.commands.map((c) => (f.fix!.class === 'never-auto' ? `# ${c}` : c)), ...(f.fix.note ? [`#   ${f.fix.note.trim()}`] : [])];
 }
 
-export function renderHost(r: HostReport, opts: { verbose?: boolean } = {}): string {
+export function renderHost(r: DoctorReport, opts: { verbose?: boolean } = {}): string {
   const out: string[] = [`dockhand doctor — ${r.host}${r.user ? ` (user ${r.user})` : ''}`, ''];
   if (r.error) {
     // The error's own lines (a command's output tail) stay lines, indented under it.
@@ -60,9 +64,14 @@ export function renderHost(r: HostReport, opts: { verbose?: boolean } = {}): str
     return [...out, `✗ could not check: ${first}`, ...more.map((l) => `    ${l}`), ''].map(safeLine).join('\n');
   }
   let group = '';
-  for (const f of r.findings) {
+  // Findings come in dependency order, which can return to a group later (host.* checks that depend
+  // on others): keep each group's findings together, groups in the order they first appear.
+  const groupOf = (f: Finding) => GROUPS[f.id.split('.')[0]!] ?? 'Other';
+  const groupOrder = [...new Set(r.findings.map(groupOf))];
+  const ordered = groupOrder.flatMap((g) => r.findings.filter((f) => groupOf(f) === g));
+  for (const f of ordered) {
     if (f.status === 'skip' && !opts.verbose) continue;
-    const g = GROUPS[f.id.split('.')[0]!] ?? 'Other';
+    const g = groupOf(f);
     if (g !== group) {
       out.push(g);
       group = g;
@@ -81,23 +90,46 @@ export function renderHost(r: HostReport, opts: { verbose?: boolean } = {}): str
       for (const l of fixLines(f)) out.push(`      fix: ${l}`);
     }
   }
-  const skipped = r.findings.filter((f) => f.status === 'skip' && f.skippedBecause);
-  if (skipped.length && !opts.verbose) out.push('', `  (${skipped.length} checks skipped because a check they depend on failed; --verbose lists them)`);
-  const block = fixBlock(r.findings, r.root);
+  // The same count as the summary line's "N skipped", split by why.
+  const skipped = r.findings.filter((f) => f.status === 'skip');
+  if (skipped.length && !opts.verbose) {
+    const blocked = skipped.filter((f) => f.skippedBecause).length;
+    const parts = [blocked && `${blocked} because a check they depend on failed`, skipped.length - blocked && `${skipped.length - blocked} not applicable or without evidence here`].filter(Boolean);
+    out.push('', `  (${skipped.length} ${skipped.length === 1 ? 'check' : 'checks'} skipped: ${parts.join(', ')}; --verbose lists them)`);
+  }
+  const block = fixBlock(r.findings, privilegeOf(r));
   if (block.length) out.push('', 'Fix (copy and paste; review first):', '', ...block.map((l) => `  ${l}`));
   if (r.fixLog?.length) out.push('', 'Applied:', ...r.fixLog.map((l) => `  ${l}`));
-  out.push('', summaryLine(summarise(r.findings)), '');
+  out.push('', summaryLine(summarize(r.findings)), '');
   return out.map(safeLine).join('\n');
 }
 
-/** Every fix of every failing finding, in check order, as one block. Root commands get sudo. */
-export function fixBlock(findings: readonly Finding[], root = false): string[] {
+/** How root commands of the fix block are run: as root already, through sudo, or neither. */
+export type FixPrivilege = 'root' | 'sudo' | 'none';
+
+export const privilegeOf = (r: Pick<DoctorReport, 'root' | 'sudo'>): FixPrivilege => (r.root ? 'root' : r.sudo === false ? 'none' : 'sudo');
+
+/**
+ * Every fix of every failing finding, in check order, as one block, for the host's privilege:
+ * root → the commands as they are; sudo installed → root commands prefixed with sudo; neither →
+ * the commands as they are under a line saying they need root and how to get it.
+ */
+export function fixBlock(findings: readonly Finding[], privilege: FixPrivilege | boolean = 'sudo'): string[] {
+  const how: FixPrivilege = privilege === true ? 'root' : privilege === false ? 'sudo' : privilege;
   const lines: string[] = [];
+  let needsRoot = false;
   for (const f of findings) {
     if (!f.fix || (f.status !== 'fail' && f.status !== 'warn')) continue;
     const [head, ...rest] = fixLines(f);
     lines.push(head!);
-    for (const l of rest) lines.push(l.startsWith('#') || f.fix.as === 'user' || root ? l : `sudo ${l}`);
+    for (const l of rest) {
+      const asRoot = !l.startsWith('#') && f.fix.as !== 'user';
+      needsRoot ||= asRoot;
+      lines.push(asRoot && how === 'sudo' ? `sudo ${l}` : l);
+    }
+  }
+  if (needsRoot && how === 'none') {
+    lines.unshift('# These commands need root, and sudo is not installed: run them as root (`su -`, or log in as root).');
   }
   return lines;
 }
@@ -107,10 +139,10 @@ function worst(findings: readonly Finding[]): Finding | undefined {
   return findings.find((f) => isProblem(f) && f.security) ?? findings.find(isProblem) ?? findings.find(isWarning);
 }
 
-export function renderFleet(reports: readonly HostReport[]): string {
+export function renderFleet(reports: readonly DoctorReport[]): string {
   const rows = reports.map((r) => {
     if (r.error) return { host: safeLine(r.host), state: 'could not check', finding: safeLine(r.error), rank: 3 };
-    const s = summarise(r.findings);
+    const s = summarize(r.findings);
     const w = worst(r.findings);
     return {
       host: safeLine(r.host),
@@ -126,14 +158,14 @@ export function renderFleet(reports: readonly HostReport[]): string {
   return [line('HOST', 'STATE', 'WORST FINDING'), ...rows.map((r) => line(r.host, r.state, r.finding))].join('\n') + '\n';
 }
 
-export function toJson(reports: readonly HostReport[]): unknown {
+export function toJson(reports: readonly DoctorReport[]): unknown {
   return reports.map((r) => ({
     host: r.host,
     user: r.user,
     error: r.error,
-    summary: r.error ? undefined : summarise(r.findings),
+    summary: r.error ? undefined : summarize(r.findings),
     findings: r.findings,
-    fixBlock: r.error ? [] : fixBlock(r.findings, r.root),
+    fixBlock: r.error ? [] : fixBlock(r.findings, privilegeOf(r)),
     applied: r.fixLog,
   }));
 }

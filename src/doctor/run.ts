@@ -1,30 +1,29 @@
 /**
- * The doctor's core for one or many hosts: gather → check → (fix → re-check) → report.
- * Returns the exit code: 0 healthy, 1 problems found, 3 could not check.
+ * The doctor's core for one or many hosts: gather → check → (fix → re-check) → report. It is a
+ * fleet command like facts/plan/up (src/fleet/command.ts): the runner opens and closes each host's
+ * transport, paces the connections, shows progress on stderr and handles Ctrl-C; the doctor's own
+ * report (one host, the fleet table, or the --json document) is what reaches stdout.
+ * Returns the exit code: 0 healthy, 1 problems found, 3 could not check, 4 a host was unreachable.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { checksDir } from '../core/paths.js';
-import { ExitCode, InputError } from '../core/errors.js';
+import { DockhandError, ExitCode, InputError, exitCodeOf } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { jsonText, safeText } from '../core/output.js';
+import { runFleetCommand, type FleetCommandOptions, type HostTask, type RunContext } from '../fleet/command.js';
+import { FleetCancelled } from '../fleet/run.js';
+import type { FleetReport } from '../fleet/types.js';
+import type { TargetSpec, Transport } from '../transport/types.js';
 import { openTransport } from '../transport/open.js';
-import type { ConnectOptions, TargetSpec, Transport } from '../transport/types.js';
 import { loadDeclarations, type CheckDecl } from './declarations.js';
-import { runChecks, summarise, type Finding } from './engine.js';
+import { runChecks, summarize, summaryLine, type Finding } from './engine.js';
 import type { DoctorEvidence } from './evidence.js';
 import { applicableFixes, applyFixes, remainingAdvice } from './fix.js';
 import { gatherEvidence } from './gather.js';
-import { runFleet, type FleetOptions } from '../fleet/run.js';
-import { serversOf } from '../fleet/start-gate.js';
-import type { SocketOpener } from './http.js';
 import { probes } from './probes/index.js';
-import { renderFleet, renderHost, toJson, type HostReport } from './render.js';
+import { renderFleet, renderHost, toJson, type DoctorReport } from './render.js';
 
-export interface DoctorOptions {
-  targets: TargetSpec[];
-  connect: ConnectOptions;
-  logger: Logger;
-  json: boolean;
+export interface DoctorOptions extends RunContext {
   verbose: boolean;
   user?: string;
   fix: boolean;
@@ -32,31 +31,22 @@ export interface DoctorOptions {
   allowRootEquivalent: boolean;
   /** Where checks/*.yaml live (default: the package's checks/). */
   checksDir?: string;
-  /** How to open a transport (default: openTransport). */
-  open?: (spec: TargetSpec) => Promise<Transport>;
-  /** Socket opener for remote hosts (the SSH streamlocal opener, when available). */
-  remoteOpener?: (transport: Transport) => SocketOpener | undefined;
+  /** How to open a host's transport (default: openTransport; tests add a key). */
+  open?: FleetCommandOptions['open'];
   ask?: (question: string) => Promise<boolean>;
-  /** Concurrency, fail-fast and pacing settings from the command line. */
-  fleet?: FleetOptions;
+  /** Where the report goes (default stdout). */
   write?: (text: string) => void;
 }
 
-export async function examine(
-  transport: Transport,
-  decls: CheckDecl[] | Promise<CheckDecl[]>,
-  opts: Pick<DoctorOptions, 'user' | 'remoteOpener'>,
-): Promise<{ evidence: DoctorEvidence; findings: Finding[] }> {
-  const evidence = await gatherEvidence(transport, { user: opts.user, opener: opts.remoteOpener?.(transport) });
+async function examine(transport: Transport, decls: Promise<CheckDecl[]>, user: string | undefined): Promise<{ evidence: DoctorEvidence; findings: Finding[] }> {
+  const evidence = await gatherEvidence(transport, { user });
   return { evidence, findings: runChecks(await decls, probes, evidence) };
 }
 
-async function doctorHost(spec: TargetSpec, decls: Promise<CheckDecl[]>, opts: DoctorOptions): Promise<HostReport> {
-  let transport: Transport | undefined;
+async function doctorHost(transport: Transport, name: string, decls: Promise<CheckDecl[]>, opts: DoctorOptions, logger: Logger): Promise<DoctorReport> {
   try {
-    transport = opts.open ? await opts.open(spec) : await openDefault(spec, opts);
-    let { evidence, findings } = await examine(transport, decls, opts);
-    const report: HostReport = { host: spec.name, user: evidence.client.user.name, findings, root: evidence.facts.privilege.isRoot };
+    let { evidence, findings } = await examine(transport, decls, opts.user);
+    const report: DoctorReport = { host: name, user: evidence.client.user.name, findings, root: evidence.facts.privilege.isRoot, sudo: evidence.facts.privilege.sudoInstalled };
     if (opts.fix) {
       const steps = applicableFixes(findings);
       const log: string[] = [];
@@ -72,13 +62,13 @@ async function doctorHost(spec: TargetSpec, decls: Promise<CheckDecl[]>, opts: D
           transportIsUser: currentUser === evidence.client.user.name,
           log: (l) => {
             log.push(l);
-            opts.logger.info(`[${spec.name}] ${l}`);
+            logger.info(`[${name}] ${l}`);
           },
         });
         log.push(`${applied} fix${applied === 1 ? '' : 'es'} applied${failed ? `, ${failed} failed` : ''}`);
         // Over SSH a group change only shows in a new session; locally the re-check reads the database.
         if (transport.kind === 'ssh') await transport.reconnect();
-        ({ evidence, findings } = await examine(transport, decls, opts));
+        ({ evidence, findings } = await examine(transport, decls, opts.user));
         report.findings = findings;
       }
       const remaining = remainingAdvice(findings);
@@ -86,21 +76,21 @@ async function doctorHost(spec: TargetSpec, decls: Promise<CheckDecl[]>, opts: D
     }
     return report;
   } catch (err) {
-    if (err instanceof InputError) throw err; // bad check declarations: not this host's fault
-    opts.logger.debug(err instanceof Error ? (err.stack ?? err.message) : String(err));
-    return { host: spec.name, findings: [], error: err instanceof Error ? err.message : String(err) };
-  } finally {
-    await transport?.close().catch(() => {});
+    // Bad check declarations are not this host's fault; a stopped run is the runner's to report.
+    if (err instanceof InputError || err instanceof FleetCancelled) throw err;
+    // A typed error (unreachable, auth, a probe that failed) is a finding about the host, not a bug:
+    // its message is all there is to say, even with --verbose. Only an unexpected error has a stack worth showing.
+    if (!(err instanceof DockhandError)) logger.debug(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    return { host: name, findings: [], error: err instanceof Error ? err.message : String(err), exitCode: exitCodeOf(err) };
   }
 }
 
-function openDefault(spec: TargetSpec, opts: DoctorOptions): Promise<Transport> {
-  return openTransport(spec, opts.connect, opts.logger);
-}
-
-export function exitCodeFor(reports: readonly HostReport[]): ExitCode {
+/** As every fleet command: an unreachable host (4) wins, then one that could not be checked (3), then problems (1). */
+export function exitCodeFor(reports: readonly DoctorReport[], fleet?: Pick<FleetReport, 'hosts'>): ExitCode {
+  if (fleet?.hosts.some((h) => h.outcome === 'unreachable')) return ExitCode.unreachable;
+  if (reports.some((r) => r.error && r.exitCode === ExitCode.unreachable)) return ExitCode.unreachable;
   if (reports.some((r) => r.error)) return ExitCode.couldNotCheck;
-  return reports.some((r) => summarise(r.findings).problems > 0) ? ExitCode.problemsFound : ExitCode.ok;
+  return reports.some((r) => summarize(r.findings).problems > 0) ? ExitCode.problemsFound : ExitCode.ok;
 }
 
 export async function runDoctor(opts: DoctorOptions): Promise<ExitCode> {
@@ -113,27 +103,40 @@ export async function runDoctor(opts: DoctorOptions): Promise<ExitCode> {
   // Through the output layer (src/core/output.ts), whoever the writer is: secrets masked, host text printable.
   const writeRaw = opts.write ?? ((t: string) => process.stdout.write(t));
   const write = (t: string) => writeRaw(safeText(t));
-  // The fleet runner gives the doctor what every fleet command has: bounded concurrency, connection
-  // starts paced under sshd's MaxStartups, and Ctrl-C that stops starting hosts. doctorHost never
-  // throws for a host's own trouble (that is a finding: "could not check"), so every host reports.
-  const fleet = await runFleet(
-    opts.targets.map((spec) => ({ name: spec.name, spec })),
-    async ({ spec }, ctx) => ({
-      outcome: 'ok',
-      data: await doctorHost(spec, decls, { ...opts, open: (s) => ctx.connect(() => (opts.open ? opts.open(s) : openDefault(s, opts)), serversOf(s)) }),
-    }),
-    { ...opts.fleet },
-  );
+  // The report names why a host could not be reached in full (the runner's summary keeps one line).
+  const openErrors = new Map<TargetSpec, string>();
+  const open = opts.open ?? openTransport;
+  const task: HostTask = async (transport, host, { report, logger }) => {
+    report('checks', 'running');
+    const r = await doctorHost(transport, host.name, decls, opts, logger);
+    const s = summarize(r.findings);
+    report('checks', r.error || s.problems ? 'failed' : 'ok', r.error ? 'could not check' : summaryLine(s));
+    return { outcome: r.error ? 'failed' : 'ok', data: r };
+  };
+  const fleet = await runFleetCommand(opts, task, {
+    ownOutput: true,
+    // --fix without --yes asks before each fix, on the terminal the progress would draw on.
+    interactive: opts.fix && !opts.yes && opts.ask !== undefined,
+    open: async (...args) => {
+      try {
+        return await open(...args);
+      } catch (err) {
+        openErrors.set(args[0], err instanceof Error ? err.message : String(err));
+        throw err;
+      }
+    },
+  });
   // Bad check declarations are nobody's host's fault: they end the run with their own error (exit 65).
   await decls;
-  const reports = fleet.hosts.flatMap((h) =>
-    h.data ? [h.data as HostReport] : [{ host: h.host, findings: [], error: h.error ?? `not checked (${h.outcome})` }],
-  );
+  const reports = fleet.hosts.map((h, i): DoctorReport => {
+    const spec = opts.hosts[i]!.spec;
+    return (h.data as DoctorReport | undefined) ?? { host: h.host, findings: [], error: openErrors.get(spec) ?? h.error ?? `not checked (${h.outcome})` };
+  });
   if (opts.json) writeRaw(jsonText(toJson(reports), 2) + '\n');
   else if (reports.length === 1) write(renderHost(reports[0]!, { verbose: opts.verbose }));
   else {
     write(renderFleet(reports));
     if (opts.verbose) for (const r of reports) write('\n' + renderHost(r, { verbose: true }));
   }
-  return exitCodeFor(reports);
+  return exitCodeFor(reports, fleet);
 }

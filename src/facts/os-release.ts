@@ -4,7 +4,21 @@
  * (literal), bare words with backslash escapes, and adjacent pieces concatenated. We never source
  * it: a remote host's file must not be able to run code here.
  */
-import type { OsRelease } from './types.js';
+export interface OsRelease {
+  /** os-release ID, lower-case (ubuntu, debian, rhel, amzn, opensuse-leap, arch, alpine, …). */
+  id: string;
+  /** os-release ID_LIKE split on spaces, in order. */
+  idLike: string[];
+  versionId?: string;
+  versionCodename?: string;
+  ubuntuCodename?: string;
+  /** DEBIAN_CODENAME (set by LMDE and some Debian derivatives). */
+  debianCodename?: string;
+  name?: string;
+  prettyName?: string;
+  /** Every key as read, for anything not lifted into a field. */
+  raw: Record<string, string>;
+}
 
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/;
 

@@ -1,20 +1,33 @@
 /**
  * What a fleet command (plan, up, doctor, facts) does around its per-host work: open each host's
- * transport through the connection pacing, show progress, handle Ctrl-C, print the summary, and
- * close everything. The command supplies only `(transport, host, ctx) => HostResult`.
+ * transport through the connection pacing, show progress, handle Ctrl-C, have the exporter write the
+ * result (table or JSON), and close everything. The command supplies only `(transport, host, ctx) => HostResult`.
  */
-import type { RunContext } from '../core/context.js';
 import { DockhandError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/log.js';
-import type { HostEntry } from '../inventory/types.js';
+import type { HostEntry } from '../model/types.js';
 import { openTransport } from '../transport/open.js';
 import { resolveSshConfig } from '../transport/ssh-config.js';
+import { JumpPool } from '../transport/ssh/jump-pool.js';
 import type { ConnectOptions, TargetSpec, Transport } from '../transport/types.js';
 import { interruptOnSigint } from './interrupt.js';
-import { createProgress, type FleetProgress } from './progress.js';
+import type { ResultExporter } from './export/index.js';
+import { createOutput } from './output.js';
+import { createProgress, type FleetProgress } from './progress/index.js';
 import { FleetCancelled, runFleet, type FleetOptions, type TaskContext } from './run.js';
 import { serversOf } from './start-gate.js';
 import type { FleetReport, HostResult } from './types.js';
+
+/** What a command's core needs from the command line: who to talk to and how to report. */
+export interface RunContext {
+  logger: Logger;
+  json: boolean;
+  /** The hosts to work on (inventory, -H, --limit applied), with their groups and variables. */
+  hosts: HostEntry[];
+  connect: ConnectOptions;
+  /** How to run across the hosts: pass to runFleet together with a signal and an observer. */
+  fleet: Pick<FleetOptions, 'concurrency' | 'failFast' | 'maxFailPercent'>;
+}
 
 export type HostTask = (transport: Transport, host: HostEntry, ctx: TaskContext & { logger: Logger }) => Promise<HostResult>;
 
@@ -23,22 +36,57 @@ export interface FleetCommandOptions {
   open?: typeof openTransport;
   /** Replaces the progress display chosen from the terminal and --json. */
   progress?: FleetProgress;
+  /** Replaces the exporter chosen from --json (the summary table, or JSON events). */
+  exporter?: ResultExporter;
   /** Overrides of the runner settings from the command line (e.g. connection pacing). */
   fleet?: Partial<FleetOptions>;
-  /** The command's per-host output for stdout, printed just before the summary table (not with --json). */
+  /** The command's per-host output for the table, printed just before it (with --json it is in each host's data). */
   details?: (report: FleetReport) => string | undefined;
   /** Work on this machine after every host is done, before the summary (e.g. docker contexts). */
   afterRun?: (report: FleetReport, logger: Logger) => Promise<void>;
+  /**
+   * The command prints its own result on stdout (the doctor's report): progress stays on stderr, and
+   * the runner writes neither a result (no exporter) nor, with --json, progress events.
+   */
+  ownOutput?: boolean;
+  /**
+   * The task asks questions on the terminal (doctor --fix without --yes): progress is plain lines,
+   * never a spinner or live block redrawn over the question.
+   */
+  interactive?: boolean;
 }
 
+/** Where JSON progress events go when the command prints its own result. */
+const discard = { write: () => true } as unknown as NodeJS.WritableStream;
+
 export async function runFleetCommand(ctx: RunContext, task: HostTask, opts: FleetCommandOptions = {}): Promise<FleetReport> {
-  const progress = opts.progress ?? (await createProgress({ hosts: ctx.hosts.map((h) => h.name), json: ctx.json }));
+  // A command that prints its own result (the doctor) has no exporter, and its JSON progress
+  // events are not written either: stdout holds only its report.
+  const hosts = ctx.hosts.map((h) => h.name);
+  const ownProgress =
+    opts.ownOutput || opts.interactive
+      ? await createProgress({
+          hosts,
+          json: ctx.json,
+          ...(opts.ownOutput ? { out: discard } : {}),
+          // progressMode's rule: a dumb terminal gets plain lines.
+          ...(opts.interactive ? { env: { ...process.env, TERM: 'dumb' } } : {}),
+        })
+      : undefined;
+  const { progress, exporter, observer } = await createOutput({
+    hosts,
+    format: ctx.json ? 'json' : 'human',
+    progress: opts.progress ?? ownProgress,
+    exporter: opts.exporter ?? (opts.ownOutput ? { finish: () => {} } : undefined),
+  });
   // Log lines go through the progress display so they never tear the live block.
   const logger = createLogger({
     verbose: ctx.logger.verbose,
     stream: { write: (text: string) => (text.replace(/\n$/, '').split('\n').forEach((line) => progress.log(line)), true) } as unknown as NodeJS.WritableStream,
   });
   const open = opts.open ?? openTransport;
+  // The run's own jump connections: hosts behind one bastion share its login, and none outlives the run.
+  const jumps = new JumpPool();
   const connected = new Map<string, Transport>();
   const interrupt = interruptOnSigint({ onSecond: () => endRemoteWork(connected) });
   try {
@@ -47,7 +95,7 @@ export async function runFleetCommand(ctx: RunContext, task: HostTask, opts: Fle
       async (host, taskCtx) => {
         try {
           const servers = ctx.hosts.length > 1 ? await serversOfRoute(host.spec, ctx.connect) : [];
-          const transport = await taskCtx.connect(() => open(host.spec, ctx.connect, logger), servers);
+          const transport = await taskCtx.connect(() => open(host.spec, ctx.connect, logger, { jumps }), servers);
           connected.set(host.name, transport);
           try {
             return await task(transport, host, { ...taskCtx, logger });
@@ -61,15 +109,17 @@ export async function runFleetCommand(ctx: RunContext, task: HostTask, opts: Fle
           throw err;
         }
       },
-      { ...ctx.fleet, ...opts.fleet, signal: interrupt.signal, observer: progress },
+      { ...ctx.fleet, ...opts.fleet, signal: interrupt.signal, observer },
     );
     // A second Ctrl-C is ending the run: it prints its own last words and exits; no summary.
     if (interrupt.ending) await new Promise<never>(() => {});
     if (opts.afterRun) await opts.afterRun(report, logger);
-    progress.finish(report, ctx.json ? undefined : opts.details?.(report));
+    progress.stop();
+    exporter.finish(report, opts.details);
     return report;
   } finally {
     interrupt.dispose();
+    await jumps.closeAll();
   }
 }
 

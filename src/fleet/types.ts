@@ -1,8 +1,8 @@
 /** The vocabulary of fleet runs, shared by the runner, the progress renderers and the commands. */
 import type { ExitCode } from '../core/errors.js';
+import type { StepCounts, StepStatus } from '../model/types.js';
 
-/** A step is `running` until it ends in one of the other states. */
-export type StepStatus = 'running' | 'ok' | 'changed' | 'failed' | 'skipped';
+export type { StepCounts, StepStatus };
 
 /**
  * How one host ended. `skipped`: the task decided there was nothing to do for it;
@@ -19,13 +19,6 @@ export interface HostResult {
   error?: string;
   /** Anything the command wants in its own report (facts, a plan). */
   data?: unknown;
-}
-
-export interface StepCounts {
-  ok: number;
-  changed: number;
-  failed: number;
-  skipped: number;
 }
 
 export interface HostReport {

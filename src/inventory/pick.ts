@@ -3,11 +3,11 @@
  * `-i` inventory, `--ssh-config-hosts`, `-H` targets (`[user@]host[:port]`, `local`, `ssh:alias`, or the
  * name of an inventory host: then only the -H hosts are used), then `--limit`. Nothing named means this machine.
  *
- * Kept apart from the inventory loaders (select.ts): those need yaml and zod, which a plain `-H` or
- * local run should not load at start-up.
+ * The inventory loaders (load.ts) need yaml and zod, which a plain `-H` or local run should not load
+ * at start-up: they are imported only when an inventory is named.
  */
 import { UsageError } from '../core/errors.js';
-import { parseTarget } from '../core/targets.js';
+import { parseTarget } from '../model/targets.js';
 import { hostNameProblem, printable } from '../core/values.js';
 import { selectHosts as applyLimit } from './limit.js';
 import { sshAliasEntry, sshConfigAliases } from './ssh-config.js';
@@ -59,9 +59,19 @@ export function pickHosts(sel: HostSelection, inventoryHosts: readonly HostEntry
   return applyLimit(unique, sel.limit);
 }
 
-/** Like resolveHosts (select.ts), loading the inventory machinery only when an inventory is named. */
-export async function resolveHostsLazily(sel: HostSelection, warn: (message: string) => void = () => {}): Promise<HostEntry[]> {
-  const sources = inventorySources(sel);
-  const inventoryHosts = sources.length ? (await import('./select.js')).loadInventories(sources, warn) : [];
-  return pickHosts(sel, inventoryHosts);
+/** The hosts of every inventory, in order (duplicates kept: pickHosts lets the first win). */
+export async function loadInventories(sources: readonly string[], warn: (message: string) => void): Promise<HostEntry[]> {
+  if (sources.filter((s) => s === '-').length > 1) throw new UsageError('-i - given twice: stdin holds one inventory');
+  if (sources.length === 0) return [];
+  const { loadInventory } = await import('./load.js');
+  return sources.flatMap((source) => {
+    const inv = loadInventory(source);
+    inv.warnings.forEach(warn);
+    return inv.hosts;
+  });
+}
+
+/** The hosts a command line names (see the top of this file). */
+export async function resolveHosts(sel: HostSelection, warn: (message: string) => void = () => {}): Promise<HostEntry[]> {
+  return pickHosts(sel, await loadInventories(inventorySources(sel), warn));
 }

@@ -1,25 +1,5 @@
-import type { TargetSpec } from '../transport/types.js';
-
-/** Playbook variables of one host after precedence (defaults < groups, parent first < host). */
-export interface HostVars {
-  os?: string;
-  codename?: string;
-  users?: string[];
-  source?: 'docker' | 'distro';
-  docker_version?: string;
-  mirror?: string;
-  channel?: 'stable' | 'test';
-  key_fingerprint?: string;
-}
-
-/** One host to work on: how to reach it, which groups it is in, and its variables. */
-export interface HostEntry {
-  name: string;
-  spec: TargetSpec;
-  /** Every group the host is in, directly or through a child group; sorted. */
-  groups: string[];
-  vars: HostVars;
-}
+// Host entries and their variables are shared types (src/model/types.ts); re-exported here for the inventory's users.
+export type { HostEntry, HostVars } from '../model/types.js';
 
 /**
  * Where a field of an inventory came from, for error messages: the line/column in the file and the

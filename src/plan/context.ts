@@ -8,6 +8,7 @@ import type { Facts } from '../facts/types.js';
 import type { DockerSource, PackageSet, Playbook, SourceKind, Step, VersionEntry } from '../playbook/schema.js';
 import type { Selection } from '../playbook/select.js';
 import { chooseTool, packageManagerOps, type PackageManagerOps } from './package-managers.js';
+import { serviceManagerFor, type ServiceManager } from './service-managers.js';
 
 export { normalizeFingerprint };
 
@@ -56,6 +57,8 @@ export interface PlanContext {
   dockerSource?: DockerSource;
   repo?: DockerRepo;
   pm: PackageManagerOps;
+  /** The host's init system, as the operations steps render. */
+  serviceManager: ServiceManager;
   dockerVersion?: string;
   users: string[];
   allowStorageSwitch: boolean;
@@ -82,7 +85,7 @@ export function makeContext(facts: Facts, selection: Selection, options: PlanOpt
     // Flags and inventory values were checked before connecting; this guards other callers.
     const problem = dockerVersionProblem(options.dockerVersion);
     if (problem) throw new UsageError(`docker version ${problem}`);
-    if (source !== 'docker' || !pm.resolveVersion) {
+    if (source !== 'docker' || !pm.pinning) {
       // Decided from the host's package manager: a plan failure (exit 2), not a bad flag.
       throw new PreconditionError(
         facts.host,
@@ -119,6 +122,7 @@ export function makeContext(facts: Facts, selection: Selection, options: PlanOpt
     dockerSource,
     repo,
     pm,
+    serviceManager: serviceManagerFor(facts),
     dockerVersion: options.dockerVersion,
     users: dockerUsers(options.users, options.loginUser),
     allowStorageSwitch: options.allowStorageSwitch ?? false,

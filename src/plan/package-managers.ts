@@ -1,7 +1,8 @@
 /**
  * The generic step implementations' view of a package manager: one object per tool, chosen from the
  * host's facts (or the playbook when the facts could not tell). Everything distro-specific is data
- * in the playbook; everything tool-specific is here.
+ * in the playbook; everything tool-specific is here, as operations and capabilities (pinning, the
+ * repository format, group tools) — steps ask for a capability, never for a tool or family by name.
  */
 import type { Facts } from '../facts/types.js';
 import type { PackageTool } from '../playbook/schema.js';
@@ -10,9 +11,28 @@ import { pollUntilLines } from './script.js';
 
 export type Family = 'apt' | 'dnf' | 'zypper' | 'pacman' | 'apk';
 
+/** Installing an exact version of Docker and holding it there (apt, dnf). */
+export interface VersionPinning {
+  /**
+   * Lines that resolve a user's version (`27.5`) of `pkg` to the exact repository version into the
+   * shell variable $version, failing with the available versions when there is none.
+   */
+  resolveVersion(pkg: string, wanted: string): string[];
+  /** The install argument for `pkg` at the resolved $version. */
+  pinnedSpec(pkg: string): string;
+  /** Install flags that let the pinned install move a held package, up or down. */
+  installFlags: readonly string[];
+  /** Lines run before the pinned install that release an earlier hold (none when installFlags override it). */
+  release(packages: readonly string[]): string[];
+  /** Lines that hold packages at their installed version. */
+  hold(packages: readonly string[]): string[];
+}
+
+/** How Docker's own repository is configured: a deb822 source + keyring, or a .repo file + rpm key. */
+export type RepositoryFormat = 'apt' | 'rpm';
+
 export interface PackageManagerOps {
   tool: PackageTool;
-  family: Family;
   /** Environment lines every script using this tool starts with (sudo resets the environment). */
   env: string[];
   /** Refresh the package lists before installing (apt, apk); undefined when install refreshes itself. */
@@ -22,16 +42,34 @@ export interface PackageManagerOps {
   remove(packages: readonly string[]): string;
   /** Install only those not installed yet (decided on the host: curl may come as curl-minimal). */
   installMissing(packages: readonly string[]): string;
-  /**
-   * Lines that resolve a user's version (`27.5`) of `pkg` to the exact repository version into the
-   * shell variable $version, failing with the available versions when there is none.
-   */
-  resolveVersion?(pkg: string, wanted: string): string[];
-  /** The install argument for `pkg` at the resolved $version. */
-  pinnedSpec?(pkg: string): string;
-  /** Lines that hold packages at their installed version. */
-  hold?(packages: readonly string[]): string[];
+  /** Present where Docker's repository offers exact versions to pin. */
+  pinning?: VersionPinning;
+  /** Present where Docker publishes a repository for this tool. */
+  repositoryFormat?: RepositoryFormat;
+  /** Group tools of the distributions using this tool: shadow's groupadd/usermod, or busybox's addgroup. */
+  createSystemGroup(group: string): string;
+  addToGroup(user: string, group: string): string;
 }
+
+/** shadow-utils (groupadd, usermod): every distribution here but Alpine. */
+const SHADOW_GROUPS = {
+  createSystemGroup: (g: string) => `groupadd --system ${shQuote(g)}`,
+  addToGroup: (u: string, g: string) => `usermod -aG ${shQuote(g)} ${shQuote(u)}`,
+};
+/** busybox (Alpine): addgroup does both. */
+const BUSYBOX_GROUPS = {
+  createSystemGroup: (g: string) => `addgroup -S ${shQuote(g)}`,
+  addToGroup: (u: string, g: string) => `addgroup ${shQuote(u)} ${shQuote(g)}`,
+};
+
+/**
+ * The release a Docker package version was built for, by repository format: `…~debian.12~bookworm`
+ * (the apt suite), `….el9` / `….fc42` (the rpm release directory is the number).
+ */
+export const BUILT_FOR: ReadonlyArray<{ format: RepositoryFormat; pattern: RegExp; suite(m: RegExpExecArray): string; label(m: RegExpExecArray): string }> = [
+  { format: 'apt', pattern: /~(?:debian|ubuntu|raspbian)\.[0-9.]+~([a-z]+)$/, suite: (m) => m[1]!, label: (m) => m[1]! },
+  { format: 'rpm', pattern: /\.(?:el|fc)(\d+)$/, suite: (m) => m[1]!, label: (m) => m[0].slice(1) },
+];
 
 export function familyOf(tool: PackageTool): Family {
   return tool === 'dnf5' || tool === 'dnf4' || tool === 'yum' ? 'dnf' : tool;
@@ -83,7 +121,6 @@ function apt(lockTimeoutSeconds: number): PackageManagerOps {
   ].join('\n');
   return {
     tool: 'apt',
-    family: 'apt',
     env: ['export DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1'],
     refresh,
     install: (pkgs, flags = []) => [aptGetCmd, 'install', '-y', ...flags, shJoin(pkgs)].filter(Boolean).join(' '),
@@ -99,12 +136,18 @@ function apt(lockTimeoutSeconds: number): PackageManagerOps {
         `${aptGetCmd} install -y $missing`,
         'fi',
       ].join('\n'),
-    resolveVersion: (pkg, wanted) => [
-      `version=$(apt-cache madison ${shQuote(pkg)} | awk -F'|' -v want=${shQuote(wanted)} '{ v = $2; gsub(/ /, "", v); ${AWK_VERSION_MATCH} }' | head -n 1)`,
-      `[ -n "$version" ] || { echo ${shQuote(`no ${pkg} version ${wanted} in the repository; available:`)} >&2; apt-cache madison ${shQuote(pkg)} | head -n 10 >&2; exit 1; }`,
-    ],
-    pinnedSpec: (pkg) => `${shQuote(pkg)}="$version"`,
-    hold: (pkgs) => [`apt-mark hold ${shJoin(pkgs)}`],
+    repositoryFormat: 'apt',
+    ...SHADOW_GROUPS,
+    pinning: {
+      resolveVersion: (pkg, wanted) => [
+        `version=$(apt-cache madison ${shQuote(pkg)} | awk -F'|' -v want=${shQuote(wanted)} '{ v = $2; gsub(/ /, "", v); ${AWK_VERSION_MATCH} }' | head -n 1)`,
+        `[ -n "$version" ] || { echo ${shQuote(`no ${pkg} version ${wanted} in the repository; available:`)} >&2; apt-cache madison ${shQuote(pkg)} | head -n 10 >&2; exit 1; }`,
+      ],
+      pinnedSpec: (pkg) => `${shQuote(pkg)}="$version"`,
+      installFlags: ['--allow-downgrades', '--allow-change-held-packages'],
+      release: () => [],
+      hold: (pkgs) => [`apt-mark hold ${shJoin(pkgs)}`],
+    },
   };
 }
 
@@ -114,7 +157,6 @@ function dnf(tool: 'dnf5' | 'dnf4' | 'yum'): PackageManagerOps {
   const lockPlugin = tool === 'dnf4' ? 'python3-dnf-plugin-versionlock' : tool === 'yum' ? 'yum-plugin-versionlock' : undefined;
   return {
     tool,
-    family: 'dnf',
     env: [],
     install: (pkgs, flags = []) => [cmd, 'install', '-y', ...flags, shJoin(pkgs)].filter(Boolean).join(' '),
     remove: (pkgs) => `${cmd} remove -y ${shJoin(pkgs)}`,
@@ -126,12 +168,19 @@ function dnf(tool: 'dnf5' | 'dnf4' | 'yum'): PackageManagerOps {
         'done',
         `if [ -n "$missing" ]; then ${cmd} install -y $missing; fi`,
       ].join('\n'),
-    resolveVersion: (pkg, wanted) => [
-      `version=$(${cmd} -q list --showduplicates ${shQuote(pkg)} 2>/dev/null | awk -v want=${shQuote(wanted)} '$1 ~ /^${pkg.replace(/[^a-z0-9-]/g, '')}\\./ { v = $2; ${AWK_VERSION_MATCH} }' | sort -V | tail -n 1)`,
-      `[ -n "$version" ] || { echo ${shQuote(`no ${pkg} version ${wanted} in the repository; available:`)} >&2; ${cmd} -q list --showduplicates ${shQuote(pkg)} | tail -n 10 >&2; exit 1; }`,
-    ],
-    pinnedSpec: (pkg) => `${shQuote(pkg)}-"$version"`,
-    hold: (pkgs) => [...(lockPlugin ? [`${cmd} install -y ${lockPlugin}`] : []), `${cmd} versionlock add ${shJoin(pkgs)}`],
+    repositoryFormat: 'rpm',
+    ...SHADOW_GROUPS,
+    pinning: {
+      resolveVersion: (pkg, wanted) => [
+        `version=$(${cmd} -q list --showduplicates ${shQuote(pkg)} 2>/dev/null | awk -v want=${shQuote(wanted)} '$1 ~ /^${pkg.replace(/[^a-z0-9-]/g, '')}\\./ { v = $2; ${AWK_VERSION_MATCH} }' | sort -V | tail -n 1)`,
+        `[ -n "$version" ] || { echo ${shQuote(`no ${pkg} version ${wanted} in the repository; available:`)} >&2; ${cmd} -q list --showduplicates ${shQuote(pkg)} | tail -n 10 >&2; exit 1; }`,
+      ],
+      pinnedSpec: (pkg) => `${shQuote(pkg)}-"$version"`,
+      installFlags: [],
+      // A versionlock from an earlier pin would hide the wanted version from install.
+      release: (pkgs) => [`${cmd} versionlock delete ${shJoin(pkgs)} >/dev/null 2>&1 || true`],
+      hold: (pkgs) => [...(lockPlugin ? [`${cmd} install -y ${lockPlugin}`] : []), `${cmd} versionlock add ${shJoin(pkgs)}`],
+    },
   };
 }
 
@@ -140,8 +189,8 @@ function simple(tool: 'zypper' | 'pacman' | 'apk'): PackageManagerOps {
     case 'zypper':
       return {
         tool,
-        family: 'zypper',
         env: [],
+        ...SHADOW_GROUPS,
         install: (pkgs) => sh`zypper --non-interactive install ${pkgs}`,
         remove: (pkgs) => sh`zypper --non-interactive remove ${pkgs}`,
         installMissing: (pkgs) => sh`zypper --non-interactive install ${pkgs}`,
@@ -150,8 +199,8 @@ function simple(tool: 'zypper' | 'pacman' | 'apk'): PackageManagerOps {
       // Arch supports no partial upgrades: refreshing the lists means upgrading with them (-Syu).
       return {
         tool,
-        family: 'pacman',
         env: [],
+        ...SHADOW_GROUPS,
         install: (pkgs) => sh`pacman -Syu --noconfirm --needed ${pkgs}`,
         remove: (pkgs) => sh`pacman -R --noconfirm ${pkgs}`,
         installMissing: (pkgs) => sh`pacman -Syu --noconfirm --needed ${pkgs}`,
@@ -159,8 +208,8 @@ function simple(tool: 'zypper' | 'pacman' | 'apk'): PackageManagerOps {
     case 'apk':
       return {
         tool,
-        family: 'apk',
         env: [],
+        ...BUSYBOX_GROUPS,
         refresh: 'apk update',
         install: (pkgs) => sh`apk add --no-progress ${pkgs}`,
         remove: (pkgs) => sh`apk del --no-progress ${pkgs}`,

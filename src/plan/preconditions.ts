@@ -7,6 +7,7 @@
 import { PreconditionError } from '../core/errors.js';
 import type { PlanContext } from './context.js';
 import type { PlanStep } from './model.js';
+import { BUILT_FOR } from './package-managers.js';
 
 export function checkPreconditions(ctx: PlanContext, steps: readonly PlanStep[]): void {
   privilege(ctx, steps);
@@ -52,11 +53,13 @@ function accounts(ctx: PlanContext): void {
 function versionForRelease(ctx: PlanContext): void {
   const { dockerVersion: version, repo, pm, facts } = ctx;
   if (!version || !repo) return;
-  const apt = /~(?:debian|ubuntu|raspbian)\.[0-9.]+~([a-z]+)$/.exec(version);
-  const rpm = /\.(?:el|fc)(\d+)$/.exec(version);
   let builtFor: string | undefined;
-  if (apt && (pm.family !== 'apt' || apt[1] !== repo.suite)) builtFor = apt[1];
-  else if (rpm && (pm.family !== 'dnf' || rpm[1] !== repo.suite)) builtFor = rpm[0].slice(1);
+  for (const { format, pattern, suite, label } of BUILT_FOR) {
+    const m = pattern.exec(version);
+    if (!m) continue;
+    if (pm.repositoryFormat !== format || suite(m) !== repo.suite) builtFor = label(m);
+    break;
+  }
   if (builtFor === undefined) return;
   throw new PreconditionError(
     facts.host,

@@ -103,19 +103,44 @@ export const Step = z.discriminatedUnion('step', [
 export type Step = z.infer<typeof Step>;
 export type StepId = Step['step'];
 
-export const Playbook = z
+const PlaybookFields = {
+  $schema: z.string().optional(),
+  id: name,
+  title: z.string().min(1),
+  match: Match,
+  packageManager: PackageTool,
+  defaultSource: z.enum(['docker', 'distro']),
+  sources: z.object({ docker: DockerSource.optional(), distro: DistroSource.optional() }).strict(),
+  steps: z.array(Step).min(1),
+};
+
+/**
+ * A playbook that `extends` another (its family): it states its own id, title and match — which hosts
+ * it is for is never inherited — and only what differs. Mappings (sources, sources.docker, packages)
+ * merge key by key with the parent's; lists (steps, conflicts, versions) replace the parent's.
+ */
+export const PlaybookExtension = z
   .object({
-    $schema: z.string().optional(),
-    id: name,
-    title: z.string().min(1),
-    match: Match,
-    packageManager: PackageTool,
-    defaultSource: z.enum(['docker', 'distro']),
+    $schema: PlaybookFields.$schema,
+    extends: name.describe('id of the playbook this one is based on (its file in the same directory)'),
+    id: PlaybookFields.id,
+    title: PlaybookFields.title,
+    match: PlaybookFields.match,
+    packageManager: PackageTool.optional(),
+    defaultSource: PlaybookFields.defaultSource.optional(),
     sources: z
-      .object({ docker: DockerSource.optional(), distro: DistroSource.optional() })
-      .strict(),
-    steps: z.array(Step).min(1),
+      .object({
+        docker: DockerSource.extend({ packages: PackageSet.partial() }).partial().optional(),
+        distro: DistroSource.extend({ packages: PackageSet.partial() }).partial().optional(),
+      })
+      .strict()
+      .optional(),
+    steps: PlaybookFields.steps.optional(),
   })
+  .strict();
+
+export const Playbook = z
+  .object(PlaybookFields)
   .strict()
   .superRefine((pb, ctx) => {
     if (!pb.sources[pb.defaultSource]) {
@@ -130,9 +155,9 @@ export const Playbook = z
 export type Playbook = z.infer<typeof Playbook>;
 export type SourceKind = 'docker' | 'distro';
 
-/** The JSON Schema editors use (playbooks/schema.json). */
+/** The JSON Schema editors use (playbooks/schema.json): a complete playbook, or one that extends another. */
 export function playbookJsonSchema(): object {
-  return z.toJSONSchema(Playbook, { io: 'input', unrepresentable: 'any' });
+  return z.toJSONSchema(z.union([Playbook, PlaybookExtension]), { io: 'input', unrepresentable: 'any' });
 }
 
 /** playbooks/schema.json exactly as `npm run schema` writes it (a unit test compares). */

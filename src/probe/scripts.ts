@@ -8,7 +8,7 @@ import { probesDir } from '../core/paths.js';
 
 const cache = new Map<string, string>();
 
-export function probeFile(name: 'framing.sh' | 'facts.sh' | 'doctor.sh'): string {
+export function probeFile(name: 'framing.sh' | 'doctor.sh'): string {
   let text = cache.get(name);
   if (text === undefined) cache.set(name, (text = readFileSync(join(probesDir, name), 'utf8')));
   return text;

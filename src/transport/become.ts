@@ -39,7 +39,7 @@ export interface PlanOptions {
   becomePassword?: string;
   /**
    * Put the command's session id after the begin marker. sshd signals only the shell it started;
-   * with the session id a timeout can kill everything the command started (see ssh.ts).
+   * with the session id a timeout can kill everything the command started (see ssh/transport.ts).
    */
   reportSession?: boolean;
 }

@@ -265,7 +265,7 @@ export class CommandRun {
 }
 
 /** How long Transport.abort waits for the kills it sent (the process exits right after). */
-export const ABORT_WAIT_MS = 3000;
+const ABORT_WAIT_MS = 3000;
 
 /**
  * A transport's commands in flight, for Ctrl-C twice (Transport.abort): which run as root, and the

@@ -1,18 +1,24 @@
 import { addSecret, type Logger } from '../core/log.js';
 import { LocalTransport } from './local.js';
+import type { JumpPool } from './ssh/jump-pool.js';
 import type { ConnectOptions, TargetSpec, Transport } from './types.js';
+
+export interface OpenOptions {
+  /** Jump host connections to share (a fleet run's own); default: one pool per process. */
+  jumps?: JumpPool;
+}
 
 /**
  * Open a transport for a target: this machine, or an SSH connection (opened now, so that connect,
  * auth and host-key failures surface here as ConnectError).
  */
-export async function openTransport(spec: TargetSpec, opts: ConnectOptions, logger: Logger): Promise<Transport> {
+export async function openTransport(spec: TargetSpec, opts: ConnectOptions, logger: Logger, open: OpenOptions = {}): Promise<Transport> {
   // Registered before anything can echo a command: the password is masked in every log line.
   if (opts.becomePassword) addSecret(opts.becomePassword);
   if (spec.kind === 'local') return new LocalTransport(spec.name, opts, logger);
   // Loaded only for SSH targets: ssh2 costs ~30 ms of start-up that local runs should not pay.
-  const { SshTransport } = await import('./ssh.js');
-  const transport = new SshTransport(spec, opts, logger);
+  const { SshTransport } = await import('./ssh/transport.js');
+  const transport = new SshTransport(spec, opts, logger, open.jumps);
   await transport.connect();
   return transport;
 }

@@ -20,7 +20,21 @@ export interface SshConfig {
   identityAgent?: string;
   connectTimeoutSec?: number;
   serverAliveIntervalSec?: number;
+  /** StrictHostKeyChecking, normalised (`ssh -G` prints true/false; a config may say yes/no/off). */
+  strictHostKeyChecking?: 'yes' | 'no' | 'accept-new' | 'ask';
+  /** UserKnownHostsFile, paths expanded; `none` gives []. `ssh -G` always prints it (default included). */
+  userKnownHostsFiles?: string[];
 }
+
+const STRICT: Record<string, SshConfig['strictHostKeyChecking']> = {
+  yes: 'yes',
+  true: 'yes',
+  no: 'no',
+  false: 'no',
+  off: 'no',
+  'accept-new': 'accept-new',
+  ask: 'ask',
+};
 
 /** Expand `~` and the few tokens that `ssh -G` leaves in paths. */
 export function expandPath(path: string, ctx: { home: string; user?: string; host?: string }): string {
@@ -60,8 +74,11 @@ export function parseSshG(output: string, home = homedir()): SshConfig {
   if (Number.isFinite(ct) && ct > 0) cfg.connectTimeoutSec = ct;
   const sai = Number(values.get('serveraliveinterval'));
   if (Number.isFinite(sai) && sai > 0) cfg.serverAliveIntervalSec = sai;
+  cfg.strictHostKeyChecking = STRICT[values.get('stricthostkeychecking')?.toLowerCase() ?? ''];
   const ctx = { home, user: cfg.user, host: cfg.hostname };
   cfg.identityFiles = cfg.identityFiles.map((f) => expandPath(f, ctx));
+  const known = values.get('userknownhostsfile');
+  if (known !== undefined) cfg.userKnownHostsFiles = known === 'none' ? [] : known.split(/\s+/).filter(Boolean).map((f) => expandPath(f, ctx));
   if (cfg.identityAgent && cfg.identityAgent !== 'none' && cfg.identityAgent !== 'SSH_AUTH_SOCK') {
     cfg.identityAgent = expandPath(cfg.identityAgent, ctx);
   }
@@ -100,7 +117,7 @@ export function resolveSshConfig(host: string, configFile?: string, user?: strin
 }
 
 /** Why `ssh -F FILE -G` failed, in one printable line (ssh's own message, control characters stripped). */
-export function sshGFailure(err: NodeJS.ErrnoException, stderr: string): string {
+function sshGFailure(err: NodeJS.ErrnoException, stderr: string): string {
   if (err.code === 'ENOENT') return 'cannot be read without the OpenSSH client (ssh not found on PATH)';
   const said = stderr
     .split('\n')

@@ -71,26 +71,15 @@ export interface Transport {
   openUnixSocket?(path: string): Promise<import('node:stream').Duplex>;
 }
 
-/** A host as named on the command line or in an inventory, before connecting. */
-export interface TargetSpec {
-  /** What the user calls it (inventory name, or the -H string). */
-  name: string;
-  /** 'local' for this machine; otherwise SSH. */
-  kind: 'local' | 'ssh';
-  host?: string;
-  user?: string;
-  port?: number;
-  identityFiles?: string[];
-  /** `user@host:port` of a jump host (ProxyJump), possibly a comma-separated chain. */
-  jump?: string;
-  /** OpenSSH config read instead of ~/.ssh/config (inventory `ssh_config`); `--ssh-config` overrides it. */
-  sshConfigFile?: string;
-}
+// The spec lives in the shared model (src/model/types.ts); re-exported for the transport's users.
+export type { TargetSpec } from '../model/types.js';
 
 export type HostKeyPolicy = 'strict' | 'accept-new' | 'off';
 
 export interface ConnectOptions {
-  hostKeyPolicy: HostKeyPolicy;
+  /** `--host-key-policy`; unset: the SSH config's StrictHostKeyChecking (yes, accept-new) or strict. */
+  hostKeyPolicy?: HostKeyPolicy;
+  /** `--known-hosts`; unset: the SSH config's UserKnownHostsFile, else ~/.ssh/known_hosts. */
   knownHostsFile?: string;
   connectTimeoutMs: number;
   commandTimeoutMs: number;

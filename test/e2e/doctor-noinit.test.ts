@@ -17,7 +17,7 @@ cd /tmp && node --input-type=module -e '
 const { runDoctor } = await import("/project/dist/src/doctor/run.js");
 const { silentLogger } = await import("/project/dist/src/core/log.js");
 process.exitCode = await runDoctor({
-  targets: [{ name: "local", kind: "local" }],
+  hosts: [{ name: "local", spec: { name: "local", kind: "local" }, groups: [], vars: {} }], fleet: {},
   connect: { hostKeyPolicy: "strict", connectTimeoutMs: 10000, commandTimeoutMs: 120000 },
   logger: silentLogger, json: true, verbose: false, fix: ${fix}, yes: true, allowRootEquivalent: false,
 });'; echo "exit=$?"`;

@@ -28,7 +28,8 @@ describeHosts('doctor on a real systemd Debian host', () => {
   function sshRun(logins: string[], write: (t: string) => void): DoctorOptions {
     const connect = { hostKeyPolicy: 'strict' as const, knownHostsFile: h.knownHostsFile, connectTimeoutMs: 15_000, commandTimeoutMs: 120_000, useSshConfig: false };
     return {
-      targets: logins.map((u) => ({ name: `${u}@${h.address}`, kind: 'ssh' as const, host: h.address, user: u })),
+      hosts: logins.map((u) => ({ name: `${u}@${h.address}`, spec: { name: `${u}@${h.address}`, kind: 'ssh' as const, host: h.address, user: u }, groups: [], vars: {} })),
+      fleet: {},
       connect,
       logger: silentLogger,
       json: true,

@@ -2,7 +2,8 @@
  * The built CLI: `dockhand` alone runs the local doctor; --json keeps stdout pure JSON (logs go to
  * stderr); the exit code follows the findings. Uses a private DOCKER_CONFIG; changes nothing.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, makeKey, sshdAvailable, startSshd, tempKnownHosts, type Sshd } from '../harness/sshd.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,9 +41,64 @@ describe.skipIf(!ready)(`the dockhand CLI${ready ? '' : ' [SKIPPED: no playbooks
     expect(r.stdout.trim().split('\n').at(-1)).toMatch(/^\d+ problems?, \d+ warnings?, \d+ ok, \d+ skipped$/);
   });
 
+  it('an unreachable host is exit 4, as in every fleet command, and its report says why', () => {
+    // Port 1 on loopback: refused at once, nothing leaves the machine.
+    const r = run(['doctor', '-H', '127.0.0.1:1']);
+    expect(r.status, r.stderr).toBe(4);
+    expect(r.stdout).toContain('could not check: 127.0.0.1:1: connection refused');
+    const json = run(['doctor', '-H', '127.0.0.1:1', '--json']);
+    expect(json.status).toBe(4);
+    expect(JSON.parse(json.stdout)[0].error).toMatch(/connection refused/);
+  });
+
   it('an unknown user cannot be checked: exit 3', () => {
     const r = run(['doctor', '--user', 'no-such-user-dockhand']);
     expect(r.status).toBe(3);
     expect(r.stdout).toContain('could not check');
+  });
+
+  it('the skipped count of the note is the summary line\'s "N skipped" (issue 9: "5 checks skipped" beside "7 skipped")', () => {
+    const r = run(['doctor'], { DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
+    const note = /\((\d+) checks? skipped: /.exec(r.stdout);
+    const summary = /(\d+) skipped$/.exec(r.stdout.trim().split('\n').at(-1)!);
+    expect(note, r.stdout).not.toBeNull();
+    expect(note![1]).toBe(summary![1]);
+  });
+
+  it('an unreachable host exits 4 from doctor, as from plan and facts', async () => {
+    // A loopback port the harness bound and closed: nothing listens there.
+    const port = await freePort();
+    for (const cmd of ['doctor', 'facts', 'plan']) {
+      const r = run([cmd, '-H', `nobody@127.0.0.1:${port}`, '--connect-timeout', '5']);
+      expect(r.status, `${cmd}: ${r.stdout}${r.stderr}`).toBe(4);
+    }
+  });
+});
+
+describe.skipIf(!ready || !sshdAvailable())('the CLI against a real sshd that refuses the key', () => {
+  let sshd: Sshd;
+  let known: { file: string; cleanup(): void };
+  let dir: string;
+  beforeAll(async () => {
+    sshd = await startSshd();
+    known = tempKnownHosts([sshd.knownHostsLine()]);
+    dir = mkdtempSync(join(tmpdir(), 'dockhand-cli-auth-'));
+  });
+  afterAll(async () => {
+    await sshd?.stop();
+    known?.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('--verbose on an authentication failure: exit 4, the reason, no stack trace', () => {
+    makeKey(join(dir, 'not-authorized'));
+    const r = spawnSync(
+      process.execPath,
+      [cli, 'doctor', '-v', '-H', `${sshd.user}@127.0.0.1:${sshd.port}`, '--key', join(dir, 'not-authorized'), '--known-hosts', known.file],
+      { encoding: 'utf8', env: { ...process.env, SSH_AUTH_SOCK: '' }, timeout: 60_000 },
+    );
+    expect(r.status, r.stdout + r.stderr).toBe(4);
+    expect(r.stdout + r.stderr).toMatch(/auth/i);
+    expect(r.stdout + r.stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
   });
 });

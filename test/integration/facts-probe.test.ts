@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { gatherFacts } from '../../src/facts/gather.js';
 import { factsProbeScript } from '../../src/facts/probe.js';
 import type { ExecOptions, ExecResult, Transport } from '../../src/transport/types.js';
+import { CLI, runProgram } from '../harness/run.js';
 
 /** A minimal local transport for tests: `<shell> -c <script>`, optionally behind a privilege drop. */
 function localTransport(shellArgv: string[], name = 'local'): Transport & { calls: Array<{ script: string; opts?: ExecOptions }> } {
@@ -145,6 +146,44 @@ describe.each(shells)('the probe under $name on this machine', ({ argv }) => {
       expect(facts.versions.engine).toMatch(/^\d+\.\d+/);
     }
     expect(facts.cloudInit.present).toBe(which('cloud-init') !== '');
+  });
+});
+
+describe.each(shells)('accounts asked about, under $name', ({ argv }) => {
+  it('are looked up by the same probe: one round trip, each name answered yes or no, asked once', async () => {
+    const transport = localTransport(argv);
+    const me = os.userInfo().username;
+    const facts = await gatherFacts(transport, { accounts: [me, 'dh-no-such-user', me] });
+    expect(transport.calls).toHaveLength(1);
+    expect(transport.calls[0]!.opts?.sudo).toBeFalsy();
+    expect(facts.accounts).toEqual({ [me]: true, 'dh-no-such-user': false });
+    // The names reach the shell as its quoted arguments, never as code.
+    expect(transport.calls[0]!.script).toContain(`set -- ${me} dh-no-such-user\n`);
+  });
+
+  it('a name that is not an account name never reaches the host', async () => {
+    const transport = localTransport(argv);
+    await expect(gatherFacts(transport, { accounts: ['ok', '$(touch /tmp/x)'] })).rejects.toThrow(/is not a valid user name/);
+    expect(transport.calls).toHaveLength(0);
+  });
+});
+
+// `plan` and `up` gather facts once per host, the users of --users included (issue 13: one probe).
+describe.runIf(process.platform === 'linux')('plan --users on this machine', () => {
+  it('looks the users up within the one facts probe and refuses the missing one', async () => {
+    const me = os.userInfo().username;
+    const r = await runProgram(process.execPath, [CLI, 'plan', '--verbose', '--source', 'distro', '--users', `${me},dh-no-such-user`], {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: os.tmpdir(),
+      CI: 'true',
+    });
+    expect(r.stderr).toMatch(/user dh-no-such-user does not exist on the host/);
+    expect(r.code, r.stderr).toBe(2);
+    // --verbose echoes every command before it runs: the facts probe is the only one.
+    const commands = r.stderr.split('\n').filter((l) => /^(\d\d:\d\d:\d\d )?\[local\] \$ /.test(l));
+    expect(commands).toHaveLength(1);
+    expect(commands[0]).toContain('# shellcheck shell=sh'); // the probe's first line (it echoes whole)
+    expect(r.stderr).toContain(`set -- ${me} dh-no-such-user\n`);
   });
 });
 

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dockerCli, parseContextList, syncDockerContexts } from '../../src/fleet/docker-contexts.js';
+import { dockerCli, parseContextList, syncDockerContexts } from '../../src/contexts/docker-contexts.js';
 import { loadInventory } from '../../src/inventory/load.js';
 import { selectHosts } from '../../src/inventory/limit.js';
 import { contextsCommand } from '../../src/commands/contexts.js';
@@ -67,7 +67,7 @@ describe('dockhand contexts (the command)', () => {
     const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (written.push(String(chunk)), true));
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
-      const run = (args: Record<string, unknown>) => contextsCommand.handler({ _: [], $0: 'dockhand', inventory: inventory, ...args } as never);
+      const run = (args: Record<string, unknown>) => contextsCommand.run({ _: [], $0: 'dockhand', inventory: inventory, ...args } as never);
       await run({ limit: 'db' });
       expect(written.join('')).toBe('created   db-1 → ssh://root@198.18.0.21\n');
       written.length = 0;

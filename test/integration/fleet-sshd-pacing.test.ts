@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { ConnectError } from '../../src/core/errors.js';
 import { runFleetCommand } from '../../src/fleet/command.js';
-import { PlainProgress } from '../../src/fleet/progress.js';
+import { TableExporter } from '../../src/fleet/export/table.js';
+import { PlainProgress } from '../../src/fleet/progress/plain.js';
 import type { HostEntry } from '../../src/inventory/types.js';
 import type { Transport } from '../../src/transport/types.js';
 import { fleetContext } from '../fixtures/fleet/context.js';
@@ -78,7 +79,8 @@ describe.skipIf(!sshdAvailable())('connection pacing against sshd MaxStartups (r
   it('paced: all 12 hosts behind one sshd get in', async () => {
     const report = await runFleetCommand(context(), task, {
       open: openSsh as never,
-      progress: new PlainProgress(sink(), sink(), Date.now),
+      progress: new PlainProgress(sink(), Date.now),
+      exporter: new TableExporter(sink()),
       fleet: { maxConnectStarts: 2, connectStartsPerSecond: 40 },
     });
     expect(report.hosts.map((h) => h.outcome)).toEqual(Array(12).fill('ok'));
@@ -88,7 +90,8 @@ describe.skipIf(!sshdAvailable())('connection pacing against sshd MaxStartups (r
   it('unpaced: the same sshd refuses some of 12 simultaneous starts (what pacing prevents)', async () => {
     const report = await runFleetCommand(context(), task, {
       open: openSsh as never,
-      progress: new PlainProgress(sink(), sink(), Date.now),
+      progress: new PlainProgress(sink(), Date.now),
+      exporter: new TableExporter(sink()),
       fleet: { maxConnectStarts: 12, connectStartsPerSecond: Infinity },
     });
     const unreachable = report.hosts.filter((h) => h.outcome === 'unreachable');

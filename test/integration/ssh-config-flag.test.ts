@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -122,6 +122,83 @@ describe.skipIf(!sshdAvailable())('--ssh-config FILE against a loopback sshd', (
     expect(r.code, r.stderr).toBe(0);
     expect(factsOf(r).map((h) => h.host)).toEqual([alias]);
     expect(accepted()).toBe(before + 1);
+  });
+
+  describe("the file's UserKnownHostsFile and StrictHostKeyChecking (no --known-hosts / --host-key-policy)", () => {
+    let n = 0;
+    /** The alias's config plus host-key lines; a fresh file each time. */
+    const configWith = (...lines: string[]) => {
+      const file = join(work, `hk_config_${++n}`);
+      writeFileSync(file, readFileSync(config, 'utf8') + lines.map((l) => `  ${l}\n`).join(''));
+      return file;
+    };
+    const kh = (lines: string[]) => {
+      const file = join(work, `hk_known_${++n}`);
+      writeFileSync(file, lines.map((l) => `${l}\n`).join(''));
+      return file;
+    };
+    const out = (r: Run) => r.stderr + r.stdout;
+
+    it('UserKnownHostsFile holding the key: connects (HOME has no known_hosts at all)', async () => {
+      const before = accepted();
+      const r = await dockhand(['facts', '-F', configWith(`UserKnownHostsFile ${kh([sshd.knownHostsLine()])}`), '-H', alias, '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(factsOf(r).map((h) => h.host)).toEqual([alias]);
+      expect(accepted()).toBe(before + 1);
+    });
+
+    it('UserKnownHostsFile without the key: refused under the default strict, with the file in the hint', async () => {
+      const empty = kh([]);
+      const before = accepted();
+      const r = await dockhand(['facts', '-F', configWith(`UserKnownHostsFile ${empty}`), '-H', alias, '--json']);
+      expect(r.code).toBe(4);
+      expect(out(r)).toMatch(/host key of \[127\.0\.0\.1\]:\d+ is not known/);
+      expect(out(r)).toContain(`>> ${empty}`);
+      expect(accepted()).toBe(before);
+    });
+
+    it('StrictHostKeyChecking accept-new: records the key in the first UserKnownHostsFile and connects', async () => {
+      const file = join(work, `hk_new_${++n}`);
+      const r = await dockhand(['facts', '-F', configWith('StrictHostKeyChecking accept-new', `UserKnownHostsFile ${file} ${kh([])}`), '-H', alias, '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(readFileSync(file, 'utf8')).toBe(`${sshd.knownHostsLine()}\n`);
+      expect(r.stderr).toMatch(/added new host key/);
+    });
+
+    it('--host-key-policy strict on the command line wins over accept-new in the file', async () => {
+      const empty = kh([]);
+      const r = await dockhand(['facts', '-F', configWith('StrictHostKeyChecking accept-new', `UserKnownHostsFile ${empty}`), '-H', alias, '--host-key-policy', 'strict', '--json']);
+      expect(r.code).toBe(4);
+      expect(readFileSync(empty, 'utf8')).toBe('');
+    });
+
+    it("Vagrant's StrictHostKeyChecking no + UserKnownHostsFile /dev/null: refused (dockhand stays strict), saying why", async () => {
+      const before = accepted();
+      const r = await dockhand(['facts', '-F', configWith('StrictHostKeyChecking no', 'UserKnownHostsFile /dev/null'), '-H', alias, '--json']);
+      expect(r.code).toBe(4);
+      expect(out(r)).toContain('UserKnownHostsFile /dev/null in the SSH config records nothing');
+      expect(out(r)).toContain('StrictHostKeyChecking no in the SSH config is not followed');
+      expect(out(r)).toContain('--known-hosts FILE');
+      expect(accepted()).toBe(before);
+    });
+
+    it('… and connects with --known-hosts (which wins over the file), or with an explicit --host-key-policy off', async () => {
+      const vagrant = configWith('StrictHostKeyChecking no', 'UserKnownHostsFile /dev/null');
+      const known = await dockhand(['facts', '-F', vagrant, '-H', alias, '--known-hosts', knownHosts, '--json']);
+      expect(known.code, known.stderr).toBe(0);
+      const off = await dockhand(['facts', '-F', vagrant, '-H', alias, '--host-key-policy', 'off', '--json']);
+      expect(off.code, off.stderr).toBe(0);
+      expect(off.stderr).toMatch(/HOST KEY NOT VERIFIED/);
+    });
+
+    it('accept-new with UserKnownHostsFile /dev/null cannot record: refused with a clear message', async () => {
+      const before = accepted();
+      const r = await dockhand(['facts', '-F', configWith('StrictHostKeyChecking accept-new', 'UserKnownHostsFile /dev/null'), '-H', alias, '--json']);
+      expect(r.code).toBe(4);
+      expect(out(r)).toMatch(/is not known \(ssh-ed25519 SHA256:\S+\) and cannot be: UserKnownHostsFile \/dev\/null in the SSH config records nothing/);
+      expect(out(r)).toContain('host key policy accept-new');
+      expect(accepted()).toBe(before);
+    });
   });
 
   describe('inventory ssh_config', () => {

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConnectError } from '../../src/core/errors.js';
 import { createLogger, silentLogger } from '../../src/core/log.js';
-import { fingerprint, hashHostName } from '../../src/transport/known-hosts.js';
+import { fingerprint, hashHostName } from '../../src/transport/ssh/host-keys.js';
 import { openTransport } from '../../src/transport/open.js';
 import type { HostKeyPolicy } from '../../src/transport/types.js';
 import { makeKey, sshdSpec, startSshd, tempKnownHosts, testConnectOptions, type Sshd } from '../harness/sshd.js';

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { ConnectError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/log.js';
 import { openTransport } from '../../src/transport/open.js';
+import { JumpPool } from '../../src/transport/ssh/jump-pool.js';
 import type { ConnectOptions, TargetSpec } from '../../src/transport/types.js';
 import { startAgent, startSshd, tempKnownHosts, testConnectOptions, type Agent, type Sshd } from '../harness/sshd.js';
 
@@ -77,6 +78,28 @@ describe('ProxyJump', () => {
     } finally {
       await t.close();
     }
+  });
+
+  it('a JumpPool is its own: hosts share a login within a pool, not across pools; closeAll ends them', async () => {
+    const logins = () => jump.log().split('Accepted publickey').length;
+    const before = logins();
+    const [a, b] = [new JumpPool(), new JumpPool()];
+    const inA = await Promise.all([1, 2].map((i) => openTransport(viaJump({ name: `a${i}` }), options(), silentLogger, { jumps: a })));
+    const inB = await openTransport(viaJump({ name: 'b1' }), options(), silentLogger, { jumps: b });
+    try {
+      expect(logins()).toBe(before + 2);
+      expect([a.size, b.size]).toEqual([1, 1]);
+      await a.closeAll();
+      expect(a.size).toBe(0);
+      // The pool's jump connection really ended: the next host through pool a logs in to the jump again.
+      const again = await openTransport(viaJump({ name: 'a3' }), options(), silentLogger, { jumps: a });
+      inA.push(again);
+      expect(logins()).toBe(before + 3);
+      expect((await inB.exec('echo still')).stdout).toBe('still\n');
+    } finally {
+      await Promise.all([...inA, inB].map((t) => t.close()));
+    }
+    expect(b.size).toBe(0);
   });
 
   it('a chain of two jumps (jump, then jump again) works', async () => {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/log.js';
-import { SshTransport } from '../../src/transport/ssh.js';
+import { SshTransport } from '../../src/transport/ssh/transport.js';
 import { sshdAvailable, sshdSpec, startSshd, tempKnownHosts, testConnectOptions, type Sshd } from '../harness/sshd.js';
 
 describe.skipIf(!sshdAvailable())('SshTransport.openUnixSocket against a real sshd', () => {

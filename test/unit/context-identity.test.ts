@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { withIdentityFiles } from '../../src/core/context.js';
+import { withIdentityFiles } from '../../src/commands/context.js';
 import { UsageError } from '../../src/core/errors.js';
 import type { HostEntry } from '../../src/inventory/types.js';
 

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { loadDeclarations, parseDeclarations } from '../../src/doctor/declarations.js';
-import { runChecks, summarise } from '../../src/doctor/engine.js';
+import { runChecks, summarize } from '../../src/doctor/engine.js';
 import { probes } from '../../src/doctor/probes/index.js';
 import type { DoctorEvidence } from '../../src/doctor/evidence.js';
 
@@ -52,7 +52,7 @@ describe('declarations', () => {
     // Explanations may name the bad "fix" to warn about it; commands and notes never suggest it.
     for (const d of decls) {
       for (const f of [d.fix, ...Object.values(d.fixes)]) {
-        for (const c of f?.commands ?? []) expect(c).not.toMatch(/chmod|tcp:\/\/|0\.0\.0\.0/);
+        for (const c of f?.commands ?? []) expect(typeof c === 'string' ? c : c.names.join(' ')).not.toMatch(/chmod|tcp:\/\/|0\.0\.0\.0/);
         expect(f?.note ?? '').not.toMatch(/chmod\s+(0?666|a\+rw|o\+rw)/);
       }
     }
@@ -87,7 +87,7 @@ describe('the healthy fixture', () => {
     const findings = runChecks(decls, probes, healthy);
     const notOk = findings.filter((f) => f.status !== 'pass' && f.status !== 'skip');
     expect(notOk.map((f) => `${f.id}: ${f.summary}`)).toEqual([]);
-    expect(summarise(findings).problems).toBe(0);
+    expect(summarize(findings).problems).toBe(0);
   });
 });
 

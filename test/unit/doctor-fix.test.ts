@@ -4,10 +4,10 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ExecOptions, ExecResult, Transport } from '../../src/transport/types.js';
 import { applicableFixes, applyFixes, remainingAdvice, type FixOptions } from '../../src/doctor/fix.js';
-import { runChecks, summaryLine, summarise, type Finding } from '../../src/doctor/engine.js';
+import { runChecks, summaryLine, summarize, type Finding } from '../../src/doctor/engine.js';
 import { loadDeclarations } from '../../src/doctor/declarations.js';
 import { probes } from '../../src/doctor/probes/index.js';
-import { fixBlock, renderFleet, renderHost, toJson } from '../../src/doctor/render.js';
+import { fixBlock, privilegeOf, renderFleet, renderHost, toJson } from '../../src/doctor/render.js';
 import type { DoctorEvidence } from '../../src/doctor/evidence.js';
 
 const f = (id: string, cls: NonNullable<Finding['fix']>['class'], commands: string[], extra: Partial<Finding> = {}): Finding => ({
@@ -130,7 +130,22 @@ describe('report', () => {
     expect(block.join('\n')).toMatch(/# user\.in-group: ROOT-EQUIVALENT/);
     expect(block.join('\n')).toMatch(/# security\.tcp-without-tls: review and change by hand/);
     expect(fixBlock(findings, true)).toContain('systemctl enable --now docker.socket docker.service');
-    expect(summaryLine(summarise(findings))).toBe('6 problems, 0 warnings, 1 ok, 0 skipped');
+    expect(summaryLine(summarize(findings))).toBe('6 problems, 0 warnings, 1 ok, 0 skipped');
+  });
+
+  it('fits the fix block to the privilege: root no sudo, sudo installed sudo, neither says what is needed', () => {
+    expect(fixBlock(findings, 'root')).toContain('systemctl enable --now docker.socket docker.service');
+    expect(fixBlock(findings, 'root').join('\n')).not.toMatch(/^sudo /m);
+    expect(fixBlock(findings, 'sudo')).toContain('sudo systemctl enable --now docker.socket docker.service');
+    const none = fixBlock(findings, 'none');
+    expect(none.join('\n')).not.toMatch(/^sudo /m);
+    expect(none[0]).toMatch(/need root, and sudo is not installed: run them as root/);
+    expect(none).toContain('systemctl enable --now docker.socket docker.service');
+    // User commands never get sudo nor need root.
+    expect(fixBlock(findings, 'sudo')).toContain('docker context use default');
+    expect(privilegeOf({ root: false, sudo: false })).toBe('none');
+    expect(privilegeOf({ root: true, sudo: false })).toBe('root');
+    expect(privilegeOf({ root: false, sudo: true })).toBe('sudo');
   });
 
   it('renders a stale-session host with the evidence and the exact fix', async () => {
@@ -160,5 +175,59 @@ describe('report', () => {
     expect(table[3]).toMatch(/^a-ok\s+ok\s+✓ healthy/);
     const json = toJson([{ host: 'c-open', findings: broken }]) as Array<{ findings: Array<{ id: string; status: string }> }>;
     expect(json[0]!.findings.find((x) => x.id === 'security.tcp-without-tls')!.status).toBe('fail');
+  });
+});
+
+const initChecks = await loadDeclarations(fileURLToPath(new URL('../../checks', import.meta.url)));
+
+describe('service fixes are written for the host init system', () => {
+  const checks = initChecks;
+  const base: DoctorEvidence = JSON.parse(readFileSync(new URL('../fixtures/doctor/healthy.json', import.meta.url), 'utf8'));
+  /** The healthy host under `init`, with the daemon stopped or the docker group gone. */
+  function broken(init: DoctorEvidence['facts']['init'], what: 'stopped' | 'no-group'): Record<string, Finding> {
+    const ev: DoctorEvidence = structuredClone(base);
+    ev.facts.init = init;
+    if (init.system !== 'systemd') {
+      ev.facts.units = {};
+      ev.facts.serviceRunning = { docker: what !== 'stopped' };
+    }
+    if (what === 'no-group') ev.facts.dockerGroup = { exists: false, members: [] };
+    else {
+      ev.facts.dockerd = undefined;
+      for (const u of Object.values(ev.facts.units)) Object.assign(u, { activeState: 'inactive', subState: 'dead' });
+      ev.client.journal = { docker: [], socket: [] };
+      ev.api = [{ endpoint: 'unix:///var/run/docker.sock', ok: false, error: { kind: 'ENOENT', message: 'no such file' } }];
+    }
+    return Object.fromEntries(runChecks(checks, probes, ev).map((x) => [x.id, x]));
+  }
+  const cases: Array<[string, DoctorEvidence['facts']['init'], { group: string[]; running: string[] | undefined }]> = [
+    ['systemd', { system: 'systemd', pid1: 'systemd', hasServiceCommand: true, wsl: false }, {
+      group: ['groupadd --system docker', 'systemctl reset-failed docker.socket docker.service', 'systemctl restart docker.socket docker.service'],
+      // The stopped systemd daemon is covered by test/fixtures/doctor/cases.yaml (systemctl enable --now).
+      running: undefined,
+    }],
+    ['OpenRC', { system: 'openrc', pid1: 'init', hasServiceCommand: false, wsl: false }, {
+      group: ['groupadd --system docker', 'rc-service docker restart'],
+      running: ['rc-update add docker default && rc-service docker start'],
+    }],
+    ['sysvinit', { system: 'sysvinit', pid1: 'init', hasServiceCommand: true, wsl: false }, {
+      group: ['groupadd --system docker', 'service docker restart'],
+      running: ['service docker start'],
+    }],
+    ['no init, no service command', { system: 'none', pid1: 'sh', hasServiceCommand: false, wsl: false, container: 'docker' }, {
+      group: ['groupadd --system docker'],
+      running: [],
+    }],
+  ];
+  it.each(cases)('%s', (_name, init, want) => {
+    expect(broken(init, 'no-group')['daemon.group']!.fix?.commands).toEqual(want.group);
+    const stopped = broken(init, 'stopped');
+    if (want.running) expect(stopped['daemon.running']!.fix?.commands).toEqual(want.running);
+    const commands = Object.values(stopped).flatMap((x) => x.fix?.commands ?? []);
+    if (init.system !== 'systemd') expect(commands.filter((c) => /systemctl|journalctl/.test(c))).toEqual([]);
+  });
+  it('says so where nothing can start a service', () => {
+    const found = broken({ system: 'none', pid1: 'sh', hasServiceCommand: false, wsl: false, container: 'docker' }, 'stopped');
+    expect(found['daemon.running']!.fix?.note).toContain('no init system and no `service` command');
   });
 });

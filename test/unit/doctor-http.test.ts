@@ -66,18 +66,38 @@ describe('ResponseParser', () => {
 });
 
 describe('recogniseDaemonFailure', () => {
+  // Real dockerd/systemd journal lines (journalctl -u docker.service -o cat), Engine 20–29.
   it.each([
-    ['unable to configure the Docker daemon with file /etc/docker/daemon.json: invalid character', 'invalid-config'],
-    ['the following directives are specified both as a flag and in the configuration file: hosts: (from flag: [fd://])', 'hosts-conflict'],
-    ['failed to start daemon: error initializing graphdriver: driver not supported', 'storage'],
-    ['failed to create NAT chain DOCKER: iptables failed', 'iptables'],
-    ['failed to dial "/run/containerd/containerd.sock": connect: connection refused', 'containerd'],
-    ['docker.service: Start request repeated too quickly.', 'start-limit'],
+    ['unable to configure the Docker daemon with file /etc/docker/daemon.json: invalid character \'}\' looking for beginning of object key string', 'invalid-config'],
+    ['unable to configure the Docker daemon with file /etc/docker/daemon.json: the following directives are specified both as a flag and in the configuration file: hosts: (from flag: [fd://], from file: [unix:///var/run/docker.sock])', 'hosts-conflict'],
+    ['failed to start daemon: error initializing graphdriver: driver not supported: overlay2', 'storage'],
+    ['time="2023-03-01T10:00:00.000000000Z" level=fatal msg="Error starting daemon: error initializing graphdriver: backing file system is unsupported for this graph driver"', 'storage'],
+    ['failed to start daemon: Error initializing network controller: error obtaining controller instance: failed to create NAT chain DOCKER: iptables failed: iptables --wait -t nat -N DOCKER: iptables v1.8.7 (nf_tables): Could not fetch rule set generation id: Invalid argument (exit status 4)', 'iptables'],
+    ['failed to start daemon: failed to dial "/run/containerd/containerd.sock": failed to dial "/run/containerd/containerd.sock": context deadline exceeded', 'containerd'],
+    ['failed to load listeners: can\'t create unix socket /var/run/docker.sock: is a directory', 'socket-path'],
   ])('%s → %s', (line, reason) => {
-    expect(recogniseDaemonFailure(['Starting Docker Application Container Engine...', line])?.reason).toBe(reason);
+    expect(recogniseDaemonFailure(['Starting Docker Application Container Engine...', line, 'docker.service: Main process exited, code=exited, status=1/FAILURE'])?.reason).toBe(reason);
   });
 
-  it('names the cause before the start limit it led to', () => {
+  it('takes the fatal line, not an info line that mentions the graph driver (issue 9)', () => {
+    const lines = [
+      'time="2026-11-30T08:12:01.101Z" level=info msg="Starting up"',
+      'time="2026-11-30T08:12:01.230Z" level=info msg="[graphdriver] using prior storage driver: overlay2"',
+      'time="2026-11-30T08:12:01.231Z" level=info msg="Loading containers: start."',
+      'failed to start daemon: Error initializing network controller: error obtaining controller instance: failed to create NAT chain DOCKER: iptables failed: iptables --wait -t nat -N DOCKER: iptables v1.8.9 (legacy): can\'t initialize iptables table `nat\': Table does not exist (do you need to insmod?)',
+      'docker.service: Main process exited, code=exited, status=1/FAILURE',
+      "docker.service: Failed with result 'exit-code'.",
+    ];
+    expect(recogniseDaemonFailure(lines, 'exit-code')).toEqual({ reason: 'iptables', line: lines[3]!.slice(0) });
+  });
+
+  it('shows an unrecognised fatal line verbatim, never a guess', () => {
+    const line = 'failed to start daemon: pid file found, ensure docker is not running or delete /var/run/docker.pid';
+    expect(recogniseDaemonFailure(['time="x" level=info msg="[graphdriver] trying configured driver: overlay2"', line], 'exit-code')).toEqual({ reason: 'unknown', line });
+  });
+
+  it('without a fatal line: only the start limit (from systemd), nothing guessed from routine lines', () => {
+    expect(recogniseDaemonFailure(['time="x" level=info msg="[graphdriver] using prior storage driver: overlay2"', 'time="x" level=warning msg="failed to dial containerd.sock, retrying"'], 'exit-code')).toBeUndefined();
     const r = recogniseDaemonFailure(['unable to configure the Docker daemon with file /etc/docker/daemon.json: EOF', 'Start request repeated too quickly.'], 'start-limit-hit');
     expect(r?.reason).toBe('invalid-config');
     expect(recogniseDaemonFailure([], 'start-limit-hit')?.reason).toBe('start-limit');

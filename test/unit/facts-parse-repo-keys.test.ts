@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { keyFileFacts, parseProbeOutput, parseServiceEnabled } from '../../src/facts/parse.js';
+import { keyFileFacts } from '../../src/facts/areas/repository.js';
+import { parseServiceEnabled } from '../../src/facts/areas/services.js';
+import { parseProbeOutput } from '../../src/facts/parse.js';
 import { frame } from '../fixtures/probe/frame.js';
 
 const KEY = readFileSync(new URL('../fixtures/keys/ed25519.asc', import.meta.url), 'utf8');

@@ -1,25 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import {
-  detectContainer,
-  detectInitSystem,
-  detectPackageManager,
-  fsSupportsDType,
-  parseApkInstalled,
-  parseCloudInitStatus,
-  parseDfFreePercent,
-  parseDnfVersion,
-  parseDpkgQuery,
-  parseGroupLine,
-  parseIdList,
-  parseKernelRelease,
-  parsePacmanQuery,
-  parseProcLocks,
-  parseRpmQuery,
-  parseStatLine,
-  parseSystemctlShow,
-  parseToolVersion,
-  parseXfsFtype,
-} from '../../src/facts/parse.js';
+import { parseCloudInitStatus } from '../../src/facts/areas/cloud-init.js';
+import { parseStatLine, parseToolVersion } from '../../src/facts/areas/docker.js';
+import { detectContainer, detectInitSystem } from '../../src/facts/areas/init.js';
+import { parseProcLocks } from '../../src/facts/areas/locks.js';
+import { parseKernelRelease } from '../../src/facts/areas/os.js';
+import { detectPackageManager, parseApkInstalled, parseDnfVersion, parseDpkgQuery, parsePacmanQuery, parseRpmQuery } from '../../src/facts/areas/packages.js';
+import { parseSystemctlShow } from '../../src/facts/areas/services.js';
+import { fsSupportsDType, parseDfFreePercent, parseXfsFtype } from '../../src/facts/areas/storage.js';
+import { parseAccounts, parseGroupLine, parseIdList } from '../../src/facts/areas/user.js';
+import { parseProbeOutput } from '../../src/facts/parse.js';
+import { frame } from '../fixtures/probe/frame.js';
 
 describe('parseSystemctlShow', () => {
   it('reads several units in one output, including not-found ones', () => {
@@ -200,4 +190,21 @@ describe('detection', () => {
   ])('package manager %j %j → %s', (kv, dnf, want) =>
     expect(detectPackageManager(kv as Record<string, string>, dnf)).toBe(want),
   );
+});
+
+describe('parseAccounts (the accounts asked about)', () => {
+  it.each<[string, Record<string, string>, string[] | undefined, Record<string, boolean> | undefined]>([
+    ['each name answered', { root: 'yes', ghost: 'no' }, ['root', 'ghost'], { root: true, ghost: false }],
+    ['a name asked twice is answered once', { root: 'yes' }, ['root', 'root'], { root: true }],
+    ['nobody asked', {}, undefined, undefined],
+    ['a name without an answer: could not tell', { root: 'yes' }, ['root', 'ghost'], undefined],
+    ['an answer that is not yes or no', { root: 'maybe' }, ['root'], undefined],
+    ['the host adds a name nobody asked about', { root: 'yes', mallory: 'yes' }, ['root'], undefined],
+  ])('%s', (_name, kv, asked, want) => expect(parseAccounts(kv, asked)).toEqual(want));
+
+  it('through the whole parse: only when asked', () => {
+    const out = frame({ accounts: { kv: { deploy: 'no' } } });
+    expect(parseProbeOutput('h', out, { accounts: ['deploy'] }).accounts).toEqual({ deploy: false });
+    expect('accounts' in parseProbeOutput('h', out)).toBe(false);
+  });
 });

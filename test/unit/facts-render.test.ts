@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { renderFactsSummary } from '../../src/commands/facts.js';
+import { renderFactsSummary } from '../../src/facts/render.js';
 import { parseProbeOutput } from '../../src/facts/parse.js';
 
 const facts = (name: string) =>

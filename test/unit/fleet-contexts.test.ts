@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.js';
-import { dockerEndpoint, parseContextList, planContexts, type ExistingContext } from '../../src/fleet/docker-contexts.js';
+import { dockerEndpoint, parseContextList, planContexts, type ExistingContext } from '../../src/contexts/docker-contexts.js';
 import type { HostEntry } from '../../src/inventory/types.js';
 import type { TargetSpec } from '../../src/transport/types.js';
 

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
 import { ExitCode } from '../../src/core/errors.js';
-import { JsonProgress, LiveProgress, PlainProgress, progressMode } from '../../src/fleet/progress.js';
+import { JsonExporter } from '../../src/fleet/export/json.js';
+import { TableExporter } from '../../src/fleet/export/table.js';
+import { progressMode } from '../../src/fleet/progress/index.js';
+import { JsonProgress } from '../../src/fleet/progress/json.js';
+import { LiveProgress } from '../../src/fleet/progress/live.js';
+import { PlainProgress } from '../../src/fleet/progress/plain.js';
 import { renderSummary } from '../../src/fleet/summary.js';
 import { formatDuration, truncate } from '../../src/fleet/format.js';
 import type { FleetReport, HostReport } from '../../src/fleet/types.js';
@@ -77,7 +82,7 @@ describe('plain and JSON progress', () => {
   it('plain: one timestamped line per finished step and per host, plus a running step\'s progress updates', () => {
     const err = new Capture();
     const out = new Capture();
-    const p = new PlainProgress(err, out, () => at);
+    const p = new PlainProgress(err, () => at);
     p.step('web-1', 'packages', 'running', undefined, '[5/9] Install the packages');
     p.step('web-1', 'packages', 'running', undefined, 'waiting for apt-get (pid 7) to release /var/lib/dpkg/lock (30s)');
     p.step('web-1', 'packages', 'changed', 4200);
@@ -92,7 +97,9 @@ describe('plain and JSON progress', () => {
         '12:00:01 web-1 done: changed (5.0s)\n' +
         '12:00:01 stopping (fail-fast): no new hosts or steps; waiting for 2 running hosts\n',
     );
-    p.finish(report);
+    p.stop();
+    expect(out.text).toBe('');
+    new TableExporter(out).finish(report);
     expect(out.text).toBe(renderSummary(report, 100));
   });
 
@@ -100,7 +107,7 @@ describe('plain and JSON progress', () => {
     const out = new Capture();
     const p = new JsonProgress(out, () => at);
     p.step('web-1', 'packages', 'changed', 4200);
-    p.finish({ ...report, hosts: [{ ...report.hosts[0]!, data: { big: true } }] });
+    new JsonExporter(out, () => at).finish({ ...report, hosts: [{ ...report.hosts[0]!, data: { big: true } }] });
     const events = out.text.trim().split('\n').map((l) => JSON.parse(l));
     expect(events[0]).toEqual({ event: 'step', host: 'web-1', step: 'packages', status: 'changed', durationMs: 4200, time: new Date(at).toISOString() });
     expect(events[1]).toMatchObject({ event: 'summary', exitCode: 4, hosts: [{ host: 'web-1', outcome: 'changed', steps: { changed: 2 } }] });
@@ -114,10 +121,10 @@ describe('live progress (multi-line redraw)', () => {
 
   it('moves the cursor up over its previous block before redrawing', () => {
     const err = screen(40);
-    const p = new LiveProgress(['a', 'b'], err as unknown as NodeJS.WriteStream, new Capture(), () => 0);
+    const p = new LiveProgress(['a', 'b'], err as unknown as NodeJS.WriteStream, () => 0);
     p.hostStarted('a');
     p.step('a', 'facts', 'running');
-    p.finish({ hosts: [host('a', 'ok'), host('b', 'ok')], exitCode: 0, durationMs: 1 });
+    p.stop();
     expect(err.text).toContain('\u001b[3A\r\u001b[J'); // 2 hosts + footer
     expect(err.text).toContain('\u001b[?25h'); // cursor shown again
     expect(strip(err.text)).toMatch(/a\s+facts\s+0\.0s/);
@@ -126,7 +133,7 @@ describe('live progress (multi-line redraw)', () => {
   it('with more hosts than rows, finished hosts scroll up and waiting ones collapse into the footer', () => {
     const err = screen(8);
     const names = Array.from({ length: 20 }, (_, i) => `h${i}`);
-    const p = new LiveProgress(names, err as unknown as NodeJS.WriteStream, new Capture(), () => 0);
+    const p = new LiveProgress(names, err as unknown as NodeJS.WriteStream, () => 0);
     for (const n of names.slice(0, 10)) p.hostStarted(n);
     for (const n of names.slice(0, 3)) p.hostFinished(host(n, 'ok'));
     err.text = '';
@@ -138,6 +145,6 @@ describe('live progress (multi-line redraw)', () => {
       '  … 3 more running',
       '3/20 done · 7 running · 10 waiting',
     ]);
-    p.finish({ hosts: [], exitCode: 0, durationMs: 0 });
+    p.stop();
   });
 });

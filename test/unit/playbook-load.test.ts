@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.js';
@@ -78,5 +80,54 @@ describe('playbook errors name file, line and field', () => {
   it('a valid playbook parses with defaults filled in', () => {
     const pb = parsePlaybook(VALID, 'x.yaml');
     expect(pb.steps[0]).toEqual({ step: 'wait-ready', lockTimeoutSeconds: 600 });
+  });
+});
+
+describe('extends: a playbook based on another', () => {
+  /** A directory of playbook files (name → text), loaded the way playbooks/ is. */
+  function loadDir(files: Record<string, string>) {
+    const dir = mkdtempSync(join(tmpdir(), 'dockhand-playbooks-'));
+    try {
+      for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+      return loadPlaybooks(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const child = (parent: string, extra = '') => `extends: ${parent}\nid: y\ntitle: Y\nmatch:\n  ids: [y]\n${extra}`;
+
+  it('merges mappings key by key, replaces lists, and never inherits match', () => {
+    const [x, y] = loadDir({
+      'x.yaml': VALID.replace('ids: [x]', 'ids: [x]\n  versions: [{ version: "1" }]'),
+      'y.yaml': child('x', 'sources:\n  distro:\n    packages:\n      cli: docker-cli\nsteps:\n  - step: packages\n'),
+    });
+    expect(y!.match).toEqual({ ids: ['y'] });
+    expect(y!.sources.distro!.packages).toEqual({ engine: 'docker.io', cli: 'docker-cli' });
+    expect(y!.steps).toEqual([{ step: 'packages' }]);
+    expect(y!.packageManager).toBe(x!.packageManager);
+  });
+
+  it('a missing parent names the file and line of extends', () => {
+    const err = errorOf(() => loadDir({ 'x.yaml': VALID, 'y.yaml': `# comment\n${child('nope')}` }));
+    expect(err.message).toMatch(/y\.yaml:2:1: extends: no playbook 'nope' to extend/);
+    expect(err.exitCode).toBe(65);
+  });
+
+  it('a cycle names the file and line where it closes, and the way round', () => {
+    const a = 'extends: b\nid: a\ntitle: A\nmatch:\n  ids: [a]\n';
+    const b = 'id: b\ntitle: B\nmatch:\n  ids: [b]\nextends: a\n';
+    const err = errorOf(() => loadDir({ 'a.yaml': a, 'b.yaml': b }));
+    expect(err.message).toMatch(/b\.yaml:5:1: extends: extends makes a cycle: a → b → a/);
+  });
+
+  it('a typo in the child is the child’s line; a field the merge lacks is reported too', () => {
+    let err = errorOf(() => loadDir({ 'x.yaml': VALID, 'y.yaml': child('x', 'sources:\n  distro:\n    packagez: {}\n') }));
+    expect(err.message).toMatch(/y\.yaml:8:\d+: sources\.distro\.packagez: unknown key/);
+    err = errorOf(() => loadDir({ 'x.yaml': VALID, 'y.yaml': child('x', 'defaultSource: docker\n') }));
+    expect(err.message).toMatch(/y\.yaml:6:\d+: defaultSource: no sources\.docker defined/);
+  });
+
+  it('a child alone cannot be parsed without the others', () => {
+    expect(errorOf(() => parsePlaybook(child('x'), 'y.yaml')).message).toMatch(/y\.yaml:1:1: extends: no playbook 'x'/);
   });
 });

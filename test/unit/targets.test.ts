@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.js';
-import { parseTarget, parseTargets } from '../../src/core/targets.js';
+import { parseTarget } from '../../src/model/targets.js';
 
 describe('parseTarget', () => {
   it.each([
@@ -27,9 +27,5 @@ describe('parseTarget', () => {
 
   it.each(['web_1.example', 'DOMAIN\\alice@host', 'alice@corp@host', '[fe80::1%eth0]:22', '10.0.0.5:2222', 'xn--bcher-kva.example'])('accepts %j', (text) => {
     expect(parseTarget(text).kind).toBe('ssh');
-  });
-
-  it('no targets means the local machine', () => {
-    expect(parseTargets([])).toEqual([{ name: 'local', kind: 'local' }]);
   });
 });

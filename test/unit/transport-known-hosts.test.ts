@@ -9,7 +9,7 @@ import {
   knownHostsName,
   knownKeyTypes,
   parseKnownHosts,
-} from '../../src/transport/known-hosts.js';
+} from '../../src/transport/ssh/host-keys.js';
 
 /** A syntactically real key blob: string type, then some key bytes. */
 function blob(type: string, seed: string): Buffer {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { expandPath, parseSshG, type SshConfig } from '../../src/transport/ssh-config.js';
-import { hostKeyAlgorithms, parseJump } from '../../src/transport/ssh.js';
+import { hostKeyAlgorithms } from '../../src/transport/ssh/algorithms.js';
+import { parseJump } from '../../src/transport/ssh/hops.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/ssh-G/${name}`, import.meta.url), 'utf8');
 const HOME = '/home/fixture';
@@ -41,6 +42,27 @@ describe('parseSshG', () => {
   ])('%s', (name, want) => {
     const got = parseSshG(name ? fixture(name) : '', HOME);
     for (const [field, value] of Object.entries(want)) expect(got[field as keyof SshConfig], field).toEqual(value);
+  });
+
+  it('host-key settings: StrictHostKeyChecking normalised, UserKnownHostsFile split and expanded', () => {
+    expect(parseSshG(fixture('defaults.txt'), HOME)).toMatchObject({
+      strictHostKeyChecking: 'ask',
+      userKnownHostsFiles: [`${HOME}/.ssh/known_hosts`, `${HOME}/.ssh/known_hosts2`],
+    });
+    // What `ssh -G` prints for Vagrant's `StrictHostKeyChecking no` / `UserKnownHostsFile /dev/null`.
+    expect(parseSshG('stricthostkeychecking false\nuserknownhostsfile /dev/null\n', HOME)).toMatchObject({
+      strictHostKeyChecking: 'no',
+      userKnownHostsFiles: ['/dev/null'],
+    });
+    expect(parseSshG('stricthostkeychecking accept-new\nuserknownhostsfile none\n', HOME)).toMatchObject({
+      strictHostKeyChecking: 'accept-new',
+      userKnownHostsFiles: [],
+    });
+    expect(parseSshG('stricthostkeychecking true\nuserknownhostsfile ~/kh %d/kh2\n', HOME)).toMatchObject({
+      strictHostKeyChecking: 'yes',
+      userKnownHostsFiles: [`${HOME}/kh`, `${HOME}/kh2`],
+    });
+    expect(parseSshG('stricthostkeychecking maybe\n', HOME).strictHostKeyChecking).toBeUndefined();
   });
 
   it('keys are case-insensitive and the first value wins, as in ssh_config', () => {

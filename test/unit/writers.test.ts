@@ -6,14 +6,17 @@
 import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { renderFactsSummary } from '../../src/commands/facts.js';
+import { renderFactsSummary } from '../../src/facts/render.js';
 import { ExitCode } from '../../src/core/errors.js';
 import { createLogger } from '../../src/core/log.js';
 import { addSecret, clearSecrets } from '../../src/core/output.js';
 import type { Finding } from '../../src/doctor/engine.js';
 import { renderFleet, renderHost } from '../../src/doctor/render.js';
 import { parseProbeOutput } from '../../src/facts/parse.js';
-import { JsonProgress, PlainProgress } from '../../src/fleet/progress.js';
+import { JsonExporter } from '../../src/fleet/export/json.js';
+import { TableExporter } from '../../src/fleet/export/table.js';
+import { JsonProgress } from '../../src/fleet/progress/json.js';
+import { PlainProgress } from '../../src/fleet/progress/plain.js';
 import { renderSummary } from '../../src/fleet/summary.js';
 import type { FleetReport } from '../../src/fleet/types.js';
 
@@ -47,9 +50,10 @@ describe('JSON events', () => {
     addSecret('ж');
     const out = new Capture();
     const p = new JsonProgress(out, () => 0);
+    const e = new JsonExporter(out, () => 0);
     p.step('web-1', 'packages', 'failed', 10, 'sudo said: s3cret-Passw0rd');
-    p.hostFinished(report('[sudo] password: ж\nxs3cret-Passw0rdx').hosts[0]!);
-    p.finish(report('echo: ж'));
+    e.hostFinished(report('[sudo] password: ж\nxs3cret-Passw0rdx').hosts[0]!);
+    e.finish(report('echo: ж'));
     expect(out.text).not.toContain('s3cret-Passw0rd');
     expect(out.text).not.toContain('ж');
     const events = out.text.trim().split('\n').map((l) => JSON.parse(l));
@@ -66,10 +70,11 @@ describe('plain progress and the summary table', () => {
   it('print host text without control characters, the columns intact', () => {
     const stream = new Capture();
     const out = new Capture();
-    const p = new PlainProgress(stream, out, () => 0);
+    const p = new PlainProgress(stream, () => 0);
     p.step('web-1', 'packages', 'failed', 10, `E: ${HOSTILE}`);
     p.log(`web-1: ${HOSTILE}`);
-    p.finish(report(`packages: ${HOSTILE}\nsecond line`));
+    p.stop();
+    new TableExporter(out).finish(report(`packages: ${HOSTILE}\nsecond line`));
     expect(stream.text + out.text).not.toMatch(CONTROL);
     expect(stream.text).toContain('clobbered');
     const table = renderSummary(report(`x\n${HOSTILE}`), 120).split('\n');

@@ -1,8 +1,11 @@
 import type { UnitState } from '../../facts/types.js';
 import { CONTAINERD_FAILURE, recogniseDaemonFailure } from '../journal.js';
 import { pass, fail, warn, skip, type Probe, type ProbeInput } from './types.js';
+import { whyNoAnswer } from './socket.js';
 
+/** A unit's record: read only under systemd (elsewhere there are none, and none is not evidence). */
 const unit = (i: ProbeInput, name: string): UnitState | undefined => {
+  if (i.facts.init.system !== 'systemd') return undefined;
   const u = i.facts.units[name];
   return u && u.loadState !== 'not-found' ? u : undefined;
 };
@@ -16,8 +19,13 @@ export function describeUnit(u: UnitState | undefined, name: string): string {
 const lastJournal = (i: ProbeInput, n = 5) => i.client.journal.docker.slice(-n).map((l) => `journal: ${l}`);
 const systemd = (i: ProbeInput) => i.facts.init.system === 'systemd';
 
+/** The API answers: the only proof that dockerd is not merely a process waiting to start. */
+const answers = (i: ProbeInput) => i.defaultApi?.ok === true;
+
 function daemonIsUp(i: ProbeInput): boolean {
-  return Boolean(i.facts.dockerd) || unit(i, 'docker.service')?.activeState === 'active' || i.defaultApi?.ok === true || i.facts.serviceRunning?.docker === true;
+  // A dockerd process whose unit is still starting (waiting for containerd) is not up.
+  const starting = unit(i, 'docker.service')?.activeState === 'activating';
+  return answers(i) || unit(i, 'docker.service')?.activeState === 'active' || (!starting && Boolean(i.facts.dockerd)) || i.facts.serviceRunning?.docker === true;
 }
 
 /**
@@ -65,12 +73,24 @@ export const daemonStartFailure: Probe = (i) => {
     if (configProblem) return warn(`the next restart will fail: ${FAILURE_SUMMARIES[configProblem.reason]}`, [describeUnit(svc, 'docker.service'), configProblem.line], { fix: configProblem.reason });
     return pass([describeUnit(svc, 'docker.service')]);
   }
-  if (!svc && !i.client.journal.docker.length && !configProblem) return pass(['no failed docker.service']);
-  if (!failedUnit && svc?.activeState !== 'activating' && !configProblem) return pass([describeUnit(svc, 'docker.service')]);
+  // Without systemd there is no unit result and no unit journal: "no failure seen" is not "starts".
+  if (!systemd(i) && !configProblem) return skip('no systemd: no unit state or journal to read a start failure from');
+  if (!svc && !configProblem) return skip('docker.service is not installed');
+  if (svc && !failedUnit && svc.activeState !== 'activating' && !configProblem) {
+    return skip(`docker.service has not failed, but is not running either (${describeUnit(svc, 'docker.service')})`);
+  }
   // The journal names what actually happened; the configuration only what would happen.
   const why = recogniseDaemonFailure(i.client.journal.docker, svc?.result) ?? configProblem;
+  // Still starting and nothing fatal yet: not a failed start (the hang is reported where it shows).
+  if (!why && !failedUnit && svc?.activeState === 'activating') return skip('docker.service is still starting (its start job runs); no fatal line yet');
   const ev = [describeUnit(svc, 'docker.service'), ...(why ? [`reason: ${why.line}`] : []), ...lastJournal(i)];
-  return fail(why ? FAILURE_SUMMARIES[why.reason]! : 'docker.service failed to start', ev, { fix: why?.reason ?? 'unknown' });
+  // An unrecognised fatal line is the reason as dockerd wrote it, never replaced by a guess.
+  const summary = !why
+    ? `docker.service failed to start${svc?.result && svc.result !== 'success' ? ` (result ${svc.result})` : ''}; its journal has no fatal line from dockerd`
+    : why.reason === 'unknown'
+      ? `dockerd failed to start: ${why.line}`
+      : FAILURE_SUMMARIES[why.reason]!;
+  return fail(summary, ev, { fix: why?.reason ?? 'unknown' });
 };
 
 /** The daemon runs (a process, an active unit, or an answering default socket). */
@@ -83,7 +103,7 @@ export const daemonRunning: Probe = (i) => {
   // The daemon the client really uses (rootless, Desktop, remote) answers: that is the one that matters.
   if (i.primary?.ok) return pass([`the client uses ${i.endpoint.endpoint}, which answers`, describeUnit(svc, 'docker.service')]);
   const ev = systemd(i) ? [describeUnit(svc, 'docker.service'), describeUnit(sock, 'docker.socket')] : ['no dockerd process', `service docker: ${i.facts.serviceRunning?.docker === false ? 'not running' : 'unknown'}`];
-  return fail('the Docker daemon is not running', ev, { fix: systemd(i) ? undefined : i.facts.init.wsl ? 'wsl' : 'service' });
+  return fail('the Docker daemon is not running', ev, { fix: !systemd(i) && i.facts.init.wsl ? 'wsl' : undefined });
 };
 
 /** Starts at boot: docker.service or docker.socket enabled. */
@@ -106,7 +126,9 @@ export const socketActivation: Probe = (i) => {
   if (!svc || !sock) return skip('docker.socket is not used');
   const ev = [describeUnit(sock, 'docker.socket'), describeUnit(svc, 'docker.service')];
   if (sock.activeState === 'active' && svc.activeState !== 'active') {
-    if (i.primary?.error?.kind === 'ETIMEDOUT') ev.push(`${i.primary.endpoint}: connection accepted, no answer (timeout)`);
+    if (i.primary?.error?.kind === 'ETIMEDOUT') {
+      return fail(`the socket accepts connections but the daemon has not answered in ${i.primary.boundS ?? '?'} s`, [`${i.primary.endpoint}: connection accepted, no answer`, ...whyNoAnswer(i)]);
+    }
     return fail('docker.socket accepts connections but docker.service is down: clients hang', ev);
   }
   return pass(ev);
@@ -115,12 +137,18 @@ export const socketActivation: Probe = (i) => {
 /** containerd must run before dockerd can. */
 export const containerdRunning: Probe = (i) => {
   const c = unit(i, 'containerd.service');
-  const dialFailure = i.client.journal.docker.filter((l) => CONTAINERD_FAILURE.test(l)).slice(-2);
-  if (c && c.activeState !== 'active' && !daemonIsUp(i)) {
-    return fail('containerd is not running', [describeUnit(c, 'containerd.service'), ...dialFailure.map((l) => `journal: ${l}`)]);
-  }
-  if (dialFailure.length && !daemonIsUp(i)) return fail('dockerd cannot reach containerd', dialFailure.map((l) => `journal: ${l}`));
-  return c ? pass([describeUnit(c, 'containerd.service')]) : pass(['containerd.service not installed separately']);
+  const proc = i.client.containerd ? `containerd pid ${i.client.containerd.pid}` : 'no containerd process';
+  // Positive evidence only: a containerd process, an active unit, or a daemon that answers (it
+  // cannot without containerd). An absent unit record or journal line says nothing.
+  if (i.client.containerd || c?.activeState === 'active') return pass([proc, ...(c ? [describeUnit(c, 'containerd.service')] : [])]);
+  if (c?.unitFileState === 'masked' || c?.loadState === 'masked') return fail('containerd is masked: dockerd cannot start', [proc, describeUnit(c, 'containerd.service')], { fix: 'masked' });
+  if (answers(i)) return pass([proc, 'the Docker API answers (dockerd starts its own containerd when none is configured)']);
+  // Without systemd, dockerd (started by `service docker start`) starts its own containerd.
+  if (!systemd(i)) return skip('no containerd process; without systemd dockerd starts its own when it starts');
+  const dialFailure = (i.client.journal?.docker ?? []).filter((l) => CONTAINERD_FAILURE.test(l)).slice(-2).map((l) => `journal: ${l}`);
+  const own = (i.client.journal?.containerd ?? []).slice(-3).map((l) => `journal containerd.service: ${l}`);
+  const ev = [proc, ...(c ? [describeUnit(c, 'containerd.service')] : systemd(i) ? ['containerd.service: not installed'] : []), ...dialFailure, ...own];
+  return fail(dialFailure.length && !c ? 'dockerd cannot reach containerd' : 'containerd is not running', ev, { fix: c ? undefined : 'missing' });
 };
 
 /** The docker group exists; without it the socket is root:root and docker.socket fails 216/GROUP. */
@@ -131,7 +159,7 @@ export const dockerGroup: Probe = (i) => {
   const groupFailure = i.client.journal.socket.filter((l) => /216\/GROUP|group docker/i.test(l)).slice(-2);
   ev.push(...groupFailure.map((l) => `journal docker.socket: ${l}`));
   if (i.socket?.exists) ev.push(`${i.socket.path}: ${i.socket.owner}:${i.socket.group}`);
-  return fail('the docker group does not exist', ev, { fix: systemd(i) ? undefined : 'service' });
+  return fail('the docker group does not exist', ev);
 };
 
 export const probesDaemon = { daemonStartFailure, daemonRunning, daemonEnabled, socketActivation, containerdRunning, dockerGroup };

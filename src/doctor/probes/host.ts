@@ -89,9 +89,10 @@ export const tcpWithoutTls: Probe = (i) => {
       /* invalid JSON is daemon.start-failure's finding */
     }
   }
-  const plain = i.client.tcpListeners.filter((l) => /:2375([^0-9]|$)/.test(l));
+  const listeners = i.client.tcpListeners ?? [];
+  const plain = listeners.filter((l) => /:2375([^0-9]|$)/.test(l));
   const tls = tlsOnCmd || tlsInJson;
-  const ev = [...new Set(sources), ...i.client.tcpListeners.map((l) => `listening: ${l.trim().replace(/\s+/g, ' ')}`)];
+  const ev = [...new Set(sources), ...listeners.map((l) => `listening: ${l.trim().replace(/\s+/g, ' ')}`)];
   if ((sources.length && !tls) || plain.length) {
     return fail('the Docker API is exposed on TCP WITHOUT TLS: anyone who reaches the port is root on this host', ev);
   }

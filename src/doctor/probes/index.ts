@@ -1,8 +1,10 @@
 /** Every probe by the name the declarations use (checks/*.yaml `probe:`). */
+import { probesApt } from './apt.js';
 import { probesDaemon } from './daemon.js';
 import { probesEndpoint } from './endpoint.js';
 import { probesHost } from './host.js';
 import { probesInstall } from './install.js';
+import { probesKernel } from './kernel.js';
 import { probesSocket } from './socket.js';
 import type { Probe } from './types.js';
 
@@ -12,4 +14,6 @@ export const probes: Record<string, Probe> = {
   ...probesEndpoint,
   ...probesSocket,
   ...probesHost,
+  ...probesApt,
+  ...probesKernel,
 };

@@ -10,10 +10,13 @@ export const socketPath: Probe = (i) => {
   const s = i.socket;
   if (!i.socketPath || !s) return skip(`the endpoint ${i.endpoint.endpoint} is not a local socket`);
   const ev = [describeStat(s)];
+  // Nothing there is socket.exists' finding; a path whose type could not be read proves nothing.
+  if (!s.exists) return skip(`nothing at ${s.path} (see socket.exists)`);
+  if (s.type === undefined) return skip(`the type of ${s.path} could not be read`);
+  if (s.type === 'socket') return pass(ev);
   if (i.primary?.error) ev.push(describeApi(i.primary));
-  if (s.exists && s.type === 'directory') return fail(`${s.path} is a directory, not a socket`, ev, { vars: { socket: s.path } });
-  if (s.exists && s.type !== 'socket' && s.type !== 'symlink') return fail(`${s.path} is not a socket (${s.type})`, ev, { vars: { socket: s.path } });
-  return pass(ev);
+  if (s.type === 'directory') return fail(`${s.path} is a directory, not a socket`, ev, { vars: { socket: s.path } });
+  return fail(`${s.path} is not a socket (${s.type})`, ev, { vars: { socket: s.path } });
 };
 
 /** The socket exists and something listens on it. */
@@ -47,11 +50,32 @@ export const apiPing: Probe = (i) => {
     case 'UNSUPPORTED':
       return skip(p.error.message);
     case 'ETIMEDOUT':
-      return fail('the socket accepts connections but the daemon never answers', ev);
+      return fail(`the socket accepts connections but the daemon has not answered in ${p.boundS ?? '?'} s`, [...ev, ...whyNoAnswer(i)], { fix: 'hang' });
     default:
       return fail(p.error ? `the API does not answer: ${p.error.message}` : `/_ping answered HTTP ${p.pingStatus}`, ev);
   }
 };
+
+/**
+ * Why a daemon whose socket accepts does not answer, from units and journals: a start job still
+ * running, containerd masked, failed or missing. Evidence only — lines as the host wrote them.
+ */
+export function whyNoAnswer(i: ProbeInput): string[] {
+  const out: string[] = [];
+  const units = i.facts.init.system === 'systemd' ? i.facts.units : {};
+  const svc = units['docker.service'];
+  if (svc) out.push(`docker.service: ${svc.activeState}${svc.subState ? ` (${svc.subState})` : ''}${svc.activeState === 'activating' ? ' — its start job is still running' : ''}`);
+  const c = units['containerd.service'];
+  if (i.facts.init.system === 'systemd') {
+    if (!c || c.loadState === 'not-found') out.push('containerd.service: not installed — dockerd waits for a containerd that never comes');
+    else if (c.loadState === 'masked' || c.unitFileState === 'masked') out.push('containerd.service: masked — dockerd waits for a containerd that cannot start');
+    else if (c.activeState !== 'active') out.push(`containerd.service: ${c.activeState}${c.result && c.result !== 'success' ? `, result ${c.result}` : ''}`);
+  }
+  for (const j of (i.client.jobs ?? []).filter((l) => /docker|containerd/.test(l))) out.push(`job: ${j.trim().replace(/\s+/g, ' ')}`);
+  for (const l of (i.client.journal.containerd ?? []).slice(-2)) out.push(`journal containerd.service: ${l}`);
+  for (const l of i.client.journal.docker.slice(-3)) out.push(`journal: ${l}`);
+  return out;
+}
 
 /** Anyone on the host is root when the socket is world-writable: a SECURITY finding. */
 export const socketWorldWritable: Probe = (i) => {
@@ -62,7 +86,6 @@ export const socketWorldWritable: Probe = (i) => {
   if (open.length) {
     return fail(`${open[0]!.path} is accessible to every user (${octal(open[0]!.mode)}): anyone on this host is root`, open.map((s) => describeStat(s)), {
       vars: { socket: open[0]!.path },
-      fix: i.facts.init.system === 'systemd' ? undefined : 'service',
     });
   }
   return pass(socks.length ? socks.map((s) => describeStat(s)) : ['no socket to examine']);
@@ -77,10 +100,10 @@ export const socketOwnership: Probe = (i) => {
   const g = i.facts.dockerGroup;
   if (g.gid !== undefined && s.gid !== undefined && s.gid !== g.gid && s.group !== 'docker') {
     ev.push(`group docker has gid ${g.gid}, the socket's group is ${s.group ?? s.gid}`);
-    return fail(`${s.path} is owned by group ${s.group ?? s.gid}, not docker`, ev, { vars: { socket: s.path }, fix: i.facts.init.system === 'systemd' ? undefined : 'service' });
+    return fail(`${s.path} is owned by group ${s.group ?? s.gid}, not docker`, ev, { vars: { socket: s.path } });
   }
   if (((s.mode ?? 0) & 0o060) !== 0o060) {
-    return fail(`${s.path} mode ${octal(s.mode)}: the docker group cannot use it`, ev, { vars: { socket: s.path }, fix: i.facts.init.system === 'systemd' ? undefined : 'service' });
+    return fail(`${s.path} mode ${octal(s.mode)}: the docker group cannot use it`, ev, { vars: { socket: s.path } });
   }
   return pass(ev);
 };

@@ -1,5 +1,4 @@
 /** Step 5: the Docker packages of the chosen source, optionally pinned to a version and held. */
-import { shJoin } from '../../shell/quote.js';
 import { packageList, type PlanContext } from '../context.js';
 import { script } from '../script.js';
 import { change, ok, rootCommand, type StepResult } from './result.js';
@@ -37,15 +36,16 @@ export function packages(ctx: PlanContext): StepResult {
   if (wrongVersion.length) reasons.push(`not at ${dockerVersion}: ${wrongVersion.map((p) => `${p} ${facts.packages[p]}`).join(', ')}`);
 
   let lines: string[];
-  if (dockerVersion && pm.resolveVersion && pm.pinnedSpec && pm.hold) {
+  const pin = pm.pinning;
+  if (dockerVersion && pin) {
     const unpinned = all.filter((p) => !pinned.includes(p));
-    const specs = pinned.map((p) => pm.pinnedSpec!(p)).join(' ');
+    const specs = pinned.map((p) => pin.pinnedSpec(p)).join(' ');
     lines = [
-      ...pm.resolveVersion(ctx.packages.engine, dockerVersion),
+      ...pin.resolveVersion(ctx.packages.engine, dockerVersion),
       'echo "resolved version: $version"',
-      pm.family === 'dnf' ? `${pm.tool === 'yum' ? 'yum' : 'dnf'} versionlock delete ${shJoin(pinned)} >/dev/null 2>&1 || true` : '',
-      `${pm.install(unpinned, pm.family === 'apt' ? ['--allow-downgrades', '--allow-change-held-packages'] : [])} ${specs}`,
-      ...pm.hold(pinned),
+      ...pin.release(pinned),
+      `${pm.install(unpinned, pin.installFlags)} ${specs}`,
+      ...pin.hold(pinned),
     ];
   } else {
     lines = [pm.install(all)];

@@ -6,6 +6,7 @@
 import { shJoin, shQuote } from '../../shell/quote.js';
 import type { KeyFileFacts } from '../../facts/types.js';
 import type { DockerRepo, PlanContext } from '../context.js';
+import type { RepositoryFormat } from '../package-managers.js';
 import { ensureDirLine, script, writeFileLines } from '../script.js';
 import { change, ok, rootCommand, type StepResult } from './result.js';
 
@@ -125,43 +126,71 @@ export function rpmRepoMatches(current: string, wanted: string): boolean {
   return true;
 }
 
+/** One way to configure Docker's repository, named by the package manager's repositoryFormat. */
+interface FormatOps {
+  /** Where the verified signing key goes, and lines run after it is installed. */
+  keyPath: string;
+  afterKeyInstall: string[];
+  /** The source file and its wanted content. */
+  source(ctx: PlanContext, repo: DockerRepo): { path: string; content: string };
+  work(ctx: PlanContext, repo: DockerRepo): RepositoryWork | undefined;
+}
+
+const FORMATS: Record<RepositoryFormat, FormatOps> = {
+  apt: {
+    keyPath: APT_KEYRING,
+    afterKeyInstall: [],
+    source: (ctx, repo) => ({ path: APT_SOURCES, content: aptSourcesContent(repo, aptArchitecture(ctx)) }),
+    work(ctx, repo) {
+      const { facts } = ctx;
+      const files = facts.aptSources?.files;
+      const desired = aptSourcesContent(repo, aptArchitecture(ctx));
+      const current = files?.find((f) => f.path === APT_SOURCES);
+      const reasons: string[] = [];
+      const writeSource = !(current?.exists && current.content?.trim() === desired.trim());
+      if (writeSource) reasons.push(current?.exists ? `${APT_SOURCES} differs from the wanted source` : `${APT_SOURCES} is missing`);
+      // The keyring's fingerprint is in the facts, so a source rewrite alone (another arch, a mirror
+      // signing with the same key) does not re-fetch it; a missing or different key does.
+      const keyProblem = keyFileProblem(facts.aptSources?.keyring, APT_KEYRING, repo.fingerprint);
+      if (keyProblem) reasons.push(keyProblem);
+      // Other files naming Docker's repository: whole files in sources.list.d are ours to remove;
+      // a line in /etc/apt/sources.list is not (the file holds the distribution's own sources).
+      const others = (files ?? []).filter((f) => f.exists && f.path !== APT_SOURCES && f.path !== APT_KEYRING).map((f) => f.path);
+      const legacy = [...others.filter((p) => p.startsWith(`${SOURCES_DIR}/`)), ...(facts.aptSources?.legacyKeys ?? [])];
+      const manual = others.filter((p) => !p.startsWith(`${SOURCES_DIR}/`));
+      if (legacy.length) reasons.push(`legacy entries would conflict: ${legacy.join(', ')}`);
+      if (reasons.length === 0 && manual.length === 0) return undefined;
+      return { reasons, fetchKey: keyProblem !== undefined, writeSource, legacy, manual };
+    },
+  },
+  rpm: {
+    keyPath: RPM_KEY,
+    afterKeyInstall: [`rpm --import ${shQuote(RPM_KEY)}`],
+    source: (_ctx, repo) => ({ path: RPM_REPO, content: rpmRepoContent(repo) }),
+    work(ctx, repo) {
+      const { facts } = ctx;
+      const file = facts.rpmRepo?.file;
+      const writeSource = !(file?.content !== undefined && rpmRepoMatches(file.content, rpmRepoContent(repo)));
+      const keyProblem = keyFileProblem(facts.rpmRepo?.key, RPM_KEY, repo.fingerprint);
+      const reasons: string[] = [];
+      if (writeSource) {
+        reasons.push(!facts.rpmRepo ? `${RPM_REPO} was not inspected` : file?.exists ? `${RPM_REPO} differs from the wanted repository` : `${RPM_REPO} is missing`);
+      }
+      if (keyProblem) reasons.push(keyProblem);
+      if (reasons.length === 0) return undefined;
+      return { reasons, fetchKey: keyProblem !== undefined, writeSource, legacy: [], manual: [] };
+    },
+  },
+};
+
+function formatOf(ctx: PlanContext): FormatOps | undefined {
+  return ctx.pm.repositoryFormat && FORMATS[ctx.pm.repositoryFormat];
+}
+
 /** What the repository step must do (undefined: nothing). Prerequisites depend on it too. */
 export function repositoryWork(ctx: PlanContext): RepositoryWork | undefined {
-  const { repo, facts } = ctx;
-  if (!repo) return undefined;
-  if (ctx.pm.family === 'apt') {
-    const files = facts.aptSources?.files;
-    const desired = aptSourcesContent(repo, aptArchitecture(ctx));
-    const current = files?.find((f) => f.path === APT_SOURCES);
-    const reasons: string[] = [];
-    const writeSource = !(current?.exists && current.content?.trim() === desired.trim());
-    if (writeSource) reasons.push(current?.exists ? `${APT_SOURCES} differs from the wanted source` : `${APT_SOURCES} is missing`);
-    // The keyring's fingerprint is in the facts, so a source rewrite alone (another arch, a mirror
-    // signing with the same key) does not re-fetch it; a missing or different key does.
-    const keyProblem = keyFileProblem(facts.aptSources?.keyring, APT_KEYRING, repo.fingerprint);
-    if (keyProblem) reasons.push(keyProblem);
-    // Other files naming Docker's repository: whole files in sources.list.d are ours to remove;
-    // a line in /etc/apt/sources.list is not (the file holds the distribution's own sources).
-    const others = (files ?? []).filter((f) => f.exists && f.path !== APT_SOURCES && f.path !== APT_KEYRING).map((f) => f.path);
-    const legacy = [...others.filter((p) => p.startsWith(`${SOURCES_DIR}/`)), ...(facts.aptSources?.legacyKeys ?? [])];
-    const manual = others.filter((p) => !p.startsWith(`${SOURCES_DIR}/`));
-    if (legacy.length) reasons.push(`legacy entries would conflict: ${legacy.join(', ')}`);
-    if (reasons.length === 0 && manual.length === 0) return undefined;
-    return { reasons, fetchKey: keyProblem !== undefined, writeSource, legacy, manual };
-  }
-  if (ctx.pm.family === 'dnf') {
-    const file = facts.rpmRepo?.file;
-    const writeSource = !(file?.content !== undefined && rpmRepoMatches(file.content, rpmRepoContent(repo)));
-    const keyProblem = keyFileProblem(facts.rpmRepo?.key, RPM_KEY, repo.fingerprint);
-    const reasons: string[] = [];
-    if (writeSource) {
-      reasons.push(!facts.rpmRepo ? `${RPM_REPO} was not inspected` : file?.exists ? `${RPM_REPO} differs from the wanted repository` : `${RPM_REPO} is missing`);
-    }
-    if (keyProblem) reasons.push(keyProblem);
-    if (reasons.length === 0) return undefined;
-    return { reasons, fetchKey: keyProblem !== undefined, writeSource, legacy: [], manual: [] };
-  }
-  return undefined;
+  const format = formatOf(ctx);
+  return ctx.repo && format ? format.work(ctx, ctx.repo) : undefined;
 }
 
 export function prerequisites(ctx: PlanContext): StepResult {
@@ -193,19 +222,16 @@ export function repository(ctx: PlanContext): StepResult {
   const configured = `${repo.base}/${repo.path} ${repo.suite} ${repo.channel} configured`;
   const manualNotes = (work?.manual ?? []).map((p) => `${p} also names Docker's repository: remove that line by hand if apt reports conflicting Signed-By values`);
   if (!work || (work.reasons.length === 0)) return ok(configured, manualNotes);
-  const apt = ctx.pm.family === 'apt';
+  const format = formatOf(ctx)!;
   const commands = [];
   if (work.fetchKey) {
-    const dest = apt ? APT_KEYRING : RPM_KEY;
+    const dest = format.keyPath;
     commands.push(
-      rootCommand(
-        `download the signing key, verify fingerprint ${repo.fingerprint}, install ${dest}`,
-        script(...fetchVerifiedKeyLines(repo, dest), !apt && `rpm --import ${shQuote(dest)}`),
-      ),
+      rootCommand(`download the signing key, verify fingerprint ${repo.fingerprint}, install ${dest}`, script(...fetchVerifiedKeyLines(repo, dest), ...format.afterKeyInstall)),
     );
   }
   if (work.writeSource) {
-    const [path, content] = apt ? [APT_SOURCES, aptSourcesContent(repo, aptArchitecture(ctx))] : [RPM_REPO, rpmRepoContent(repo)];
+    const { path, content } = format.source(ctx, repo);
     commands.push(rootCommand(`write ${path}`, script(...writeFileLines(path, content))));
   }
   if (work.legacy.length) {

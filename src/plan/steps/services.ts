@@ -4,9 +4,10 @@
  */
 import { shJoin, shQuote } from '../../shell/quote.js';
 import type { PlanContext } from '../context.js';
-import type { PlannedCommand, PlanStep } from '../model.js';
+import type { PlannedCommand } from '../model.js';
+import type { ServiceManager } from '../service-managers.js';
 import { fail, script } from '../script.js';
-import type { StorageWork } from './storage.js';
+import type { PlanState } from './state.js';
 import { change, ok, rootCommand, type StepResult } from './result.js';
 
 function dockerRunning(ctx: PlanContext): boolean {
@@ -14,53 +15,67 @@ function dockerRunning(ctx: PlanContext): boolean {
   return facts.dockerd !== undefined || facts.units['docker.service']?.activeState === 'active' || facts.serviceRunning?.docker === true;
 }
 
-export function services(ctx: PlanContext, storage: StorageWork | undefined, packagesChange: boolean): StepResult {
+export function services(ctx: PlanContext, { storage, earlier }: PlanState): StepResult {
+  const packagesChange = (earlier.find((s) => s.id === 'packages')?.commands.length ?? 0) > 0;
   const names = ctx.step('services')?.services ?? ['docker'];
-  const { facts } = ctx;
+  const { facts, serviceManager: sm } = ctx;
   // daemon.json changes reach a running daemon only through a restart. The engine package may have
   // started it during this run (Debian/Ubuntu policy), so a package install counts as "may be running".
   const configChanged = storage?.daemonJson !== undefined;
   const restart = configChanged && (dockerRunning(ctx) || packagesChange);
   const commands: PlannedCommand[] = [];
   const reasons: string[] = [];
-  if (facts.init.system === 'systemd') {
-    const units = names.map((n) => `${n}.service`);
-    const notReady = units.filter((u) => facts.units[u]?.activeState !== 'active' || facts.units[u]?.unitFileState !== 'enabled');
+  if (sm.exactFacts) {
+    // The facts know each unit: act on exactly those that need it.
+    const notReady = names.filter((n) => !(sm.running(facts, n) && sm.enabled(facts, n)));
+    const units = notReady.map((n) => sm.unit(n));
     if (restart) {
       reasons.push('daemon.json changes: restart docker if running');
-      commands.push(rootCommand('restart docker if it is running (new daemon.json)', script('systemctl try-restart docker.service')));
+      commands.push(rootCommand('restart docker if it is running (new daemon.json)', script(sm.render('try-restart', ['docker']))));
     }
     if (notReady.length) {
-      reasons.push(`not enabled and running: ${notReady.join(', ')}`);
-      commands.push(rootCommand(`enable and start ${notReady.join(' ')}`, script(`systemctl enable --now ${shJoin(notReady)}`)));
+      reasons.push(`not enabled and running: ${units.join(', ')}`);
+      commands.push(rootCommand(`enable and start ${units.join(' ')}`, script(sm.render('enable-now', notReady))));
     }
   } else {
-    const openrc = facts.init.system === 'openrc';
-    const status = (n: string) => (openrc ? `rc-service ${shQuote(n)} status` : `service ${shQuote(n)} status`);
-    const run = (n: string, action: string) => (openrc ? `rc-service ${shQuote(n)} ${action}` : `service ${shQuote(n)} ${action}`);
-    const running = facts.serviceRunning?.docker === true;
-    // OpenRC facts say whether each service with an init script is in the default runlevel.
-    const notEnabled = openrc ? names.filter((n) => facts.serviceEnabled?.[n as 'docker' | 'containerd'] === false) : [];
+    const running = sm.running(facts, 'docker') === true;
+    const notEnabled = names.filter((n) => sm.enabled(facts, n) === false);
     if (restart || !running || notEnabled.length) {
       if (restart) reasons.push('daemon.json changes: restart docker');
       else if (!running) reasons.push('docker is not running');
       if (notEnabled.length) reasons.push(`not enabled at boot: ${notEnabled.join(', ')}`);
-      // Helper services (containerd) may have no init script: Debian's containerd ships only a systemd
-      // unit, and dockerd then starts and supervises a containerd of its own. docker itself must have one.
-      const ifScript = (n: string, line: string) => (n === 'docker' ? line : `if [ -e ${shQuote(`/etc/init.d/${n}`)} ]; then ${line}; fi`);
-      const lines = names.map((n) =>
-        ifScript(n, `if ${status(n)} >/dev/null 2>&1; then ${n === 'docker' && restart ? run(n, 'restart') : ':'}; else ${run(n, 'start')}; fi`),
-      );
-      if (openrc) lines.unshift(...names.map((n) => ifScript(n, `rc-update add ${shQuote(n)} default`)));
-      commands.push(rootCommand(openrc ? `enable and start ${names.join(' ')} (OpenRC)` : `start ${names.join(' ')}`, script(...lines)));
+      commands.push(hostDecidedStart(sm, names, restart));
     }
   }
   if (commands.length === 0) return ok(`${names.join(', ')} enabled and running`);
   return change(reasons.join('; '), commands, { restartsDocker: restart || undefined });
 }
 
+/**
+ * Without exact facts the script decides on the host: enable each service at boot where the manager
+ * has runlevels, start it unless running, restart docker when its configuration changed.
+ */
+function hostDecidedStart(sm: ServiceManager, names: readonly string[], restart: boolean): PlannedCommand {
+  const start = sm.render('start', ['docker']);
+  if (start === undefined) {
+    return rootCommand('start docker', script(fail('no init system and no `service` command here: start dockerd yourself, then run dockhand again')));
+  }
+  // Helper services (containerd) may have no init script: Debian's containerd ships only a systemd
+  // unit, and dockerd then starts and supervises a containerd of its own. docker itself must have one.
+  const ifInstalled = (n: string, line: string) => (n === 'docker' || !sm.installed ? line : `if ${sm.installed(n)}; then ${line}; fi`);
+  const enables = names.flatMap((n) => {
+    const line = sm.render('enable', [n]);
+    return line === undefined ? [] : [ifInstalled(n, line)];
+  });
+  const starts = names.map((n) =>
+    ifInstalled(n, `if ${sm.isActive(n)} >/dev/null 2>&1; then ${n === 'docker' && restart ? sm.render('restart', [n]) : ':'}; else ${sm.render('start', [n])}; fi`),
+  );
+  const summary = `${enables.length ? 'enable and start' : 'start'} ${names.join(' ')}${sm.label ? ` (${sm.label})` : ''}`;
+  return rootCommand(summary, script(...enables, ...starts));
+}
+
 /** Fresh-login check: group membership applies, the API answers without sudo, the driver is right. */
-export function verify(ctx: PlanContext, earlier: readonly PlanStep[]): StepResult {
+export function verify(ctx: PlanContext, { earlier }: PlanState): StepResult {
   const changed = earlier.filter((s) => s.commands.length > 0).map((s) => s.id);
   if (changed.length === 0) return ok('nothing changed; `dockhand doctor` checks a running host');
   const driver = ctx.step('storage')?.driver;

@@ -16,18 +16,13 @@ import { contentHash, DAEMON_JSON, mergeStorageSettings, parseDaemonJson, render
 import type { PlannedCommand } from '../model.js';
 import { pruneBackupsLines, script, writeFileLines } from '../script.js';
 import { change, ok, rootCommand, type StepResult } from './result.js';
+import type { PlanState, StorageWork } from './state.js';
+
+export type { StorageWork };
 
 /** Backing filesystems overlay2 cannot sit on (they need their own driver, or stack overlays). */
 const UNSUPPORTED_BACKING = new Set(['overlay', 'overlayfs', 'aufs', 'zfs', 'btrfs']);
 
-const MODULES_LOAD_FILE = '/etc/modules-load.d/overlay.conf';
-
-export interface StorageWork {
-  /** The new daemon.json text, when it changes. */
-  daemonJson?: { content: string; changes: string[]; previousHash: string | 'absent' };
-  loadModule: boolean;
-  persistModule: boolean;
-}
 
 function planError(ctx: PlanContext, message: string, hint: string): DockhandError {
   return new DockhandError(`${ctx.facts.host}: ${message}`, { exitCode: ExitCode.hostFailed, hint });
@@ -125,7 +120,7 @@ export function daemonJsonCommand(content: string, previousHash: string, path = 
   );
 }
 
-export function storage(ctx: PlanContext, work: StorageWork | undefined): StepResult {
+export function storage(ctx: PlanContext, { storage: work }: PlanState): StepResult {
   const driver = ctx.step('storage')?.driver ?? 'overlay2';
   if (!work) return ok(`${DAEMON_JSON} sets ${driver}; overlay available`);
   const commands: PlannedCommand[] = [];
@@ -136,11 +131,7 @@ export function storage(ctx: PlanContext, work: StorageWork | undefined): StepRe
   }
   if (work.persistModule) {
     reasons.push('overlay module not loaded at boot');
-    const persist =
-      ctx.facts.init.system === 'openrc'
-        ? ['grep -qx overlay /etc/modules 2>/dev/null || echo overlay >> /etc/modules']
-        : writeFileLines(MODULES_LOAD_FILE, 'overlay\n');
-    commands.push(rootCommand('load overlay at boot', script(...persist)));
+    commands.push(rootCommand('load overlay at boot', script(...ctx.serviceManager.loadModuleAtBoot('overlay'))));
   }
   if (work.daemonJson) {
     reasons.push(`${DAEMON_JSON}: ${work.daemonJson.changes.join(', ')}`);

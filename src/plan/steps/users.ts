@@ -17,15 +17,12 @@ export function isMember(ctx: PlanContext, user: string, group: string): boolean
 
 export function users(ctx: PlanContext): StepResult {
   const group = ctx.step('users')?.group ?? 'docker';
-  const busybox = ctx.pm.family === 'apk';
-  const g = shQuote(group);
   const commands: PlannedCommand[] = [];
   const reasons: string[] = [];
   if (!ctx.facts.dockerGroup.exists) {
     reasons.push(`group ${group} does not exist`);
-    const create = busybox ? `addgroup -S ${g}` : `groupadd --system ${g}`;
     // The engine package may have created it meanwhile (docker-ce does): check on the host.
-    commands.push(rootCommand(`create group ${group}`, script(`grep -q '^${group}:' /etc/group || ${create}`)));
+    commands.push(rootCommand(`create group ${group}`, script(`grep -q '^${group}:' /etc/group || ${ctx.pm.createSystemGroup(group)}`)));
   }
   const toAdd = ctx.users.filter((u) => !isMember(ctx, u, group));
   for (const user of toAdd) {
@@ -33,7 +30,7 @@ export function users(ctx: PlanContext): StepResult {
     commands.push(
       rootCommand(
         `add ${user} to ${group}`,
-        script(`id ${u} >/dev/null 2>&1 || ${fail(`user ${user} does not exist on this host`)}`, busybox ? `addgroup ${u} ${g}` : `usermod -aG ${g} ${u}`),
+        script(`id ${u} >/dev/null 2>&1 || ${fail(`user ${user} does not exist on this host`)}`, ctx.pm.addToGroup(user, group)),
       ),
     );
   }

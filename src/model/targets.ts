@@ -1,6 +1,6 @@
-import { UsageError } from './errors.js';
-import { hostNameProblem, loginUserProblem, portProblem, printable, splitHostPort } from './values.js';
-import type { TargetSpec } from '../transport/types.js';
+import { UsageError } from '../core/errors.js';
+import { hostNameProblem, loginUserProblem, portProblem, printable, splitHostPort } from '../core/values.js';
+import type { TargetSpec } from './types.js';
 
 /**
  * `-H` values: `[user@]host[:port]`, `[user@][v6addr]:port`, or `local`/`localhost-local` for this machine.
@@ -28,9 +28,4 @@ export function parseTarget(text: string): TargetSpec {
   const hostProblem = hostNameProblem(host);
   if (hostProblem) throw bad(hostProblem);
   return { name: value, kind: 'ssh', host, user, port };
-}
-
-export function parseTargets(values: readonly string[]): TargetSpec[] {
-  if (values.length === 0) return [{ name: 'local', kind: 'local' }];
-  return values.map(parseTarget);
 }

@@ -1,12 +1,14 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { UsageError } from './errors.js';
-import { createLogger, type Logger } from './log.js';
-import type { ConnectOptions, HostKeyPolicy, TargetSpec } from '../transport/types.js';
-import type { HostEntry } from '../inventory/types.js';
-import { resolveHostsLazily } from '../inventory/pick.js';
+import { UsageError } from '../core/errors.js';
+import { createLogger } from '../core/log.js';
+import type { ConnectOptions, HostKeyPolicy } from '../transport/types.js';
+import type { HostEntry } from '../model/types.js';
+import { resolveHosts } from '../inventory/pick.js';
+import type { RunContext } from '../fleet/command.js';
 import { fleetOptionsFrom } from '../fleet/options.js';
-import type { FleetOptions } from '../fleet/run.js';
+
+export type { RunContext };
 
 /** Options every command that reaches hosts accepts (declared once in cli.ts). */
 export interface GlobalArgs {
@@ -28,26 +30,14 @@ export interface GlobalArgs {
   'max-fail-percent'?: number;
 }
 
-/** What a command's core needs from the command line: who to talk to and how to report. */
-export interface RunContext {
-  logger: Logger;
-  json: boolean;
-  /** The hosts to work on (inventory, -H, --limit applied), with their groups and variables. */
-  hosts: HostEntry[];
-  /** Same hosts, connection part only (kept for commands written before inventories). */
-  targets: TargetSpec[];
-  connect: ConnectOptions;
-  /** How to run across the hosts: pass to runFleet together with a signal and an observer. */
-  fleet: Pick<FleetOptions, 'concurrency' | 'failFast' | 'maxFailPercent'>;
-}
-
 export async function buildContext(argv: GlobalArgs): Promise<RunContext> {
   const logger = createLogger({ verbose: argv.verbose });
   // Flags, then hosts, all before any password prompt or connection: bad input fails at once.
   const sshConfigFile = sshConfigFileFrom(argv['ssh-config']);
   const fleet = fleetOptionsFrom(argv);
   const connect: ConnectOptions = {
-    hostKeyPolicy: argv['host-key-policy'] ?? 'strict',
+    // Unset stays unset: the SSH config may then decide (see transport/ssh/host-keys.ts).
+    hostKeyPolicy: argv['host-key-policy'],
     knownHostsFile: argv['known-hosts'],
     sshConfigFile,
     connectTimeoutMs: secondsOption('connect-timeout', argv['connect-timeout'], 15) * 1000,
@@ -57,7 +47,7 @@ export async function buildContext(argv: GlobalArgs): Promise<RunContext> {
     // Both would read stdin: the inventory takes all of it and the password would silently be empty.
     throw new UsageError('-i - and --ask-become-pass both read stdin', 'save the inventory first (ansible-inventory -i … --list > inventory.json) and pass -i inventory.json');
   }
-  const hosts = await resolveHostsLazily(
+  const hosts = await resolveHosts(
     { inventory: argv.inventory, host: argv.host, sshConfigHosts: argv['ssh-config-hosts'], sshConfigFile, limit: argv.limit },
     (warning) => logger.warn(warning),
   );
@@ -66,10 +56,10 @@ export async function buildContext(argv: GlobalArgs): Promise<RunContext> {
   // the host is defined in that file; the command line wins over an inventory's ssh_config.
   if (sshConfigFile) for (const h of hosts) if (h.spec.kind === 'ssh') h.spec = { ...h.spec, sshConfigFile };
   if (argv['ask-become-pass']) {
-    const { promptHidden } = await import('./prompt.js');
+    const { promptHidden } = await import('../core/prompt.js');
     connect.becomePassword = await promptHidden('BECOME password: ');
   }
-  return { logger, json: argv.json ?? false, hosts, targets: hosts.map((h) => h.spec), connect, fleet };
+  return { logger, json: argv.json ?? false, hosts, connect, fleet };
 }
 
 /** Longest timer Node can arm (setTimeout's 32-bit millisecond limit; beyond it fires at once). */

@@ -1,0 +1,7 @@
+# shellcheck shell=sh
+# Fact area cloud-init (cloud-init.ts): whether cloud-init is installed, and its status (a host still
+# booting may yet change packages and users under the plan).
+
+sec cloud_init
+kv present "$(yn has cloud-init)"
+has cloud-init && runt status cloud-init status

@@ -1,0 +1,49 @@
+/**
+ * The fact areas in the one order the probe runs their fragments. The order matters only where a
+ * fragment reads a shell variable an earlier one set (storage.sh reads docker.sh's dh_root, and says
+ * so with `${dh_root:?}`), and for the script's arguments: user.sh reads them ("$@", the accounts
+ * asked about) before locks.sh reuses the positional parameters with `set --`.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../../core/paths.js';
+import type { FactArea } from './area.js';
+import { cloudInitArea } from './cloud-init.js';
+import { dockerArea } from './docker.js';
+import { initArea } from './init.js';
+import { locksArea } from './locks.js';
+import { osArea } from './os.js';
+import { packagesArea } from './packages.js';
+import { repositoryArea } from './repository.js';
+import { servicesArea } from './services.js';
+import { storageArea } from './storage.js';
+import { userArea } from './user.js';
+
+export const AREAS = [
+  osArea,
+  initArea,
+  packagesArea,
+  userArea,
+  servicesArea,
+  dockerArea,
+  storageArea,
+  cloudInitArea,
+  locksArea,
+  repositoryArea,
+] as const;
+
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+/** Everything the areas parse, together: Facts (types.ts) is this plus the host's name. */
+export type AreaFacts = UnionToIntersection<(typeof AREAS)[number] extends infer A ? (A extends FactArea<infer T> ? T : never) : never>;
+
+/** Where the fragments are (shipped in the npm package beside dist/, see package.json `files`). */
+export const areasDir = join(packageRoot, 'src', 'facts', 'areas');
+
+const fragments = new Map<string, string>();
+
+/** An area's fragment text, read on first use and kept (a run needs each once; startup should not pay). */
+export function fragmentOf(area: FactArea<unknown>): string {
+  let text = fragments.get(area.script);
+  if (text === undefined) fragments.set(area.script, (text = readFileSync(join(areasDir, area.script), 'utf8')));
+  return text;
+}

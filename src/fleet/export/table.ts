@@ -1,0 +1,14 @@
+/** The human result on stdout: the command's per-host details, then the summary table (src/fleet/summary.ts). */
+import { safeText } from '../../core/output.js';
+import { renderSummary } from '../summary.js';
+import type { FleetReport } from '../types.js';
+import type { ResultExporter } from './types.js';
+
+export class TableExporter implements ResultExporter {
+  constructor(private readonly out: NodeJS.WritableStream & { columns?: number }) {}
+  finish(report: FleetReport, details?: (report: FleetReport) => string | undefined) {
+    const text = details?.(report);
+    if (text) this.out.write(safeText(text.endsWith('\n') ? text : `${text}\n`));
+    this.out.write(safeText(renderSummary(report, this.out.columns ?? 100)));
+  }
+}

@@ -1,0 +1,94 @@
+/** The services step, per init system: {facts, params} → commands (see test/fixtures/plan/step-table.ts). */
+import type { Facts } from '../../src/facts/types.js';
+import { stepTable } from '../fixtures/plan/step-table.js';
+
+const noInit = (hasServiceCommand: boolean) => (f: Facts) => void (f.init = { system: 'none', pid1: 'sh', hasServiceCommand, wsl: false, container: 'docker' });
+const sysv = (f: Facts) => void ((f.init = { system: 'sysvinit', pid1: 'init', hasServiceCommand: true, wsl: false }), (f.serviceRunning = { docker: false }));
+const newDaemonJson = (f: Facts) => void (f.daemonJson = { path: '/etc/docker/daemon.json', exists: true, content: '{ "log-level": "warn" }\n' });
+
+stepTable('services', [
+  {
+    name: 'systemd, fresh: enable and start both units',
+    release: 'debian-12',
+    expect: {
+      reason: 'not enabled and running: containerd.service, docker.service',
+      commands: [{ summary: 'enable and start containerd.service docker.service', lines: ['systemctl enable --now containerd.service docker.service'] }],
+    },
+  },
+  {
+    name: 'systemd, converged: nothing',
+    release: 'debian-12',
+    state: 'converged',
+    expect: { reason: 'ok: containerd, docker enabled and running', commands: [] },
+  },
+  {
+    name: 'systemd, running, daemon.json changes: try-restart only',
+    release: 'debian-12',
+    state: 'converged',
+    facts: newDaemonJson,
+    expect: {
+      reason: 'daemon.json changes: restart docker if running',
+      commands: [{ summary: 'restart docker if it is running (new daemon.json)', lines: ['systemctl try-restart docker.service'] }],
+    },
+  },
+  {
+    name: 'systemd, only docker listed by the playbook',
+    release: 'debian-12',
+    params: { services: ['docker'] },
+    expect: { reason: 'not enabled and running: docker.service', commands: [{ summary: 'enable and start docker.service', lines: ['systemctl enable --now docker.service'] }] },
+  },
+  {
+    name: 'OpenRC, fresh: add to the default runlevel, then start',
+    release: 'alpine-3.22',
+    expect: {
+      reason: 'docker is not running',
+      commands: [
+        {
+          summary: 'enable and start docker (OpenRC)',
+          lines: ['rc-update add docker default', 'if rc-service docker status >/dev/null 2>&1; then :; else rc-service docker start; fi'],
+        },
+      ],
+    },
+  },
+  {
+    name: 'OpenRC, running but not enabled',
+    release: 'alpine-3.22',
+    state: 'converged',
+    facts: (f) => void (f.serviceEnabled = { docker: false }),
+    expect: { reason: 'not enabled at boot: docker', commands: [{ summary: 'enable and start docker (OpenRC)', has: ['rc-update add docker default'] }] },
+  },
+  {
+    name: 'sysvinit: start, containerd only where it has an init script; restart on a new daemon.json after a package install',
+    release: 'debian-12',
+    facts: (f) => (sysv(f), newDaemonJson(f)),
+    changed: ['packages'],
+    expect: {
+      reason: 'daemon.json changes: restart docker',
+      commands: [
+        {
+          summary: 'start containerd docker',
+          lines: [
+            'if [ -e /etc/init.d/containerd ]; then if service containerd status >/dev/null 2>&1; then :; else service containerd start; fi; fi',
+            'if service docker status >/dev/null 2>&1; then service docker restart; else service docker start; fi',
+          ],
+        },
+      ],
+    },
+  },
+  {
+    name: 'no init system, with the service command: as sysvinit',
+    release: 'debian-12',
+    facts: noInit(true),
+    params: { services: ['docker'] },
+    expect: { reason: 'docker is not running', commands: [{ summary: 'start docker', lines: ['if service docker status >/dev/null 2>&1; then :; else service docker start; fi'] }] },
+  },
+  {
+    name: 'no init system and no service command: fails saying so',
+    release: 'debian-12',
+    facts: noInit(false),
+    expect: {
+      reason: 'docker is not running',
+      commands: [{ summary: 'start docker', lines: ["{ echo 'no init system and no `service` command here: start dockerd yourself, then run dockhand again' >&2; exit 1; }"] }],
+    },
+  },
+]);
