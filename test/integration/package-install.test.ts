@@ -63,7 +63,7 @@ describe.skipIf(skipReason !== '')('npm pack → npm install -g → dockhand as 
     expect(files.filter((f) => f.startsWith('probes/')).sort()).toEqual(readdirSync(join(repo, 'probes')).filter((f) => f.endsWith('.sh')).map((f) => `probes/${f}`).sort());
     expect(files.some((f) => f.startsWith('playbooks/') && f.endsWith('.yaml'))).toBe(true);
     expect(files.some((f) => f.startsWith('checks/') && f.endsWith('.yaml'))).toBe(true);
-    const unexpected = files.filter((f) => !/^(dist\/src\/cli\.js|dist\/src\/chunks\/[^/]+\.js|dist\/playbooks\.json|(playbooks|checks|probes)\/.+|package\.json|README\.md)$/.test(f));
+    const unexpected = files.filter((f) => !/^(dist\/src\/cli\.js|dist\/src\/chunks\/[^/]+\.js|dist\/playbooks\.json|(playbooks|checks|probes)\/.+|src\/facts\/areas\/[^/]+\.sh|package\.json|README\.md)$/.test(f));
     expect(unexpected).toEqual([]);
   });
 
