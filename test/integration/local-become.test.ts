@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { planCommand, type CommandPlan } from '../../src/transport/become.js';
 import { CommandRun } from '../../src/transport/command-run.js';
 import type { ExecResult } from '../../src/transport/types.js';
+import { skipWithoutSudo } from '../harness/sudo.js';
 
 // The become path with a become password, through a REAL sudo. We are root here, so sudo does not
 // ask (like NOPASSWD or cached credentials on a real host): the password must then never be written
@@ -32,7 +33,7 @@ function runPlan(plan: CommandPlan, stdin: string, seen: { cmdline?: string; env
   return run.result;
 }
 
-describe('become with a password through a real sudo that does not ask', () => {
+describe.skipIf(skipWithoutSudo('local-become'))('become with a password through a real sudo that does not ask', () => {
   it('the command gets only the caller stdin; the password is nowhere', async () => {
     const plan = planCommand('cat; id -un', { sudo: true, isRoot: false, becomePassword: PASSWORD });
     expect(plan.argv.slice(0, 3)).toEqual(['/usr/bin/sudo', '-S', '-p']);

@@ -6,6 +6,9 @@ import { commandLine, planCommand } from '../../src/transport/become.js';
 import { openTransport } from '../../src/transport/open.js';
 import type { Transport } from '../../src/transport/types.js';
 import { sshdSpec, startSshd, tempKnownHosts, testConnectOptions, type Sshd } from '../harness/sshd.js';
+import { skipWithoutSudo } from '../harness/sudo.js';
+
+const withoutSudo = skipWithoutSudo('ssh-quoting');
 
 // Property: any argument (no NUL) survives our quoting, the SSH login shell, sudo and dash exactly.
 // `printf '%s\0'` prints each argument back NUL-terminated, so any change to a byte shows.
@@ -78,7 +81,7 @@ describe('quoting round-trips through the real sshd and dash', () => {
     );
   });
 
-  it('the wrapper built for a non-root user runs through a real sudo exactly', { timeout: 120_000 }, async () => {
+  it.skipIf(withoutSudo)('the wrapper built for a non-root user runs through a real sudo exactly', { timeout: 120_000 }, async () => {
     await fc.assert(
       fc.asyncProperty(round, async (cases) => {
         const plan = planCommand(roundScript(cases), { sudo: true, isRoot: false, env: roundEnv(cases) });
@@ -93,7 +96,7 @@ describe('quoting round-trips through the real sshd and dash', () => {
     );
   });
 
-  it('the sudo wrapper really runs as the other user', async () => {
+  it.skipIf(withoutSudo)('the sudo wrapper really runs as the other user', async () => {
     const plan = planCommand('id -un', { sudo: true, isRoot: false });
     const line = commandLine({ ...plan, argv: ['sudo', '-n', '-u', 'nobody', ...plan.argv.slice(2)] });
     expect((await t.exec(`cd / && ${line}`)).stdout).toBe('nobody\n');
