@@ -33,7 +33,8 @@ describeHosts('doctor on a host whose daemon hangs while starting (containerd ma
     let out = '';
     const t0 = Date.now();
     await runDoctor({
-      targets: [{ name: `root@${h.address}`, kind: 'ssh', host: h.address, user: 'root' }],
+      hosts: [{ name: `root@${h.address}`, spec: { name: `root@${h.address}`, kind: 'ssh', host: h.address, user: 'root' }, groups: [], vars: {} }],
+      fleet: {},
       connect,
       logger: silentLogger,
       json: true,
@@ -41,7 +42,7 @@ describeHosts('doctor on a host whose daemon hangs while starting (containerd ma
       fix: false,
       yes: false,
       allowRootEquivalent: false,
-      open: (spec) => openTransport({ ...spec, identityFiles: [h.clientKeyPath] }, connect, silentLogger),
+      open: (spec, opts, logger, extra) => openTransport(spec.kind === 'ssh' ? { ...spec, identityFiles: [h.clientKeyPath] } : spec, opts, logger, extra),
       write: (t) => (out += t),
     });
     const seconds = (Date.now() - t0) / 1000;

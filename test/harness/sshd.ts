@@ -7,6 +7,7 @@
  *
  * Usage:  const sshd = await startSshd();  afterAll(() => sshd.stop());
  */
+import { afterAll, beforeAll } from 'vitest';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
@@ -222,5 +223,32 @@ export function sshdSpec(sshd: Sshd, over: Partial<TargetSpec> = {}): TargetSpec
     user: sshd.user,
     identityFiles: [sshd.clientKeyPath],
     ...over,
+  };
+}
+
+/**
+ * A loopback sshd for one describe block, with a known_hosts file that trusts it: started in
+ * beforeAll, stopped and removed in afterAll. Read `sshd`/`knownHosts` inside tests (set by then).
+ */
+export function useTrustedSshd(): { readonly sshd: Sshd; readonly knownHosts: string } {
+  let sshd: Sshd | undefined;
+  let kh: { file: string; cleanup(): void } | undefined;
+  beforeAll(async () => {
+    sshd = await startSshd();
+    kh = tempKnownHosts([sshd.knownHostsLine()]);
+  });
+  afterAll(async () => {
+    await sshd?.stop();
+    kh?.cleanup();
+  });
+  return {
+    get sshd() {
+      if (!sshd) throw new Error('useTrustedSshd: read sshd inside a test, after beforeAll');
+      return sshd;
+    },
+    get knownHosts() {
+      if (!kh) throw new Error('useTrustedSshd: read knownHosts inside a test, after beforeAll');
+      return kh.file;
+    },
   };
 }

@@ -2,11 +2,11 @@
  * Ctrl-C against a real process: the demo (real runner, plain output because stdio is a pipe) gets
  * SIGINT while hosts are mid-step.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { processes } from '../harness/procs.js';
-import { sshdAvailable, startSshd, tempKnownHosts, type Sshd } from '../harness/sshd.js';
+import { sshdAvailable, useTrustedSshd } from '../harness/sshd.js';
 
 const demo = fileURLToPath(new URL('../fixtures/fleet/demo-progress.mjs', import.meta.url));
 const sshFixture = fileURLToPath(new URL('../fixtures/fleet/interrupt-ssh.mjs', import.meta.url));
@@ -59,21 +59,12 @@ describe('Ctrl-C during a fleet run', () => {
 const processesWith = (marker: string) => processes().filter((p) => p.cmdline.includes(marker)).map((p) => p.pid);
 
 describe.skipIf(!sshdAvailable())('second Ctrl-C with commands running over SSH (issue 8, Found #6)', () => {
-  let sshd: Sshd;
-  let kh: { file: string; cleanup(): void };
-  beforeAll(async () => {
-    sshd = await startSshd();
-    kh = tempKnownHosts([sshd.knownHostsLine()]);
-  });
-  afterAll(async () => {
-    await sshd?.stop();
-    kh?.cleanup();
-  });
+  const loopback = useTrustedSshd();
 
   it('ends the remote commands before exiting and names the hosts that may be half-configured', async () => {
     const marker = `dockhand-ctrlc-${process.pid}-${Date.now()}`;
     const child = spawn(process.execPath, [sshFixture], {
-      env: { ...process.env, CI: 'true', SSHD_PORT: String(sshd.port), SSHD_USER: sshd.user, SSHD_KEY: sshd.clientKeyPath, KNOWN_HOSTS: kh.file, MARKER: marker },
+      env: { ...process.env, CI: 'true', SSHD_PORT: String(loopback.sshd.port), SSHD_USER: loopback.sshd.user, SSHD_KEY: loopback.sshd.clientKeyPath, KNOWN_HOSTS: loopback.knownHosts, MARKER: marker },
     });
     let stderr = '';
     let sent = false;

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConnectError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/log.js';
 import { openTransport } from '../../src/transport/open.js';
 import type { Transport } from '../../src/transport/types.js';
 import { processes } from '../harness/procs.js';
-import { sshdAvailable, sshdSpec, startSshd, tempKnownHosts, testConnectOptions, type Sshd } from '../harness/sshd.js';
+import { sshdAvailable, sshdSpec, startSshd, tempKnownHosts, testConnectOptions, useTrustedSshd, type Sshd } from '../harness/sshd.js';
 
 // A connection that dies while a command's channel is being opened (sshd stalled, then gone): the
 // command never started, so the transport runs it on a fresh connection instead of failing the host.
@@ -38,19 +38,11 @@ const signal = (pids: number[], sig: NodeJS.Signals) => pids.forEach((pid) => {
 });
 
 describe.skipIf(!sshdAvailable())('SSH: connection lost before a command started', () => {
-  let sshd: Sshd;
-  let kh: { file: string; cleanup(): void };
-  beforeAll(async () => {
-    sshd = await startSshd();
-    kh = tempKnownHosts([sshd.knownHostsLine()]);
-  });
-  afterAll(async () => {
-    await sshd?.stop();
-    kh?.cleanup();
-  });
+  const loopback = useTrustedSshd();
 
   it('runs the command once on a fresh connection', async () => {
-    const t: Transport = await openTransport(sshdSpec(sshd), testConnectOptions(kh.file), silentLogger);
+    const { sshd, knownHosts } = loopback;
+    const t: Transport = await openTransport(sshdSpec(sshd), testConnectOptions(knownHosts), silentLogger);
     try {
       expect((await t.exec('echo first')).stdout).toBe('first\n');
       const serving = sessionProcesses(sshd);
