@@ -99,4 +99,15 @@ describe.skipIf(skipReason !== '')('npm pack → npm install -g → dockhand as 
     expect(report[0].user).toBe('nobody');
     expect(report[0].findings.length).toBeGreaterThan(10);
   }, 120_000);
+
+  // The installed doctor checks another user by running its api-main chunk as them (setpriv): the
+  // chunk must be where the bundled gather code looks. Without it the socket check only says
+  // "API not probed"; with it, nobody's own connect() answers (EACCES: nobody is not in docker).
+  it.skipIf(!existsSync('/var/run/docker.sock'))('doctor --user nobody (as root) probes the socket as nobody', async () => {
+    const doctor = await runProgram(join(prefix, 'bin/dockhand'), ['doctor', '--user', 'nobody', '--json'], { PATH: process.env.PATH, HOME: '/root', LANG: 'C.UTF-8' });
+    expect([0, 1, 3], doctor.stderr).toContain(doctor.code);
+    const socket = JSON.parse(doctor.stdout)[0].findings.find((f: { id: string }) => f.id === 'socket.exists');
+    expect(socket.evidence.join('\n')).not.toMatch(/API not probed/);
+    expect(socket.evidence.join('\n')).toMatch(/unix:\/\/\/var\/run\/docker\.sock: (EACCES|\/_ping)/);
+  }, 60_000);
 });
