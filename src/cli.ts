@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExitCode, UsageError } from './core/errors.js';
 import { packageRoot } from './core/paths.js';
+import { setStdoutColour, wantColour } from './core/output-colour.js';
 import type { DockhandCommand } from './commands/command.js';
 import { factsCommand } from './commands/facts.js';
 import { planCommand, upCommand } from './commands/provision.js';
@@ -24,7 +25,13 @@ export function buildCli(argv: string[], onExitCode: (code: ExitCode) => void = 
     .scriptName('dockhand')
     .usage('$0 <command> [options]\n\nMake Linux hosts ready for Docker, and find out why Docker is not working.')
     .option('json', { type: 'boolean', describe: 'machine-readable output on stdout (logs stay on stderr)' })
-    .option('verbose', { alias: 'v', type: 'boolean', describe: 'show every command run on a host (secrets masked)' });
+    .option('verbose', { alias: 'v', type: 'boolean', describe: 'show every command run on a host (secrets masked)' })
+    .option('color', {
+      type: 'boolean',
+      describe: 'colour on a terminal (default; never in a pipe, with CI set, or for --json); --no-color or NO_COLOR turns it off, FORCE_COLOR on',
+    })
+    // Decided once, before the command runs: the renderers ask output-colour.ts for stdout's paint.
+    .middleware((a) => setStdoutColour(!a.json && wantColour(process.stdout.isTTY, a.color as boolean | undefined)));
   for (const { run, ...definition } of commands) {
     const command: CommandModule<object, any> = { ...definition, handler: async (a: ArgumentsCamelCase<object>) => onExitCode(await run(a)) };
     cli.command(command);

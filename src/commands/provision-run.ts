@@ -18,6 +18,7 @@ import { osLabel, planOptionsFor, type HostPlanOptions } from '../plan/host-opti
 import type { Plan } from '../plan/model.js';
 import type { Playbook } from '../playbook/schema.js';
 import { renderPlan } from '../plan/render.js';
+import { SafeStyled, stdoutPaint } from '../core/output-colour.js';
 import { shJoin } from '../shell/quote.js';
 
 /** `plan`/`up` flags (declared in provision.ts) beside the options every host command has. */
@@ -33,6 +34,7 @@ export interface ProvisionArgs extends GlobalArgs {
   codename?: string;
   'allow-storage-switch'?: boolean;
   contexts?: boolean;
+  'show-commands'?: boolean;
 }
 
 /**
@@ -121,7 +123,9 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<Exi
     report.hosts.flatMap((h) => (results.has(h.host) ? [results.get(h.host)!] : []));
   const report = await runFleetCommand(ctx, task, {
     details: (r) =>
-      mode === 'plan' ? inOrder(r, plans).map(renderPlan).join('') : inOrder(r, applied).map((a) => `${renderSummary(a)}\n`).join(''),
+      mode === 'plan'
+        ? new SafeStyled(inOrder(r, plans).map((p) => renderPlan(p, { showCommands: argv['show-commands'] || argv.verbose, paint: stdoutPaint() })).join(''))
+        : inOrder(r, applied).map((a) => `${renderSummary(a)}\n`).join(''),
     afterRun:
       mode === 'up' && argv.contexts
         ? async (r, logger) => {

@@ -32,7 +32,11 @@ function withProvisionOptions<T>(y: Argv<T>) {
 export const planCommand: DockhandCommand<ProvisionArgs> = {
   command: 'plan [targets..]',
   describe: 'show exactly what `up` would change on each host (dry run)',
-  builder: (y) => withProvisionOptions(y) as unknown as Argv<ProvisionArgs>,
+  builder: (y) =>
+    withProvisionOptions(y).option('show-commands', {
+      type: 'boolean',
+      describe: 'print the full script of every command, exactly as `up` runs it (also with -v)',
+    }) as unknown as Argv<ProvisionArgs>,
   run: (argv: ArgumentsCamelCase<ProvisionArgs>) => runProvision(argv, 'plan'),
 };
 
