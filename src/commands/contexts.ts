@@ -23,6 +23,10 @@ interface ContextsArgs {
 export const contextsCommand: DockhandCommand<ContextsArgs> = {
   command: 'contexts',
   describe: 'create or update a docker context (ssh://user@host:port) per host on this machine',
+  examples: [
+    ['$0 contexts -i inventory.yaml --dry-run', 'what would be created or changed, and the docker commands'],
+    ['$0 contexts -H admin@web-1 --use web-1', 'a context for one host, then make it the current one'],
+  ],
   builder: (y) =>
     withHostSelectionOptions(y as Argv<object>)
       .option('host', { alias: 'H', type: 'string', array: true, describe: 'SSH target [user@]host[:port] (repeatable)' })

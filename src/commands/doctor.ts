@@ -16,8 +16,14 @@ interface DoctorArgs extends GlobalArgs {
 }
 
 export const doctorCommand: DockhandCommand<DoctorArgs> = {
-  command: ['doctor', '$0'],
-  describe: 'find out why Docker is not reachable, explain it, and fix what is safe',
+  command: 'doctor',
+  describe: 'find out why Docker is not reachable, explain it, and fix what is safe (the default command)',
+  examples: [
+    ['$0', 'diagnose Docker on this machine, for you'],
+    ['$0 doctor --user alice --verbose', '…for another user, listing every check'],
+    ['$0 doctor --fix', 'apply the safe fixes (each confirmed), then check again'],
+    ['$0 doctor -i inventory.yaml --report fleet.html', 'a fleet, and one self-contained HTML report of it'],
+  ],
   builder: (y) =>
     withTargetOptions(y)
       .option('user', { type: 'string', describe: 'check on behalf of this user (default: you)' })

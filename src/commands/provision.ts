@@ -38,6 +38,11 @@ export const planCommand: DockhandCommand<ProvisionArgs> = {
       describe: 'print the full script of every command, exactly as `up` runs it (also with -v)',
     }) as unknown as Argv<ProvisionArgs>,
   run: (argv: ArgumentsCamelCase<ProvisionArgs>) => runProvision(argv, 'plan'),
+  examples: [
+    ['$0 plan', 'what `up` would change on this machine, one line per step'],
+    ['$0 plan -H admin@web-1 --show-commands', '…on one SSH host, with every script exactly as `up` runs it'],
+    ["$0 plan -i inventory.yaml --limit 'web-*' --json", 'the whole plan of each matching host, as JSON'],
+  ],
 };
 
 export const upCommand: DockhandCommand<ProvisionArgs> = {
@@ -45,6 +50,11 @@ export const upCommand: DockhandCommand<ProvisionArgs> = {
   describe: 'install and configure Docker on each host',
   builder: (y) => withProvisionOptions(y) as unknown as Argv<ProvisionArgs>,
   run: (argv: ArgumentsCamelCase<ProvisionArgs>) => runProvision(argv, 'up'),
+  examples: [
+    ['$0 up', 'install and configure Docker on this machine (sudo -n when not root)'],
+    ['$0 up -H ubuntu@ec2-host --users ubuntu,ci -K', 'on one SSH host, asking once for the sudo password'],
+    ['$0 up -i inventory.yaml --source distro --contexts', "a fleet from the distribution's packages, then a docker context per host"],
+  ],
 };
 
 // Loaded on use: playbooks (zod, yaml) and the fleet runner are not paid for by `--help` or other commands.

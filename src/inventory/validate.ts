@@ -6,6 +6,7 @@ import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Docume
 import type { z } from 'zod';
 import { InputError } from '../core/errors.js';
 import type { FieldLocation, Locate } from './types.js';
+import { editDistance } from '../core/suggest.js';
 
 /** Find the YAML node for a field path; for a missing field, the closest enclosing node. */
 export function yamlLocator(doc: Document, lines: LineCounter): Locate {
@@ -87,19 +88,6 @@ export function suggest(word: string, known: readonly string[]): string | undefi
     }
   }
   return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution);
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }
 
 /** Parse YAML text into a document, turning syntax errors into InputErrors with a line. */

@@ -39,7 +39,7 @@ describe.skipIf(skipReason !== '')('npm pack → npm install -g → dockhand as 
     dir = mkdtempSync(join(tmpdir(), 'dockhand-pack-'));
     chmodSync(dir, 0o755); // nobody must reach the prefix (read and run, never write)
     const src = join(dir, 'src');
-    for (const f of ['package.json', 'package-lock.json', 'tsconfig.json', 'README.md', 'src', 'scripts', 'playbooks', 'checks', 'probes']) {
+    for (const f of ['package.json', 'package-lock.json', 'tsconfig.json', 'README.md', 'src', 'scripts', 'playbooks', 'checks', 'probes', 'schemas']) {
       cpSync(join(repo, f), join(src, f), { recursive: true });
     }
     symlinkSync(join(repo, 'node_modules'), join(src, 'node_modules'));
@@ -63,7 +63,7 @@ describe.skipIf(skipReason !== '')('npm pack → npm install -g → dockhand as 
     expect(files.filter((f) => f.startsWith('probes/')).sort()).toEqual(readdirSync(join(repo, 'probes')).filter((f) => f.endsWith('.sh')).map((f) => `probes/${f}`).sort());
     expect(files.some((f) => f.startsWith('playbooks/') && f.endsWith('.yaml'))).toBe(true);
     expect(files.some((f) => f.startsWith('checks/') && f.endsWith('.yaml'))).toBe(true);
-    const unexpected = files.filter((f) => !/^(dist\/src\/cli\.js|dist\/src\/chunks\/[^/]+\.js|dist\/playbooks\.json|(playbooks|checks|probes)\/.+|src\/facts\/areas\/[^/]+\.sh|package\.json|README\.md)$/.test(f));
+    const unexpected = files.filter((f) => !/^(dist\/src\/cli\.js|dist\/src\/chunks\/[^/]+\.js|dist\/playbooks\.json|(playbooks|checks|probes|schemas)\/.+|src\/facts\/areas\/[^/]+\.sh|package\.json|README\.md)$/.test(f));
     expect(unexpected).toEqual([]);
   });
 
@@ -90,6 +90,10 @@ describe.skipIf(skipReason !== '')('npm pack → npm install -g → dockhand as 
     const help = await asNobody('--help');
     expect(help.code, help.stderr).toBe(0);
     expect(help.stdout).toMatch(/dockhand doctor/);
+
+    const init = await asNobody('init', '-H', 'admin@web-1', '-o', '-');
+    expect(init.code, init.stderr).toBe(0);
+    expect(init.stdout).toMatch(/^hosts:\n {2}web-1: \{ user: admin \}$/m);
 
     // The local doctor as nobody: findings (nobody is not in the docker group), never a crash.
     const doctor = await asNobody('doctor', '--json');
