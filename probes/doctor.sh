@@ -108,16 +108,8 @@ if has ss; then
   ss -ltn 2>/dev/null | grep -E ':237[56]([^0-9]|$)' | stream tcp-listeners
 fi
 
-# containerd's process, by name (as facts.sh finds dockerd): with or without an init system.
-dh_cpid=""
-if has pidof; then dh_cpid=$(pidof containerd 2>/dev/null)
-elif has pgrep; then dh_cpid=$(pgrep -x containerd 2>/dev/null)
-else
-  for dh_p in /proc/[0-9]*; do
-    [ "$(cat "$dh_p/comm" 2>/dev/null)" = containerd ] && dh_cpid="$dh_cpid ${dh_p#/proc/}"
-  done
-fi
-dh_cpid=$(printf '%s' "$dh_cpid" | tr -s ' ' '\n' | grep -E '^[0-9]+$' | head -n 1)
+# containerd's process, by name (as the facts find dockerd): with or without an init system.
+dh_cpid=$(pids_of containerd | head -n 1)
 [ -n "$dh_cpid" ] && kv containerd_pid "$dh_cpid"
 
 # apt's own complaints about its sources, offline (apt-cache reads the lists, no download): a
