@@ -30,7 +30,9 @@ dh_pid=$(pids_of dockerd)
 dh_self_ns=$(readlink /proc/self/ns/mnt 2>/dev/null)
 dh_ours=""
 # Anyone can start a process called dockerd: only the one run by root is the system daemon. Others are
-# reported (by pid and uid), never read.
+# reported (by pid and uid), never read. `owners_known`: their owners could be read (stat exists), so
+# no `foreign` record means there is none.
+has stat && kv owners_known yes
 for dh_p in $dh_pid; do
   if has stat; then
     dh_owner=$(stat -c %u "/proc/$dh_p" 2>/dev/null)
