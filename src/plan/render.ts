@@ -9,7 +9,7 @@
  */
 import { safeLine, safeText } from '../core/output.js';
 import { plainPaint, type Paint } from '../core/output-colour.js';
-import { changeCount, type Plan, type PlanStep } from './model.js';
+import { changeCount, changes, type Plan, type PlanStep } from './model.js';
 
 export interface RenderPlanOptions {
   /** Print every command's full script (byte-identical to what `up` runs), not only its summary. */
@@ -17,7 +17,8 @@ export interface RenderPlanOptions {
   paint?: Paint;
 }
 
-const stepStatus = (step: PlanStep): 'change' | 'ok' => (step.commands.length ? 'change' : 'ok');
+/** change: it changes the host; check: its commands only check (verify), no change; ok: nothing to run. */
+const stepStatus = (step: PlanStep): 'change' | 'check' | 'ok' => (changes(step) ? 'change' : step.commands.length ? 'check' : 'ok');
 
 export function renderPlan(plan: Plan, opts: RenderPlanOptions = {}): string {
   const paint = opts.paint ?? plainPaint;
@@ -30,7 +31,7 @@ export function renderPlan(plan: Plan, opts: RenderPlanOptions = {}): string {
     // "ok: already …" reasons: the status column says ok already.
     const why = status === 'ok' ? step.reason.replace(/^ok: /, '') : step.reason;
     const label = status.padEnd(6);
-    out.push(`  ${paint(status === 'ok' ? 'ok' : 'change', label)} ${safeLine(step.id.padEnd(idWidth))}  ${safeLine(`${step.title} — ${why}`)}`);
+    out.push(`  ${paint(status === 'change' ? 'change' : 'ok', label)} ${safeLine(step.id.padEnd(idWidth))}  ${safeLine(`${step.title} — ${why}`)}`);
     // Notes say what a change implies (root-equivalence, a restart): only where something changes.
     if (status === 'ok') continue;
     const pad = ' '.repeat(9 + idWidth + 2);

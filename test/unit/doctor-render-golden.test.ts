@@ -11,7 +11,7 @@ import { colourPaint } from '../../src/core/output-colour.js';
 import { loadDeclarations } from '../../src/doctor/declarations.js';
 import { runChecks, type Finding } from '../../src/doctor/engine.js';
 import type { DoctorEvidence } from '../../src/doctor/evidence.js';
-import { probes } from '../../src/doctor/probes/index.js';
+import { checkFns } from '../../src/doctor/checks/index.js';
 import { renderFleet, renderHost } from '../../src/doctor/render.js';
 
 const golden = (name: string) => fileURLToPath(new URL(`../golden/doctor/${name}`, import.meta.url));
@@ -34,11 +34,11 @@ describe('doctor report', () => {
   let stale: Finding[];
   beforeAll(async () => {
     const decls = await loadDeclarations(fileURLToPath(new URL('../../checks', import.meta.url)));
-    ok = runChecks(decls, probes, healthy);
+    ok = runChecks(decls, checkFns, healthy);
     const ev = structuredClone(healthy);
     ev.client.user.sessionGroups = ['alice', 'sudo'];
     ev.api = [{ endpoint: 'unix:///var/run/docker.sock', ok: false, error: { kind: 'EACCES', message: 'permission denied' } }];
-    stale = runChecks(decls, probes, ev);
+    stale = runChecks(decls, checkFns, ev);
   });
 
   it('groups passing checks into one line per group; failures in full', () => {
