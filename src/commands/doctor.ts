@@ -13,6 +13,7 @@ interface DoctorArgs extends GlobalArgs {
   fix?: boolean;
   yes?: boolean;
   'allow-root-equivalent'?: boolean;
+  report?: string;
 }
 
 export const doctorCommand: DockhandCommand<DoctorArgs> = {
@@ -32,7 +33,8 @@ export const doctorCommand: DockhandCommand<DoctorArgs> = {
       .option('allow-root-equivalent', {
         type: 'boolean',
         describe: 'with --fix --yes: also add the user to the docker group (root-equivalent)',
-      }) as unknown as Argv<DoctorArgs>,
+      })
+      .option('report', { type: 'string', describe: 'also write the results as one self-contained HTML file (hosts × check groups, findings and fixes)' }) as unknown as Argv<DoctorArgs>,
   run: async (argv: ArgumentsCamelCase<DoctorArgs>) => {
     // Loaded here, not at startup: `dockhand --help` and other commands should not pay for it.
     const [{ buildContext }, { runDoctor }, { accountNameProblem }, { UsageError }] = await Promise.all([
@@ -53,6 +55,7 @@ export const doctorCommand: DockhandCommand<DoctorArgs> = {
       fix: argv.fix ?? false,
       yes: argv.yes ?? false,
       allowRootEquivalent: argv['allow-root-equivalent'] ?? false,
+      htmlReport: argv.report,
       ask: tty ? askYesNo : undefined,
     });
   },

@@ -39,6 +39,9 @@ const GROUPS: Record<string, string> = {
   security: 'Security',
 };
 
+/** The report group a finding is shown in (by its id's area). */
+export const groupOf = (f: Finding): string => GROUPS[f.id.split('.')[0]!] ?? 'Other';
+
 export function mark(f: Finding): string {
   if (f.status === 'pass') return '✓';
   if (f.status === 'skip') return '-';
@@ -79,7 +82,6 @@ export function renderHost(r: DoctorReport, opts: { verbose?: boolean; paint?: P
   }
   // Findings come in dependency order, which can return to a group later (host.* checks that depend
   // on others): keep each group's findings together, groups in the order they first appear.
-  const groupOf = (f: Finding) => GROUPS[f.id.split('.')[0]!] ?? 'Other';
   const groups = [...new Set(r.findings.map(groupOf))];
   const nameWidth = Math.max(...groups.map((g) => g.length));
   for (const g of groups) {

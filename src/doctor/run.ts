@@ -37,6 +37,8 @@ export interface DoctorOptions extends RunContext {
   ask?: (question: string) => Promise<boolean>;
   /** Where the report goes (default stdout). */
   write?: (text: string) => void;
+  /** --report FILE.html: also write the self-contained HTML report (report-html.ts) there. */
+  htmlReport?: string;
 }
 
 async function examine(transport: Transport, decls: Promise<CheckDecl[]>, user: string | undefined): Promise<{ evidence: DoctorEvidence; findings: Finding[] }> {
@@ -139,5 +141,16 @@ export async function runDoctor(opts: DoctorOptions): Promise<ExitCode> {
     writeRaw(renderFleet(reports, stdoutPaint()));
     if (opts.verbose) for (const r of reports) writeRaw('\n' + renderHost(r, { verbose: true, paint: stdoutPaint() }));
   }
+  if (opts.htmlReport) await writeHtmlReport(opts.htmlReport, reports, opts.logger);
   return exitCodeFor(reports, fleet);
+}
+
+async function writeHtmlReport(file: string, reports: readonly DoctorReport[], logger: Logger): Promise<void> {
+  const [{ renderHtmlReport }, { writeFile }] = await Promise.all([import('./report-html.js'), import('node:fs/promises')]);
+  try {
+    await writeFile(file, renderHtmlReport(reports));
+  } catch (err) {
+    throw new DockhandError(`--report ${file}: cannot write: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { exitCode: ExitCode.outputFailed, cause: err });
+  }
+  logger.info(`report: ${file}`);
 }
