@@ -7,7 +7,7 @@
 import { isMap, isSeq, type Document, type LineCounter } from 'yaml';
 import { InputError } from '../core/errors.js';
 import { AnsibleInventoryBuilder } from './ansible.js';
-import { yamlLocator } from './validate.js';
+import { fieldPath, yamlLocator } from '../data/yaml-schema.js';
 
 type Json = Record<string, unknown>;
 
@@ -28,7 +28,7 @@ export function parseAnsibleListJson(doc: Document, lines: LineCounter, file: st
   inv.file = file;
   const locate = yamlLocator(doc, lines);
   const fail = (path: PropertyKey[], detail: string): never => {
-    throw new InputError(file, detail, { ...locate(path), field: path.map(String).join('.') });
+    throw new InputError(file, detail, { ...locate(path), field: fieldPath(path) });
   };
   const mapping = (value: unknown, path: string[]): Json => {
     if (value === null || value === undefined) return {};

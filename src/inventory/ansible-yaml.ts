@@ -4,11 +4,13 @@
  */
 import { isMap, type Document, type LineCounter } from 'yaml';
 import { InputError } from '../core/errors.js';
+import { suggest } from '../core/suggest.js';
 import { AnsibleInventoryBuilder } from './ansible.js';
 import { addHostPattern } from './ansible-ini.js';
-import { yamlLocator } from './validate.js';
+import { fieldPath, yamlLocator } from '../data/yaml-schema.js';
 
 type Json = Record<string, unknown>;
+const GROUP_KEYS = ['hosts', 'vars', 'children'];
 
 export function parseAnsibleYaml(doc: Document, lines: LineCounter, file: string, inv = new AnsibleInventoryBuilder(file)): AnsibleInventoryBuilder {
   inv.file = file;
@@ -18,18 +20,17 @@ export function parseAnsibleYaml(doc: Document, lines: LineCounter, file: string
     if (value === null || value === undefined) return {};
     if (typeof value === 'object' && !Array.isArray(value)) return value as Json;
     const where = locate(path);
-    throw new InputError(file, 'expected a mapping', { ...where, field: path.join('.') });
+    throw new InputError(file, 'must be a map (`key: value` lines)', { ...where, field: fieldPath(path) });
   };
 
   const visitGroup = (name: string, body: unknown, path: string[]): void => {
     const group = expectMap(body, path);
     inv.addGroup(name, locate(path));
     for (const key of Object.keys(group)) {
-      if (!['hosts', 'vars', 'children'].includes(key)) {
-        throw new InputError(file, `unknown group key '${key}' (expected hosts, vars or children)`, {
-          ...locate([...path, key]),
-          field: [...path, key].join('.'),
-        });
+      if (!GROUP_KEYS.includes(key)) {
+        const close = suggest(key, GROUP_KEYS);
+        const detail = `unknown key — ${close ? `did you mean \`${close}\`?` : 'an Ansible group takes `hosts`, `vars` and `children`'}`;
+        throw new InputError(file, detail, { ...locate([...path, key]), field: fieldPath([...path, key]) });
       }
     }
     for (const [pattern, vars] of Object.entries(expectMap(group.hosts, [...path, 'hosts']))) {
@@ -50,7 +51,7 @@ export function parseAnsibleYaml(doc: Document, lines: LineCounter, file: string
     }
   };
 
-  if (!isMap(doc.contents)) throw new InputError(file, 'expected a mapping of groups (e.g. all:)', { line: 1 });
+  if (!isMap(doc.contents)) throw new InputError(file, 'the file must be a map of groups (e.g. `all:`)', { line: 1 });
   for (const [name, body] of Object.entries(expectMap(data, []))) visitGroup(name, body, [name]);
   return inv;
 }

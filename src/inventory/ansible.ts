@@ -7,12 +7,12 @@
  */
 import { z } from 'zod';
 import { InputError } from '../core/errors.js';
+import { suggest } from '../core/suggest.js';
 import { printable } from '../core/values.js';
 import { connectionKinds, connectionVars, passwordVars, quietlyIgnored, sshArgVars } from './ansible-vars.js';
 import type { AnsibleLayers } from './resolve.js';
 import { hostSchema, inventorySchema, playbookVarNames, settingsSchema } from './schema.js';
 import type { FieldLocation, Locate } from './types.js';
-import { suggest } from './validate.js';
 
 type Settings = Record<string, unknown>;
 interface GroupDraft {

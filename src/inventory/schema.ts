@@ -5,6 +5,7 @@
  * Every object is strict: a misspelt key is an error, never silently ignored.
  */
 import { z } from 'zod';
+import { words } from '../data/schema-words.js';
 import {
   accountNameProblem,
   DOCKER_VERSION,
@@ -31,7 +32,7 @@ function checked(rule: (value: string) => string | undefined) {
 export const playbookVarsShape = {
   os: checked(releaseNameProblem).describe('override the detected os-release ID (e.g. debian, ubuntu)'),
   codename: checked(releaseNameProblem).describe('override the detected release codename (e.g. bookworm)'),
-  users: z.array(checked(accountNameProblem)).describe('users to add to the docker group'),
+  users: z.array(words(checked(accountNameProblem), { a: 'a user name' })).describe('users to add to the docker group'),
   source: z.enum(['docker', 'distro']).describe("'docker': Docker's own repository; 'distro': the distribution's packages"),
   // A regex (not a refinement) so the JSON Schema carries it as `pattern` for editors.
   docker_version: z
@@ -57,12 +58,12 @@ export const settingsSchema = z.strictObject({ ...connectionShape, ...playbookVa
 
 export const hostSchema = settingsSchema.extend({
   address: checked(hostNameProblem).optional().describe('DNS name or IP address to connect to (default: the host name)'),
-  groups: z.array(z.string().min(1)).optional().describe('groups this host belongs to (in addition to groups.*.hosts)'),
+  groups: z.array(words(z.string().min(1), { a: 'a group name' })).optional().describe('groups this host belongs to (in addition to groups.*.hosts)'),
 });
 
 export const groupSchema = z.strictObject({
-  hosts: z.array(z.string().min(1)).optional().describe('member hosts (names from `hosts`)'),
-  children: z.array(z.string().min(1)).optional().describe('child groups: their hosts are members too'),
+  hosts: z.array(words(z.string().min(1), { a: 'a host name' })).optional().describe('member hosts (names from `hosts`)'),
+  children: z.array(words(z.string().min(1), { a: 'a group name' })).optional().describe('child groups: their hosts are members too'),
   vars: settingsSchema.optional().describe("shared settings; a child group's vars override its parent's"),
 });
 
@@ -70,9 +71,13 @@ export const inventorySchema = z
   .strictObject({
     defaults: settingsSchema.optional().describe('settings for every host (lowest precedence)'),
     groups: z.record(z.string().min(1), groupSchema).optional(),
-    hosts: z.record(z.string().min(1), hostSchema.nullable()).describe('hosts by name; an empty entry means "connect to the name"'),
+    hosts: words(z.record(z.string().min(1), hostSchema.nullable()).describe('hosts by name; an empty entry means "connect to the name"'), {
+      a: 'a map of host names to their settings',
+      missing: 'an inventory needs a `hosts:` map',
+    }),
   })
   .describe('dockhand inventory');
+words(inventorySchema, { missing: 'an inventory needs a `hosts:` map of host names to their settings' });
 
 export type Settings = z.infer<typeof settingsSchema>;
 export type HostSettings = z.infer<typeof hostSchema>;
