@@ -116,6 +116,8 @@ export function readYaml(text: string, file: string, customTags?: Tags): YamlFil
 
 /** The YAML library's messages, where a plainer one helps (the rest are clear enough, first line only). */
 function syntaxWords(e: YAMLError): string {
+  const flow = /^Flow (map|sequence) in block collection must be sufficiently indented and end with an? ([}\]])/.exec(e.message);
+  if (flow) return `an unclosed \`${flow[2] === '}' ? '{' : '['}\` above — a ${flow[1] === 'map' ? 'map' : 'list'} written inline must end with \`${flow[2]}\``;
   switch (e.code) {
     case 'DUPLICATE_KEY':
       return 'the same key twice in one map';

@@ -85,6 +85,12 @@ export async function checkDeclarationsSchema() {
   return z.strictObject({ checks: z.array(check).min(1) });
 }
 
+/** The JSON Schema editors use for checks/*.yaml (schemas/checks.schema.json, written by `npm run schema`). */
+export async function checkDeclarationsJsonSchema(): Promise<Record<string, unknown>> {
+  const { z } = await import('zod');
+  return { ...z.toJSONSchema(await checkDeclarationsSchema(), { io: 'input', unrepresentable: 'any' }), title: 'dockhand check declarations' };
+}
+
 /** Parse and validate one YAML text; every problem is reported as file:line:col: field: message. */
 export async function parseDeclarations(text: string, file: string): Promise<CheckDecl[]> {
   const { data, locate } = readYaml(text, file);

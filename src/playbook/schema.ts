@@ -5,7 +5,7 @@
  * manager family (src/plan/), so supporting a new distribution is a new YAML file, not new code.
  *
  * Every object is strict: an unknown key (a typo) is an error, reported with file, line and field.
- * `npm run schema` writes playbooks/schema.json from this module for editors.
+ * `npm run schema` writes schemas/playbook.schema.json from this module for editors.
  */
 import { z } from 'zod';
 import { words } from '../data/schema-words.js';
@@ -160,12 +160,7 @@ export const Playbook = z
 export type Playbook = z.infer<typeof Playbook>;
 export type SourceKind = 'docker' | 'distro';
 
-/** The JSON Schema editors use (playbooks/schema.json): a complete playbook, or one that extends another. */
-export function playbookJsonSchema(): object {
-  return z.toJSONSchema(z.union([Playbook, PlaybookExtension]), { io: 'input', unrepresentable: 'any' });
-}
-
-/** playbooks/schema.json exactly as `npm run schema` writes it (a unit test compares). */
-export function playbookSchemaText(): string {
-  return `${JSON.stringify(playbookJsonSchema(), null, 2)}\n`;
+/** The JSON Schema editors use (schemas/playbook.schema.json): a complete playbook, or one that extends another. */
+export function playbookJsonSchema(): Record<string, unknown> {
+  return { ...z.toJSONSchema(z.union([Playbook, PlaybookExtension]), { io: 'input', unrepresentable: 'any' }), title: 'dockhand playbook' };
 }

@@ -91,9 +91,9 @@ describe('input is checked before any connection', () => {
   });
 
   it.each([
-    ['values.yaml', /values\.yaml:5:\d+: hosts\.h1\.users\.0: 'a;b' is not a valid user name/],
+    ['values.yaml', /values\.yaml:5:\d+: hosts\.h1\.users\[0\]: 'a;b' is not a valid user name/],
     ['version.yaml', /version\.yaml:5:\d+: hosts\.h1\.docker_version: not a version/],
-    ['name.ini', /name\.ini:2: hosts\.host;touch\$\{IFS\}pwned: host name .* contains shell metacharacters/],
+    ['name.ini', /name\.ini:2: hosts\["host;touch\$\{IFS\}pwned"\]: host name .* contains shell metacharacters/],
     ['binary', /binary:1: not a text inventory/],
   ])('inventory %s: file:line:field, exit 65, blamed on the file not a flag, nothing connected', (file, message) => {
     const r = run(['plan', '-i', file]);
