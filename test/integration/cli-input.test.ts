@@ -104,6 +104,18 @@ describe('input is checked before any connection', () => {
     expect(sshCalls()).toEqual([]);
   });
 
+  it('an inventory with several mistakes: every one on its own line, in plain words, exit 65, nothing connected', () => {
+    writeFileSync(join(dir, 'many.yaml'), 'defaults:\n  prot: 2222\nhosts:\n  h1:\n    address: 127.0.0.1\n    port: 70000\n    channel: nightly\n');
+    const r = run(['plan', '-i', 'many.yaml']);
+    expect(r.status, r.stderr).toBe(65);
+    expect(r.stderr.trimEnd().split('\n')).toEqual([
+      'dockhand: many.yaml:2:3: defaults.prot: unknown key — did you mean `port`?',
+      'many.yaml:6:5: hosts.h1.port: must be a whole number between 1 and 65535, not 70000',
+      "many.yaml:7:5: hosts.h1.channel: must be one of `stable`, `test`, not 'nightly'",
+    ]);
+    expect(sshCalls()).toEqual([]);
+  });
+
   it('an exact package version from the inventory is accepted (as the schema documents)', () => {
     writeFileSync(join(dir, 'exact.yaml'), 'hosts:\n  h1:\n    address: 127.0.0.1\n    port: 1\n    docker_version: "5:28.1.1-1~debian.12~bookworm"\n');
     const r = run(['plan', '-i', 'exact.yaml', '--connect-timeout', '2']);
