@@ -291,6 +291,7 @@ function explainIssue(issue: Issue, root: Schema, data: unknown): Explained[] {
       if (value === undefined) return [{ path, message: missing(s) }];
       return [{ path, message: mustBe(s, value, path) }];
     case 'invalid_value':
+      if (value === undefined) return [{ path, message: missing(s) }];
       return [{ path, message: mustBe(s, value, path, issue.values.map(String)) }];
     case 'invalid_union': {
       if ('discriminator' in issue && issue.discriminator !== undefined) {

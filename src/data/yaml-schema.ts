@@ -111,7 +111,16 @@ export function readYaml(text: string, file: string, customTags?: Tags): YamlFil
       }),
     );
   }
-  return { file, doc, lines, data: doc.toJS(), locate: yamlLocator(doc, lines, file) };
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (err) {
+    // Aliases past yaml's limit (a "billion laughs" file) and the like: bad input, not a crash.
+    const message = firstLine((err as Error).message);
+    const words = /^Excessive alias count/.test(message) ? 'too many alias references (`*name`) — a file that expands this much is refused' : message;
+    throw new InputProblems([{ file, message: `invalid YAML: ${words}` }]);
+  }
+  return { file, doc, lines, data, locate: yamlLocator(doc, lines, file) };
 }
 
 /** The YAML library's messages, where a plainer one helps (the rest are clear enough, first line only). */

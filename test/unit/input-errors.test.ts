@@ -58,6 +58,11 @@ const cases: Array<[string, () => unknown, string[]]> = [
     [`${dir}/syntax.yaml:3:3: invalid YAML: an unclosed \`{\` above — a map written inline must end with \`}\``],
   ],
   [
+    'aliases that expand without bound (a "billion laughs" file): refused as bad input, not a crash',
+    () => loadInventory(`${dir}/alias-bomb.yaml`),
+    [`${dir}/alias-bomb.yaml: invalid YAML: too many alias references (\`*name\`) — a file that expands this much is refused`],
+  ],
+  [
     'a playbook with four mistakes',
     () => loadPlaybookFile(`${dir}/broken.yaml`),
     [
