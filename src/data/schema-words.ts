@@ -321,7 +321,7 @@ function explainIssue(issue: Issue, root: Schema, data: unknown): Explained[] {
       return [{ path, message: `${why}${key === '' ? '' : ` (${shown(key)})`}` }];
     }
     default:
-      return [{ path, message: LIBRARY_WORDING.test(issue.message) ? `is not valid: ${mustBe(s, value, path)}` : issue.message }];
+      return [{ path, message: LIBRARY_WORDING.test(issue.message) ? mustBe(s, value, path) : issue.message }];
   }
 }
 
