@@ -119,7 +119,7 @@ function readVarsFile(inv: AnsibleInventoryBuilder, file: string, warn: (message
   if (/[\u0000\uFFFD]/.test(text)) throw new InputError(file, 'not a text variables file: contains NUL or non-UTF-8 bytes');
   const { doc, lines } = readYaml(text, file, ansibleYamlTags);
   if (doc.contents === null || (doc.contents as { value?: unknown }).value === null) return; // an empty file
-  if (!isMap(doc.contents)) throw new InputError(file, 'expected a mapping of variable names to values', { line: 1 });
+  if (!isMap(doc.contents)) throw new InputError(file, 'the file must be a map of variable names to values', { line: 1 });
   const locate = yamlLocator(doc, lines);
   inv.file = file;
   for (const [key, value] of Object.entries(doc.toJS() as Record<string, unknown>)) set(key, value, locate([key]));

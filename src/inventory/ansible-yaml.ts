@@ -4,13 +4,11 @@
  */
 import { isMap, type Document, type LineCounter } from 'yaml';
 import { InputError } from '../core/errors.js';
-import { suggest } from '../core/suggest.js';
-import { AnsibleInventoryBuilder } from './ansible.js';
+import { ANSIBLE_GROUP_KEYS, AnsibleInventoryBuilder, unknownGroupKey } from './ansible.js';
 import { addHostPattern } from './ansible-ini.js';
 import { fieldPath, yamlLocator } from '../data/yaml-schema.js';
 
 type Json = Record<string, unknown>;
-const GROUP_KEYS = ['hosts', 'vars', 'children'];
 
 export function parseAnsibleYaml(doc: Document, lines: LineCounter, file: string, inv = new AnsibleInventoryBuilder(file)): AnsibleInventoryBuilder {
   inv.file = file;
@@ -27,10 +25,8 @@ export function parseAnsibleYaml(doc: Document, lines: LineCounter, file: string
     const group = expectMap(body, path);
     inv.addGroup(name, locate(path));
     for (const key of Object.keys(group)) {
-      if (!GROUP_KEYS.includes(key)) {
-        const close = suggest(key, GROUP_KEYS);
-        const detail = `unknown key — ${close ? `did you mean \`${close}\`?` : 'an Ansible group takes `hosts`, `vars` and `children`'}`;
-        throw new InputError(file, detail, { ...locate([...path, key]), field: fieldPath([...path, key]) });
+      if (!ANSIBLE_GROUP_KEYS.includes(key)) {
+        throw new InputError(file, unknownGroupKey(key), { ...locate([...path, key]), field: fieldPath([...path, key]) });
       }
     }
     for (const [pattern, vars] of Object.entries(expectMap(group.hosts, [...path, 'hosts']))) {

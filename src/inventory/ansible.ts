@@ -33,6 +33,15 @@ export const ansibleYamlTags = [
   { tag: '!unsafe', resolve: (text: string) => text },
 ];
 
+/** The keys an Ansible group (YAML or `--list` JSON) may have. */
+export const ANSIBLE_GROUP_KEYS = ['hosts', 'vars', 'children'];
+
+/** The message for a key an Ansible group does not have, in the schema loader's words. */
+export function unknownGroupKey(key: string): string {
+  const close = suggest(key, ANSIBLE_GROUP_KEYS);
+  return `unknown key — ${close ? `did you mean \`${close}\`?` : 'an Ansible group takes `hosts`, `vars` and `children`'}`;
+}
+
 /** The model an Ansible inventory is validated as: the native one plus the layers only Ansible has. */
 export const ansibleInventorySchema = inventorySchema.extend({
   ungrouped: settingsSchema.optional(),

@@ -53,6 +53,11 @@ const cases: Array<[string, () => unknown, string[]]> = [
     ],
   ],
   [
+    'an Ansible YAML inventory with a misspelt group key',
+    () => loadInventory(`${dir}/ansible-groups.yaml`),
+    [`${dir}/ansible-groups.yaml:2:3: all.chidren: unknown key — did you mean \`children\`?`],
+  ],
+  [
     'bad YAML syntax',
     () => loadInventory(`${dir}/syntax.yaml`),
     [`${dir}/syntax.yaml:3:3: invalid YAML: an unclosed \`{\` above — a map written inline must end with \`}\``],
