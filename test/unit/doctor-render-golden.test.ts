@@ -3,28 +3,16 @@
  * warnings in full), `--verbose` (every check), each with and without colour, for a healthy host and
  * a host with a stale session. `UPDATE_GOLDEN=1` rewrites them — review the diff.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { checkGolden } from '../harness/golden.js';
 import { colourPaint } from '../../src/core/output-colour.js';
 import { loadDeclarations } from '../../src/doctor/declarations.js';
 import { runChecks, type Finding } from '../../src/doctor/engine.js';
 import type { DoctorEvidence } from '../../src/doctor/evidence.js';
 import { checkFns } from '../../src/doctor/checks/index.js';
 import { renderFleet, renderHost } from '../../src/doctor/render.js';
-
-const golden = (name: string) => fileURLToPath(new URL(`../golden/doctor/${name}`, import.meta.url));
-function checkGolden(name: string, actual: string) {
-  const path = golden(name);
-  if (process.env.UPDATE_GOLDEN === '1') {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, actual);
-    return;
-  }
-  if (!existsSync(path)) throw new Error(`missing golden file ${path}: run with UPDATE_GOLDEN=1 and review the new file`);
-  expect(actual).toBe(readFileSync(path, 'utf8'));
-}
 
 const healthy: DoctorEvidence = JSON.parse(readFileSync(fileURLToPath(new URL('../fixtures/doctor/healthy.json', import.meta.url)), 'utf8'));
 const SGR = /\u001b\[\d+m/g;
@@ -52,9 +40,9 @@ describe('doctor report', () => {
     expect(passLines).toHaveLength(info.length);
     const verbose = renderHost({ host: 'web1', user: 'alice', findings: stale }, { verbose: true });
     expect(verbose.split('\n').filter((l) => /^ {2}[✓✗!-] /.test(l))).toHaveLength(stale.length);
-    checkGolden('stale-session.txt', text);
-    checkGolden('stale-session.verbose.txt', verbose);
-    checkGolden('healthy.txt', renderHost({ host: 'web1', user: 'alice', findings: ok }));
+    checkGolden('doctor/stale-session.txt', text);
+    checkGolden('doctor/stale-session.verbose.txt', verbose);
+    checkGolden('doctor/healthy.txt', renderHost({ host: 'web1', user: 'alice', findings: ok }));
   });
 
   it('with colour: the same text plus colour on dockhand\'s own marks and words only', () => {
@@ -63,7 +51,7 @@ describe('doctor report', () => {
       const coloured = renderHost({ host: 'web1', user: 'alice', findings }, { paint: colourPaint });
       expect(coloured).not.toBe(plain);
       expect(coloured.replace(SGR, '')).toBe(plain);
-      checkGolden(`${name}.color.txt`, coloured);
+      checkGolden(`doctor/${name}.color.txt`, coloured);
     }
     const coloured = renderHost({ host: 'web1', user: 'alice', findings: stale }, { paint: colourPaint });
     expect(coloured).toContain('  \u001b[31m✗\u001b[39m alice was added to docker');
@@ -86,7 +74,7 @@ describe('doctor report', () => {
     expect(coloured.replace(SGR, '')).toBe(plain);
     expect(coloured).toMatch(/b-stale +\u001b\[31m1 problem/);
     expect(coloured).toMatch(/a-ok +\u001b\[32mok/);
-    checkGolden('fleet.txt', plain);
-    checkGolden('fleet.color.txt', coloured);
+    checkGolden('doctor/fleet.txt', plain);
+    checkGolden('doctor/fleet.color.txt', coloured);
   });
 });

@@ -4,33 +4,18 @@
  * step and per command, golden/plans-compact/), plus one coloured. `UPDATE_GOLDEN=1 npm run test:unit`
  * rewrites them — review the diff.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { checkGolden } from '../harness/golden.js';
 import { planForHost } from '../../src/plan/build.js';
 import { changeCount } from '../../src/plan/model.js';
 import { renderPlan } from '../../src/plan/render.js';
 import { colourPaint } from '../../src/core/output-colour.js';
 import { factsFor, playbooks, recordedConverged, type HostState } from '../fixtures/facts/build.js';
 
-const GOLDEN_ROOT = fileURLToPath(new URL('../golden/', import.meta.url));
 
 import { RELEASES } from '../fixtures/facts/releases.js';
 
 export { RELEASES };
-
-function checkGolden(file: string, actual: string) {
-  const path = `${GOLDEN_ROOT}${file}`;
-  if (process.env.UPDATE_GOLDEN === '1') {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, actual);
-    return;
-  }
-  // A missing file fails everywhere: writing it here would make a new case pass without anyone reading it.
-  if (!existsSync(path)) throw new Error(`missing golden file ${path}: run with UPDATE_GOLDEN=1 and review the new file`);
-  expect(actual).toBe(readFileSync(path, 'utf8'));
-}
 
 describe.each(RELEASES)('%s', (name) => {
   it.each<HostState>(['fresh', 'converged'])('%s plan matches its golden file', (state) => {
