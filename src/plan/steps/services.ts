@@ -2,6 +2,7 @@
  * Steps 8–9: the daemon running and enabled under the host's init system (restarted only when this
  * plan changes its configuration), then a check from a fresh login that it answers without sudo.
  */
+import type { Facts } from '../../facts/types.js';
 import { shJoin, shQuote } from '../../shell/quote.js';
 import type { PlanContext } from '../context.js';
 import type { PlannedCommand } from '../model.js';
@@ -13,6 +14,14 @@ import { allOf, type HostTask, type Target } from './task.js';
 
 /** The units whose failed state the facts report (systemd only), in the order systemctl is given them. */
 const STUCK_UNITS = ['docker.service', 'docker.socket', 'containerd.service'] as const;
+
+/** The units an earlier start left failed or start-limited (and not running since). */
+function stuckUnits(facts: Facts): string[] {
+  return STUCK_UNITS.filter((u) => {
+    const state = facts.units[u];
+    return state !== undefined && state.activeState !== 'active' && (state.activeState === 'failed' || (state.result !== undefined && state.result !== 'success'));
+  });
+}
 
 function dockerRunning(ctx: PlanContext): boolean {
   const { facts } = ctx;
@@ -34,10 +43,7 @@ export function services(ctx: PlanContext, { storage, earlier }: PlanState): Ste
     const notReady = names.filter((n) => !(sm.running(facts, n) && sm.enabled(facts, n)));
     const units = notReady.map((n) => sm.unit(n));
     // A unit an earlier attempt left failed or start-limited refuses to start until its state is reset.
-    const stuck = STUCK_UNITS.filter((u) => {
-      const state = facts.units[u];
-      return state !== undefined && state.activeState !== 'active' && (state.activeState === 'failed' || (state.result !== undefined && state.result !== 'success'));
-    });
+    const stuck = stuckUnits(facts);
     const reset = stuck.length ? sm.render('reset-failed', stuck) : undefined;
     if (reset) {
       reasons.push(`left failed by an earlier start: ${stuck.join(', ')}`);
@@ -154,6 +160,18 @@ export function servicesTasks(ctx: Target): HostTask[] {
       action: [sm.render('try-restart', ['docker']) ?? `if ${sm.isActive('docker')} >/dev/null 2>&1; then ${fail('restart dockerd yourself: this host has no init system')}; fi`],
     },
   ];
+  // Where units have a failed state (systemd), one an earlier start left failed is reset first.
+  const resets = STUCK_UNITS.flatMap((u) => {
+    const line = sm.render('reset-failed', [u]);
+    return line === undefined ? [] : [`if systemctl is-failed --quiet ${u}; then ${line}; fi`];
+  });
+  if (resets.length) {
+    tasks.push({
+      summary: `reset the failed state of ${STUCK_UNITS.join(' ')}`,
+      test: { what: 'no Docker unit left failed', shell: `! systemctl is-failed --quiet ${STUCK_UNITS.join(' ')}`, holds: (facts) => stuckUnits(facts).length === 0 },
+      action: resets,
+    });
+  }
   for (const n of names) {
     const enable = sm.render('enable-now', [n]);
     const active = `${sm.isActive(n)} >/dev/null 2>&1`;
