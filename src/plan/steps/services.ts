@@ -4,6 +4,8 @@
  */
 import { shJoin, shQuote } from '../../shell/quote.js';
 import type { PlanContext } from '../context.js';
+import { applyCommands } from '../daemon-apply.js';
+import { storageCheckLines } from '../daemon-settings.js';
 import type { PlannedCommand } from '../model.js';
 import type { ServiceManager } from '../service-managers.js';
 import { fail, script } from '../script.js';
@@ -19,20 +21,23 @@ export function services(ctx: PlanContext, { storage, earlier }: PlanState): Ste
   const packagesChange = (earlier.find((s) => s.id === 'packages')?.commands.length ?? 0) > 0;
   const names = ctx.step('services')?.services ?? ['docker'];
   const { facts, serviceManager: sm } = ctx;
-  // daemon.json changes reach a running daemon only through a restart. The engine package may have
-  // started it during this run (Debian/Ubuntu policy), so a package install counts as "may be running".
-  const configChanged = storage?.daemonJson !== undefined;
-  const restart = configChanged && (dockerRunning(ctx) || packagesChange);
+  // daemon.json changes reach a running daemon through a reload or a restart (daemon-apply.ts). The
+  // engine package may have started it during this run (Debian/Ubuntu policy), so a package install
+  // counts as "may be running".
+  const configChanged = storage?.daemonJson !== undefined || storage?.settings?.proxyDropIn !== undefined;
+  let restart = configChanged && (dockerRunning(ctx) || packagesChange);
   const commands: PlannedCommand[] = [];
   const reasons: string[] = [];
+  const notes: string[] = [];
   if (sm.exactFacts) {
     // The facts know each unit: act on exactly those that need it.
     const notReady = names.filter((n) => !(sm.running(facts, n) && sm.enabled(facts, n)));
     const units = notReady.map((n) => sm.unit(n));
-    if (restart) {
-      reasons.push('daemon.json changes: restart docker if running');
-      commands.push(rootCommand('restart docker if it is running (new daemon.json)', script(sm.render('try-restart', ['docker']))));
-    }
+    const apply = applyCommands(facts, storage?.settings, { configChanged, running: dockerRunning(ctx), packagesChange });
+    restart = apply.restartsDocker;
+    if (apply.reason) reasons.push(apply.reason);
+    commands.push(...apply.commands);
+    notes.push(...apply.notes);
     if (notReady.length) {
       reasons.push(`not enabled and running: ${units.join(', ')}`);
       commands.push(rootCommand(`enable and start ${units.join(' ')}`, script(sm.render('enable-now', notReady))));
@@ -48,7 +53,7 @@ export function services(ctx: PlanContext, { storage, earlier }: PlanState): Ste
     }
   }
   if (commands.length === 0) return ok(`${names.join(', ')} enabled and running`);
-  return change(reasons.join('; '), commands, { restartsDocker: restart || undefined });
+  return change(reasons.join('; '), commands, { restartsDocker: restart || undefined, notes });
 }
 
 /**
@@ -103,16 +108,8 @@ export function verify(ctx: PlanContext, { earlier }: PlanState): StepResult {
     );
   }
   if (driver) {
-    commands.push(
-      rootCommand(
-        `storage driver is ${driver}`,
-        script(
-          `driver=$(docker info --format '{{.Driver}}')`,
-          `if [ "$driver" != ${shQuote(driver)} ]; then echo "storage driver is $driver, expected ${driver}" >&2; exit 1; fi`,
-          'echo "storage driver: $driver"',
-        ),
-      ),
-    );
+    const check = storageCheckLines(ctx.daemon.imageStore ?? 'overlay2', driver, ctx.daemon.dataRoot);
+    commands.push(rootCommand(check.summary, script(...check.lines)));
   }
   return change(`changed: ${changed.join(', ')}`, commands);
 }
