@@ -96,8 +96,8 @@ export function daemonWants(facts: Facts, options: DaemonOptions, ctx: { driver:
     const size = options.logMaxSize ?? '10m';
     const files = options.logMaxFile ?? 3;
     const why = `container logs rotate at ${size}, ${files} file${files === 1 ? '' : 's'} kept (at most ${describeSize(size, files)} per container); applies to containers created from now on`;
-    wants.push({ path: ['log-opts', 'max-size'], value: size, source: '--log-max-size', why });
-    wants.push({ path: ['log-opts', 'max-file'], value: String(files), source: '--log-max-file', why });
+    wants.push({ path: ['log-opts', 'max-size'], value: size, source: '--log-max-size/--log-max-file', why });
+    wants.push({ path: ['log-opts', 'max-file'], value: String(files), source: '--log-max-size/--log-max-file', why });
   }
   if (options.liveRestore !== undefined) {
     wants.push({
@@ -281,8 +281,9 @@ export function planDaemonSettings(input: DaemonSettingsInput, existing: DaemonC
   const store = options.imageStore ?? 'overlay2';
   const wants = daemonWants(facts, options, input);
   const { merged, changes } = mergeWants(existing, wants);
-  refuseHidingData(facts, changes, store === 'containerd' ? 'overlayfs' : input.driver, input.allowStorageSwitch);
+  // A clash makes dockerd refuse to start at all: said before what a switch would hide.
   if (changes.length) refuseFlagConflicts(facts, merged, new Set(changes.map((c) => c.key.split('.')[0]!)));
+  refuseHidingData(facts, changes, store === 'containerd' ? 'overlayfs' : input.driver, input.allowStorageSwitch);
   const notes = changeNotes(changes);
   if (changes.some((c) => c.key === 'data-root') && (store === 'containerd' || currentImageStore(facts) === 'containerd')) {
     notes.push('with the containerd image store, image content is kept by containerd (under /var/lib/containerd for a system containerd), which data-root does not move');
