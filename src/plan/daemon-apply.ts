@@ -71,12 +71,13 @@ export function decideApply(facts: Facts, changes: readonly DaemonChange[], extr
     running === undefined
       ? 'running containers: unknown (docker info did not answer this user)'
       : `${running} running container${running === 1 ? '' : 's'}`;
+  const one = running === 1;
   const effect =
     running === 0
       ? 'no container is running'
       : liveRestore
-        ? `${who} keep running (live-restore${turningOn ? ', reloaded in first' : ''})`
-        : `${who} stop, and only those with a restart policy start again (live-restore is off)`;
+        ? `${who} ${one ? 'keeps' : 'keep'} running (live-restore${turningOn ? ', reloaded in first' : ''})`
+        : `${who} ${one ? 'stops' : 'stop'}, and only those with a restart policy start again (live-restore is off)`;
   return {
     mode: 'restart',
     reason: `restart docker once (${needRestart.join(', ')} need${needRestart.length === 1 ? 's' : ''} a restart)`,
