@@ -13,6 +13,7 @@ import { factsCommand } from './commands/facts.js';
 import { planCommand, upCommand } from './commands/provision.js';
 import { doctorCommand } from './commands/doctor.js';
 import { contextsCommand } from './commands/contexts.js';
+import { valueFlagsJoined } from './commands/provision.js';
 
 const version: string = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')).version;
 
@@ -20,7 +21,7 @@ const version: string = JSON.parse(readFileSync(join(packageRoot, 'package.json'
 const commands: ReadonlyArray<DockhandCommand<any>> = [doctorCommand, planCommand, upCommand, factsCommand, contextsCommand];
 
 export function buildCli(argv: string[], onExitCode: (code: ExitCode) => void = () => {}) {
-  const cli = yargs(argv)
+  const cli = yargs(valueFlagsJoined(argv))
     .scriptName('dockhand')
     .usage('$0 <command> [options]\n\nMake Linux hosts ready for Docker, and find out why Docker is not working.')
     .option('json', { type: 'boolean', describe: 'machine-readable output on stdout (logs stay on stderr)' })

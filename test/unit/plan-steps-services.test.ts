@@ -27,13 +27,13 @@ stepTable('services', [
     expect: { reason: 'ok: containerd, docker enabled and running', commands: [] },
   },
   {
-    name: 'systemd, running, daemon.json changes: try-restart only',
+    name: 'systemd, running, daemon.json changes a key only a restart applies: one try-restart, saying why',
     release: 'debian-12',
     state: 'converged',
     facts: newDaemonJson,
     expect: {
-      reason: 'daemon.json changes: restart docker if running',
-      commands: [{ summary: 'restart docker if it is running (new daemon.json)', lines: ['systemctl try-restart docker.service'] }],
+      reason: 'restart docker once (storage-driver needs a restart)',
+      commands: [{ summary: 'restart docker once (new daemon settings)', lines: ['systemctl try-restart docker.service'] }],
     },
   },
   {

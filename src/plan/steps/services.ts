@@ -5,6 +5,8 @@
 import type { Facts } from '../../facts/types.js';
 import { shJoin, shQuote } from '../../shell/quote.js';
 import type { PlanContext } from '../context.js';
+import { applyCommands } from '../daemon-apply.js';
+import { storageCheckLines } from '../daemon-settings.js';
 import type { PlannedCommand } from '../model.js';
 import type { ServiceManager } from '../service-managers.js';
 import { fail, script } from '../script.js';
@@ -32,12 +34,14 @@ export function services(ctx: PlanContext, { storage, earlier }: PlanState): Ste
   const packagesChange = (earlier.find((s) => s.id === 'packages')?.commands.length ?? 0) > 0;
   const names = ctx.step('services')?.services ?? ['docker'];
   const { facts, serviceManager: sm } = ctx;
-  // daemon.json changes reach a running daemon only through a restart. The engine package may have
-  // started it during this run (Debian/Ubuntu policy), so a package install counts as "may be running".
-  const configChanged = storage?.daemonJson !== undefined;
-  const restart = configChanged && (dockerRunning(ctx) || packagesChange);
+  // daemon.json changes reach a running daemon through a reload or a restart (daemon-apply.ts). The
+  // engine package may have started it during this run (Debian/Ubuntu policy), so a package install
+  // counts as "may be running".
+  const configChanged = storage?.daemonJson !== undefined || storage?.settings?.proxyDropIn !== undefined;
+  let restart = configChanged && (dockerRunning(ctx) || packagesChange);
   const commands: PlannedCommand[] = [];
   const reasons: string[] = [];
+  const notes: string[] = [];
   if (sm.exactFacts) {
     // The facts know each unit: act on exactly those that need it.
     const notReady = names.filter((n) => !(sm.running(facts, n) && sm.enabled(facts, n)));
@@ -49,10 +53,11 @@ export function services(ctx: PlanContext, { storage, earlier }: PlanState): Ste
       reasons.push(`left failed by an earlier start: ${stuck.join(', ')}`);
       commands.push(rootCommand(`reset the failed state of ${stuck.join(' ')}`, script(reset)));
     }
-    if (restart) {
-      reasons.push('daemon.json changes: restart docker if running');
-      commands.push(rootCommand('restart docker if it is running (new daemon.json)', script(sm.render('try-restart', ['docker']))));
-    }
+    const apply = applyCommands(facts, storage?.settings, { configChanged, running: dockerRunning(ctx), packagesChange });
+    restart = apply.restartsDocker;
+    if (apply.reason) reasons.push(apply.reason);
+    commands.push(...apply.commands);
+    notes.push(...apply.notes);
     if (notReady.length) {
       reasons.push(`not enabled and running: ${units.join(', ')}`);
       commands.push(rootCommand(`enable and start ${units.join(' ')}`, script(sm.render('enable-now', notReady))));
@@ -68,7 +73,7 @@ export function services(ctx: PlanContext, { storage, earlier }: PlanState): Ste
     }
   }
   if (commands.length === 0) return ok(`${names.join(', ')} enabled and running`);
-  return change(reasons.join('; '), commands, { restartsDocker: restart || undefined });
+  return change(reasons.join('; '), commands, { restartsDocker: restart || undefined, notes });
 }
 
 /**
@@ -119,14 +124,8 @@ function verifyChecks(ctx: Target): Array<{ summary: string; lines: string[] }> 
     });
   }
   if (driver) {
-    checks.push({
-      summary: `storage driver is ${driver}`,
-      lines: [
-        `driver=$(docker info --format '{{.Driver}}')`,
-        `if [ "$driver" != ${shQuote(driver)} ]; then echo "storage driver is $driver, expected ${driver}" >&2; exit 1; fi`,
-        'echo "storage driver: $driver"',
-      ],
-    });
+    const check = storageCheckLines(ctx.daemon.imageStore ?? 'overlay2', driver, ctx.daemon.dataRoot);
+    checks.push(check);
   }
   return checks;
 }
