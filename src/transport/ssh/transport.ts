@@ -10,7 +10,7 @@ import type { Client as ClientType, ClientChannel } from 'ssh2';
 import type { Logger } from '../../core/log.js';
 import { commandLine, sudoPathFrom, WHO_AND_SUDO_SCRIPT, type CommandPlan } from '../become.js';
 import { CommandRun, commandTimeout, InFlight, killSessionScript, prepareCommand, type RunIdentity } from '../command-run.js';
-import type { ConnectOptions, ExecOptions, ExecResult, TargetSpec, Transport, WriteFileOptions } from '../types.js';
+import type { ConnectOptions, ExecOptions, ExecResult, Pace, TargetSpec, Transport, WriteFileOptions } from '../types.js';
 import { writeFileVia } from '../write-file.js';
 import { openRoute } from './connect.js';
 import { ChannelNotOpened } from './errors.js';
@@ -41,6 +41,8 @@ export class SshTransport implements Transport {
     private readonly logger: Logger,
     /** Where jump connections are shared (a fleet run passes its own). */
     private readonly jumps: JumpPool = defaultJumpPool,
+    /** A fleet run's connection pacing, keyed by the route resolved here (no second `ssh -G`). */
+    private readonly pace?: Pace,
   ) {}
 
   get name(): string {
@@ -190,7 +192,10 @@ export class SshTransport implements Transport {
   private async openChain(): Promise<ClientType> {
     const route = await resolveRoute(this.spec, this.options);
     this.loginUser = route.target.user;
-    const { client, leases } = await openRoute({ name: this.name, options: this.options, logger: this.logger }, route, this.jumps);
+    const open = () => openRoute({ name: this.name, options: this.options, logger: this.logger }, route, this.jumps);
+    // Paced by the servers the handshakes really reach (HostName, Port, ProxyJump applied).
+    const servers = [...route.jumps, route.target].map((hop) => `${hop.host}:${hop.port}`);
+    const { client, leases } = await (this.pace ? this.pace(servers, open) : open());
     this.conn = client;
     this.jumpLeases = leases;
     client.on('close', () => {
