@@ -14,7 +14,7 @@ import type { ConnectOptions, ExecOptions, ExecResult, Pace, TargetSpec, Transpo
 import { writeFileVia } from '../write-file.js';
 import { openRoute } from './connect.js';
 import { ChannelNotOpened } from './errors.js';
-import { resolveRoute } from './hops.js';
+import { resolveRoute, type Route } from './hops.js';
 import { defaultJumpPool, endClient, type JumpLease, type JumpPool } from './jump-pool.js';
 import { Slots } from './slots.js';
 import { openUnixSocket } from './unix-socket.js';
@@ -43,6 +43,8 @@ export class SshTransport implements Transport {
     private readonly jumps: JumpPool = defaultJumpPool,
     /** A fleet run's connection pacing, keyed by the route resolved here (no second `ssh -G`). */
     private readonly pace?: Pace,
+    /** The route, already being resolved (openTransport starts it while ssh2 loads); used once. */
+    private firstRoute?: Promise<Route>,
   ) {}
 
   get name(): string {
@@ -190,7 +192,9 @@ export class SshTransport implements Transport {
 
   /** Connect through every jump host to the target; returns the target's client. */
   private async openChain(): Promise<ClientType> {
-    const route = await resolveRoute(this.spec, this.options);
+    const pending = this.firstRoute;
+    this.firstRoute = undefined; // a reconnect reads the config again
+    const route = await (pending ?? resolveRoute(this.spec, this.options));
     this.loginUser = route.target.user;
     const open = () => openRoute({ name: this.name, options: this.options, logger: this.logger }, route, this.jumps);
     // Paced by the servers the handshakes really reach (HostName, Port, ProxyJump applied).
