@@ -1,6 +1,6 @@
 /**
- * Profiling aid: boot test hosts (as the benchmark does), converge them with this build, print how to
- * reach them, and keep them until Ctrl-C/SIGTERM. Root only (the e2e harness).
+ * Profiling aid: boot test hosts (as the benchmark does; the `docker` image, BENCH_HOLD_IMAGE=base
+ * for none), write how to reach them, and keep them until Ctrl-C/SIGTERM. Root only (the e2e harness).
  *
  *   node dist-bench/bench/hold.js [count]     writes the hosts' details to $BENCH_HOLD_OUT (JSON)
  */
