@@ -21,6 +21,7 @@ import { doctorCommand } from './commands/doctor.js';
 import { contextsCommand } from './commands/contexts.js';
 import { initCommand } from './commands/init.js';
 import { completionCommand } from './commands/completion.js';
+import { valueFlagsJoined } from './commands/provision.js';
 import { closest } from './core/suggest.js';
 
 const version: string = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')).version;
@@ -63,7 +64,7 @@ function withDefaultCommand(argv: string[]): string[] {
 }
 
 export function buildCli(rawArgv: string[], onExitCode: (code: ExitCode) => void = () => {}) {
-  const argv = withDefaultCommand(rawArgv);
+  const argv = withDefaultCommand(valueFlagsJoined(rawArgv));
   const word = argv[0];
   if (word !== undefined && !word.startsWith('-') && !commandNames.includes(word)) {
     const guess = closest(word, commandNames);

@@ -25,8 +25,35 @@ function withProvisionOptions<T>(y: Argv<T>) {
     })
     .option('os', { type: 'string', describe: 'treat the host as this os-release ID (derivatives)' })
     .option('codename', { type: 'string', describe: 'treat the host as this release codename' })
-    .option('allow-storage-switch', { type: 'boolean', describe: 'switch to overlay2 even if that hides images/containers of another driver' })
+    .option('allow-storage-switch', { type: 'boolean', describe: 'switch the storage driver, image store or data root even if that hides existing images/containers (they stay on disk)' })
+    .option('daemon-opt', { type: 'string', array: true, describe: 'daemon.json KEY=VALUE (repeatable; VALUE is JSON or a string; log-opts.max-size=10m sets one key of an object; null removes)' })
+    .option('log-max-size', { type: 'string', describe: 'rotate container logs (json-file/local) at this size, e.g. 10m (default 10m when --log-max-file is given)' })
+    .option('log-max-file', { type: 'number', describe: 'log files kept per container when rotating (default 3 when --log-max-size is given)' })
+    .option('live-restore', { type: 'boolean', describe: 'keep containers running while dockerd restarts (--no-live-restore: turn off)' })
+    .option('registry-mirror', { type: 'string', array: true, describe: 'Docker Hub mirror http(s)://host[:port] (repeatable)' })
+    .option('data-root', { type: 'string', describe: "dockerd's data root (refused when the old root holds data, unless --allow-storage-switch)" })
+    .option('proxy', { type: 'string', describe: "HTTP(S) proxy for the daemon's own traffic (pulls, pushes)" })
+    .option('no-proxy', { type: 'string', describe: 'hosts the daemon reaches without the proxy (comma-separated)' })
+    .option('image-store', { choices: ['overlay2', 'containerd'] as const, describe: "overlay2 graph driver (default) or containerd's image store (Engine 24+, the default of fresh Engine 29 installs)" })
     .option('contexts', { type: 'boolean', describe: 'up: then create/update a docker context per ready host (as `dockhand contexts`)' });
+}
+
+/**
+ * `--no-proxy VALUE` as `--no-proxy=VALUE`: yargs would read the bare form as "not --proxy" and take
+ * VALUE for a target host. Only that flag; everything after `--` is left alone.
+ */
+export function valueFlagsJoined(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') return [...out, ...argv.slice(i)];
+    const next = argv[i + 1];
+    if (a === '--no-proxy' && next !== undefined && !next.startsWith('-')) {
+      out.push(`--no-proxy=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
 }
 
 export const planCommand: DockhandCommand<ProvisionArgs> = {

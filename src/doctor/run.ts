@@ -15,7 +15,8 @@ import { FleetCancelled } from '../fleet/run.js';
 import type { FleetReport } from '../fleet/types.js';
 import type { TargetSpec, Transport } from '../transport/types.js';
 import { openTransport } from '../transport/open.js';
-import { loadDeclarations, type CheckDecl } from './declarations.js';
+import { checkDeclarations } from './compiled-checks.js';
+import type { CheckDecl } from './declarations.js';
 import { runChecks, summarize, summaryLine, type Finding } from './engine.js';
 import type { DoctorEvidence } from './evidence.js';
 import { applicableFixes, applyFixes, remainingAdvice } from './fix.js';
@@ -101,7 +102,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<ExitCode> {
   // from the next turn of the event loop: the way to a local probe is promises only (its modules are
   // imported statically; ssh2 only for SSH hosts), so the probes are spawned first and loading yaml and
   // zod (~50 ms) overlaps them instead of delaying them.
-  const decls = nextTurn().then(() => loadDeclarations(opts.checksDir ?? checksDir));
+  const decls = nextTurn().then(() => checkDeclarations(opts.checksDir ?? checksDir));
   decls.catch(() => {}); // rejection handled where it is awaited
   // What is written went through the output layer (src/core/output.ts) in its renderer or jsonText.
   const writeRaw = opts.write ?? ((t: string) => process.stdout.write(t));
