@@ -3,6 +3,7 @@
  * transport through the connection pacing, show progress, handle Ctrl-C, have the exporter write the
  * result (table or JSON), and close everything. The command supplies only `(transport, host, ctx) => HostResult`.
  */
+import type { SafeStyled } from '../core/output-colour.js';
 import { DockhandError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/log.js';
 import type { HostEntry } from '../model/types.js';
@@ -39,7 +40,7 @@ export interface FleetCommandOptions {
   /** Overrides of the runner settings from the command line (e.g. connection pacing). */
   fleet?: Partial<FleetOptions>;
   /** The command's per-host output for the table, printed just before it (with --json it is in each host's data). */
-  details?: (report: FleetReport) => string | undefined;
+  details?: (report: FleetReport) => string | SafeStyled | undefined;
   /** Work on this machine after every host is done, before the summary (e.g. docker contexts). */
   afterRun?: (report: FleetReport, logger: Logger) => Promise<void>;
   /**

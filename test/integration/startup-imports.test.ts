@@ -3,7 +3,7 @@
  * that use them. Each run records every module it resolves through a test-only ESM loader
  * (test/fixtures/startup/record-imports.mjs); the CLI itself has no hook for this. The CLI is a bundle
  * (scripts/bundle.mjs): a loaded file of it counts as loading every npm package the build put into it
- * (dist/src/bundle-meta.json); a package left external (ssh2) is seen in node_modules as before.
+ * (dist/src/bundle-meta.json); a package left external would be seen in node_modules.
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
