@@ -32,6 +32,7 @@ export interface ProvisionArgs extends GlobalArgs {
   os?: string;
   codename?: string;
   'allow-storage-switch'?: boolean;
+  rootless?: boolean;
   contexts?: boolean;
 }
 
@@ -60,6 +61,7 @@ function flagOptions(argv: ProvisionArgs): HostPlanOptions {
     os: argv.os,
     codename: argv.codename,
     allowStorageSwitch: argv['allow-storage-switch'],
+    rootless: argv.rootless,
   };
 }
 

@@ -41,6 +41,7 @@ export const playbookVarsShape = {
   mirror: checked(mirrorProblem).describe("base URL of a mirror of Docker's repository"),
   channel: z.enum(['stable', 'test']).describe("Docker repository channel"),
   key_fingerprint: checked(fingerprintProblem).describe('expected fingerprint of the repository signing key (for a re-signing mirror)'),
+  rootless: z.boolean().describe('give the users rootless Docker (a daemon of their own, as their systemd user service) instead of the root-equivalent docker group'),
 } as const;
 
 /** How to reach a host; allowed at every level so a group can share a user or a jump host. */

@@ -30,6 +30,8 @@ export interface HostVars {
   mirror?: string;
   channel?: 'stable' | 'test';
   key_fingerprint?: string;
+  /** The users get rootless Docker (their own daemon) instead of the docker group. */
+  rootless?: boolean;
 }
 
 /** One host to work on: how to reach it, which groups it is in, and its variables. */

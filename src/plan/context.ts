@@ -32,6 +32,8 @@ export interface PlanOptions {
    */
   loginUser?: string;
   allowStorageSwitch?: boolean;
+  /** The users get rootless Docker (step rootless) instead of the docker group. */
+  rootless?: boolean;
   /** A sudo password was given (--ask-become-pass): sudo that asks for one can still be used. */
   becomePassword?: boolean;
 }
@@ -61,6 +63,8 @@ export interface PlanContext {
   serviceManager: ServiceManager;
   dockerVersion?: string;
   users: string[];
+  /** ctx.users get rootless Docker, not the docker group. */
+  rootless: boolean;
   allowStorageSwitch: boolean;
   becomePassword: boolean;
   /** Parameters of a step the playbook declares, or undefined when it does not have it. */
@@ -125,6 +129,7 @@ export function makeContext(facts: Facts, selection: Selection, options: PlanOpt
     serviceManager: serviceManagerFor(facts),
     dockerVersion: options.dockerVersion,
     users: dockerUsers(options.users, options.loginUser),
+    rootless: options.rootless ?? false,
     allowStorageSwitch: options.allowStorageSwitch ?? false,
     becomePassword: options.becomePassword ?? false,
     step,

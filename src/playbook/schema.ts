@@ -99,6 +99,19 @@ export const Step = z.discriminatedUnion('step', [
     })
     .strict(),
   z.object({ step: z.literal('verify') }).strict(),
+  z
+    .object({
+      step: z.literal('rootless'),
+      packages: z
+        .object({ docker: z.array(name).optional(), distro: z.array(name).optional() })
+        .strict()
+        .describe('what rootless mode needs, per package source (rootless extras or rootlesskit, uidmap, dbus-user-session, slirp4netns)'),
+      script: z
+        .object({ docker: z.string().regex(/^\/[A-Za-z0-9._/-]+\/dockerd-rootless\.sh$/).optional(), distro: z.string().regex(/^\/[A-Za-z0-9._/-]+\/dockerd-rootless\.sh$/).optional() })
+        .strict()
+        .describe("where each source installs dockerd-rootless.sh (the user unit's ExecStart)"),
+    })
+    .strict(),
 ]);
 export type Step = z.infer<typeof Step>;
 export type StepId = Step['step'];

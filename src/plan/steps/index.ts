@@ -10,6 +10,7 @@ import type { PlanStep } from '../model.js';
 import { packages } from './packages.js';
 import { prerequisites, removeConflicts, repository } from './repository.js';
 import type { StepResult } from './result.js';
+import { rootless } from './rootless.js';
 import { services, verify } from './services.js';
 import type { PlanState } from './state.js';
 import { storage, storageWork } from './storage.js';
@@ -31,6 +32,7 @@ export const STEPS: readonly StepDefinition[] = [
   { id: 'storage', title: 'Storage driver', decide: storage },
   { id: 'users', title: 'docker group members', decide: users },
   { id: 'services', title: 'Services', decide: services },
+  { id: 'rootless', title: 'Rootless Docker per user', decide: rootless },
   { id: 'verify', title: 'Verify', decide: verify },
 ];
 
