@@ -5,6 +5,7 @@
  */
 import type { Facts, FileContent, PathStat } from '../facts/types.js';
 import type { ApiProbe } from './api.js';
+import type { RootlessEvidence } from './rootless.js';
 
 export interface CheckedUser {
   name: string;
@@ -69,6 +70,8 @@ export interface ClientEvidence {
   };
   /** A containerd process (pidof/pgrep//proc): set only when one runs. */
   containerd?: { pid: number };
+  /** The checked user's rootless Docker (their user service, lingering, subordinate IDs). */
+  rootless?: RootlessEvidence;
 }
 
 /**

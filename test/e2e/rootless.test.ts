@@ -37,7 +37,9 @@ describeHosts('rootless Docker on a real Debian host', () => {
     await h.sh(
       'useradd --create-home --shell /bin/bash alice && chmod 0700 /home/alice' +
         ' && install -d -o alice -g alice -m 0700 /home/alice/.ssh' +
-        ' && install -o alice -g alice -m 0600 /home/deploy/.ssh/authorized_keys /home/alice/.ssh/authorized_keys',
+        ' && install -o alice -g alice -m 0600 /home/deploy/.ssh/authorized_keys /home/alice/.ssh/authorized_keys' +
+        // useradd gave her subordinate IDs; a user from LDAP or an older tool has none: take them away.
+        " && sed -i '/^alice:/d' /etc/subuid /etc/subgid",
     );
   });
   afterAll(async () => {
@@ -46,16 +48,24 @@ describeHosts('rootless Docker on a real Debian host', () => {
   });
 
   it('up --rootless --users alice: her own daemon, from a fresh login, surviving logout; then converged', async () => {
-    const dry = await dockhand(['plan', '--source', 'distro', '--rootless', '--users', 'alice', target()]);
+    const dry = await dockhand(['plan', target(), '--source', 'distro', '--rootless', '--users', 'alice']);
     expect(dry.code, `${dry.stdout}\n${dry.stderr}`).toBe(0);
     expect(dry.stdout).toContain('rootless: Rootless Docker per user — change');
-    expect(dry.stdout).toMatch(/subordinate IDs for alice 100000–165535/);
+    const ids = /subordinate IDs for alice (\d+)–(\d+)/.exec(dry.stdout);
+    expect(ids, dry.stdout).not.toBeNull();
+    const [start, end] = [Number(ids![1]), Number(ids![2])];
+    expect(end - start + 1).toBe(65536);
+    // Never over the other users' ranges (deploy, deploypw and plain got theirs from useradd).
+    for (const line of (await h.sh('cat /etc/subuid /etc/subgid')).trim().split('\n')) {
+      const [, s0, n] = line.split(':').map(Number);
+      expect(start >= s0! + n! || end < s0!, `${start}-${end} overlaps ${line}`).toBe(true);
+    }
     expect(dry.stdout).toContain('alice reaches their own rootless daemon at unix:///run/user/');
     expect(dry.stdout).not.toContain('usermod -aG docker alice');
 
-    const up = await dockhand(['up', '--source', 'distro', '--rootless', '--users', 'alice', target()]);
+    const up = await dockhand(['up', target(), '--source', 'distro', '--rootless', '--users', 'alice']);
     expect(up.code, `${up.stdout}\n${up.stderr}`).toBe(0);
-    expect(await h.sh('grep ^alice: /etc/subuid /etc/subgid')).toMatch(/subuid:alice:100000:65536\n.*subgid:alice:100000:65536/);
+    expect(await h.sh('grep -h ^alice: /etc/subuid /etc/subgid')).toBe(`alice:${start}:65536\nalice:${start}:65536\n`);
     expect(await h.sh('ls /var/lib/systemd/linger')).toContain('alice');
     // alice is not in the docker group; the rootful daemon still runs for the group's members.
     expect(await h.sh('id -Gn alice')).not.toMatch(/\bdocker\b/);
@@ -83,10 +93,10 @@ describeHosts('rootless Docker on a real Debian host', () => {
     expect((await h.sh(`runuser -u alice -- docker -H unix:///run/user/${uid}/docker.sock version --format '{{.Server.Version}}'`)).trim()).toMatch(/^\d+\./);
 
     // Second run: nothing to do, and applying it leaves her daemon alone.
-    const again = await dockhand(['plan', '--source', 'distro', '--rootless', '--users', 'alice', target()]);
+    const again = await dockhand(['plan', target(), '--source', 'distro', '--rootless', '--users', 'alice']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout, again.stdout).toContain('converged: nothing to do');
-    const up2 = await dockhand(['up', '--source', 'distro', '--rootless', '--users', 'alice', target()]);
+    const up2 = await dockhand(['up', target(), '--source', 'distro', '--rootless', '--users', 'alice']);
     expect(up2.code, up2.stderr).toBe(0);
     expect(up2.stdout).toMatch(/: 0 changed, \d+ ok, 0 failed/);
     expect(await alicePid()).toBe(pid);

@@ -5,6 +5,7 @@ import { probesEndpoint } from './endpoint.js';
 import { probesHost } from './host.js';
 import { probesInstall } from './install.js';
 import { probesKernel } from './kernel.js';
+import { probesRootless } from './rootless.js';
 import { probesSocket } from './socket.js';
 import type { Probe } from './types.js';
 
@@ -16,4 +17,5 @@ export const probes: Record<string, Probe> = {
   ...probesHost,
   ...probesApt,
   ...probesKernel,
+  ...probesRootless,
 };

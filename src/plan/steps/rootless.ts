@@ -247,13 +247,22 @@ function userConverged(u: RootlessUserFacts, unit: string): boolean {
   return u.record.content === rootlessRecord(unit, u.uid!) && u.daemons.some((d) => d.userService);
 }
 
+/** --rootless on a playbook without the step (or without it for this source) is refused, never ignored. */
+export function rootlessAvailable(ctx: PlanContext): void {
+  if (ctx.rootless && ctx.users.length && !wanted(ctx)) {
+    throw new PreconditionError(
+      ctx.facts.host,
+      `rootless Docker: playbook ${ctx.playbook.id} says nothing about it for the ${ctx.source} source`,
+      'leave out --rootless (rootless: true) for this host, or add a rootless step to its playbook',
+    );
+  }
+}
+
 export function rootless(ctx: PlanContext): StepResult {
   if (!ctx.rootless) return ok('no user asked for rootless Docker (--rootless)');
   if (ctx.users.length === 0) return ok('--rootless, but no user to set up (root runs the system daemon)');
-  const w = wanted(ctx);
-  if (!w) {
-    throw new PreconditionError(ctx.facts.host, `rootless Docker: playbook ${ctx.playbook.id} says nothing about it for the ${ctx.source} source`, 'use the docker group on this host, or a playbook with a rootless step for this source');
-  }
+  rootlessAvailable(ctx);
+  const w = wanted(ctx)!;
   const rl = ctx.facts.rootless;
   refuseUnmet(ctx, rl);
   const { facts, pm } = ctx;
