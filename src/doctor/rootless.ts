@@ -1,7 +1,7 @@
 /**
  * Rootless Docker evidence of the checked user (section `doctor_rootless` of probes/doctor.sh): the
  * user unit docker.service and its state and journal, lingering, subordinate ID counts, and whether
- * dockhand set rootless Docker up for them. Parsed here, judged in probes/rootless.ts.
+ * dockhand set rootless Docker up for them. Parsed here, judged in checks/rootless.ts.
  */
 import { linesOf, type ProbeOutput } from '../probe/framing.js';
 

@@ -6,20 +6,20 @@
  */
 import { contextDirName } from '../endpoint.js';
 import type { RootlessEvidence } from '../rootless.js';
-import { describeStat, fail, pass, skip, type Probe, type ProbeInput } from './types.js';
+import { describeStat, fail, pass, skip, type CheckFn, type CheckInput } from './types.js';
 
 const NEEDED_IDS = 65_536;
 
 /** The user has rootless Docker: their user unit exists, or dockhand set it up for them. */
-function rootlessOf(i: ProbeInput): RootlessEvidence | undefined {
+function rootlessOf(i: CheckInput): RootlessEvidence | undefined {
   const r = i.client.rootless;
   return r && (r.unitFile === true || r.record) ? r : undefined;
 }
 
-const notRootless = (i: ProbeInput) => skip(`${i.client.user.name} has no rootless Docker daemon set up`);
+const notRootless = (i: CheckInput) => skip(`${i.client.user.name} has no rootless Docker daemon set up`);
 
 /** Their daemon's socket: in the runtime directory of their session, which is /run/user/UID under logind. */
-function socketsOf(i: ProbeInput, r: RootlessEvidence | undefined): string[] {
+function socketsOf(i: CheckInput, r: RootlessEvidence | undefined): string[] {
   const paths = [`/run/user/${i.client.user.uid}/docker.sock`];
   if (r?.runtimeDir) paths.push(`${r.runtimeDir}/docker.sock`);
   return [...new Set(paths)];
@@ -27,7 +27,7 @@ function socketsOf(i: ProbeInput, r: RootlessEvidence | undefined): string[] {
 
 const journalTail = (r: RootlessEvidence) => r.journal.slice(-5).map((l) => `journal: ${l}`);
 
-export const rootlessService: Probe = (i) => {
+export const rootlessService: CheckFn = (i) => {
   const r = rootlessOf(i);
   if (!r) return notRootless(i);
   const s = r.service;
@@ -40,7 +40,7 @@ export const rootlessService: Probe = (i) => {
   });
 };
 
-export const rootlessSocket: Probe = (i) => {
+export const rootlessSocket: CheckFn = (i) => {
   const r = rootlessOf(i);
   if (!r) return notRootless(i);
   const uid = i.client.user.uid;
@@ -53,7 +53,7 @@ export const rootlessSocket: Probe = (i) => {
   return pass(ev, { summary: `socket ${good.path}` });
 };
 
-export const rootlessLinger: Probe = (i) => {
+export const rootlessLinger: CheckFn = (i) => {
   const r = rootlessOf(i);
   if (!r) return notRootless(i);
   if (r.linger === undefined) return skip('lingering could not be read');
@@ -62,7 +62,7 @@ export const rootlessLinger: Probe = (i) => {
   return fail(`${i.client.user.name} does not linger: their daemon stops at logout and does not start at boot`, ev, { vars: { user: i.client.user.name } });
 };
 
-export const rootlessSubIds: Probe = (i) => {
+export const rootlessSubIds: CheckFn = (i) => {
   const r = rootlessOf(i);
   if (!r) return notRootless(i);
   if (r.subuid === undefined || r.subgid === undefined) return skip('/etc/subuid or /etc/subgid could not be read');
@@ -72,7 +72,7 @@ export const rootlessSubIds: Probe = (i) => {
 };
 
 /** The client of a rootless user reaches their daemon; a user without one is not aimed at a rootless socket. */
-export const rootlessClient: Probe = (i) => {
+export const rootlessClient: CheckFn = (i) => {
   const r = rootlessOf(i);
   const e = i.endpoint;
   const mine = socketsOf(i, r).map((p) => `unix://${p}`);
@@ -93,4 +93,4 @@ export const rootlessClient: Probe = (i) => {
   return notRootless(i);
 };
 
-export const probesRootless = { rootlessService, rootlessSocket, rootlessLinger, rootlessSubIds, rootlessClient };
+export const checksRootless = { rootlessService, rootlessSocket, rootlessLinger, rootlessSubIds, rootlessClient };
