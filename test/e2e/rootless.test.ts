@@ -101,4 +101,47 @@ describeHosts('rootless Docker on a real Debian host', () => {
     expect(up2.stdout).toMatch(/: 0 changed, \d+ ok, 0 failed/);
     expect(await alicePid()).toBe(pid);
   });
+
+  interface Finding { id: string; status: string; summary: string; evidence: string[]; fix?: { commands: string[] } }
+  /** The doctor as alice herself, over SSH (her session, her XDG_RUNTIME_DIR), as JSON. */
+  async function doctorAsAlice(extra: string[] = []) {
+    const r = await dockhand(['doctor', '-H', `alice@${h.address}`, '--json', ...extra]);
+    const report = (JSON.parse(r.stdout) as Array<{ error?: string; findings: Finding[]; applied?: string[] }>)[0]!;
+    expect(report.error, r.stderr).toBeUndefined();
+    const find = (id: string) => report.findings.find((f) => f.id === id) ?? { id, status: 'absent', summary: '', evidence: [] };
+    return { code: r.code, report, find };
+  }
+  const asAliceRoot = async (cmd: string) => {
+    const uid = (await h.sh('id -u alice')).trim();
+    return h.sh(`cd / && runuser -u alice -- env HOME=/home/alice XDG_RUNTIME_DIR=/run/user/${uid} sh -c '${cmd}'`);
+  };
+
+  it('doctor for alice: healthy, then a stopped rootless daemon (fixed by --fix), then a client aimed at the system daemon', async () => {
+    const healthy = await doctorAsAlice();
+    for (const id of ['rootless.service', 'rootless.socket', 'rootless.linger', 'rootless.subids', 'rootless.client']) {
+      expect(healthy.find(id).status, `${id}: ${healthy.find(id).summary}`).toBe('pass');
+    }
+
+    await asAliceRoot('systemctl --user stop docker.service');
+    const stopped = await doctorAsAlice();
+    expect(stopped.find('rootless.service').status).toBe('fail');
+    expect(stopped.find('rootless.service').summary).toMatch(/alice's rootless daemon is not running \(docker.service inactive/);
+    expect(stopped.find('rootless.socket').status).toBe('skip');
+    expect(stopped.find('rootless.service').fix?.commands).toContain('systemctl --user start docker.service');
+    expect(stopped.code).toBe(1);
+    const fixed = await doctorAsAlice(['--fix', '--yes']);
+    expect(fixed.find('rootless.service').status, JSON.stringify(fixed.report.applied)).toBe('pass');
+    expect(fixed.find('rootless.socket').status).toBe('pass');
+    expect((await asAliceRoot('systemctl --user is-active docker.service')).trim()).toBe('active');
+
+    // The classic confusion: her client back on /var/run/docker.sock (not in the docker group, too).
+    await asAliceRoot('docker context use default');
+    const wrong = await doctorAsAlice();
+    expect(wrong.find('rootless.client').status).toBe('fail');
+    expect(wrong.find('rootless.client').summary).toContain('alice has a rootless daemon, but the client talks to the system daemon');
+    expect(wrong.find('rootless.client').fix?.commands).toEqual(['docker context use rootless']);
+    const back = await doctorAsAlice(['--fix', '--yes']);
+    expect(back.find('rootless.client').status).toBe('pass');
+    expect((await asAlice(`docker info --format '{{json .SecurityOptions}}'`)).stdout).toContain('name=rootless');
+  });
 });

@@ -3,6 +3,8 @@
  * their fixes, the note about the rootless alternative on the docker-group path, and convergence from
  * what a non-root probe can see (lingering, IDs, the daemon in the user's docker.service, the record).
  */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { PreconditionError } from '../../src/core/errors.js';
 import type { RootlessFacts, RootlessUserFacts } from '../../src/facts/areas/rootless.js';
@@ -170,5 +172,15 @@ describe('step rootless', () => {
     expect(DISTRO_UNIT).toContain('ExecStart=/usr/share/docker.io/contrib/dockerd-rootless.sh\n');
     expect(DISTRO_UNIT).toContain('Delegate=yes\n');
     expect(DISTRO_UNIT).toContain('WantedBy=default.target\n');
+  });
+});
+
+describe('a whole rootless plan (golden)', () => {
+  it('Debian 12, distro packages, alice and bob: test/golden/plans/debian-12.rootless.txt', () => {
+    const plan = planForHost(factsFor('debian-12', 'converged', (f) => rootlessHost(f)), playbooks, { ...opts, users: ['alice', 'bob'], loginUser: 'admin' });
+    const text = renderPlan(plan);
+    const path = fileURLToPath(new URL('../golden/plans/debian-12.rootless.txt', import.meta.url));
+    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(path, text);
+    expect(text).toBe(readFileSync(path, 'utf8'));
   });
 });

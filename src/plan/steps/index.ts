@@ -21,6 +21,8 @@ export interface StepDefinition {
   id: StepId;
   title: string;
   decide(ctx: PlanContext, state: PlanState): StepResult;
+  /** A step that only some plans have (rootless: only with --rootless); absent = every plan. */
+  applies?(ctx: PlanContext): boolean;
 }
 
 export const STEPS: readonly StepDefinition[] = [
@@ -32,7 +34,7 @@ export const STEPS: readonly StepDefinition[] = [
   { id: 'storage', title: 'Storage driver', decide: storage },
   { id: 'users', title: 'docker group members', decide: users },
   { id: 'services', title: 'Services', decide: services },
-  { id: 'rootless', title: 'Rootless Docker per user', decide: rootless },
+  { id: 'rootless', title: 'Rootless Docker per user', decide: rootless, applies: (ctx) => ctx.rootless },
   { id: 'verify', title: 'Verify', decide: verify },
 ];
 

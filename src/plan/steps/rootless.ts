@@ -31,7 +31,7 @@ import { shJoin, shQuote } from '../../shell/quote.js';
 import type { PlanContext } from '../context.js';
 import { contentHash } from '../daemon-json.js';
 import type { PlannedCommand } from '../model.js';
-import { fail, pollUntilLines, script, writeFileLines } from '../script.js';
+import { ensureDirLine, fail, pollUntilLines, script, writeFileLines } from '../script.js';
 import { allocateSubIds, rangesOf, SUBID_COUNT, type Allocation } from '../subids.js';
 import { change, ok, rootCommand, type StepResult } from './result.js';
 
@@ -191,13 +191,18 @@ function setupCommand(user: string, uid: number, home: string, unit: string): Pl
   const rt = runtimeDir(uid);
   const sock = rootlessSocket(uid);
   const unitPath = `${home}/.config/systemd/user/docker.service`;
+  const dir = unitPath.slice(0, unitPath.lastIndexOf('/'));
+  const f = shQuote(unitPath);
   const asUser = script(
     'cd "$HOME"',
-    'changed=0',
-    `if ! [ -f ${shQuote(unitPath)} ] || [ "$(cat ${shQuote(unitPath)})" != ${shQuote(unit.replace(/\n+$/, ''))} ]; then changed=1; fi`,
-    `if [ "$changed" = 1 ]; then`,
-    ...writeFileLines(unitPath, unit).map((l) => `  ${l}`),
-    'fi',
+    // The unit as it should be, next to the one there: replaced (and the daemon restarted) only when they differ.
+    ensureDirLine(dir),
+    `tmp=$(mktemp ${shQuote(`${dir}/.docker.service.XXXXXX`)})`,
+    `trap 'rm -f "$tmp"' EXIT`,
+    `printf '%s' ${shQuote(unit)} > "$tmp"`,
+    'chmod 0644 "$tmp"',
+    `if cmp -s "$tmp" ${f}; then changed=0; rm -f "$tmp"; else changed=1; mv -f "$tmp" ${f}; fi`,
+    'trap - EXIT',
     'systemctl --user daemon-reload',
     'systemctl --user enable docker.service',
     'systemctl --user reset-failed docker.service 2>/dev/null || true',
