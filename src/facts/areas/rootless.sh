@@ -19,7 +19,7 @@ for dh_b in newuidmap newgidmap rootlesskit slirp4netns pasta dockerd-rootless.s
 if [ -d /etc/apparmor.d ]; then
   dh_n=0
   for dh_f in /etc/apparmor.d/*; do
-    [ -f "$dh_f" ] && [ -r "$dh_f" ] || continue
+    { [ -f "$dh_f" ] && [ -r "$dh_f" ]; } || continue
     if grep -q rootlesskit "$dh_f" 2>/dev/null && grep -q userns "$dh_f" 2>/dev/null; then
       kv "apparmor ${dh_f##*/}" yes
       dh_n=$((dh_n + 1)); [ "$dh_n" -ge 20 ] && break
@@ -38,7 +38,7 @@ dh_n=0
 for dh_p in /proc/[0-9]*; do
   [ "$(cat "$dh_p/comm" 2>/dev/null)" = dockerd ] || continue
   dh_owner=$(stat -c %u "$dh_p" 2>/dev/null) || continue
-  [ -n "$dh_owner" ] && [ "$dh_owner" != 0 ] || continue
+  { [ -n "$dh_owner" ] && [ "$dh_owner" != 0 ]; } || continue
   kv "uid ${dh_p#/proc/}" "$dh_owner"
   head -c 4096 "$dh_p/cgroup" 2>/dev/null | stream "cgroup ${dh_p#/proc/}"
   dh_n=$((dh_n + 1)); [ "$dh_n" -ge 32 ] && break
