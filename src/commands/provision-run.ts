@@ -90,7 +90,9 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<Exi
     const options = { ...planOptionsFor(host.vars, flags), loginUser: transport.loginUser };
     report('facts', 'running');
     // Users named for the docker group are looked up by the same probe, so the plan can refuse a missing one.
-    const facts = await gatherFacts(transport, { accounts: options.users });
+    // --rootless without --users sets up the login user: the rootless facts need that account too.
+    const accounts = options.users ?? (options.rootless && transport.loginUser ? [transport.loginUser] : undefined);
+    const facts = await gatherFacts(transport, { accounts });
     const os = osLabel(facts, options);
     report('facts', 'ok', os);
     detectedOs(os);

@@ -100,6 +100,11 @@ describeHosts('rootless Docker on a real Debian host', () => {
     expect(up2.code, up2.stderr).toBe(0);
     expect(up2.stdout).toMatch(/: 0 changed, \d+ ok, 0 failed/);
     expect(await alicePid()).toBe(pid);
+
+    // Without --users, --rootless means the login user (looked up by the same probe), never root.
+    const self = await dockhand(['plan', target(), '--source', 'distro', '--rootless']);
+    expect(self.code, self.stderr).toBe(0);
+    expect(self.stdout).toMatch(/deploy reaches their own rootless daemon at unix:\/\/\/run\/user\/\d+\/docker.sock/);
   });
 
   interface Finding { id: string; status: string; summary: string; evidence: string[]; fix?: { commands: string[] } }
