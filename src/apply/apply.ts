@@ -9,7 +9,7 @@ import { clipLine } from '../core/bounded.js';
 import { CommandError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { StepCounts } from '../model/types.js';
-import type { Plan } from '../plan/model.js';
+import { changes, type Plan } from '../plan/model.js';
 import { PROGRESS_MARK } from '../plan/script.js';
 import type { Transport } from '../transport/types.js';
 import type { TaskContext } from '../fleet/run.js';
@@ -73,7 +73,8 @@ export async function applyPlan(plan: Plan, transport: Transport, report: StepRe
       outcomes.push({ id: step.id, status: 'failed' });
       continue;
     }
-    const status = step.commands.length ? 'changed' : 'ok';
+    // A step that only checks (verify) is ok when its checks pass: it changed nothing.
+    const status = changes(step) ? 'changed' : 'ok';
     report(step.id, status, step.reason);
     outcomes.push({ id: step.id, status });
     // A new group membership reaches our own session only through a new login.

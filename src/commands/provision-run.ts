@@ -15,7 +15,7 @@ import type { FleetReport } from '../fleet/types.js';
 import type { HostEntry } from '../inventory/types.js';
 import { planForHost } from '../plan/build.js';
 import { osLabel, planOptionsFor, type HostPlanOptions } from '../plan/host-options.js';
-import type { Plan } from '../plan/model.js';
+import { changes, type Plan } from '../plan/model.js';
 import type { Playbook } from '../playbook/schema.js';
 import { renderPlan } from '../plan/render.js';
 import { shJoin } from '../shell/quote.js';
@@ -99,10 +99,11 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<Exi
     const plan = planForHost(facts, await playbooks, options);
     plans.set(host.name, plan);
     if (mode === 'plan') {
-      // A dry run counts a step with commands as "changed", as Ansible's check mode does: it would change.
+      // A dry run counts a step that would change the host as "changed", as Ansible's check mode does
+      // (verify's checks change nothing: ok).
       for (const step of plan.steps) {
         report(step.id, 'running');
-        report(step.id, step.commands.length ? 'changed' : 'ok', step.reason);
+        report(step.id, changes(step) ? 'changed' : 'ok', step.reason);
       }
       return { outcome: 'ok', os, data: plan };
     }

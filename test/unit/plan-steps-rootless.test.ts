@@ -55,7 +55,7 @@ stepTable('rootless', [
         { summary: 'install slirp4netns', has: ['apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y slirp4netns'] },
         { summary: 'subordinate IDs for alice 165536–231071 (/etc/subuid, /etc/subgid)', has: ['usermod --add-subuids 165536-231071 --add-subgids 165536-231071 alice'] },
         { summary: 'enable lingering for alice (the user manager runs without a login, and after logout)', lines: ['loginctl enable-linger alice'] },
-        { summary: "alice: rootless daemon as alice's user service docker.service, context rootless (/run/user/1001/docker.sock)", has: ['systemctl start user@1001.service'] },
+        { summary: "alice: rootless daemon as alice's user service docker.service, context rootless (/run/user/1001/docker.sock)", has: ['systemctl start "user@$uid.service"', "[ \"$uid\" = 1001 ] || { echo 'alice'\\''s uid is no longer 1001; run dockhand again' >&2; exit 1; }"] },
       ],
     },
   },

@@ -3,9 +3,11 @@
  * ranges have the full size, stay inside login.defs' bounds, and overlap nothing existing and nothing
  * else allocated; fixed cases pin the first-fit choice a real host sees.
  */
+import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { SubIdRange } from '../../src/facts/areas/rootless.js';
+import { FIRST_FIT_AWK } from '../../src/plan/steps/rootless.js';
 import { allocateSubIds, SUBID_COUNT, SUBID_MAX, SUBID_MIN } from '../../src/plan/subids.js';
 
 const overlaps = (a: { start: number; count: number }, b: { start: number; count: number }) =>
@@ -63,5 +65,18 @@ describe('allocateSubIds', () => {
 
   it('says when no room is left below SUB_UID_MAX', () => {
     expect(allocateSubIds([{ owner: 'x', start: SUBID_MIN, count: SUBID_MAX - SUBID_MIN - 1000 }], ['alice'])).toBeUndefined();
+  });
+});
+
+describe('the rendered scripts\' allocator (awk, decided on the host) agrees with allocateSubIds', () => {
+  it('same first-fit start for the same files', () => {
+    fc.assert(
+      fc.property(fc.array(range, { maxLength: 12 }), fc.array(range, { maxLength: 12 }), (subuid, subgid) => {
+        const text = (rs: SubIdRange[]) => `# comment\n${rs.map((r) => `${r.owner}:${r.start}:${r.count}`).join('\n')}\n\n`;
+        const out = execFileSync('sh', ['-c', `cat | ${FIRST_FIT_AWK}`], { input: text(subuid) + text(subgid) }).toString().trim();
+        expect(Number(out)).toBe(allocateSubIds([...subuid, ...subgid], ['alice'])![0]!.start);
+      }),
+      { numRuns: 60 },
+    );
   });
 });

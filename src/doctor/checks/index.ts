@@ -5,6 +5,7 @@ import { checksEndpoint } from './endpoint.js';
 import { checksHost } from './host.js';
 import { checksInstall } from './install.js';
 import { checksKernel } from './kernel.js';
+import { checksMac } from './mac.js';
 import { checksRootless } from './rootless.js';
 import { checksSocket } from './socket.js';
 import type { CheckFn } from './types.js';
@@ -17,5 +18,6 @@ export const checkFns: Record<string, CheckFn> = {
   ...checksHost,
   ...checksApt,
   ...checksKernel,
+  ...checksMac,
   ...checksRootless,
 };

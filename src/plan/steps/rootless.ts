@@ -31,9 +31,10 @@ import { shJoin, shQuote } from '../../shell/quote.js';
 import type { PlanContext } from '../context.js';
 import { contentHash } from '../daemon-json.js';
 import type { PlannedCommand } from '../model.js';
-import { ensureDirLine, fail, pollUntilLines, script, writeFileLines } from '../script.js';
+import { ensureDirLine, fail, pollUntilLines, script } from '../script.js';
 import { allocateSubIds, rangesOf, SUBID_COUNT, type Allocation } from '../subids.js';
 import { change, ok, rootCommand, type StepResult } from './result.js';
+import { allOf, type HostTask, type Target } from './task.js';
 
 export const ROOTLESS_CONTEXT = 'rootless';
 
@@ -80,8 +81,7 @@ export function rootlessUnit(bin: string): string {
 
 /** What dockhand records for a user once their setup is proven: the unit it wrote, the socket, the context. */
 export function rootlessRecord(unit: string, uid: number): string {
-  const unitHash = createHash('sha256').update(unit).digest('hex');
-  return `unit-sha256 ${unitHash}\nsocket unix://${rootlessSocket(uid)}\ncontext ${ROOTLESS_CONTEXT}\n`;
+  return `unit-sha256 ${unitHash(unit)}\nsocket unix://${rootlessSocket(uid)}\ncontext ${ROOTLESS_CONTEXT}\n`;
 }
 
 interface Wanted {
@@ -91,6 +91,10 @@ interface Wanted {
 }
 
 function wanted(ctx: PlanContext): Wanted | undefined {
+  return wantedFor(ctx);
+}
+
+function wantedFor(ctx: Target): Wanted | undefined {
   const params = ctx.step('rootless');
   const packages = params?.packages[ctx.source];
   const path = params?.script[ctx.source];
@@ -182,69 +186,128 @@ function subIdCommand(rl: RootlessFacts, allocations: readonly Allocation[]): Pl
   );
 }
 
+const unitHash = (unit: string) => createHash('sha256').update(unit).digest('hex');
+
 /**
  * As root: start the user's manager (lingering keeps it), then as the user, through that manager:
  * write the unit when it differs, reload, enable, (re)start, wait for the socket to answer, point the
  * `rootless` context at it and make it current; back as root, prove it from a fresh login and record it.
+ * The uid and home are read on the host ($uid, $home); `expectUid`: the plan's, checked to be still true.
  */
-function setupCommand(user: string, uid: number, home: string, unit: string): PlannedCommand {
-  const rt = runtimeDir(uid);
-  const sock = rootlessSocket(uid);
-  const unitPath = `${home}/.config/systemd/user/docker.service`;
-  const dir = unitPath.slice(0, unitPath.lastIndexOf('/'));
-  const f = shQuote(unitPath);
+function setupLines(user: string, unit: string, expectUid?: number): string[] {
+  const u = shQuote(user);
   const asUser = script(
     'cd "$HOME"',
+    'dir="$HOME/.config/systemd/user"; unit="$dir/docker.service"; sock="unix://$XDG_RUNTIME_DIR/docker.sock"',
     // The unit as it should be, next to the one there: replaced (and the daemon restarted) only when they differ.
-    ensureDirLine(dir),
-    `tmp=$(mktemp ${shQuote(`${dir}/.docker.service.XXXXXX`)})`,
+    '[ -d "$dir" ] || install -d -m 0755 "$dir"',
+    'tmp=$(mktemp "$dir/.docker.service.XXXXXX")',
     `trap 'rm -f "$tmp"' EXIT`,
     `printf '%s' ${shQuote(unit)} > "$tmp"`,
     'chmod 0644 "$tmp"',
-    `if cmp -s "$tmp" ${f}; then changed=0; rm -f "$tmp"; else changed=1; mv -f "$tmp" ${f}; fi`,
+    'if cmp -s "$tmp" "$unit"; then changed=0; rm -f "$tmp"; else changed=1; mv -f "$tmp" "$unit"; fi',
     'trap - EXIT',
     'systemctl --user daemon-reload',
     'systemctl --user enable docker.service',
     'systemctl --user reset-failed docker.service 2>/dev/null || true',
     'if [ "$changed" = 1 ]; then systemctl --user restart docker.service; else systemctl --user start docker.service; fi',
     ...pollUntilLines({
-      condition: `docker -H ${shQuote(`unix://${sock}`)} version >/dev/null 2>&1`,
+      condition: 'docker -H "$sock" version >/dev/null 2>&1',
       timeoutSeconds: 90,
       waitingFor: `${user}'s rootless daemon`,
-      onTimeout: `{ journalctl --user -u docker.service -n 20 --no-pager >&2 || true; ${fail(`${user}'s rootless daemon did not answer on ${sock} within 90s`)}; }`,
+      onTimeout: `{ journalctl --user -u docker.service -n 20 --no-pager >&2 || true; ${fail(`${user}'s rootless daemon did not answer within 90s`)}; }`,
     }),
     `if docker context inspect ${ROOTLESS_CONTEXT} >/dev/null 2>&1; then`,
-    `  docker context update ${ROOTLESS_CONTEXT} --docker ${shQuote(`host=unix://${sock}`)} >/dev/null`,
+    `  docker context update ${ROOTLESS_CONTEXT} --docker "host=$sock" >/dev/null`,
     'else',
-    `  docker context create ${ROOTLESS_CONTEXT} --description 'Rootless mode (dockhand)' --docker ${shQuote(`host=unix://${sock}`)} >/dev/null`,
+    `  docker context create ${ROOTLESS_CONTEXT} --description 'Rootless mode (dockhand)' --docker "host=$sock" >/dev/null`,
     'fi',
     `docker context use ${ROOTLESS_CONTEXT} >/dev/null`,
   );
-  const env = shJoin([
-    'env', '-i', `HOME=${home}`, `USER=${user}`, `LOGNAME=${user}`, 'PATH=/usr/local/bin:/usr/bin:/bin',
-    `XDG_RUNTIME_DIR=${rt}`, `DBUS_SESSION_BUS_ADDRESS=unix:path=${rt}/bus`,
-  ]);
-  const u = shQuote(user);
   // From a fresh login (su -l: PAM session, the user's profile): the client reaches the rootless daemon.
   const probe = shJoin(['docker', 'info', '--format', '{{json .SecurityOptions}}']);
-  return rootCommand(
-    `${user}: rootless daemon as ${user}'s user service docker.service, context ${ROOTLESS_CONTEXT} (${sock})`,
-    script(
-      `[ "$(id -u ${u})" = ${uid} ] || ${fail(`${user}'s uid is no longer ${uid}; run dockhand again`)}`,
-      // Type=notify: returns once the manager is up (lingering keeps it; logind may be starting it already).
-      `systemctl start user@${uid}.service`,
-      ...pollUntilLines({
-        condition: `[ -S ${shQuote(`${rt}/systemd/private`)} ]`,
-        timeoutSeconds: 60,
-        waitingFor: `${user}'s user manager`,
-        onTimeout: fail(`${user}'s user manager (user@${uid}.service) did not start`),
-      }),
-      `cd / && runuser -u ${u} -- ${env} sh -c ${shQuote(asUser)}`,
-      `out=$(su -l -s /bin/sh ${u} -c ${shQuote(probe)} 2>&1) || { printf '%s\\n' "$out" >&2; ${fail(`${user} cannot reach their rootless daemon from a fresh login`)}; }`,
-      `case $out in *rootless*) ;; *) printf '%s\\n' "$out" >&2; ${fail(`a fresh login of ${user} reaches a daemon that is not rootless`)} ;; esac`,
-      ...writeFileLines(`${ROOTLESS_RECORD_DIR}/${user}`, rootlessRecord(unit, uid)),
-    ),
-  );
+  const record = `${ROOTLESS_RECORD_DIR}/${user}`;
+  return [
+    `uid=$(id -u ${u}) || ${fail(`user ${user} does not exist on this host`)}`,
+    ...(expectUid === undefined ? [] : [`[ "$uid" = ${expectUid} ] || ${fail(`${user}'s uid is no longer ${expectUid}; run dockhand again`)}`]),
+    `home=$(getent passwd ${u} | cut -d: -f6)`,
+    `[ -n "$home" ] && [ -d "$home" ] || ${fail(`${user} has no home directory`)}`,
+    // Type=notify: returns once the manager is up (lingering keeps it; logind may be starting it already).
+    'systemctl start "user@$uid.service"',
+    ...pollUntilLines({
+      condition: '[ -S "/run/user/$uid/systemd/private" ]',
+      timeoutSeconds: 60,
+      waitingFor: `${user}'s user manager`,
+      onTimeout: fail(`${user}'s user manager did not start`),
+    }),
+    `cd / && runuser -u ${u} -- env -i "HOME=$home" USER=${u} LOGNAME=${u} PATH=/usr/local/bin:/usr/bin:/bin "XDG_RUNTIME_DIR=/run/user/$uid" "DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/$uid/bus" sh -c ${shQuote(asUser)}`,
+    `out=$(su -l -s /bin/sh ${u} -c ${shQuote(probe)} 2>&1) || { printf '%s\n' "$out" >&2; ${fail(`${user} cannot reach their rootless daemon from a fresh login`)}; }`,
+    `case $out in *rootless*) ;; *) printf '%s\n' "$out" >&2; ${fail(`a fresh login of ${user} reaches a daemon that is not rootless`)} ;; esac`,
+    // The record (rootlessRecord): what the plan compares on the next run.
+    ensureDirLine(ROOTLESS_RECORD_DIR),
+    `tmp=$(mktemp ${shQuote(`${ROOTLESS_RECORD_DIR}/.${user}.XXXXXX`)})`,
+    `printf 'unit-sha256 %s\nsocket unix:///run/user/%s/docker.sock\ncontext %s\n' ${unitHash(unit)} "$uid" ${ROOTLESS_CONTEXT} > "$tmp"`,
+    'chmod 0644 "$tmp"',
+    `mv -f "$tmp" ${shQuote(record)}`,
+  ];
+}
+
+function setupCommand(user: string, uid: number, unit: string): PlannedCommand {
+  return rootCommand(`${user}: rootless daemon as ${user}'s user service docker.service, context ${ROOTLESS_CONTEXT} (${rootlessSocket(uid)})`, script(...setupLines(user, unit, uid)));
+}
+
+/** Shell: first fit of 65,536 IDs ≥ 100000 over both files (allocateSubIds, for scripts that decide on the host). */
+export const FIRST_FIT_AWK =
+  "awk -F: -v min=100000 -v n=65536 '$0 !~ /^[ \t]*(#|$)/ && NF == 3 { s[++k] = $2; e[k] = $2 + $3 } " +
+  "END { c = min; moved = 1; while (moved) { moved = 0; for (i = 1; i <= k; i++) if (s[i] < c + n && c < e[i]) { c = e[i]; moved = 1 } } print c }'";
+
+/** Tasks for rendered scripts (no facts): each state tested on the host, the same actions as the plan's. */
+export function rootlessTasks(ctx: Target): HostTask[] {
+  if (!ctx.rootless || ctx.users.length === 0) return [];
+  const w = wantedFor(ctx);
+  if (!w) return [];
+  const unit = rootlessUnit(w.bin);
+  const tasks: HostTask[] = [
+    {
+      summary: `install ${w.packages.join(' ')}`,
+      test: { what: `${w.packages.join(' ')} installed`, shell: allOf(w.packages.map((p) => ctx.pm.isInstalled(p))), holds: (facts) => w.packages.every((p) => facts.packages[p] !== undefined) },
+      action: [...ctx.pm.env, ctx.pm.refresh, ctx.pm.install(w.packages)].filter((l): l is string => !!l),
+    },
+  ];
+  for (const user of ctx.users) {
+    const u = shQuote(user);
+    const owner = `"^${user}:\\|^$(id -u ${u}):"`;
+    tasks.push(
+      {
+        summary: `subordinate IDs for ${user} (65,536, overlapping no other range)`,
+        test: { what: `${user} has subordinate IDs`, shell: `grep -q ${owner} /etc/subuid 2>/dev/null && grep -q ${owner} /etc/subgid 2>/dev/null` },
+        action: [
+          'for f in /etc/subuid /etc/subgid; do [ -e "$f" ] || install -m 0644 /dev/null "$f"; done',
+          `start=$(cat /etc/subuid /etc/subgid | ${FIRST_FIT_AWK})`,
+          `usermod --add-subuids "$start-$((start + 65535))" --add-subgids "$start-$((start + 65535))" ${u}`,
+        ],
+      },
+      {
+        summary: `enable lingering for ${user}`,
+        test: { what: `${user} lingers`, shell: `[ -e /var/lib/systemd/linger/${user} ]`, holds: (facts) => facts.rootless?.users[user]?.linger },
+        action: [`loginctl enable-linger ${u}`],
+      },
+      {
+        summary: `${user}: rootless daemon as ${user}'s user service, context ${ROOTLESS_CONTEXT}`,
+        test: {
+          what: `${user}'s rootless daemon set up and running`,
+          shell: `uid=$(id -u ${u}) && [ "$(cat ${shQuote(`${ROOTLESS_RECORD_DIR}/${user}`)} 2>/dev/null)" = "$(printf 'unit-sha256 %s\nsocket unix:///run/user/%s/docker.sock\ncontext %s' ${unitHash(unit)} "$uid" ${ROOTLESS_CONTEXT})" ] && grep -qs "user@$uid.service/app.slice/docker.service" $(for p in $(pgrep -u "$uid" -x dockerd); do echo /proc/$p/cgroup; done) /dev/null`,
+          holds: (facts) => {
+            const f = facts.rootless?.users[user];
+            return f?.uid === undefined ? undefined : userConverged(f, unit);
+          },
+        },
+        action: setupLines(user, unit),
+        notes: [`${user} reaches their own rootless daemon (docker context ${ROOTLESS_CONTEXT})`],
+      },
+    );
+  }
+  return tasks;
 }
 
 /** The user's setup is done: dockhand's record matches this unit and socket, and the daemon runs as their user service. */
@@ -296,7 +359,7 @@ export function rootless(ctx: PlanContext): StepResult {
     if (!userConverged(u, unit) || missing.length) {
       const why = u.record.content === undefined ? 'not set up' : u.record.content !== rootlessRecord(unit, uid) ? 'set up differently' : 'daemon not running as the user service';
       reasons.push(`${user}: ${why}`);
-      commands.push(setupCommand(user, uid, u.home ?? `/home/${user}`, unit));
+      commands.push(setupCommand(user, uid, unit));
     }
     notes.push(`${user} reaches their own rootless daemon at unix://${rootlessSocket(uid)} (docker context ${ROOTLESS_CONTEXT}, the CLI's current context); SDKs that read only DOCKER_HOST need DOCKER_HOST=unix://${rootlessSocket(uid)}`);
     if (facts.dockerGroup.members.includes(user)) notes.push(`${user} is also in the docker group: root-equivalent access stays until \`gpasswd -d ${user} docker\``);
