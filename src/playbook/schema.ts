@@ -98,7 +98,6 @@ export const Step = z.discriminatedUnion('step', [
       services: z.array(name).min(1).describe('started and enabled in this order; the last is docker'),
     })
     .strict(),
-  z.object({ step: z.literal('verify') }).strict(),
   z
     .object({
       step: z.literal('rootless'),
@@ -112,6 +111,7 @@ export const Step = z.discriminatedUnion('step', [
         .describe("where each source installs dockerd-rootless.sh (the user unit's ExecStart)"),
     })
     .strict(),
+  z.object({ step: z.literal('verify') }).strict(),
 ]);
 export type Step = z.infer<typeof Step>;
 export type StepId = Step['step'];

@@ -110,8 +110,9 @@ function refuseUnmet(ctx: PlanContext, rl: RootlessFacts | undefined): asserts r
     throw new PreconditionError(facts.host, `rootless Docker: ${message}`, fix);
   };
   if (!rl) refuse('the facts say nothing about user namespaces or subordinate IDs', 'run a dockhand whose facts probe has the rootless area');
-  if (facts.init.system !== 'systemd') {
-    refuse(`each user's daemon runs as a systemd user service, and this host's init is ${facts.init.system}`, 'use the docker group, or start dockerd-rootless.sh yourself (see https://docs.docker.com/go/rootless/)');
+  // A capability only systemd has: per-user service managers (user@UID.service) with lingering.
+  if (ctx.serviceManager.kind !== 'systemd') {
+    refuse(`each user's daemon runs as a systemd user service, and this host's init is ${ctx.serviceManager.kind}`, 'use the docker group, or start dockerd-rootless.sh yourself (see https://docs.docker.com/go/rootless/)');
   }
   const k = rl.kernel;
   if (k.usernsClone === 0) {
