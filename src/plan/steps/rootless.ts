@@ -90,10 +90,6 @@ interface Wanted {
   bin: string;
 }
 
-function wanted(ctx: PlanContext): Wanted | undefined {
-  return wantedFor(ctx);
-}
-
 function wantedFor(ctx: Target): Wanted | undefined {
   const params = ctx.step('rootless');
   const packages = params?.packages[ctx.source];
@@ -318,7 +314,7 @@ function userConverged(u: RootlessUserFacts, unit: string): boolean {
 
 /** --rootless on a playbook without the step (or without it for this source) is refused, never ignored. */
 export function rootlessAvailable(ctx: PlanContext): void {
-  if (ctx.rootless && ctx.users.length && !wanted(ctx)) {
+  if (ctx.rootless && ctx.users.length && !wantedFor(ctx)) {
     throw new PreconditionError(
       ctx.facts.host,
       `rootless Docker: playbook ${ctx.playbook.id} says nothing about it for the ${ctx.source} source`,
@@ -331,7 +327,7 @@ export function rootless(ctx: PlanContext): StepResult {
   if (!ctx.rootless) return ok('no user asked for rootless Docker (--rootless)');
   if (ctx.users.length === 0) return ok('--rootless, but no user to set up (root runs the system daemon)');
   rootlessAvailable(ctx);
-  const w = wanted(ctx)!;
+  const w = wantedFor(ctx)!;
   const rl = ctx.facts.rootless;
   refuseUnmet(ctx, rl);
   const { facts, pm } = ctx;
@@ -366,7 +362,7 @@ export function rootless(ctx: PlanContext): StepResult {
     if (facts.dockerGroup.members.includes(user)) notes.push(`${user} is also in the docker group: root-equivalent access stays until \`gpasswd -d ${user} docker\``);
     if (rl.kernel.cgroup2 && u.delegated && !u.delegated.includes('cpu')) {
       notes.push(
-        `${user}'s user manager is not delegated cpu/io (has: ${u.delegated.join(' ') || 'none'}): --cpus/--memory limits will not work; fix: printf '[Service]\\nDelegate=cpu cpuset io memory pids\\n' > /etc/systemd/system/user@.service.d/delegate.conf && systemctl daemon-reload`,
+        `${user}'s user manager is not delegated cpu/io (has: ${u.delegated.join(' ') || 'none'}): --cpus/--memory limits will not work; fix: mkdir -p /etc/systemd/system/user@.service.d && printf '[Service]\\nDelegate=cpu cpuset io memory pids\\n' > /etc/systemd/system/user@.service.d/delegate.conf && systemctl daemon-reload`,
       );
     }
   }
