@@ -25,6 +25,15 @@ function socketsOf(i: CheckInput, r: RootlessEvidence | undefined): string[] {
   return [...new Set(paths)];
 }
 
+/**
+ * The client's endpoint is the checked user's own rootless socket (and they have rootless Docker):
+ * the system daemon's checks and fixes (restart docker.socket) do not apply to it; rootless.* do.
+ */
+export function isOwnRootlessEndpoint(i: CheckInput): boolean {
+  const r = rootlessOf(i);
+  return r !== undefined && socketsOf(i, r).some((p) => i.endpoint.endpoint === `unix://${p}`);
+}
+
 const journalTail = (r: RootlessEvidence) => r.journal.slice(-5).map((l) => `journal: ${l}`);
 
 export const rootlessService: CheckFn = (i) => {
