@@ -100,6 +100,7 @@ export const ABSENCE_IS_A_FACT: ReadonlySet<string> = new Set([
   'client.execStart',
   'client.containerd',
   'client.jobs', // no systemctl: no jobs to list
+  'client.rootless', // older probes: not a rootless user to the other checks (rootless.* skip without it)
 ]);
 
 export interface DoctorEvidence {

@@ -30,6 +30,8 @@ export interface HostVars {
   mirror?: string;
   channel?: 'stable' | 'test';
   key_fingerprint?: string;
+  /** daemon.json keys (inventory `daemon:`) → JSON values; null removes a key. */
+  daemon?: Record<string, unknown>;
   /** The users get rootless Docker (their own daemon) instead of the docker group. */
   rootless?: boolean;
 }
