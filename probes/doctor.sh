@@ -166,3 +166,29 @@ elif has journalctl && { [ "$dh_root" != none ] || id -Gn 2>/dev/null | grep -qw
   as_root $T journalctl -q -n 5000 --no-pager -o cat _TRANSPORT=kernel + _TRANSPORT=audit 2>/dev/null </dev/null |
     grep -E "$dh_mac" | grep -E "$dh_mac_who" | tail -n 20 | stream mac-denials
 fi
+
+# Rootless Docker of the checked user (src/doctor/rootless.ts): their user unit docker.service, its
+# state and journal (a user manager answers only its own user, or root through -M USER@), lingering,
+# subordinate ID counts, and dockhand's record of a rootless setup.
+sec doctor_rootless
+dh_rt=/run/user/$uid
+if [ "$u" = "$me" ] && [ -n "${XDG_RUNTIME_DIR-}" ]; then dh_rt=$XDG_RUNTIME_DIR; fi
+kv runtime_dir "$dh_rt"
+if [ -e "$home/.config/systemd/user/docker.service" ]; then kv unit yes
+elif [ -x "$home" ]; then kv unit no; fi
+[ -e "/var/lib/dockhand/rootless/$u" ] && kv record yes
+if [ -e "/var/lib/systemd/linger/$u" ]; then kv linger yes
+elif [ -d /var/lib/systemd ]; then kv linger no; fi
+for dh_f in subuid subgid; do
+  [ -r "/etc/$dh_f" ] && has awk && kv "$dh_f" "$(awk -F: -v u="$u" -v id="$uid" '$1 == u || $1 == id { n += $3 } END { print n + 0 }' "/etc/$dh_f" 2>/dev/null)"
+done
+# shellcheck disable=SC2086 # $T is a word list on purpose
+if has systemctl && [ -n "$uid" ]; then
+  if [ "$u" = "$me" ]; then
+    $T systemctl --user show --no-pager -p LoadState,ActiveState,SubState,Result,UnitFileState docker.service 2>/dev/null </dev/null | stream user-unit
+    has journalctl && $T journalctl --user -u docker.service -n 20 --no-pager -o cat 2>/dev/null </dev/null | stream journal-user
+  elif [ "$dh_root" != none ]; then
+    as_root $T systemctl --user -M "$u@" show --no-pager -p LoadState,ActiveState,SubState,Result,UnitFileState docker.service 2>/dev/null </dev/null | stream user-unit
+    has journalctl && as_root $T journalctl "_UID=$uid" _SYSTEMD_USER_UNIT=docker.service -n 20 --no-pager -o cat 2>/dev/null </dev/null | stream journal-user
+  fi
+fi

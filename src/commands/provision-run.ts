@@ -54,6 +54,7 @@ export interface ProvisionArgs extends GlobalArgs {
   proxy?: string | false;
   'no-proxy'?: string;
   'image-store'?: 'overlay2' | 'containerd';
+  rootless?: boolean;
   contexts?: boolean;
   'show-commands'?: boolean;
 }
@@ -84,6 +85,7 @@ function flagOptions(argv: ProvisionArgs): HostPlanOptions {
     codename: argv.codename,
     allowStorageSwitch: argv['allow-storage-switch'],
     daemon: daemonFlags(argv),
+    rootless: argv.rootless,
   };
 }
 
@@ -156,7 +158,9 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<Exi
     const options = { ...planOptionsFor(host.vars, flags), loginUser: transport.loginUser };
     report('facts', 'running');
     // Users named for the docker group are looked up by the same probe, so the plan can refuse a missing one.
-    const facts = await gatherFacts(transport, { accounts: options.users });
+    // --rootless without --users sets up the login user: the rootless facts need that account too.
+    const accounts = options.users ?? (options.rootless && transport.loginUser ? [transport.loginUser] : undefined);
+    const facts = await gatherFacts(transport, { accounts });
     const os = osLabel(facts, options);
     report('facts', 'ok', os);
     detectedOs(os);

@@ -23,6 +23,7 @@ function withProvisionOptions<T>(y: Argv<T>) {
       coerce: (v: string[]) => v.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean),
       describe: 'users to add to the docker group (default: the login user, or SUDO_USER locally)',
     })
+    .option('rootless', { type: 'boolean', describe: 'give the users rootless Docker (their own daemon, as their user service) instead of the root-equivalent docker group' })
     .option('os', { type: 'string', describe: 'treat the host as this os-release ID (derivatives)' })
     .option('codename', { type: 'string', describe: 'treat the host as this release codename' })
     .option('allow-storage-switch', { type: 'boolean', describe: 'switch the storage driver, image store or data root even if that hides existing images/containers (they stay on disk)' })

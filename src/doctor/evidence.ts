@@ -5,6 +5,7 @@
  */
 import type { Facts, FileContent, PathStat } from '../facts/types.js';
 import type { ApiAnswer } from './api.js';
+import type { RootlessEvidence } from './rootless.js';
 
 export interface CheckedUser {
   name: string;
@@ -80,6 +81,8 @@ export interface ClientEvidence {
   };
   /** A containerd process (pidof/pgrep//proc): set only when one runs. */
   containerd?: { pid: number };
+  /** The checked user's rootless Docker (their user service, lingering, subordinate IDs). */
+  rootless?: RootlessEvidence;
 }
 
 /**
@@ -97,6 +100,7 @@ export const ABSENCE_IS_A_FACT: ReadonlySet<string> = new Set([
   'client.execStart',
   'client.containerd',
   'client.jobs', // no systemctl: no jobs to list
+  'client.rootless', // older probes: not a rootless user to the other checks (rootless.* skip without it)
 ]);
 
 export interface DoctorEvidence {

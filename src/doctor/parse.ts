@@ -6,6 +6,7 @@ import type { FileContent, PathStat } from '../facts/types.js';
 import { ExitCode } from '../core/errors.js';
 import { linesOf, sectionOf, splitProbeOutput, type ProbeOutput } from '../probe/framing.js';
 import type { ClientEvidence, DockerEnv, SocketStat } from './evidence.js';
+import { parseRootlessEvidence } from './rootless.js';
 import { DOCTOR_SECTION } from './script.js';
 
 export interface DoctorOutput {
@@ -116,6 +117,7 @@ export function doctorFromProbe(out: ProbeOutput): DoctorOutput {
       iptablesVersion: linesOf(s, 'iptables-version')[0],
       natStatus: /^\d+$/.test(kv.iptables_nat ?? '') ? Number(kv.iptables_nat) : undefined,
     },
+    rootless: parseRootlessEvidence(out),
   };
   return { evidence, complete: out.complete };
 }

@@ -14,6 +14,7 @@ import type { InitAreaFacts } from './areas/init.js';
 import type { LocksAreaFacts } from './areas/locks.js';
 import type { OsAreaFacts } from './areas/os.js';
 import type { PackagesAreaFacts } from './areas/packages.js';
+import type { RootlessAreaFacts } from './areas/rootless.js';
 import type { RepositoryAreaFacts } from './areas/repository.js';
 import type { ServicesAreaFacts } from './areas/services.js';
 import type { StorageAreaFacts } from './areas/storage.js';
@@ -44,7 +45,8 @@ export interface Facts
     StorageAreaFacts,
     CloudInitAreaFacts,
     LocksAreaFacts,
-    RepositoryAreaFacts {
+    RepositoryAreaFacts,
+    RootlessAreaFacts {
   /** The target's display name. */
   host: string;
 }

@@ -46,6 +46,7 @@ export const playbookVarsShape = {
   daemon: z
     .record(checked(daemonKeyProblem), z.unknown())
     .describe('daemon.json settings merged into /etc/docker/daemon.json (objects key by key; null removes a key); a later layer replaces the whole map'),
+  rootless: z.boolean().describe('give the users rootless Docker (a daemon of their own, as their systemd user service) instead of the root-equivalent docker group'),
 } as const;
 
 /** How to reach a host; allowed at every level so a group can share a user or a jump host. */

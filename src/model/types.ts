@@ -32,6 +32,8 @@ export interface HostVars {
   key_fingerprint?: string;
   /** daemon.json keys (inventory `daemon:`) → JSON values; null removes a key. */
   daemon?: Record<string, unknown>;
+  /** The users get rootless Docker (their own daemon) instead of the docker group. */
+  rootless?: boolean;
 }
 
 /** One host to work on: how to reach it, which groups it is in, and its variables. */

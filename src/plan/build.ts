@@ -14,7 +14,8 @@ export function buildPlan(facts: Facts, selection: Selection, options: PlanOptio
   const ctx = makeContext(facts, selection, options);
   const state = startPlan(ctx);
   for (const { step: id } of selection.playbook.steps) {
-    const { title, decide } = stepDefinition(id);
+    const { title, decide, applies } = stepDefinition(id);
+    if (applies && !applies(ctx)) continue;
     state.earlier.push({ id, title, ...decide(ctx, state) });
   }
   checkPreconditions(ctx, state.earlier);

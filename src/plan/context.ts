@@ -35,6 +35,8 @@ export interface PlanOptions {
   allowStorageSwitch?: boolean;
   /** Daemon settings (inventory `daemon:` and the daemon flags): merged into daemon.json. */
   daemon?: DaemonOptions;
+  /** The users get rootless Docker (step rootless) instead of the docker group. */
+  rootless?: boolean;
   /** A sudo password was given (--ask-become-pass): sudo that asks for one can still be used. */
   becomePassword?: boolean;
 }
@@ -66,6 +68,8 @@ export interface PlanContext {
   serviceManager: ServiceManager;
   dockerVersion?: string;
   users: string[];
+  /** ctx.users get rootless Docker, not the docker group. */
+  rootless: boolean;
   allowStorageSwitch: boolean;
   daemon: DaemonOptions;
   becomePassword: boolean;
@@ -132,6 +136,7 @@ export function makeContext(facts: Facts, selection: Selection, options: PlanOpt
     serviceManager: serviceManagerFor(facts),
     dockerVersion: options.dockerVersion,
     users: dockerUsers(options.users, options.loginUser),
+    rootless: options.rootless ?? false,
     allowStorageSwitch: options.allowStorageSwitch ?? false,
     daemon: options.daemon ?? {},
     becomePassword: options.becomePassword ?? false,

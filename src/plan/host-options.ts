@@ -20,6 +20,7 @@ export function planOptionsFor(vars: HostVars, flags: HostPlanOptions): HostPlan
     channel: flags.channel ?? vars.channel,
     keyFingerprint: flags.keyFingerprint ?? vars.key_fingerprint,
     users: flags.users ?? vars.users,
+    rootless: flags.rootless ?? vars.rootless,
     os: flags.os ?? vars.os,
     codename: flags.codename ?? vars.codename,
     allowStorageSwitch: flags.allowStorageSwitch,

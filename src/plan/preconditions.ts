@@ -8,11 +8,13 @@ import { PreconditionError } from '../core/errors.js';
 import type { PlanContext } from './context.js';
 import type { PlanStep } from './model.js';
 import { BUILT_FOR } from './package-managers.js';
+import { rootlessAvailable } from './steps/rootless.js';
 
 export function checkPreconditions(ctx: PlanContext, steps: readonly PlanStep[]): void {
   privilege(ctx, steps);
   accounts(ctx);
   versionForRelease(ctx);
+  rootlessAvailable(ctx);
 }
 
 /** Root is needed for any command marked sudo; it must be there already or reachable without a prompt we cannot answer. */

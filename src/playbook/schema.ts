@@ -103,6 +103,19 @@ export const Step = words(z.discriminatedUnion('step', [
       services: z.array(name).min(1).describe('started and enabled in this order; the last is docker'),
     })
     .strict(),
+  z
+    .object({
+      step: z.literal('rootless'),
+      packages: z
+        .object({ docker: z.array(name).optional(), distro: z.array(name).optional() })
+        .strict()
+        .describe('what rootless mode needs, per package source (rootless extras or rootlesskit, uidmap, dbus-user-session, slirp4netns)'),
+      script: z
+        .object({ docker: z.string().regex(/^\/[A-Za-z0-9._/-]+\/dockerd-rootless\.sh$/).optional(), distro: z.string().regex(/^\/[A-Za-z0-9._/-]+\/dockerd-rootless\.sh$/).optional() })
+        .strict()
+        .describe("where each source installs dockerd-rootless.sh (the user unit's ExecStart)"),
+    })
+    .strict(),
   z.object({ step: z.literal('verify') }).strict(),
 ]), { a: 'a step (a map with `step:` and its parameters)', many: 'steps' });
 export type Step = z.infer<typeof Step>;

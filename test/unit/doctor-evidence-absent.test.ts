@@ -28,6 +28,7 @@ const ABSENCE_IS_A_FACT = new Set([
   'facts.dpkgInterrupted',
   'client.execStart', // systemctl show printed nothing: no ExecStart
   'client.containerd', // the process table was read: no containerd process
+  'client.rootless', // older probes: not a rootless user to the other checks (rootless.* skip without it)
 ]);
 
 /** The evidence pieces a probe reads: facts.<key>, client.<key>, facts.units.<unit>, api. */

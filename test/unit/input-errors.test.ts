@@ -74,7 +74,7 @@ const cases: Array<[string, () => unknown, string[]]> = [
       `${dir}/broken.yaml:5:3: match.ids: must be a list of lower-case names (letters, digits, . _ + -), not 'debian'`,
       `${dir}/broken.yaml:11:7: sources.distro.packages.engine: must be a lower-case name (letters, digits, . _ + -), not 'Docker.io'`,
       `${dir}/broken.yaml:14:5: steps[0].lockTimeoutSecond: unknown key — did you mean \`lockTimeoutSeconds\`?`,
-      `${dir}/broken.yaml:15:5: steps[1].step: must be one of \`wait-ready\`, \`prerequisites\`, \`remove-conflicts\`, \`repository\`, \`packages\`, \`storage\`, \`users\`, \`services\`, \`verify\`, not 'pakages' — did you mean \`packages\`?`,
+      `${dir}/broken.yaml:15:5: steps[1].step: must be one of \`wait-ready\`, \`prerequisites\`, \`remove-conflicts\`, \`repository\`, \`packages\`, \`storage\`, \`users\`, \`services\`, \`rootless\`, \`verify\`, not 'pakages' — did you mean \`packages\`?`,
     ],
   ],
   [

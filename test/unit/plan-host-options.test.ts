@@ -13,6 +13,7 @@ describe('planOptionsFor', () => {
     users: ['deploy', 'ci'],
     os: 'debian',
     codename: 'bookworm',
+    rootless: true,
   };
 
   it('every inventory variable reaches its plan option', () => {
@@ -25,6 +26,7 @@ describe('planOptionsFor', () => {
       users: ['deploy', 'ci'],
       os: 'debian',
       codename: 'bookworm',
+      rootless: true,
       allowStorageSwitch: undefined,
     });
   });
@@ -32,6 +34,12 @@ describe('planOptionsFor', () => {
   it('a flag replaces the variable whole (lists are not merged); unset flags leave it', () => {
     const options = planOptionsFor(vars, { source: 'docker', users: ['alice'], codename: 'trixie' });
     expect(options).toMatchObject({ source: 'docker', users: ['alice'], codename: 'trixie', os: 'debian', channel: 'test' });
+  });
+
+  it('--rootless (or its absence) and inventory rootless: true', () => {
+    expect(planOptionsFor({ ...vars, rootless: undefined }, { rootless: true }).rootless).toBe(true);
+    expect(planOptionsFor(vars, {}).rootless).toBe(true);
+    expect(planOptionsFor(vars, { rootless: false }).rootless).toBe(false);
   });
 });
 

@@ -7,6 +7,7 @@ import { checksHost } from './host.js';
 import { checksInstall } from './install.js';
 import { checksKernel } from './kernel.js';
 import { checksMac } from './mac.js';
+import { checksRootless } from './rootless.js';
 import { checksSocket } from './socket.js';
 import type { CheckFn } from './types.js';
 
@@ -20,4 +21,5 @@ export const checkFns: Record<string, CheckFn> = {
   ...checksApt,
   ...checksKernel,
   ...checksMac,
+  ...checksRootless,
 };

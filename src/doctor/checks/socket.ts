@@ -1,3 +1,4 @@
+import { isOwnRootlessEndpoint } from './rootless.js';
 import { describeApi, describeStat, octal, pass, fail, skip, type CheckFn, type CheckInput } from './types.js';
 
 const DEFAULT_SOCKETS = ['/var/run/docker.sock', '/run/docker.sock'];
@@ -23,6 +24,8 @@ export const socketPath: CheckFn = (i) => {
 export const socketExists: CheckFn = (i) => {
   const skipped = noLocalSocket(i);
   if (skipped) return skipped;
+  // Restarting the system units cannot bring back a user's rootless daemon: rootless.service can.
+  if (isOwnRootlessEndpoint(i)) return skip(`${i.socketPath} is ${i.client.user.name}'s rootless daemon's socket (see rootless.service, rootless.socket)`);
   const s = i.socket!;
   const ev = [describeStat(s), describeApi(i.primary)];
   const kind = i.primary?.error?.kind;

@@ -15,6 +15,7 @@ import { initArea } from './init.js';
 import { locksArea } from './locks.js';
 import { osArea } from './os.js';
 import { packagesArea } from './packages.js';
+import { rootlessArea } from './rootless.js';
 import { repositoryArea } from './repository.js';
 import { servicesArea } from './services.js';
 import { storageArea } from './storage.js';
@@ -25,6 +26,8 @@ export const AREAS = [
   initArea,
   packagesArea,
   userArea,
+  // Reads the script's arguments too (the users asked about), so before locks.sh.
+  rootlessArea,
   servicesArea,
   dockerArea,
   daemonArea,

@@ -8,6 +8,8 @@ export const DPKG_PACKAGES = [
   'docker-ce', 'docker-ce-cli', 'containerd.io', 'docker-buildx-plugin', 'docker-compose-plugin',
   'docker-ce-rootless-extras', 'docker.io', 'containerd', 'runc', 'podman-docker', 'docker-compose',
   'docker-compose-v2', 'docker-doc', 'podman',
+  // rootless mode (step rootless)
+  'rootlesskit', 'uidmap', 'dbus-user-session', 'slirp4netns', 'passt',
 ] as const;
 
 /** The same on rpm systems (Docker's packages, RHEL/Fedora/Amazon/SUSE builds, conflicts). */

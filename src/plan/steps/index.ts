@@ -10,6 +10,7 @@ import type { PlanStep } from '../model.js';
 import { packages, packagesTasks } from './packages.js';
 import { prerequisites, prerequisitesTasks, removeConflicts, removeConflictsTasks, repository, repositoryTasks } from './repository.js';
 import type { StepResult } from './result.js';
+import { rootless, rootlessTasks } from './rootless.js';
 import { services, servicesTasks, verify, verifyTasks } from './services.js';
 import type { PlanState } from './state.js';
 import { storage, storageHelpers, storageTasks, storageWork } from './storage.js';
@@ -32,6 +33,8 @@ export interface StepDefinition {
   tasks(target: Target): HostTask[];
   /** Shell function definitions the tasks call, included once at the top of a rendered script. */
   helpers?(): string[];
+  /** A step that only some plans have (rootless: only with --rootless); absent = every plan. */
+  applies?(ctx: Target): boolean;
 }
 
 export const STEPS: readonly StepDefinition[] = [
@@ -43,6 +46,7 @@ export const STEPS: readonly StepDefinition[] = [
   { id: 'storage', title: 'Storage driver', decide: storage, tasks: storageTasks, helpers: storageHelpers },
   { id: 'users', title: 'docker group members', decide: users, tasks: usersTasks },
   { id: 'services', title: 'Services', decide: services, tasks: servicesTasks },
+  { id: 'rootless', title: 'Rootless Docker per user', decide: rootless, tasks: rootlessTasks, applies: (ctx) => ctx.rootless },
   { id: 'verify', title: 'Verify', decide: verify, tasks: verifyTasks },
 ];
 

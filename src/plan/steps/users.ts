@@ -5,6 +5,7 @@ import type { PlannedCommand } from '../model.js';
 import { fail, script } from '../script.js';
 import { change, ok, rootCommand, type StepResult } from './result.js';
 import type { HostTask, Target } from './task.js';
+import { ROOTLESS_ALTERNATIVE_NOTE } from './rootless.js';
 
 export const ROOT_EQUIVALENT_NOTE =
   'members of the docker group can start containers as root: this is root-equivalent access to the host';
@@ -25,7 +26,9 @@ export function users(ctx: PlanContext): StepResult {
     // The engine package may have created it meanwhile (docker-ce does): check on the host.
     commands.push(rootCommand(`create group ${group}`, script(`grep -q '^${group}:' /etc/group || ${ctx.pm.createSystemGroup(group)}`)));
   }
-  const toAdd = ctx.users.filter((u) => !isMember(ctx, u, group));
+  // --rootless: the users get a daemon of their own (step rootless), not the root-equivalent group.
+  const members = ctx.rootless ? [] : ctx.users;
+  const toAdd = members.filter((u) => !isMember(ctx, u, group));
   for (const user of toAdd) {
     const u = shQuote(user);
     commands.push(
@@ -37,10 +40,11 @@ export function users(ctx: PlanContext): StepResult {
   }
   if (toAdd.length) reasons.push(`not in ${group}: ${toAdd.join(', ')}`);
   if (commands.length === 0) {
-    return ok(ctx.users.length ? `${ctx.users.join(', ')} in group ${group}` : `group ${group} exists; no user to add (root needs none)`, ctx.users.length ? [ROOT_EQUIVALENT_NOTE] : []);
+    if (ctx.rootless) return ok(`group ${group} exists; ${ctx.users.join(', ') || 'nobody'} get${ctx.users.length === 1 ? 's' : ''} rootless Docker instead (step rootless)`);
+    return ok(members.length ? `${members.join(', ')} in group ${group}` : `group ${group} exists; no user to add (root needs none)`, members.length ? [ROOT_EQUIVALENT_NOTE] : []);
   }
   return change(reasons.join('; '), commands, {
-    notes: toAdd.length ? [ROOT_EQUIVALENT_NOTE, 'the new group applies to new login sessions only'] : [],
+    notes: toAdd.length ? [ROOT_EQUIVALENT_NOTE, ROOTLESS_ALTERNATIVE_NOTE, 'the new group applies to new login sessions only'] : [],
     // Our own session keeps its old groups until it logs in again.
     reconnectAfter: toAdd.includes(ctx.facts.user.name) || undefined,
   });
