@@ -19,6 +19,12 @@ import type { Plan } from '../plan/model.js';
 import type { Playbook } from '../playbook/schema.js';
 import { renderPlan } from '../plan/render.js';
 import { shJoin } from '../shell/quote.js';
+import { parseSerial } from '../fleet/rollout.js';
+import { listContainers, type ContainerList } from '../rollout/containers.js';
+import type { GateResult } from '../rollout/gate.js';
+import { mayRestartDaemon, withRestartNote } from '../rollout/restarts.js';
+import { renderBatches, renderVersions } from '../rollout/render.js';
+import type { Transport } from '../transport/types.js';
 
 /** `plan`/`up` flags (declared in provision.ts) beside the options every host command has. */
 export interface ProvisionArgs extends GlobalArgs {
@@ -33,6 +39,8 @@ export interface ProvisionArgs extends GlobalArgs {
   codename?: string;
   'allow-storage-switch'?: boolean;
   contexts?: boolean;
+  serial?: string;
+  'gate-timeout'?: number;
 }
 
 /**
@@ -71,10 +79,15 @@ export interface AppliedHost {
   steps: ApplyResult['steps'];
   summary: ReturnType<typeof summarize>;
   error?: string;
+  /** With --serial: the health gate after the host was done. */
+  gate?: GateResult;
 }
 
 export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<ExitCode> {
   const checkedFlags = flagOptions(argv);
+  const serial = argv.serial === undefined ? undefined : parseSerial(argv.serial);
+  const gateTimeout = argv['gate-timeout'];
+  if (gateTimeout !== undefined && !(Number.isFinite(gateTimeout) && gateTimeout > 0)) throw new UsageError(`--gate-timeout must be a number of seconds above 0, not ${gateTimeout}`);
   const ctx = await buildContext({ ...argv, host: [...(argv.host ?? []), ...(argv.targets ?? [])] });
   // With -K, a sudo that asks for a password is usable: the plan's root check needs to know.
   const flags: HostPlanOptions = { ...checkedFlags, becomePassword: ctx.connect.becomePassword !== undefined };
@@ -83,8 +96,12 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<Exi
   const plans = new Map<string, Plan>();
   const applied = new Map<string, ApplyResult>();
   let contextsOk = true;
+  const gates = new Map<string, GateResult>();
+  // The doctor's declarations, for the health gate: loaded once, only for a rolling `up`.
+  const decls = serial && mode === 'up' ? import('../doctor/declarations.js').then(async (m) => m.loadDeclarations((await import('../core/paths.js')).checksDir)) : undefined;
+  decls?.catch(() => {});
 
-  const task: HostTask = async (transport, host, { report, detectedOs, logger }) => {
+  const task: HostTask = async (transport, host, { report, detectedOs, logger, signal }) => {
     const options = { ...planOptionsFor(host.vars, flags), loginUser: transport.loginUser };
     report('facts', 'running');
     // Users named for the docker group are looked up by the same probe, so the plan can refuse a missing one.
@@ -92,7 +109,13 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<Exi
     const os = osLabel(facts, options);
     report('facts', 'ok', os);
     detectedOs(os);
-    const plan = planForHost(facts, await playbooks, options);
+    const loaded = await playbooks;
+    let plan = planForHost(facts, loaded, options);
+    const restart = { facts, dockerVersion: options.dockerVersion, engine: loaded.find((p) => p.id === plan.playbook)?.sources[plan.source]?.packages.engine };
+    // The running containers: what the plan says will restart, and what a rolling run's gate waits for.
+    const gated = serial !== undefined && mode === 'up';
+    const containers = facts.dockerd && (gated || mayRestartDaemon(plan, restart)) ? await runningContainers(transport) : undefined;
+    plan = withRestartNote(plan, { ...restart, containers });
     plans.set(host.name, plan);
     if (mode === 'plan') {
       // A dry run counts a step with commands as "changed", as Ansible's check mode does: it would change.
@@ -112,6 +135,24 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<Exi
       summary: summarize(result),
       error: result.error?.message,
     };
+    if (!result.error && gated) {
+      const { healthGate } = await import('../rollout/gate.js');
+      report('health-gate', 'running', 'API, containers with a restart policy, doctor daemon checks');
+      const gate = await healthGate(transport, containers?.containers ?? [], {
+        decls: decls!,
+        timeoutMs: gateTimeout === undefined ? undefined : gateTimeout * 1000,
+        signal,
+        progress: (text) => report('health-gate', 'running', text),
+      });
+      gates.set(host.name, gate);
+      data.gate = gate;
+      if (!gate.ok) {
+        report('health-gate', 'failed', gate.problems[0]);
+        logger.error(`${host.name}: health gate failed: ${gate.problems.join('; ')}`);
+        return { outcome: 'failed', os, error: `health gate: ${gate.problems[0] ?? 'failed'}`, data };
+      }
+      report('health-gate', 'ok', `engine ${gate.version}`);
+    }
     if (!result.error) return { outcome: 'ok', os, data };
     logFailure(logger, host.name, result.error);
     return { outcome: 'failed', os, error: result.error.message.split('\n', 1)[0], data };
@@ -121,7 +162,10 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<Exi
     report.hosts.flatMap((h) => (results.has(h.host) ? [results.get(h.host)!] : []));
   const report = await runFleetCommand(ctx, task, {
     details: (r) =>
-      mode === 'plan' ? inOrder(r, plans).map(renderPlan).join('') : inOrder(r, applied).map((a) => `${renderSummary(a)}\n`).join(''),
+      (serial && mode === 'plan' ? renderBatches(ctx.hosts, serial) : '') +
+      (mode === 'plan' ? inOrder(r, plans).map(renderPlan).join('') : inOrder(r, applied).map((a) => `${renderSummary(a)}\n`).join('')) +
+      (serial && mode === 'up' ? renderVersions(r, gates) : ''),
+    serial,
     afterRun:
       mode === 'up' && argv.contexts
         ? async (r, logger) => {
@@ -133,6 +177,15 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<Exi
   await playbooks;
   // The hosts' code first; a failed context update alone makes an otherwise clean run exit 2.
   return report.exitCode === ExitCode.ok && !contextsOk ? ExitCode.hostFailed : report.exitCode;
+}
+
+/** The running containers as root; a host where that fails (no sudo yet, no daemon) has none listed. */
+async function runningContainers(transport: Transport): Promise<ContainerList | undefined> {
+  try {
+    return await listContainers(transport);
+  } catch {
+    return undefined;
+  }
 }
 
 /**

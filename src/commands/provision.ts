@@ -26,7 +26,9 @@ function withProvisionOptions<T>(y: Argv<T>) {
     .option('os', { type: 'string', describe: 'treat the host as this os-release ID (derivatives)' })
     .option('codename', { type: 'string', describe: 'treat the host as this release codename' })
     .option('allow-storage-switch', { type: 'boolean', describe: 'switch to overlay2 even if that hides images/containers of another driver' })
-    .option('contexts', { type: 'boolean', describe: 'up: then create/update a docker context per ready host (as `dockhand contexts`)' });
+    .option('contexts', { type: 'boolean', describe: 'up: then create/update a docker context per ready host (as `dockhand contexts`)' })
+    .option('serial', { type: 'string', describe: 'rolling run: N hosts or P% at a time, each batch after the last passed its health gate' })
+    .option('gate-timeout', { type: 'number', describe: 'up --serial: seconds a host may take to pass its health gate (default 120)' });
 }
 
 export const planCommand: DockhandCommand<ProvisionArgs> = {
