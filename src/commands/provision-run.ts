@@ -140,6 +140,7 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<Exi
       report('health-gate', 'running', 'API, containers with a restart policy, doctor daemon checks');
       const gate = await healthGate(transport, containers?.containers ?? [], {
         decls: decls!,
+        engine: restart.engine,
         timeoutMs: gateTimeout === undefined ? undefined : gateTimeout * 1000,
         signal,
         progress: (text) => report('health-gate', 'running', text),
@@ -151,7 +152,7 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<Exi
         logger.error(`${host.name}: health gate failed: ${gate.problems.join('; ')}`);
         return { outcome: 'failed', os, error: `health gate: ${gate.problems[0] ?? 'failed'}`, data };
       }
-      report('health-gate', 'ok', `engine ${gate.version}`);
+      report('health-gate', 'ok', `engine ${gate.version}${gate.packageVersion ? ` (${restart.engine} ${gate.packageVersion})` : ''}`);
     }
     if (!result.error) return { outcome: 'ok', os, data };
     logFailure(logger, host.name, result.error);

@@ -21,6 +21,8 @@ export interface GateOptions {
   pollMs?: number;
   /** The doctor's check declarations (checks/*.yaml). */
   decls: Promise<readonly CheckDecl[]>;
+  /** The engine package (docker-ce, docker.io): its installed version goes into the result. */
+  engine?: string;
   /** Stop waiting (Ctrl-C). */
   signal?: AbortSignal;
   /** Each time the gate is still waiting: what it waits for. */
@@ -32,6 +34,8 @@ export interface GateResult {
   ok: boolean;
   /** The engine's version as the API reported it. */
   version?: string;
+  /** The engine package's installed version (from the doctor's facts). */
+  packageVersion?: string;
   /** What is wrong (empty when ok). */
   problems: string[];
 }
@@ -95,8 +99,9 @@ export async function healthGate(transport: Transport, before: readonly Containe
   const ids = expected.map((c) => c.id);
   let problems: string[] = [];
   let version: string | undefined;
+  let packageVersion: string | undefined;
   for (;;) {
-    if (opts.signal?.aborted) return { ok: false, version, problems: ['interrupted before the gate passed', ...problems] };
+    if (opts.signal?.aborted) return { ok: false, version, packageVersion, problems: ['interrupted before the gate passed', ...problems] };
     version = await serverVersion(transport);
     if (!version) problems = ['the Docker API does not answer'];
     else {
@@ -109,11 +114,12 @@ export async function healthGate(transport: Transport, before: readonly Containe
       }
       if (problems.length === 0) {
         const evidence = await gatherEvidence(transport);
+        packageVersion = opts.engine ? evidence.facts.packages[opts.engine] : undefined;
         problems = daemonCheckProblems(runChecks(await opts.decls, probes, evidence));
-        if (problems.length === 0) return { ok: true, version, problems: [] };
+        if (problems.length === 0) return { ok: true, version, packageVersion, problems: [] };
       }
     }
-    if (now() + pollMs > deadline) return { ok: false, version, problems };
+    if (now() + pollMs > deadline) return { ok: false, version, packageVersion, problems };
     opts.progress?.(`waiting: ${problems[0]}`);
     await sleep(pollMs, undefined, { signal: opts.signal }).catch(() => {});
   }

@@ -1,6 +1,6 @@
 /**
  * The text of a rolling run: the batches (`plan --serial`), and after `up --serial` which hosts are
- * on which engine version, which failed and which were never started (unchanged).
+ * on which engine version (the package's, else the API's), which failed and which were never started (unchanged).
  */
 import { batchesOf, type Serial } from '../fleet/rollout.js';
 import type { FleetReport } from '../fleet/types.js';
@@ -19,15 +19,16 @@ export function renderVersions(report: FleetReport, gates: ReadonlyMap<string, G
   const failed: string[] = [];
   const untouched: string[] = [];
   for (const h of report.hosts) {
-    const version = gates.get(h.host)?.version;
+    const gate = gates.get(h.host);
+    const version = gate?.packageVersion ?? gate?.version;
     if (h.outcome === 'ok' || h.outcome === 'changed') {
       const key = version ?? 'unknown';
       on.set(key, [...(on.get(key) ?? []), h.host]);
     } else if (h.outcome === 'cancelled' && h.durationMs === 0) untouched.push(h.host);
-    else failed.push(`${h.host} (engine ${version ?? 'unknown'}): ${h.error ?? h.outcome}`);
+    else failed.push(`${h.host} (on ${version ?? 'unknown'}): ${h.error ?? h.outcome}`);
   }
   const lines = [report.stopped ? `rollout stopped (${report.stopped}):` : 'rollout:'];
-  for (const [version, hosts] of on) lines.push(`  on engine ${version}: ${hosts.join(', ')}`);
+  for (const [version, hosts] of on) lines.push(`  on ${version}: ${hosts.join(', ')}`);
   for (const f of failed) lines.push(`  failed: ${f}`);
   if (untouched.length) lines.push(`  not started, unchanged: ${untouched.join(', ')}`);
   return `${lines.join('\n')}\n`;
