@@ -1,6 +1,6 @@
 /**
  * Check declarations (checks/*.yaml) as data: loaded, validated with a zod schema, and mapped back
- * to file:line:field on error. The checks' logic lives in src/doctor/probes/*.ts, named by `probe`.
+ * to file:line:field on error. The checks' logic lives in src/doctor/checks/*.ts, named by `logic`.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -24,7 +24,7 @@ export interface ServiceCommand {
 
 export interface FixDecl {
   class: FixClass;
-  /** Command templates ({{user}}, {{socket}}… filled from the probe's vars, shell-quoted) and service operations. */
+  /** Command templates ({{user}}, {{socket}}… filled from the check function's vars, shell-quoted) and service operations. */
   commands: Array<string | ServiceCommand>;
   /** Who runs the commands: root (via sudo) or the checked user. */
   as: 'root' | 'user';
@@ -39,10 +39,11 @@ export interface CheckDecl {
   /** A security finding: always named as such. */
   security: boolean;
   dependsOn: string[];
-  probe: string;
+  /** The check function (src/doctor/checks/*.ts) by name. */
+  logic: string;
   explanation: string;
   fix?: FixDecl;
-  /** Alternative fixes, picked by the probe's `fix` result (e.g. `service` when there is no systemd). */
+  /** Alternative fixes, picked by the check function's `fix` result (e.g. `service` when there is no systemd). */
   fixes: Record<string, FixDecl>;
   /** Where it was declared, for messages. */
   source: string;
@@ -76,7 +77,7 @@ async function buildSchema() {
     severity: z.enum(['error', 'warning', 'info']),
     security: z.boolean().default(false),
     dependsOn: z.array(z.string()).default([]),
-    probe: z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/, 'a probe function name'),
+    logic: z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/, 'a check function name'),
     explanation: z.string().min(1),
     fix: fix.optional(),
     fixes: z.record(z.string(), fix).default({}),
