@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isProblem, runChecks, type Finding } from '../doctor/engine.js';
 import type { CheckDecl } from '../doctor/declarations.js';
 import { gatherEvidence } from '../doctor/gather.js';
-import { probes } from '../doctor/probes/index.js';
+import { checkFns } from '../doctor/checks/index.js';
 import type { Transport } from '../transport/types.js';
 import { comesBack, listContainers, type ContainerList, type ContainerState } from './containers.js';
 
@@ -115,7 +115,7 @@ export async function healthGate(transport: Transport, before: readonly Containe
       if (problems.length === 0) {
         const evidence = await gatherEvidence(transport);
         packageVersion = opts.engine ? evidence.facts.packages[opts.engine] : undefined;
-        problems = daemonCheckProblems(runChecks(await opts.decls, probes, evidence));
+        problems = daemonCheckProblems(runChecks(await opts.decls, checkFns, evidence));
         if (problems.length === 0) return { ok: true, version, packageVersion, problems: [] };
       }
     }
