@@ -9,7 +9,7 @@ import { clipLine } from '../core/bounded.js';
 import { CommandError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { StepCounts } from '../model/types.js';
-import type { Plan } from '../plan/model.js';
+import type { PlanStep } from '../plan/model.js';
 import { PROGRESS_MARK } from '../plan/script.js';
 import type { Transport } from '../transport/types.js';
 import type { TaskContext } from '../fleet/run.js';
@@ -28,7 +28,13 @@ export interface ApplyResult {
   error?: CommandError;
 }
 
-export async function applyPlan(plan: Plan, transport: Transport, report: StepReport, logger: Logger): Promise<ApplyResult> {
+/** What applyPlan needs of a plan: `up`'s Plan, or `down`'s removal plan (its own step ids). */
+export interface AppliablePlan {
+  host: string;
+  steps: ReadonlyArray<Omit<PlanStep, 'id'> & { id: string }>;
+}
+
+export async function applyPlan(plan: AppliablePlan, transport: Transport, report: StepReport, logger: Logger): Promise<ApplyResult> {
   const outcomes: StepOutcome[] = [];
   let error: CommandError | undefined;
   for (const [index, step] of plan.steps.entries()) {

@@ -41,6 +41,10 @@ export interface ProvisionArgs extends GlobalArgs {
   contexts?: boolean;
   serial?: string;
   'gate-timeout'?: number;
+  /** plan --down (down-run.ts) and its flags. */
+  down?: boolean;
+  'remove-group-members'?: boolean;
+  'purge-data'?: boolean;
 }
 
 /**
@@ -195,7 +199,7 @@ async function runningContainers(transport: Transport): Promise<ContainerList | 
  * turn of the event loop, the loader and its dependencies are imported only then, and each file is
  * parsed in a turn of its own so the handshakes' network events are answered in between. A host's plan waits for them after its facts.
  */
-async function loadPlaybooksWhileConnecting(): Promise<Playbook[]> {
+export async function loadPlaybooksWhileConnecting(): Promise<Playbook[]> {
   await nextTurn();
   // Parsed at build time when the build matches the playbook files (src/playbook/compiled.ts).
   const compiled = (await import('../playbook/compiled.js')).loadCompiledPlaybooks();

@@ -8,6 +8,7 @@ import type { ExitCode } from '../core/errors.js';
 import type { DockhandCommand } from './command.js';
 import type { ProvisionArgs } from './provision-run.js';
 import { withTargetOptions } from './options.js';
+import { withRemovalOptions } from './down.js';
 
 function withProvisionOptions<T>(y: Argv<T>) {
   return withTargetOptions(y)
@@ -34,7 +35,8 @@ function withProvisionOptions<T>(y: Argv<T>) {
 export const planCommand: DockhandCommand<ProvisionArgs> = {
   command: 'plan [targets..]',
   describe: 'show exactly what `up` would change on each host (dry run)',
-  builder: (y) => withProvisionOptions(y) as unknown as Argv<ProvisionArgs>,
+  builder: (y) =>
+    withRemovalOptions(withProvisionOptions(y)).option('down', { type: 'boolean', describe: 'show what `dockhand down` would remove instead' }) as unknown as Argv<ProvisionArgs>,
   run: (argv: ArgumentsCamelCase<ProvisionArgs>) => runProvision(argv, 'plan'),
 };
 
@@ -47,5 +49,10 @@ export const upCommand: DockhandCommand<ProvisionArgs> = {
 
 // Loaded on use: playbooks (zod, yaml) and the fleet runner are not paid for by `--help` or other commands.
 async function runProvision(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<ExitCode> {
+  if (mode === 'plan' && argv.down) return (await import('./down-run.js')).runDown(argv, 'plan');
+  if (argv['remove-group-members'] || argv['purge-data']) {
+    const { UsageError } = await import('../core/errors.js');
+    throw new UsageError('--remove-group-members and --purge-data go with `down` or `plan --down`');
+  }
   return (await import('./provision-run.js')).run(argv, mode);
 }
