@@ -66,7 +66,8 @@ export async function importBusybox(h: TestHost): Promise<void> {
 /** The installed version of a package, or '' when it is not installed. */
 export async function installedVersion(h: TestHost, pkg: string): Promise<string> {
   const r = await h.exec(`dpkg-query -W -f='\${Status} \${Version}' '${pkg}' 2>/dev/null`);
-  const m = /^install ok installed (\S+)$/.exec(r.stdout.trim());
+  // `hold ok installed` too: a held package is installed.
+  const m = /^(?:install|hold) ok installed (\S+)$/.exec(r.stdout.trim());
   return m ? m[1]! : '';
 }
 
