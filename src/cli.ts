@@ -14,11 +14,12 @@ import { planCommand, upCommand } from './commands/provision.js';
 import { doctorCommand } from './commands/doctor.js';
 import { contextsCommand } from './commands/contexts.js';
 import { downCommand } from './commands/down.js';
+import { bundleCommand } from './commands/bundle.js';
 
 const version: string = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')).version;
 
 /** Registered explicitly, in the order `--help` lists them. */
-const commands: ReadonlyArray<DockhandCommand<any>> = [doctorCommand, planCommand, upCommand, downCommand, factsCommand, contextsCommand];
+const commands: ReadonlyArray<DockhandCommand<any>> = [doctorCommand, planCommand, upCommand, downCommand, bundleCommand, factsCommand, contextsCommand];
 
 export function buildCli(argv: string[], onExitCode: (code: ExitCode) => void = () => {}) {
   const cli = yargs(argv)

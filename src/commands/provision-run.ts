@@ -3,9 +3,11 @@
  * plan (the same pure buildPlan for both), then print it (plan) or apply it (up).
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { applyPlan, renderSummary, summarize, type ApplyResult } from '../apply/apply.js';
+import { applyPlan, renderSummary, summarize, type ApplyResult, type StepReport } from '../apply/apply.js';
 import { buildContext, type GlobalArgs } from './context.js';
-import { ExitCode, UsageError } from '../core/errors.js';
+import { ExitCode, PreconditionError, UsageError } from '../core/errors.js';
+import type { BundleManifest } from '../bundle/manifest.js';
+import { versionSatisfies } from '../plan/steps/packages.js';
 import { accountNameProblem, dockerVersionProblem, fingerprintProblem, mirrorProblem, releaseNameProblem } from '../core/values.js';
 import type { Logger } from '../core/log.js';
 import { gatherFacts } from '../facts/gather.js';
@@ -41,6 +43,8 @@ export interface ProvisionArgs extends GlobalArgs {
   contexts?: boolean;
   serial?: string;
   'gate-timeout'?: number;
+  /** Install from this air-gap bundle (`dockhand bundle`), with no network on the host. */
+  bundle?: string;
   /** plan --down (down-run.ts) and its flags. */
   down?: boolean;
   'remove-group-members'?: boolean;
@@ -88,6 +92,9 @@ export interface AppliedHost {
 }
 
 export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<ExitCode> {
+  // A bundle is checked whole (checksums, manifest) before any host is resolved or connected.
+  const bundle = argv.bundle === undefined ? undefined : await (await import('../bundle/open.js')).openBundle(argv.bundle);
+  if (bundle) bundleFlags(argv, bundle.manifest);
   const checkedFlags = flagOptions(argv);
   const serial = argv.serial === undefined ? undefined : parseSerial(argv.serial);
   const gateTimeout = argv['gate-timeout'];
@@ -114,7 +121,13 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<Exi
     report('facts', 'ok', os);
     detectedOs(os);
     const loaded = await playbooks;
+    if (bundle) {
+      const { fitProblem } = await import('../bundle/manifest.js');
+      const problem = fitProblem(bundle.manifest, { id: facts.os.id, versionId: facts.os.versionId, arch: facts.arch.package });
+      if (problem) throw new PreconditionError(host.name, `bundle ${bundle.path} refused: ${problem}`, 'make one for this host with `dockhand bundle --os ID --os-version V --arch A`');
+    }
     let plan = planForHost(facts, loaded, options);
+    if (bundle) plan = (await import('../bundle/install.js')).withBundle(plan, bundle.manifest, bundle.sha256);
     const restart = { facts, dockerVersion: options.dockerVersion, engine: loaded.find((p) => p.id === plan.playbook)?.sources[plan.source]?.packages.engine };
     // The running containers: what the plan says will restart, and what a rolling run's gate waits for.
     const gated = serial !== undefined && mode === 'up';
@@ -129,6 +142,7 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<Exi
       }
       return { outcome: 'ok', os, data: plan };
     }
+    if (bundle && plan.steps.some((s) => s.id === 'packages' && s.commands.length)) await uploadBundle(transport, bundle.path, report);
     const result = await applyPlan(plan, transport, report, logger);
     applied.set(host.name, result);
     const data: AppliedHost = {
@@ -182,6 +196,30 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<Exi
   await playbooks;
   // The hosts' code first; a failed context update alone makes an otherwise clean run exit 2.
   return report.exitCode === ExitCode.ok && !contextsOk ? ExitCode.hostFailed : report.exitCode;
+}
+
+/** `up --bundle`: the bundle decides the source and the version; flags that contradict it are refused. */
+function bundleFlags(argv: ProvisionArgs, manifest: BundleManifest): void {
+  if (argv.source === 'distro') throw new UsageError('--bundle installs Docker\'s packages: it does not go with --source distro');
+  for (const flag of ['mirror', 'channel', 'key-fingerprint'] as const) {
+    if (argv[flag] !== undefined) throw new UsageError(`--${flag} does not go with --bundle (the bundle holds the packages)`);
+  }
+  const wanted = argv['docker-version'];
+  if (wanted !== undefined && (!manifest.dockerVersion || !versionSatisfies(manifest.dockerVersion, wanted))) {
+    throw new UsageError(`--docker-version ${wanted}: the bundle holds ${manifest.dockerVersion ?? 'an unpinned version'}`);
+  }
+  argv.source = 'docker';
+  argv['docker-version'] = manifest.dockerVersion;
+}
+
+/** The bundle to the host, as root, before the plan installs from it (the plan's script checks its sha256). */
+async function uploadBundle(transport: Transport, path: string, report: StepReport): Promise<void> {
+  const { readFileSync } = await import('node:fs');
+  const { REMOTE_BUNDLE } = await import('../bundle/install.js');
+  const bytes = readFileSync(path);
+  report('bundle-upload', 'running', `${(bytes.length / 1024 / 1024).toFixed(1)} MiB to ${REMOTE_BUNDLE}`);
+  await transport.writeFile(REMOTE_BUNDLE, bytes, { sudo: true, mode: 0o600 });
+  report('bundle-upload', 'changed', `${(bytes.length / 1024 / 1024).toFixed(1)} MiB uploaded`);
 }
 
 /** The running containers as root; a host where that fails (no sudo yet, no daemon) has none listed. */

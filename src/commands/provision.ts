@@ -29,6 +29,7 @@ function withProvisionOptions<T>(y: Argv<T>) {
     .option('allow-storage-switch', { type: 'boolean', describe: 'switch to overlay2 even if that hides images/containers of another driver' })
     .option('contexts', { type: 'boolean', describe: 'up: then create/update a docker context per ready host (as `dockhand contexts`)' })
     .option('serial', { type: 'string', describe: 'rolling run: N hosts or P% at a time, each batch after the last passed its health gate' })
+    .option('bundle', { type: 'string', describe: 'install from this air-gap bundle (`dockhand bundle`): no network needed on the hosts' })
     .option('gate-timeout', { type: 'number', describe: 'up --serial: seconds a host may take to pass its health gate (default 120)' });
 }
 
