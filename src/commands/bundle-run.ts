@@ -5,7 +5,22 @@ import { createLogger } from '../core/log.js';
 import { jsonText, safeText } from '../core/output.js';
 import { dockerVersionProblem, fingerprintProblem, mirrorProblem, releaseNameProblem } from '../core/values.js';
 import { loadPlaybooksWhileConnecting } from './provision-run.js';
-import type { BundleArgs } from './bundle.js';
+
+/** `bundle` flags (declared in bundle.ts). */
+export interface BundleArgs {
+  os: string;
+  'os-version': string;
+  arch: string;
+  'docker-version'?: string;
+  mirror?: string;
+  'key-fingerprint'?: string;
+  channel?: 'stable' | 'test';
+  'distro-mirror'?: string;
+  'distro-keyring'?: string;
+  output: string;
+  json?: boolean;
+  verbose?: boolean;
+}
 
 export async function runBundle(argv: BundleArgs): Promise<ExitCode> {
   const check = (flag: string, value: string | undefined, rule: (v: string) => string | undefined) => {

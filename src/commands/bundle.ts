@@ -6,21 +6,8 @@
  */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import type { DockhandCommand } from './command.js';
+import type { BundleArgs } from './bundle-run.js';
 
-export interface BundleArgs {
-  os: string;
-  'os-version': string;
-  arch: string;
-  'docker-version'?: string;
-  mirror?: string;
-  'key-fingerprint'?: string;
-  channel?: 'stable' | 'test';
-  'distro-mirror'?: string;
-  'distro-keyring'?: string;
-  output: string;
-  json?: boolean;
-  verbose?: boolean;
-}
 
 export const bundleCommand: DockhandCommand<BundleArgs> = {
   command: 'bundle',
