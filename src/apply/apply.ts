@@ -91,6 +91,17 @@ export async function applyPlan(plan: AppliablePlan, transport: Transport, repor
   return { host: plan.host, steps: outcomes, error };
 }
 
+/**
+ * A dry run's progress: every step reported as it would end. A step with commands counts as
+ * "changed", as Ansible's check mode does: it would change.
+ */
+export function reportPlanned(plan: AppliablePlan, report: StepReport): void {
+  for (const step of plan.steps) {
+    report(step.id, 'running');
+    report(step.id, step.commands.length ? 'changed' : 'ok', step.reason);
+  }
+}
+
 export function summarize(result: ApplyResult): StepCounts {
   const count = (s: StepOutcome['status']) => result.steps.filter((o) => o.status === s).length;
   return { changed: count('changed'), ok: count('ok'), failed: count('failed'), skipped: count('skipped') };

@@ -4,7 +4,7 @@
  * same pure buildDownPlan for both), then print it (plan) or apply it (down) — asking first, naming
  * the sizes, before any data is deleted, unless --yes.
  */
-import { applyPlan, renderSummary, summarize, type ApplyResult } from '../apply/apply.js';
+import { applyPlan, renderSummary, reportPlanned, summarize, type ApplyResult } from '../apply/apply.js';
 import { ExitCode, UsageError } from '../core/errors.js';
 import { accountNameProblem, releaseNameProblem } from '../core/values.js';
 import { gatherFacts } from '../facts/gather.js';
@@ -104,10 +104,7 @@ export async function runDown(argv: DownArgs, mode: 'plan' | 'down'): Promise<Ex
     }
     plans.set(host.name, plan);
     if (mode === 'plan') {
-      for (const step of plan.steps) {
-        report(step.id, 'running');
-        report(step.id, step.commands.length ? 'changed' : 'ok', step.reason);
-      }
+      reportPlanned(plan, report);
       return { outcome: 'ok', os, data: plan };
     }
     const result = await applyPlan(plan, transport, report, logger);

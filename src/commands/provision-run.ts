@@ -3,7 +3,7 @@
  * plan (the same pure buildPlan for both), then print it (plan) or apply it (up).
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { applyPlan, renderSummary, summarize, type ApplyResult, type StepReport } from '../apply/apply.js';
+import { applyPlan, renderSummary, reportPlanned, summarize, type ApplyResult, type StepReport } from '../apply/apply.js';
 import { buildContext, type GlobalArgs } from './context.js';
 import { ExitCode, PreconditionError, UsageError } from '../core/errors.js';
 import type { BundleManifest } from '../bundle/manifest.js';
@@ -135,11 +135,7 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<Exi
     plan = withRestartNote(plan, { ...restart, containers });
     plans.set(host.name, plan);
     if (mode === 'plan') {
-      // A dry run counts a step with commands as "changed", as Ansible's check mode does: it would change.
-      for (const step of plan.steps) {
-        report(step.id, 'running');
-        report(step.id, step.commands.length ? 'changed' : 'ok', step.reason);
-      }
+      reportPlanned(plan, report);
       return { outcome: 'ok', os, data: plan };
     }
     if (bundle && plan.steps.some((s) => s.id === 'packages' && s.commands.length)) await uploadBundle(transport, bundle.path, report);
