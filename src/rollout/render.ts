@@ -20,7 +20,7 @@ export function renderVersions(report: FleetReport, gates: ReadonlyMap<string, G
   const untouched: string[] = [];
   for (const h of report.hosts) {
     const gate = gates.get(h.host);
-    const version = gate?.packageVersion ?? (gate?.version ? `engine ${gate.version} (API)` : undefined);
+    const version = gate?.packageVersion ?? (gate?.version ? `engine ${gate.version} per its API` : undefined);
     if (h.outcome === 'ok' || h.outcome === 'changed') {
       const key = version ?? 'unknown';
       on.set(key, [...(on.get(key) ?? []), h.host]);
