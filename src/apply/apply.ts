@@ -9,7 +9,7 @@ import { clipLine } from '../core/bounded.js';
 import { CommandError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { StepCounts } from '../model/types.js';
-import type { PlanStep } from '../plan/model.js';
+import { changes, type PlanStep } from '../plan/model.js';
 import { PROGRESS_MARK } from '../plan/script.js';
 import type { Transport } from '../transport/types.js';
 import type { TaskContext } from '../fleet/run.js';
@@ -79,7 +79,8 @@ export async function applyPlan(plan: AppliablePlan, transport: Transport, repor
       outcomes.push({ id: step.id, status: 'failed' });
       continue;
     }
-    const status = step.commands.length ? 'changed' : 'ok';
+    // A step that only checks (verify) is ok when its checks pass: it changed nothing.
+    const status = changes(step) ? 'changed' : 'ok';
     report(step.id, status, step.reason);
     outcomes.push({ id: step.id, status });
     // A new group membership reaches our own session only through a new login.
@@ -92,13 +93,13 @@ export async function applyPlan(plan: AppliablePlan, transport: Transport, repor
 }
 
 /**
- * A dry run's progress: every step reported as it would end. A step with commands counts as
- * "changed", as Ansible's check mode does: it would change.
+ * A dry run's progress: every step reported as it would end. A step that would change the host counts
+ * as "changed", as Ansible's check mode does (verify's checks change nothing: ok).
  */
 export function reportPlanned(plan: AppliablePlan, report: StepReport): void {
   for (const step of plan.steps) {
     report(step.id, 'running');
-    report(step.id, step.commands.length ? 'changed' : 'ok', step.reason);
+    report(step.id, changes(step) ? 'changed' : 'ok', step.reason);
   }
 }
 

@@ -67,6 +67,17 @@ export interface ClientEvidence {
     /** Exit status of `iptables -t nat -L -n` as root; undefined when it could not be run as root. */
     natStatus?: number;
   };
+  /**
+   * Mandatory access control: SELinux's mode (getenforce's word, or `absent` without selinuxfs),
+   * the default socket's SELinux label, AppArmor (`Y`, `N`, `absent`), and the denial lines naming
+   * docker, containerd or runc — undefined when neither the audit log nor the journal could be read.
+   */
+  mac?: {
+    selinux?: string;
+    socketLabel?: string;
+    apparmor?: string;
+    denials?: { source: string; lines: string[] };
+  };
   /** A containerd process (pidof/pgrep//proc): set only when one runs. */
   containerd?: { pid: number };
 }

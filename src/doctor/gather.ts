@@ -27,6 +27,8 @@ export interface GatherOptions {
   timeoutMs?: number;
   /** The whole examination's bound in seconds (default DOCTOR_BOUND_S). */
   boundS?: number;
+  /** Run the script as root (sudo), so root-only evidence (the journal) is read whatever sudo asks. */
+  sudo?: boolean;
 }
 
 export { API_BOUND_S };
@@ -71,7 +73,7 @@ export async function gatherEvidence(transport: Transport, opts: GatherOptions =
 
 async function gatherUnbounded(transport: Transport, opts: GatherOptions): Promise<DoctorEvidence> {
   const scriptS = opts.timeoutMs === undefined ? SCRIPT_BOUND_S : opts.timeoutMs / 1000;
-  const r = await transport.exec(examinationScript(opts.user), { timeoutMs: scriptS * 1000 });
+  const r = await transport.exec(examinationScript(opts.user), { timeoutMs: scriptS * 1000, sudo: opts.sudo });
   if (r.timedOut) {
     throw new DockhandError(`${transport.name}: the doctor probe did not finish within ${scriptS} s`, { exitCode: ExitCode.couldNotCheck });
   }

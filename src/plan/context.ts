@@ -49,6 +49,8 @@ export interface DockerRepo {
 
 export interface PlanContext {
   facts: Facts;
+  /** The target's architecture (machine and package names): what a rendered script is made for. */
+  arch: Facts['arch'];
   playbook: Playbook;
   release?: VersionEntry;
   source: SourceKind;
@@ -115,6 +117,7 @@ export function makeContext(facts: Facts, selection: Selection, options: PlanOpt
 
   return {
     facts,
+    arch: facts.arch,
     playbook,
     release,
     source,

@@ -26,6 +26,8 @@ export interface PlanStep {
   restartsDocker?: boolean;
   /** The connecting user's groups changed: reopen the session before later steps. */
   reconnectAfter?: boolean;
+  /** The commands only check (verify): they run, but the step changes nothing and is no change. */
+  checksOnly?: boolean;
 }
 
 export interface Plan {
@@ -39,9 +41,14 @@ export interface Plan {
   steps: PlanStep[];
 }
 
-/** Number of steps that will change something. */
+/** Whether a step will change the host: it has commands, and they do more than check. */
+export function changes(step: Pick<PlanStep, 'commands' | 'checksOnly'>): boolean {
+  return step.commands.length > 0 && !step.checksOnly;
+}
+
+/** Number of steps that will change something (checks are not changes). */
 export function changeCount(plan: Plan): number {
-  return plan.steps.filter((s) => s.commands.length > 0).length;
+  return plan.steps.filter(changes).length;
 }
 
 export function isConverged(plan: Plan): boolean {

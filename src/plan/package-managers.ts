@@ -46,6 +46,15 @@ export interface PackageManagerOps {
   pinning?: VersionPinning;
   /** Present where Docker publishes a repository for this tool. */
   repositoryFormat?: RepositoryFormat;
+  /** Shell condition (no output): `pkg` is installed — what the facts probe reports as installed. */
+  isInstalled(pkg: string): string;
+  /** Shell expression printing the installed version of `pkg` as the facts report it (empty when not installed). */
+  installedVersion(pkg: string): string;
+  /**
+   * An interrupted run leaves the package database half-done and blocks every install until it is
+   * finished (dpkg): the shell test that none is pending, and the lines that finish it.
+   */
+  interruptedRun?: { noneShell: string; finish: string[] };
   /** Group tools of the distributions using this tool: shadow's groupadd/usermod, or busybox's addgroup. */
   createSystemGroup(group: string): string;
   addToGroup(user: string, group: string): string;
@@ -56,6 +65,12 @@ const SHADOW_GROUPS = {
   createSystemGroup: (g: string) => `groupadd --system ${shQuote(g)}`,
   addToGroup: (u: string, g: string) => `usermod -aG ${shQuote(g)} ${shQuote(u)}`,
 };
+/** rpm's database (dnf, yum, zypper), in the probe's %{EPOCH}:%{VERSION}-%{RELEASE} form. */
+const RPM_QUERY = {
+  isInstalled: (p: string) => `rpm -q ${shQuote(p)} >/dev/null 2>&1`,
+  installedVersion: (p: string) => `rpm -q --qf '%{EPOCH}:%{VERSION}-%{RELEASE}' ${shQuote(p)} 2>/dev/null`,
+};
+
 /** busybox (Alpine): addgroup does both. */
 const BUSYBOX_GROUPS = {
   createSystemGroup: (g: string) => `addgroup -S ${shQuote(g)}`,
@@ -137,6 +152,13 @@ function apt(lockTimeoutSeconds: number): PackageManagerOps {
         'fi',
       ].join('\n'),
     repositoryFormat: 'apt',
+    isInstalled: (p) => `dpkg-query -W -f='\${Status}' ${shQuote(p)} 2>/dev/null | grep -q 'ok installed'`,
+    // What the facts probe counts as interrupted: `dpkg --audit` output, or journal files in updates/.
+    interruptedRun: {
+      noneShell: '[ -z "$(dpkg --audit 2>/dev/null)" ] && [ -z "$(ls -A /var/lib/dpkg/updates 2>/dev/null)" ]',
+      finish: ['export DEBIAN_FRONTEND=noninteractive', 'dpkg --force-confdef --force-confold --configure -a'],
+    },
+    installedVersion: (p) => `dpkg-query -W -f='\${Version}' ${shQuote(p)} 2>/dev/null`,
     ...SHADOW_GROUPS,
     pinning: {
       resolveVersion: (pkg, wanted) => [
@@ -169,6 +191,7 @@ function dnf(tool: 'dnf5' | 'dnf4' | 'yum'): PackageManagerOps {
         `if [ -n "$missing" ]; then ${cmd} install -y $missing; fi`,
       ].join('\n'),
     repositoryFormat: 'rpm',
+    ...RPM_QUERY,
     ...SHADOW_GROUPS,
     pinning: {
       resolveVersion: (pkg, wanted) => [
@@ -190,6 +213,7 @@ function simple(tool: 'zypper' | 'pacman' | 'apk'): PackageManagerOps {
       return {
         tool,
         env: [],
+        ...RPM_QUERY,
         ...SHADOW_GROUPS,
         install: (pkgs) => sh`zypper --non-interactive install ${pkgs}`,
         remove: (pkgs) => sh`zypper --non-interactive remove ${pkgs}`,
@@ -200,6 +224,8 @@ function simple(tool: 'zypper' | 'pacman' | 'apk'): PackageManagerOps {
       return {
         tool,
         env: [],
+        isInstalled: (p) => `pacman -Q ${shQuote(p)} >/dev/null 2>&1`,
+        installedVersion: (p) => `pacman -Q ${shQuote(p)} 2>/dev/null | cut -d ' ' -f 2`,
         ...SHADOW_GROUPS,
         install: (pkgs) => sh`pacman -Syu --noconfirm --needed ${pkgs}`,
         remove: (pkgs) => sh`pacman -R --noconfirm ${pkgs}`,
@@ -209,6 +235,8 @@ function simple(tool: 'zypper' | 'pacman' | 'apk'): PackageManagerOps {
       return {
         tool,
         env: [],
+        isInstalled: (p) => `apk info -e ${shQuote(p)} >/dev/null 2>&1`,
+        installedVersion: (p) => `apk info -e -v ${shQuote(p)} 2>/dev/null | sed -n 's/^${p.replace(/[^a-z0-9-]/g, '')}-//p'`,
         ...BUSYBOX_GROUPS,
         refresh: 'apk update',
         install: (pkgs) => sh`apk add --no-progress ${pkgs}`,

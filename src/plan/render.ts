@@ -1,12 +1,12 @@
 /** Text form of a plan: per step, why, then exactly the scripts `up` runs. */
-import { changeCount, type Plan } from './model.js';
+import { changeCount, changes, type Plan } from './model.js';
 
 export function renderPlan(plan: Plan): string {
   const out: string[] = [];
   const n = changeCount(plan);
   out.push(`${plan.host}: ${plan.distro} — playbook ${plan.playbook} (${plan.matchedBy}), source ${plan.source}`);
   plan.steps.forEach((step, i) => {
-    const mark = step.commands.length ? 'change' : 'ok';
+    const mark = changes(step) ? 'change' : step.commands.length ? 'check' : 'ok';
     out.push(`  [${i + 1}/${plan.steps.length}] ${step.id}: ${step.title} — ${mark}`);
     out.push(`      ${step.commands.length ? `why: ${step.reason}` : step.reason}`);
     for (const note of step.notes) out.push(`      note: ${note}`);

@@ -20,12 +20,13 @@ export function ensureDirLine(dir: string): string {
  * filesystem, so the rename is atomic), `beforeRename` lines that may check "$tmp", then rename.
  * The temp file is flushed to disk before the rename (and the directory after it), so a crash leaves
  * the old file or the new one, never an empty one. `keepOwnerAndMode`: an existing file's mode and
- * owner carry over to the new one (else `mode`, owner root).
+ * owner carry over to the new one (else `mode`, owner root). `contentFrom` replaces `content` with a
+ * shell command whose output is the content.
  */
 export function writeFileLines(
   path: string,
   content: string,
-  opts: { mode?: string; beforeRename?: string[]; keepOwnerAndMode?: boolean } = {},
+  opts: { mode?: string; beforeRename?: string[]; keepOwnerAndMode?: boolean; contentFrom?: string } = {},
 ): string[] {
   const slash = path.lastIndexOf('/');
   const dir = path.slice(0, slash) || '/';
@@ -34,7 +35,8 @@ export function writeFileLines(
     ensureDirLine(dir),
     `tmp=$(mktemp ${shQuote(`${dir}/.${path.slice(slash + 1)}.XXXXXX`)})`,
     `trap 'rm -f "$tmp"' EXIT`,
-    `printf '%s' ${shQuote(content)} > "$tmp"`,
+    // contentFrom: a command printing content computed on the host (a rendered script's merge).
+    `${opts.contentFrom ?? `printf '%s' ${shQuote(content)}`} > "$tmp"`,
     `chmod ${opts.mode ?? '0644'} "$tmp"`,
     // stat -c works in GNU coreutils and busybox alike.
     ...(opts.keepOwnerAndMode

@@ -29,6 +29,8 @@ export interface ServiceManager {
   enabled(facts: Facts, name: string): boolean | undefined;
   /** Shell condition: the service runs. */
   isActive(name: string): string;
+  /** Shell condition: the service starts at boot; undefined where the manager has no such notion (sysvinit via `service`, none). */
+  isEnabled?(name: string): string;
   /** Shell condition: the service can be managed at all (an init script exists); undefined: always. */
   installed?(name: string): string;
   /**
@@ -57,6 +59,7 @@ const systemd: ServiceManager = {
     return u ? u.unitFileState === 'enabled' : undefined;
   },
   isActive: (n) => `systemctl is-active --quiet ${shQuote(systemd.unit(n))}`,
+  isEnabled: (n) => `systemctl is-enabled --quiet ${shQuote(systemd.unit(n))}`,
   render(op, names) {
     if (op === 'logs') return `journalctl ${names.map((n) => `-u ${shQuote(systemd.unit(n))}`).join(' ')} -n 50 --no-pager`;
     const verb = op === 'enable-now' ? 'enable --now' : op === 'disable-now' ? 'disable --now' : op;
@@ -82,6 +85,7 @@ const openrc: ServiceManager = {
   running: (facts, n) => facts.serviceRunning?.[n as 'docker' | 'containerd'],
   enabled: (facts, n) => facts.serviceEnabled?.[n as 'docker' | 'containerd'],
   isActive: (n) => `rc-service ${shQuote(n)} status`,
+  isEnabled: (n) => `rc-update show default 2>/dev/null | grep -Eq ${shQuote(`^ *${n} \\|`)}`,
   installed: (n) => `[ -e ${shQuote(`/etc/init.d/${n}`)} ]`,
   render(op, names) {
     switch (op) {

@@ -14,7 +14,7 @@ import type { Server } from 'node:http';
 import { runDoctor } from '../../src/doctor/run.js';
 import { ExitCode } from '../../src/core/errors.js';
 import { fakeDockerd, listen } from '../fixtures/doctor/fake-dockerd.js';
-import { localRun } from '../fixtures/doctor/local-run.js';
+import { localRun } from '../fixtures/doctor/runs.js';
 
 interface JsonFinding { id: string; status: string; summary: string; evidence: string[]; fix?: { class: string; commands: string[] } }
 interface JsonReport { host: string; user: string; error?: string; findings: JsonFinding[]; fixBlock: string[]; summary: { problems: number } }

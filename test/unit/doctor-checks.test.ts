@@ -76,7 +76,7 @@ describe('declarations', () => {
   it('reports bad YAML with file:line:field', async () => {
     const bad = 'checks:\n  - id: daemon.running\n    title: x\n    severity: fatal\n    logic: daemonRunning\n    explanation: y\n';
     await expect(parseDeclarations(bad, 'checks/bad.yaml')).rejects.toThrow(/^checks\/bad\.yaml:4:.*checks\[0\]\.severity/);
-    await expect(parseDeclarations('checks:\n  - id: Not_Kebab\n    title: x\n    severity: error\n    logic: p\n    explanation: y\n', 'f.yaml')).rejects.toThrow(/^f\.yaml:2:.*checks\[0\]\.id: kebab-case/);
+    await expect(parseDeclarations('checks:\n  - id: Not_Kebab\n    title: x\n    severity: error\n    logic: p\n    explanation: y\n', 'f.yaml')).rejects.toThrow(/^f\.yaml:2:.*checks\[0\]\.id: must be a dotted kebab-case id/);
     await expect(parseDeclarations('checks:\n  - id: a.b\n    title: [unclosed\n', 'g.yaml')).rejects.toThrow(/^g\.yaml:\d+/);
     await expect(parseDeclarations('checks:\n  - id: a.b\n    title: t\n    severity: error\n    logic: p\n', 'h.yaml')).rejects.toThrow(/^h\.yaml:2:.*explanation/);
   });

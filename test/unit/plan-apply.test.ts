@@ -46,8 +46,8 @@ describe('applyPlan', () => {
     const reconnectAt = t.calls.indexOf('reconnect');
     expect(reconnectAt).toBeGreaterThan(0);
     expect((t.calls[reconnectAt - 1] as { script: string }).script).toContain('usermod -aG docker admin');
-    expect(summarize(result)).toEqual({ changed: 7, ok: 2, failed: 0, skipped: 0 });
-    expect(renderSummary(result)).toBe('debian-12: 7 changed, 2 ok, 0 failed');
+    expect(summarize(result)).toEqual({ changed: 6, ok: 3, failed: 0, skipped: 0 });
+    expect(renderSummary(result)).toBe('debian-12: 6 changed, 3 ok, 0 failed');
     expect(out.events).toContain('packages running: [5/9] Docker packages');
     expect(out.events).toContainEqual(expect.stringMatching(/^packages changed: not installed: docker-ce/));
     expect(out.events.filter((e) => !/^\S+ running/.test(e))).toHaveLength(9);

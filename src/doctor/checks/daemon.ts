@@ -162,4 +162,29 @@ export const dockerGroup: CheckFn = (i) => {
   return fail('the docker group does not exist', ev);
 };
 
-export const checksDaemon = { daemonStartFailure, daemonRunning, daemonEnabled, socketActivation, containerdRunning, dockerGroup };
+/**
+ * A process named dockerd that root did not start is not the system daemon: the facts ignore it
+ * (never read its argv or socket). It is the checked user's rootless daemon when its uid is theirs
+ * and their rootless socket exists; anything else is a security smell — a process dressed as the
+ * daemon, to be mistaken for it in `ps` or to serve a socket a DOCKER_HOST is pointed at.
+ */
+export const foreignDockerd: CheckFn = (i) => {
+  const foreign = i.facts.foreignDockerd ?? [];
+  if (!foreign.length && !i.facts.dockerdOwnersKnown) return skip('the owners of dockerd processes could not be read (no stat on the host)');
+  if (!foreign.length) return pass([i.facts.dockerd ? `dockerd pid ${i.facts.dockerd.pid} runs as root` : 'no process named dockerd', 'no process named dockerd runs as another user']);
+  const me = i.client.user;
+  const rootless = me && i.client.sockets?.find((s) => s.path === `/run/user/${me.uid}/docker.sock` && s.exists && s.type === 'socket' && s.uid === me.uid);
+  const who = (uid: number) => (me && uid === me.uid ? `uid ${uid} (${me.name})` : `uid ${uid}`);
+  const ev = foreign.map((p) => `pid ${p.pid}: a process named dockerd run by ${who(p.uid)}, not root`);
+  const strangers = foreign.filter((p) => !(rootless && me && p.uid === me.uid));
+  if (!strangers.length) {
+    return pass([...ev, `${rootless!.path}: socket owned by ${me!.name}: rootless Docker`], { summary: `the dockerd run by ${me!.name} is their rootless Docker` });
+  }
+  const pids = strangers.map((p) => p.pid).join(',');
+  const summary = strangers.length === 1
+    ? `a process named dockerd runs as ${who(strangers[0]!.uid)}, not root: not the system daemon`
+    : `${strangers.length} processes named dockerd run as users other than root: not the system daemon`;
+  return warn(summary, ev, { vars: { pids } });
+};
+
+export const checksDaemon = { foreignDockerd, daemonStartFailure, daemonRunning, daemonEnabled, socketActivation, containerdRunning, dockerGroup };

@@ -5,6 +5,7 @@ import { checksEndpoint } from './endpoint.js';
 import { checksHost } from './host.js';
 import { checksInstall } from './install.js';
 import { checksKernel } from './kernel.js';
+import { checksMac } from './mac.js';
 import { checksSocket } from './socket.js';
 import type { CheckFn } from './types.js';
 
@@ -16,4 +17,5 @@ export const checkFns: Record<string, CheckFn> = {
   ...checksHost,
   ...checksApt,
   ...checksKernel,
+  ...checksMac,
 };

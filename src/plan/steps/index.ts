@@ -7,31 +7,43 @@ import type { StepId } from '../../playbook/schema.js';
 
 import type { PlanContext } from '../context.js';
 import type { PlanStep } from '../model.js';
-import { packages } from './packages.js';
-import { prerequisites, removeConflicts, repository } from './repository.js';
+import { packages, packagesTasks } from './packages.js';
+import { prerequisites, prerequisitesTasks, removeConflicts, removeConflictsTasks, repository, repositoryTasks } from './repository.js';
 import type { StepResult } from './result.js';
-import { services, verify } from './services.js';
+import { services, servicesTasks, verify, verifyTasks } from './services.js';
 import type { PlanState } from './state.js';
-import { storage, storageWork } from './storage.js';
-import { users } from './users.js';
-import { waitReady } from './wait-ready.js';
+import { storage, storageHelpers, storageTasks, storageWork } from './storage.js';
+import type { HostTask, Target } from './task.js';
+import { users, usersTasks } from './users.js';
+import { waitReady, waitReadyTasks } from './wait-ready.js';
 
+export type { HostTask, StateTest, Target } from './task.js';
+
+/**
+ * One step, two ways over the same building blocks: decide() for `plan`/`up` (from facts: what to
+ * run now), tasks() for `render` (from the playbook and options: test + action, decided on the host).
+ * Each task's test carries holds(facts), computed by the functions decide() uses, so the plan and
+ * the rendered script agree on "converged" (test/unit/plan-tasks-agree.test.ts checks every release).
+ */
 export interface StepDefinition {
   id: StepId;
   title: string;
   decide(ctx: PlanContext, state: PlanState): StepResult;
+  tasks(target: Target): HostTask[];
+  /** Shell function definitions the tasks call, included once at the top of a rendered script. */
+  helpers?(): string[];
 }
 
 export const STEPS: readonly StepDefinition[] = [
-  { id: 'wait-ready', title: 'Wait until the host is ready', decide: waitReady },
-  { id: 'prerequisites', title: 'Prerequisites', decide: prerequisites },
-  { id: 'remove-conflicts', title: 'Remove conflicting packages', decide: removeConflicts },
-  { id: 'repository', title: 'Docker package repository', decide: repository },
-  { id: 'packages', title: 'Docker packages', decide: packages },
-  { id: 'storage', title: 'Storage driver', decide: storage },
-  { id: 'users', title: 'docker group members', decide: users },
-  { id: 'services', title: 'Services', decide: services },
-  { id: 'verify', title: 'Verify', decide: verify },
+  { id: 'wait-ready', title: 'Wait until the host is ready', decide: waitReady, tasks: waitReadyTasks },
+  { id: 'prerequisites', title: 'Prerequisites', decide: prerequisites, tasks: prerequisitesTasks },
+  { id: 'remove-conflicts', title: 'Remove conflicting packages', decide: removeConflicts, tasks: removeConflictsTasks },
+  { id: 'repository', title: 'Docker package repository', decide: repository, tasks: repositoryTasks },
+  { id: 'packages', title: 'Docker packages', decide: packages, tasks: packagesTasks },
+  { id: 'storage', title: 'Storage driver', decide: storage, tasks: storageTasks, helpers: storageHelpers },
+  { id: 'users', title: 'docker group members', decide: users, tasks: usersTasks },
+  { id: 'services', title: 'Services', decide: services, tasks: servicesTasks },
+  { id: 'verify', title: 'Verify', decide: verify, tasks: verifyTasks },
 ];
 
 const BY_ID = new Map(STEPS.map((s) => [s.id, s]));

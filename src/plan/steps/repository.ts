@@ -9,6 +9,7 @@ import type { DockerRepo, PlanContext } from '../context.js';
 import type { RepositoryFormat } from '../package-managers.js';
 import { ensureDirLine, script, writeFileLines } from '../script.js';
 import { change, ok, rootCommand, type StepResult } from './result.js';
+import { allOf, type HostTask, type Target } from './task.js';
 
 import { APT_KEYRING, RPM_KEY, RPM_REPO } from '../../facts/probe.js';
 
@@ -18,8 +19,8 @@ export const APT_SOURCES = `${SOURCES_DIR}/docker.sources`;
 
 const DPKG_ARCH: Record<string, string> = { x86_64: 'amd64', aarch64: 'arm64', armv7l: 'armhf', armv6l: 'armhf', ppc64le: 'ppc64el', s390x: 's390x' };
 
-export function aptArchitecture(ctx: PlanContext): string {
-  return ctx.facts.arch.package ?? DPKG_ARCH[ctx.facts.arch.machine] ?? ctx.facts.arch.machine;
+export function aptArchitecture(ctx: Pick<PlanContext, 'arch'>): string {
+  return ctx.arch.package ?? DPKG_ARCH[ctx.arch.machine] ?? ctx.arch.machine;
 }
 
 /** The deb822 source file, in the form Docker documents. */
@@ -52,6 +53,22 @@ export function keyUrl(repo: DockerRepo): string {
   return `${repo.base}/${repo.path}/gpg`;
 }
 
+/** awk over `gpg --with-colons`: the fingerprint of each primary key, one a line. */
+const PRIMARY_FPR_AWK = `awk -F: '$1 == "pub" { p = 1; next } $1 == "fpr" && p { print $10 } { p = 0 }'`;
+
+/**
+ * Shell twin of keyFileProblem() === undefined: `path` is an ASCII-armoured key file holding exactly
+ * the one primary key `fingerprint` (gpg in a throwaway GNUPGHOME; without gpg the test fails, and the
+ * prerequisites install it).
+ */
+export function keyFileHoldsShell(path: string, fingerprint: string): string {
+  const f = shQuote(path);
+  return [
+    `grep -q 'BEGIN PGP PUBLIC KEY BLOCK' ${f} 2>/dev/null && command -v gpg >/dev/null 2>&1`,
+    `g=$(mktemp -d) && found=$(GNUPGHOME="$g" gpg --batch --show-keys --with-colons ${f} 2>/dev/null | ${PRIMARY_FPR_AWK}); rm -rf "$g"; [ "$found" = ${shQuote(fingerprint)} ]`,
+  ].join(' && ');
+}
+
 /**
  * Download the key to a temp dir, check that its primary key fingerprint(s) are exactly the pinned
  * one (a file with an extra key is refused too), and only then install it. gpg runs with a throwaway
@@ -65,7 +82,7 @@ export function fetchVerifiedKeyLines(repo: DockerRepo, dest: string): string[] 
     `curl -fsSL --retry 3 -o "$work/key" ${shQuote(url)}`,
     'GNUPGHOME="$work/gnupg"; export GNUPGHOME',
     'mkdir -m 700 "$GNUPGHOME"',
-    `found=$(gpg --batch --show-keys --with-colons "$work/key" | awk -F: '$1 == "pub" { p = 1; next } $1 == "fpr" && p { print $10 } { p = 0 }')`,
+    `found=$(gpg --batch --show-keys --with-colons "$work/key" | ${PRIMARY_FPR_AWK})`,
     `if [ "$found" != ${shQuote(repo.fingerprint)} ]; then`,
     `  echo ${shQuote(`refusing the key from ${url}: expected fingerprint ${repo.fingerprint}, got:`)} "\${found:-no key}" >&2`,
     `  echo 'a mirror that re-signs needs --key-fingerprint with its own key' >&2`,
@@ -126,13 +143,42 @@ export function rpmRepoMatches(current: string, wanted: string): boolean {
   return true;
 }
 
+/** Shell twin of rpmRepoMatches(): every section and key of `wanted` has the same value in `path`. */
+function rpmRepoMatchesShell(path: string, wanted: string): string {
+  const pairs: string[] = [];
+  for (const [name, keys] of repoSections(wanted)) for (const [k, v] of keys) pairs.push(`${name}\t${k}\t${v}`);
+  return (
+    `[ -r ${shQuote(path)} ] && awk -v want=${shQuote(pairs.join('\n'))} '` +
+    'function trim(x) { gsub(/^[ \t]+|[ \t]+$/, "", x); return x } ' +
+    '{ line = trim($0) } line ~ /^\[.+\]$/ { sec = substr(line, 2, length(line) - 2); next } ' +
+    'line ~ /^[^#;].*=/ { i = index(line, "="); have[sec "\t" trim(substr(line, 1, i - 1))] = trim(substr(line, i + 1)) } ' +
+    'END { n = split(want, w, "\n"); for (j = 1; j <= n; j++) { split(w[j], f, "\t"); if (have[f[1] "\t" f[2]] != f[3]) exit 1 } }' +
+    `' ${shQuote(path)}`
+  );
+}
+
+/** Files besides docker.sources that name Docker's apt repository (the probe's rule): loop body `$f`. */
+const APT_LEGACY_LOOP = (onLegacy: string) =>
+  [
+    `for f in ${SOURCES_DIR}/*; do`,
+    `  [ -f "$f" ] && [ "$f" != ${APT_SOURCES} ] || continue`,
+    `  case "\${f##*/}" in docker.list|download_docker_com_linux_*) ${onLegacy}; continue ;; esac`,
+    `  case "$(cat "$f" 2>/dev/null)" in *linux/ubuntu*|*linux/debian*|*linux/raspbian*) ${onLegacy} ;; esac`,
+    'done',
+    `for f in /etc/apt/trusted.gpg.d/docker*; do if [ -e "$f" ]; then ${onLegacy}; fi; done`,
+  ];
+
 /** One way to configure Docker's repository, named by the package manager's repositoryFormat. */
 interface FormatOps {
   /** Where the verified signing key goes, and lines run after it is installed. */
   keyPath: string;
   afterKeyInstall: string[];
   /** The source file and its wanted content. */
-  source(ctx: PlanContext, repo: DockerRepo): { path: string; content: string };
+  source(ctx: Target, repo: DockerRepo): { path: string; content: string };
+  /** Shell: the source file says what dockhand would write (the twin of work()'s writeSource). */
+  sourceHolds(path: string, content: string): string;
+  /** Legacy files that would conflict, found and removed on the host; undefined: this format has none. */
+  legacyLoop?: typeof APT_LEGACY_LOOP;
   work(ctx: PlanContext, repo: DockerRepo): RepositoryWork | undefined;
 }
 
@@ -141,6 +187,9 @@ const FORMATS: Record<RepositoryFormat, FormatOps> = {
     keyPath: APT_KEYRING,
     afterKeyInstall: [],
     source: (ctx, repo) => ({ path: APT_SOURCES, content: aptSourcesContent(repo, aptArchitecture(ctx)) }),
+    // The plan compares trimmed text; $(cat) drops the trailing newlines.
+    sourceHolds: (path, content) => `[ "$(cat ${shQuote(path)} 2>/dev/null)" = ${shQuote(content.trim())} ]`,
+    legacyLoop: APT_LEGACY_LOOP,
     work(ctx, repo) {
       const { facts } = ctx;
       const files = facts.aptSources?.files;
@@ -167,6 +216,7 @@ const FORMATS: Record<RepositoryFormat, FormatOps> = {
     keyPath: RPM_KEY,
     afterKeyInstall: [`rpm --import ${shQuote(RPM_KEY)}`],
     source: (_ctx, repo) => ({ path: RPM_REPO, content: rpmRepoContent(repo) }),
+    sourceHolds: rpmRepoMatchesShell,
     work(ctx, repo) {
       const { facts } = ctx;
       const file = facts.rpmRepo?.file;
@@ -183,7 +233,7 @@ const FORMATS: Record<RepositoryFormat, FormatOps> = {
   },
 };
 
-function formatOf(ctx: PlanContext): FormatOps | undefined {
+function formatOf(ctx: Target): FormatOps | undefined {
   return ctx.pm.repositoryFormat && FORMATS[ctx.pm.repositoryFormat];
 }
 
@@ -238,4 +288,70 @@ export function repository(ctx: PlanContext): StepResult {
     commands.push(rootCommand(`remove legacy ${work.legacy.join(' ')}`, script(`rm -f ${shJoin(work.legacy)}`)));
   }
   return change(work.reasons.join('; '), commands, { notes: manualNotes });
+}
+
+/** The facts-side answers of the repository step, computed as decide() does. */
+function workFromFacts(ctx: Target, facts: PlanContext['facts']): RepositoryWork | undefined {
+  return repositoryWork({ ...ctx, facts });
+}
+
+export function prerequisitesTasks(ctx: Target): HostTask[] {
+  const format = formatOf(ctx);
+  const wanted = ctx.step('prerequisites')?.packages ?? [];
+  if (!ctx.repo || !format || wanted.length === 0) return [];
+  return [
+    {
+      summary: `install ${wanted.join(' ')} (those not installed yet)`,
+      test: {
+        what: `signing key ${format.keyPath} in place, or ${wanted.join(' ')} installed to fetch it`,
+        shell: `{ ${keyFileHoldsShell(format.keyPath, ctx.repo.fingerprint)}; } || { ${allOf(wanted.map((p) => ctx.pm.isInstalled(p)))}; }`,
+        holds: (facts) => !workFromFacts(ctx, facts)?.fetchKey || wanted.every((p) => facts.packages[p] !== undefined),
+      },
+      action: [...ctx.pm.env, ctx.pm.installMissing(wanted)],
+    },
+  ];
+}
+
+export function removeConflictsTasks(ctx: Target): HostTask[] {
+  // One package at a time, as Docker's own instructions do: a package that is not there is skipped.
+  return (ctx.dockerSource?.conflicts ?? []).map((p) => ({
+    summary: `remove ${p} (images, containers and volumes in /var/lib/docker are kept)`,
+    test: { what: `${p} not installed`, shell: `! { ${ctx.pm.isInstalled(p)}; }`, holds: (facts) => facts.packages[p] === undefined },
+    action: [...ctx.pm.env, ctx.pm.remove([p])],
+  }));
+}
+
+export function repositoryTasks(ctx: Target): HostTask[] {
+  const { repo } = ctx;
+  const format = formatOf(ctx);
+  if (!repo || !format) return [];
+  const { path, content } = format.source(ctx, repo);
+  const tasks: HostTask[] = [
+    {
+      summary: `download the signing key, verify fingerprint ${repo.fingerprint}, install ${format.keyPath}`,
+      test: {
+        what: `${format.keyPath} holds exactly the key ${repo.fingerprint}`,
+        shell: keyFileHoldsShell(format.keyPath, repo.fingerprint),
+        holds: (facts) => !workFromFacts(ctx, facts)?.fetchKey,
+      },
+      action: [...fetchVerifiedKeyLines(repo, format.keyPath), ...format.afterKeyInstall],
+    },
+    {
+      summary: `write ${path}`,
+      test: { what: `${path} is the wanted source`, shell: format.sourceHolds(path, content), holds: (facts) => !workFromFacts(ctx, facts)?.writeSource },
+      action: writeFileLines(path, content),
+    },
+  ];
+  if (format.legacyLoop) {
+    tasks.push({
+      summary: 'remove legacy Docker source and key files that would conflict',
+      test: {
+        what: 'no legacy Docker source or key file',
+        shell: format.legacyLoop('exit 1').join('\n'),
+        holds: (facts) => (workFromFacts(ctx, facts)?.legacy.length ?? 0) === 0,
+      },
+      action: format.legacyLoop('echo "removing $f"; rm -f -- "$f"'),
+    });
+  }
+  return tasks;
 }

@@ -9,6 +9,10 @@ import type { ServiceManager } from '../service-managers.js';
 import { fail, script } from '../script.js';
 import type { PlanState } from './state.js';
 import { change, ok, rootCommand, type StepResult } from './result.js';
+import { allOf, type HostTask, type Target } from './task.js';
+
+/** The units whose failed state the facts report (systemd only), in the order systemctl is given them. */
+const STUCK_UNITS = ['docker.service', 'docker.socket', 'containerd.service'] as const;
 
 function dockerRunning(ctx: PlanContext): boolean {
   const { facts } = ctx;
@@ -29,6 +33,16 @@ export function services(ctx: PlanContext, { storage, earlier }: PlanState): Ste
     // The facts know each unit: act on exactly those that need it.
     const notReady = names.filter((n) => !(sm.running(facts, n) && sm.enabled(facts, n)));
     const units = notReady.map((n) => sm.unit(n));
+    // A unit an earlier attempt left failed or start-limited refuses to start until its state is reset.
+    const stuck = STUCK_UNITS.filter((u) => {
+      const state = facts.units[u];
+      return state !== undefined && state.activeState !== 'active' && (state.activeState === 'failed' || (state.result !== undefined && state.result !== 'success'));
+    });
+    const reset = stuck.length ? sm.render('reset-failed', stuck) : undefined;
+    if (reset) {
+      reasons.push(`left failed by an earlier start: ${stuck.join(', ')}`);
+      commands.push(rootCommand(`reset the failed state of ${stuck.join(' ')}`, script(reset)));
+    }
     if (restart) {
       reasons.push('daemon.json changes: restart docker if running');
       commands.push(rootCommand('restart docker if it is running (new daemon.json)', script(sm.render('try-restart', ['docker']))));
@@ -74,45 +88,91 @@ function hostDecidedStart(sm: ServiceManager, names: readonly string[], restart:
   return rootCommand(summary, script(...enables, ...starts));
 }
 
-/** Fresh-login check: group membership applies, the API answers without sudo, the driver is right. */
-export function verify(ctx: PlanContext, { earlier }: PlanState): StepResult {
-  const changed = earlier.filter((s) => s.commands.length > 0).map((s) => s.id);
-  if (changed.length === 0) return ok('nothing changed; `dockhand doctor` checks a running host');
+/** The checks verify runs: the daemon answers, each user reaches it from a fresh login, the driver is right. */
+function verifyChecks(ctx: Target): Array<{ summary: string; lines: string[] }> {
   const driver = ctx.step('storage')?.driver;
-  const commands: PlannedCommand[] = [
-    rootCommand(
-      'wait for the daemon to answer',
-      script(
+  const checks = [
+    {
+      summary: 'wait for the daemon to answer',
+      lines: [
         'i=0',
         'until docker version >/dev/null 2>&1; do',
         '  i=$((i + 1))',
         `  if [ "$i" -ge 60 ]; then docker version >&2 || true; ${fail('the Docker daemon did not answer within 60s')}; fi`,
         '  sleep 1',
         'done',
-      ),
-    ),
+      ],
+    },
   ];
   for (const user of ctx.users) {
     // su -l starts a login session: groups come from the group database, as for the user's next login.
     const inner = shJoin(['docker', 'version', '--format', 'client {{.Client.Version}}, server {{.Server.Version}}']);
-    commands.push(
-      rootCommand(
-        `docker answers ${user} without sudo (fresh login)`,
-        script(`su -l -s /bin/sh ${shQuote(user)} -c ${shQuote(inner)} || ${fail(`${user} cannot reach the Docker API without sudo`)}`),
-      ),
-    );
+    checks.push({
+      summary: `docker answers ${user} without sudo (fresh login)`,
+      lines: [`su -l -s /bin/sh ${shQuote(user)} -c ${shQuote(inner)} || ${fail(`${user} cannot reach the Docker API without sudo`)}`],
+    });
   }
   if (driver) {
-    commands.push(
-      rootCommand(
-        `storage driver is ${driver}`,
-        script(
-          `driver=$(docker info --format '{{.Driver}}')`,
-          `if [ "$driver" != ${shQuote(driver)} ]; then echo "storage driver is $driver, expected ${driver}" >&2; exit 1; fi`,
-          'echo "storage driver: $driver"',
-        ),
-      ),
-    );
+    checks.push({
+      summary: `storage driver is ${driver}`,
+      lines: [
+        `driver=$(docker info --format '{{.Driver}}')`,
+        `if [ "$driver" != ${shQuote(driver)} ]; then echo "storage driver is $driver, expected ${driver}" >&2; exit 1; fi`,
+        'echo "storage driver: $driver"',
+      ],
+    });
   }
-  return change(`changed: ${changed.join(', ')}`, commands);
+  return checks;
+}
+
+/**
+ * Fresh-login check: group membership applies, the API answers without sudo, the driver is right.
+ * Its commands only check: the step counts as a check, never as a change (issue 14).
+ */
+export function verify(ctx: PlanContext, { earlier }: PlanState): StepResult {
+  const changed = earlier.filter((s) => s.commands.length > 0 && !s.checksOnly).map((s) => s.id);
+  if (changed.length === 0) return ok('nothing changed; `dockhand doctor` checks a running host');
+  const commands = verifyChecks(ctx).map((c) => rootCommand(c.summary, script(...c.lines)));
+  return change(`changed: ${changed.join(', ')}`, commands, { checksOnly: true });
+}
+
+export function verifyTasks(ctx: Target): HostTask[] {
+  return verifyChecks(ctx).map((c) => ({ summary: c.summary, test: { what: c.summary, shell: 'false' }, action: c.lines, check: true }));
+}
+
+/**
+ * On the host: docker restarted when this run changed its configuration (and it runs), then every
+ * service running and enabled at boot. Without a manager the script cannot start anything: it says so.
+ */
+export function servicesTasks(ctx: Target): HostTask[] {
+  const names = ctx.step('services')?.services ?? ['docker'];
+  const sm = ctx.serviceManager;
+  const tasks: HostTask[] = [
+    {
+      summary: 'restart docker if it is running (this run changed its configuration)',
+      test: { what: 'docker\'s configuration unchanged by this run', shell: '[ -z "${dh_config_changed:-}" ]' },
+      action: [sm.render('try-restart', ['docker']) ?? `if ${sm.isActive('docker')} >/dev/null 2>&1; then ${fail('restart dockerd yourself: this host has no init system')}; fi`],
+    },
+  ];
+  for (const n of names) {
+    const enable = sm.render('enable-now', [n]);
+    const active = `${sm.isActive(n)} >/dev/null 2>&1`;
+    const state = [active, ...(sm.isEnabled ? [sm.isEnabled(n)] : [])];
+    // Helper services (containerd) may have no init script of their own outside systemd.
+    const skip = n !== 'docker' && sm.installed ? `! ${sm.installed(n)} || ` : '';
+    tasks.push({
+      summary: `enable and start ${sm.unit(n)}`,
+      test: {
+        what: `${sm.unit(n)} ${sm.isEnabled ? 'enabled and ' : ''}running`,
+        shell: `${skip}{ ${allOf(state)}; }`,
+        holds: (facts) => {
+          const running = sm.running(facts, n);
+          const enabled = sm.isEnabled ? sm.enabled(facts, n) : true;
+          return running === undefined || enabled === undefined ? undefined : running && enabled;
+        },
+      },
+      action: [enable ?? fail(`no init system and no \`service\` command here: start ${n} yourself, then run again`)],
+    });
+  }
+  return tasks;
 }

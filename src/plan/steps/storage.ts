@@ -17,6 +17,8 @@ import type { PlannedCommand } from '../model.js';
 import { pruneBackupsLines, script, writeFileLines } from '../script.js';
 import { change, ok, rootCommand, type StepResult } from './result.js';
 import type { PlanState, StorageWork } from './state.js';
+import { daemonJsonFunction } from './daemon-json-shell.js';
+import type { HostTask, Target } from './task.js';
 
 export type { StorageWork };
 
@@ -139,4 +141,91 @@ export function storage(ctx: PlanContext, { storage: work }: PlanState): StepRes
   }
   const notes = work.daemonJson && ctx.facts.daemonJson.exists ? [`other keys in ${DAEMON_JSON} are kept; the old file is saved as ${DAEMON_JSON}.bak-<time> (the newest ${DAEMON_JSON_BACKUPS_KEPT} backups are kept)`] : [];
   return change(reasons.join('; '), commands, { notes });
+}
+
+/** Shell: this host is a container (the facts' init.container: systemd's marker, podman's, PID 1's environment). */
+const IN_CONTAINER =
+  "[ -s /run/systemd/container ] || [ -e /run/.containerenv ] || tr '\\000' '\\n' < /proc/1/environ 2>/dev/null | grep -q '^container='";
+const OVERLAY_SUPPORTED = "grep -Eq '(^|[[:space:]])overlay$' /proc/filesystems";
+const OVERLAY_MODULE = "{ [ -d /sys/module/overlay ] || grep -q '^overlay ' /proc/modules; }";
+const OVERLAY_PERSISTED =
+  "cat /etc/modules-load.d/*.conf /usr/lib/modules-load.d/*.conf /lib/modules-load.d/*.conf /etc/modules 2>/dev/null | grep -Eq '^overlay([[:space:]]|$)'";
+
+/** The facts-side analysis, or undefined when it refuses (the plan then fails; the script decides on the host). */
+function workFromFacts(ctx: Target, facts: PlanContext['facts']): StorageWork | undefined | 'refused' {
+  try {
+    return storageWork({ ...ctx, facts });
+  } catch {
+    return 'refused';
+  }
+}
+
+/**
+ * Shell line setting $snap: 1 when the engine is (or may be) 29 or newer — the containerd store must
+ * be turned off explicitly — from --docker-version when pinned, else the installed dockerd.
+ */
+function snapshotterLine(ctx: Target): string {
+  const pinned = majorOf(ctx.dockerVersion?.replace(/^\d+:/, ''));
+  if (pinned !== undefined) return `snap=${pinned >= 29 ? 1 : 0}`;
+  return `snap=1; m=$(dockerd --version 2>/dev/null | sed -n 's/^Docker version \\([0-9][0-9]*\\)\\..*/\\1/p'); if [ -n "$m" ] && [ "$m" -lt 29 ]; then snap=0; fi`;
+}
+
+export function storageHelpers(): string[] {
+  return daemonJsonFunction();
+}
+
+export function storageTasks(ctx: Target): HostTask[] {
+  const params = ctx.step('storage');
+  if (!params) return [];
+  const driver = params.driver;
+  const f = shQuote(DAEMON_JSON);
+  const merge = `dh_daemon_json ${f} ${shQuote(driver)} "$snap"`;
+  return [
+    {
+      summary: 'load the overlay module',
+      test: { what: 'the overlay filesystem is available', shell: OVERLAY_SUPPORTED, holds: (facts) => facts.overlay.supported },
+      action: ['modprobe overlay'],
+    },
+    {
+      summary: 'load overlay at boot',
+      test: {
+        what: 'overlay is loaded at boot (or built in, or this is a container)',
+        shell: `${IN_CONTAINER} || ${OVERLAY_PERSISTED} || { ! ${OVERLAY_MODULE} && ${OVERLAY_SUPPORTED}; }`,
+        holds: (facts) => {
+          const w = workFromFacts(ctx, facts);
+          return w === 'refused' ? undefined : !w?.persistModule;
+        },
+      },
+      action: ctx.serviceManager.loadModuleAtBoot('overlay'),
+    },
+    {
+      summary: `merge storage-driver ${driver} into ${DAEMON_JSON} (other keys kept, backup, validate, atomic replace)`,
+      test: {
+        what: `${DAEMON_JSON} sets ${driver}`,
+        shell: `${snapshotterLine(ctx)}; rc=0; ${merge} >/dev/null 2>&1 || rc=$?; [ "$rc" -eq 3 ]`,
+        holds: (facts) => {
+          const w = workFromFacts(ctx, facts);
+          return w === 'refused' ? undefined : w?.daemonJson === undefined;
+        },
+      },
+      action: [
+        snapshotterLine(ctx),
+        'rc=0',
+        `new=$(${merge}) || rc=$?`,
+        `if [ "$rc" -eq 3 ]; then exit 0; fi`,
+        `if [ "$rc" -ne 0 ]; then echo ${shQuote(`${DAEMON_JSON} cannot be merged safely; it is left as it is: fix it by hand (keep "storage-driver": "${driver}"), then run again`)} >&2; exit 4; fi`,
+        ...writeFileLines(DAEMON_JSON, '', {
+          contentFrom: `printf '%s\\n' "$new"`,
+          keepOwnerAndMode: true,
+          beforeRename: [
+            `if command -v dockerd >/dev/null 2>&1 && dockerd --help 2>&1 | grep -q -- '--validate'; then dockerd --validate --config-file "$tmp" >/dev/null; fi`,
+            `if [ -e ${f} ]; then cp -p ${f} ${f}".bak-$(date -u +%Y%m%dT%H%M%SZ)"; echo "saved the old ${DAEMON_JSON} as ${DAEMON_JSON}.bak-<time>"; fi`,
+          ],
+        }),
+        ...pruneBackupsLines(`${DAEMON_JSON}.bak-`, DAEMON_JSON_BACKUPS_KEPT),
+      ],
+      changesDaemonConfig: true,
+      notes: [`other keys in ${DAEMON_JSON} are kept; the old file is saved as ${DAEMON_JSON}.bak-<time>`],
+    },
+  ];
 }

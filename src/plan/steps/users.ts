@@ -4,11 +4,12 @@ import type { PlanContext } from '../context.js';
 import type { PlannedCommand } from '../model.js';
 import { fail, script } from '../script.js';
 import { change, ok, rootCommand, type StepResult } from './result.js';
+import type { HostTask, Target } from './task.js';
 
 export const ROOT_EQUIVALENT_NOTE =
   'members of the docker group can start containers as root: this is root-equivalent access to the host';
 
-export function isMember(ctx: PlanContext, user: string, group: string): boolean {
+export function isMember(ctx: Pick<PlanContext, 'facts'>, user: string, group: string): boolean {
   const { facts } = ctx;
   if (facts.dockerGroup.members.includes(user)) return true;
   // The connecting user's database groups also cover a primary group of that name.
@@ -43,4 +44,28 @@ export function users(ctx: PlanContext): StepResult {
     // Our own session keeps its old groups until it logs in again.
     reconnectAfter: toAdd.includes(ctx.facts.user.name) || undefined,
   });
+}
+
+/** On the host: the group exists (the engine package usually made it), then each user is in it. */
+export function usersTasks(ctx: Target): HostTask[] {
+  const group = ctx.step('users')?.group ?? 'docker';
+  const g = shQuote(group);
+  const tasks: HostTask[] = [
+    {
+      summary: `create group ${group} (a system group)`,
+      test: { what: `group ${group} exists`, shell: `grep -q ${shQuote(`^${group}:`)} /etc/group`, holds: (facts) => facts.dockerGroup.exists },
+      action: [ctx.pm.createSystemGroup(group)],
+    },
+  ];
+  for (const user of ctx.users) {
+    const u = shQuote(user);
+    tasks.push({
+      summary: `add ${user} to ${group} (takes effect at the user's next login)`,
+      // id -Gn reads the group database for another user: what the next login gets.
+      test: { what: `${user} is in group ${group}`, shell: `id -Gn ${u} 2>/dev/null | tr ' ' '\n' | grep -qx ${g}`, holds: (facts) => isMember({ facts }, user, group) },
+      action: [`id ${u} >/dev/null 2>&1 || ${fail(`user ${user} does not exist on this host`)}`, ctx.pm.addToGroup(user, group)],
+      notes: [ROOT_EQUIVALENT_NOTE],
+    });
+  }
+  return tasks;
 }

@@ -7,9 +7,24 @@ import { shQuote } from '../../shell/quote.js';
 import type { PlanContext } from '../context.js';
 import { pollUntilLines, progressEcho, script } from '../script.js';
 import { change, ok, rootCommand, type StepResult } from './result.js';
+import type { HostTask, Target } from './task.js';
 
 /** cloud-init states after which nothing more happens at boot. */
 const CLOUD_INIT_FINISHED = new Set(['done', 'disabled', 'error', 'degraded', 'not run', 'not-run']);
+
+function cloudInitWaitLines(timeout: number): string[] {
+  return [
+    progressEcho(`waiting up to ${timeout}s for cloud-init to finish`),
+    'rc=0',
+    `timeout ${timeout} cloud-init status --wait >/dev/null || rc=$?`,
+    // 0 done, 2 done with recoverable errors; 1 is a failed run: nothing more will happen either.
+    'case $rc in',
+    '  0|2) ;;',
+    `  124) echo ${shQuote(`cloud-init still running after ${timeout}s`)} >&2; exit 1 ;;`,
+    '  *) echo "warning: cloud-init finished with errors (exit $rc); continuing" >&2 ;;',
+    'esac',
+  ];
+}
 
 export function waitReady(ctx: PlanContext): StepResult {
   const { facts } = ctx;
@@ -20,20 +35,7 @@ export function waitReady(ctx: PlanContext): StepResult {
   if (facts.cloudInit.present && (status === undefined || !CLOUD_INIT_FINISHED.has(status))) {
     reasons.push(`cloud-init is ${status ?? 'in an unknown state'}`);
     commands.push(
-      rootCommand(
-        'wait for cloud-init to finish',
-        script(
-          progressEcho(`waiting up to ${timeout}s for cloud-init to finish`),
-          'rc=0',
-          `timeout ${timeout} cloud-init status --wait >/dev/null || rc=$?`,
-          // 0 done, 2 done with recoverable errors; 1 is a failed run: nothing more will happen either.
-          'case $rc in',
-          '  0|2) ;;',
-          `  124) echo ${shQuote(`cloud-init still running after ${timeout}s`)} >&2; exit 1 ;;`,
-          '  *) echo "warning: cloud-init finished with errors (exit $rc); continuing" >&2 ;;',
-          'esac',
-        ),
-      ),
+      rootCommand('wait for cloud-init to finish', script(...cloudInitWaitLines(timeout))),
     );
   }
   for (const lock of facts.locks) {
@@ -61,7 +63,7 @@ export function waitReady(ctx: PlanContext): StepResult {
     commands.push(
       rootCommand(
         'finish the interrupted dpkg run (dpkg --configure -a)',
-        script('export DEBIAN_FRONTEND=noninteractive', 'dpkg --force-confdef --force-confold --configure -a'),
+        script(...(ctx.pm.interruptedRun?.finish ?? [])),
       ),
     );
   }
@@ -69,4 +71,34 @@ export function waitReady(ctx: PlanContext): StepResult {
     return ok(facts.cloudInit.present ? `cloud-init ${status}; no package lock held` : 'no package lock held');
   }
   return change(`${reasons.join('; ')}: wait (at most ${timeout}s)`, commands);
+}
+
+/**
+ * On the host: cloud-init finished (skipped when the script runs from cloud-init itself: it would
+ * wait for its own run), then an interrupted dpkg run finished. Package locks are waited for by the
+ * package commands themselves (apt's DPkg::Lock::Timeout and the lists-lock retry), as under `up`.
+ */
+export function waitReadyTasks(ctx: Target): HostTask[] {
+  const timeout = ctx.step('wait-ready')?.lockTimeoutSeconds ?? 600;
+  const finished = [...CLOUD_INIT_FINISHED].map((s) => `*'status: ${s}'*`).join('|');
+  const tasks: HostTask[] = [
+    {
+      summary: 'wait for cloud-init to finish',
+      test: {
+        what: 'cloud-init absent or finished',
+        shell: `[ -n "\${DOCKHAND_FROM_CLOUD_INIT:-}" ] || ! command -v cloud-init >/dev/null 2>&1 || case "$(cloud-init status 2>/dev/null)" in ${finished}) true ;; *) false ;; esac`,
+        holds: (facts) => !facts.cloudInit.present || (facts.cloudInit.status !== undefined && CLOUD_INIT_FINISHED.has(facts.cloudInit.status)),
+      },
+      action: cloudInitWaitLines(timeout),
+    },
+  ];
+  const interrupted = ctx.pm.interruptedRun;
+  if (interrupted) {
+    tasks.push({
+      summary: 'finish the interrupted package run',
+      test: { what: 'no interrupted package run', shell: interrupted.noneShell, holds: (facts) => !facts.dpkgInterrupted },
+      action: interrupted.finish,
+    });
+  }
+  return tasks;
 }
