@@ -76,6 +76,8 @@ export function makeAptRoot(dir: string, arch: string, sources: readonly AptSour
     '-o', `APT::Architectures=${arch}`,
     '-o', 'APT::Install-Recommends=false',
     '-o', 'Acquire::Languages=none',
+    // The indexes are read back as plain files (this machine's apt.conf may say to keep them compressed).
+    '-o', 'Acquire::GzipIndexes=false',
     '-o', 'Debug::NoLocking=1',
     // Only the keys named per source: nothing this machine trusts for its own apt.
     '-o', 'Dir::Etc::trusted=/nonexistent', '-o', 'Dir::Etc::trustedparts=/nonexistent',
