@@ -1,8 +1,8 @@
 /**
  * apt on this machine pointed at a throwaway root: its own sources, lists, cache and dpkg status, so
  * it resolves and downloads for another release and architecture without touching this machine's
- * apt. The status file is the target release's base system (its Priority: required packages, which
- * every installation of the release has), so the download is the Docker packages plus exactly the
+ * apt. The status file is the target release's base system (its required and Essential packages with
+ * their dependencies, which every installation of the release has), so the download is the Docker packages plus exactly the
  * dependencies a host of that release may lack. apt checks each repository's InRelease signature
  * with the key named in its source, and each package against the signed index.
  */
@@ -10,6 +10,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { DockhandError, ExitCode, lastLines } from '../core/errors.js';
 
 const run = promisify(execFile);
 
@@ -51,13 +52,46 @@ export function parseStanzas(text: string): Array<Record<string, string>> {
   return out;
 }
 
-/** The dpkg status of a base system: the index's Priority: required (and Essential) packages, installed. */
+/**
+ * The dpkg status of a base system: the index's Priority: required and Essential packages and what
+ * they depend on (Depends and Pre-Depends, first alternative, through Provides), installed — what
+ * debootstrap's minbase gives, and so what every installation of the release has.
+ */
 export function baseStatus(stanzas: ReadonlyArray<Record<string, string>>): string {
-  const keep = ['Package', 'Version', 'Architecture', 'Multi-Arch', 'Essential', 'Provides', 'Depends', 'Pre-Depends'];
-  return stanzas
-    .filter((s) => s.Priority === 'required' || s.Essential === 'yes')
-    .map((s) => [`Package: ${s.Package}`, 'Status: install ok installed', ...keep.slice(1).filter((k) => s[k] !== undefined).map((k) => `${k}: ${s[k]}`)].join('\n'))
-    .join('\n\n') + '\n';
+  const byName = new Map<string, Record<string, string>>();
+  const provided = new Map<string, string>();
+  for (const s of stanzas) {
+    if (!s.Package || byName.has(s.Package)) continue;
+    byName.set(s.Package, s);
+    for (const p of (s.Provides ?? '').split(',')) {
+      const name = p.trim().split(/[\s(]/)[0];
+      if (name && !provided.has(name)) provided.set(name, s.Package);
+    }
+  }
+  const resolve = (alt: string) => {
+    const name = alt.trim().split(/[\s(]/)[0]!.replace(/:any$/, '');
+    return byName.has(name) ? name : provided.get(name);
+  };
+  const base = new Set<string>();
+  const queue = [...byName.values()].filter((s) => s.Priority === 'required' || s.Essential === 'yes').map((s) => s.Package!);
+  while (queue.length) {
+    const name = queue.pop()!;
+    if (base.has(name)) continue;
+    base.add(name);
+    const s = byName.get(name)!;
+    for (const rel of [s.Depends, s['Pre-Depends']].filter(Boolean).join(',').split(',')) {
+      if (!rel.trim()) continue;
+      const dep = rel.split('|').map(resolve).find((n) => n !== undefined);
+      if (dep && !base.has(dep)) queue.push(dep);
+    }
+  }
+  const keep = ['Version', 'Architecture', 'Multi-Arch', 'Essential', 'Provides', 'Depends', 'Pre-Depends'];
+  return (
+    [...base]
+      .map((name) => byName.get(name)!)
+      .map((s) => [`Package: ${s.Package}`, 'Status: install ok installed', ...keep.filter((k) => s[k] !== undefined).map((k) => `${k}: ${s[k]}`)].join('\n'))
+      .join('\n\n') + '\n'
+  );
 }
 
 export function makeAptRoot(dir: string, arch: string, sources: readonly AptSource[]): AptRoot {
@@ -83,7 +117,16 @@ export function makeAptRoot(dir: string, arch: string, sources: readonly AptSour
     '-o', 'Dir::Etc::trusted=/nonexistent', '-o', 'Dir::Etc::trustedparts=/nonexistent',
   ];
   const lists = join(dir, 'var/lib/apt/lists');
-  const tool = async (cmd: string, args: string[]) => (await run(cmd, [...opts, ...args], { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, LC_ALL: 'C' } })).stdout;
+  const tool = async (cmd: string, args: string[]) => {
+    try {
+      return (await run(cmd, [...opts, ...args], { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, LC_ALL: 'C' } })).stdout;
+    } catch (err) {
+      // apt says what went wrong at the end of its output (unmet dependencies, a bad signature).
+      const e = err as { stdout?: string; stderr?: string; code?: number };
+      const said = lastLines(`${e.stdout ?? ''}\n${e.stderr ?? ''}`, 15);
+      throw new DockhandError(`${cmd} ${args.join(' ')} (for the bundle) failed${e.code === undefined ? '' : ` with exit ${e.code}`}:\n${said}`, { exitCode: ExitCode.hostFailed });
+    }
+  };
   return {
     dir,
     archives: join(dir, 'var/cache/apt/archives'),

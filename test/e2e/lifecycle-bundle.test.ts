@@ -10,7 +10,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { homeWithKey, runCli } from '../harness/cli.js';
+import { CLI, homeWithKey, runCli } from '../harness/cli.js';
+import { runProgram } from '../harness/run.js';
 import { describeHosts } from '../harness/e2e.js';
 import { bootHosts, type Fleet, type TestHost } from '../harness/hosts.js';
 import { installedVersion, twoVersionRepo, V2, type TwoVersionRepo } from '../harness/lifecycle.js';
@@ -24,6 +25,8 @@ describeHosts('dockhand bundle and up --bundle: an install with no network on th
   let dir: string;
   let bundle: string;
   const dockhand = (args: string[]) => runCli(fleet, home, args);
+  /** `bundle` runs on this machine only: no SSH options. */
+  const bundleCmd = (args: string[]) => runProgram(process.execPath, [CLI, 'bundle', ...args], { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, CI: 'true' });
   const target = () => `deploy@${h.address}`;
 
   /** A copy of the bundle with `edit` applied to its unpacked tree; `resum` recomputes SHA256SUMS. */
@@ -57,7 +60,7 @@ describeHosts('dockhand bundle and up --bundle: an install with no network on th
   });
 
   it('bundle: one file with the Docker packages and their dependencies, checked against the signed indexes', async () => {
-    const made = await dockhand(['bundle', '--os', 'debian', '--os-version', '12', '--arch', 'amd64', '--docker-version', '24.0.2', '--mirror', repo.url, '--key-fingerprint', repo.fingerprint, '-o', bundle, '--json']);
+    const made = await bundleCmd(['--os', 'debian', '--os-version', '12', '--arch', 'amd64', '--docker-version', '24.0.2', '--mirror', repo.url, '--key-fingerprint', repo.fingerprint, '-o', bundle, '--json']);
     expect(made.code, made.stderr).toBe(0);
     const { manifest } = JSON.parse(made.stdout.trim().split('\n').pop()!) as { manifest: { packages: Array<{ package: string; version: string }>; hold: string[]; dockerVersion: string } };
     const names = manifest.packages.map((p) => p.package);
@@ -67,7 +70,7 @@ describeHosts('dockhand bundle and up --bundle: an install with no network on th
     expect(manifest.dockerVersion).toBe(V2);
     expect(manifest.hold).toEqual(['docker-ce', 'docker-ce-cli']);
     // A re-signed repository with another key is refused.
-    const badKey = await dockhand(['bundle', '--os', 'debian', '--os-version', '12', '--arch', 'amd64', '--mirror', repo.url, '-o', join(dir, 'x.tar')]);
+    const badKey = await bundleCmd(['--os', 'debian', '--os-version', '12', '--arch', 'amd64', '--mirror', repo.url, '-o', join(dir, 'x.tar')]);
     expect(badKey.code).not.toBe(0);
     expect(badKey.stderr).toContain(`got: ${repo.fingerprint}`);
   });
