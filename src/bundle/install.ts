@@ -14,15 +14,10 @@ import type { BundleManifest } from './manifest.js';
 /** Where the upload goes (root only, removed after the install). */
 export const REMOTE_BUNDLE = '/var/tmp/dockhand-bundle.tar';
 
-const APT_OFFLINE = [
-  'apt-get',
-  '-o', 'DPkg::Lock::Timeout=600',
-  '-o', 'Dpkg::Options::=--force-confdef',
-  '-o', 'Dpkg::Options::=--force-confold',
-  // No repository at all: only the .deb files named on the command line and what is installed.
-  '-o', 'Dir::Etc::sourcelist=/dev/null',
-  '-o', 'Dir::Etc::sourceparts=/nonexistent',
-];
+const APT = ['apt-get', '-o', 'DPkg::Lock::Timeout=600', '-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold'];
+// No repository at all: an empty source list and parts directory (in the work directory), so only the
+// .deb files named on the command line (absolute paths: apt refuses others) and what is installed.
+const OFFLINE_SOURCES = '-o Dir::Etc::sourcelist="$work/none.list" -o Dir::Etc::sourceparts="$work/none.d"';
 
 export function bundleInstallScript(manifest: BundleManifest, bundleSha256: string): string {
   const wanted = new Set(manifest.install);
@@ -42,10 +37,12 @@ export function bundleInstallScript(manifest: BundleManifest, bundleSha256: stri
     'want() {',
     `  st=$(dpkg-query -W -f='\${Status} \${Version}' "$1" 2>/dev/null || true)`,
     '  case "$st" in *" ok installed $2") return 0 ;; *" ok installed "*) [ "$4" = 1 ] || return 0 ;; esac',
-    '  debs="$debs ./$3"',
+    '  debs="$debs $work/$3"',
     '}',
     ...manifest.packages.map((p) => `want ${shJoin([p.package, p.version, p.file, wanted.has(p.package) ? '1' : '0'])}`),
-    `if [ -n "$debs" ]; then ${shJoin(APT_OFFLINE)} install -y --no-download --allow-downgrades --allow-change-held-packages $debs; fi`,
+    ': > "$work/none.list"',
+    'mkdir "$work/none.d"',
+    `if [ -n "$debs" ]; then ${shJoin(APT)} ${OFFLINE_SOURCES} install -y --no-download --allow-downgrades --allow-change-held-packages $debs; fi`,
     manifest.hold.length ? `apt-mark hold ${shJoin(manifest.hold)}` : undefined,
   );
 }
