@@ -12,6 +12,10 @@ import type { BundleArgs } from './bundle-run.js';
 export const bundleCommand: DockhandCommand<BundleArgs> = {
   command: 'bundle',
   describe: 'write an air-gap bundle: the packages a release needs, sha256-checked (for up --bundle)',
+  examples: [
+    ['$0 bundle --os debian --os-version 12 --arch amd64 -o deb12.tar', 'Docker for Debian 12 hosts without network'],
+    ['$0 bundle --os ubuntu --os-version 24.04 --arch arm64 --docker-version 28.1 -o noble.tar', 'a pinned version, held after install'],
+  ],
   builder: (y) =>
     y
       .option('os', { type: 'string', demandOption: true, describe: 'os-release ID of the hosts (debian, ubuntu, …)' })

@@ -20,6 +20,10 @@ export function withRemovalOptions<T>(y: Argv<T>) {
 export const downCommand: DockhandCommand<DownArgs> = {
   command: 'down [targets..]',
   describe: 'remove Docker from each host (data kept unless --purge-data)',
+  examples: [
+    ['$0 plan --down -i fleet.yaml', 'what down would remove, exactly'],
+    ['$0 down web1 --purge-data --yes', 'also delete /var/lib/docker and /var/lib/containerd'],
+  ],
   builder: (y) =>
     withRemovalOptions(withTargetOptions(y))
       .positional('targets', { type: 'string', array: true, describe: 'hosts, as for -H' })

@@ -8,6 +8,16 @@ import { buildContext, type GlobalArgs } from './context.js';
 import { ExitCode, PreconditionError, UsageError } from '../core/errors.js';
 import type { BundleManifest } from '../bundle/manifest.js';
 import { versionSatisfies } from '../plan/steps/packages.js';
+import {
+  dataRootProblem,
+  logFileCountProblem,
+  logSizeProblem,
+  noProxyProblem,
+  parseDaemonOpt,
+  proxyProblem,
+  registryMirrorProblem,
+} from '../core/daemon-values.js';
+import type { DaemonOptions } from '../plan/daemon-settings.js';
 import { accountNameProblem, dockerVersionProblem, fingerprintProblem, mirrorProblem, releaseNameProblem } from '../core/values.js';
 import type { Logger } from '../core/log.js';
 import { gatherFacts } from '../facts/gather.js';
@@ -20,6 +30,8 @@ import { osLabel, planOptionsFor, type HostPlanOptions } from '../plan/host-opti
 import type { Plan } from '../plan/model.js';
 import type { Playbook } from '../playbook/schema.js';
 import { renderPlan } from '../plan/render.js';
+import { SafeStyled, stdoutPaint } from '../core/output-colour.js';
+import { safeText } from '../core/output.js';
 import { shJoin } from '../shell/quote.js';
 import { parseSerial } from '../fleet/rollout.js';
 import { listContainers, type ContainerList } from '../rollout/containers.js';
@@ -40,6 +52,15 @@ export interface ProvisionArgs extends GlobalArgs {
   os?: string;
   codename?: string;
   'allow-storage-switch'?: boolean;
+  'daemon-opt'?: string[];
+  'log-max-size'?: string;
+  'log-max-file'?: number;
+  'live-restore'?: boolean;
+  'registry-mirror'?: string[];
+  'data-root'?: string;
+  proxy?: string | false;
+  'no-proxy'?: string;
+  'image-store'?: 'overlay2' | 'containerd';
   contexts?: boolean;
   serial?: string;
   'gate-timeout'?: number;
@@ -49,6 +70,7 @@ export interface ProvisionArgs extends GlobalArgs {
   down?: boolean;
   'remove-group-members'?: boolean;
   'purge-data'?: boolean;
+  'show-commands'?: boolean;
 }
 
 /**
@@ -76,7 +98,41 @@ function flagOptions(argv: ProvisionArgs): HostPlanOptions {
     os: argv.os,
     codename: argv.codename,
     allowStorageSwitch: argv['allow-storage-switch'],
+    daemon: daemonFlags(argv),
   };
+}
+
+/** The daemon flags, each checked (usage errors name the flag); undefined when none is given. */
+export function daemonFlags(argv: ProvisionArgs): DaemonOptions | undefined {
+  const bad = (flag: string, problem: string | undefined) => {
+    if (problem) throw new UsageError(`--${flag}: ${problem}`);
+  };
+  const settings: Record<string, unknown> = {};
+  for (const opt of argv['daemon-opt'] ?? []) {
+    const parsed = parseDaemonOpt(opt);
+    if ('problem' in parsed) throw new UsageError(`--daemon-opt: ${parsed.problem}`);
+    settings[parsed.key] = parsed.value;
+  }
+  if (argv['log-max-size'] !== undefined) bad('log-max-size', logSizeProblem(String(argv['log-max-size'])));
+  if (argv['log-max-file'] !== undefined) bad('log-max-file', logFileCountProblem(argv['log-max-file']));
+  for (const m of argv['registry-mirror'] ?? []) bad('registry-mirror', registryMirrorProblem(m));
+  if (argv['data-root'] !== undefined) bad('data-root', dataRootProblem(argv['data-root']));
+  // yargs reads a bare `--no-proxy` as "not --proxy": the value form is what is meant.
+  if (argv.proxy === false) throw new UsageError('--no-proxy needs a value: hosts reached without the proxy, e.g. --no-proxy localhost,10.0.0.0/8');
+  if (argv.proxy !== undefined) bad('proxy', proxyProblem(argv.proxy));
+  if (argv['no-proxy'] !== undefined) bad('no-proxy', noProxyProblem(argv['no-proxy']));
+  const options: DaemonOptions = {
+    ...(Object.keys(settings).length ? { settings } : {}),
+    ...(argv['log-max-size'] !== undefined ? { logMaxSize: String(argv['log-max-size']) } : {}),
+    ...(argv['log-max-file'] !== undefined ? { logMaxFile: argv['log-max-file'] } : {}),
+    ...(argv['live-restore'] !== undefined ? { liveRestore: argv['live-restore'] } : {}),
+    ...(argv['registry-mirror'] !== undefined ? { registryMirrors: argv['registry-mirror'] } : {}),
+    ...(argv['data-root'] !== undefined ? { dataRoot: argv['data-root'] } : {}),
+    ...(argv.proxy !== undefined ? { proxy: argv.proxy } : {}),
+    ...(argv['no-proxy'] !== undefined ? { noProxy: argv['no-proxy'] } : {}),
+    ...(argv['image-store'] !== undefined ? { imageStore: argv['image-store'] } : {}),
+  };
+  return Object.keys(options).length ? options : undefined;
 }
 
 /** What `up --json` reports per host (the `data` of its host event). */
@@ -183,9 +239,12 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<Exi
     report.hosts.flatMap((h) => (results.has(h.host) ? [results.get(h.host)!] : []));
   const report = await runFleetCommand(ctx, task, {
     details: (r) =>
-      (serial && mode === 'plan' ? renderBatches(ctx.hosts, serial) : '') +
-      (mode === 'plan' ? inOrder(r, plans).map(renderPlan).join('') : inOrder(r, applied).map((a) => `${renderSummary(a)}\n`).join('')) +
-      (serial && mode === 'up' ? renderVersions(r, gates) : ''),
+      mode === 'plan'
+        ? new SafeStyled(
+            (serial ? safeText(renderBatches(ctx.hosts, serial)) : '') +
+              inOrder(r, plans).map((p) => renderPlan(p, { showCommands: argv['show-commands'] || argv.verbose, paint: stdoutPaint() })).join(''),
+          )
+        : inOrder(r, applied).map((a) => `${renderSummary(a)}\n`).join('') + (serial ? renderVersions(r, gates) : ''),
     serial,
     afterRun:
       mode === 'up' && argv.contexts
