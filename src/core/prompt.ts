@@ -68,7 +68,7 @@ function readLine(input: NodeJS.ReadStream): Promise<string> {
   });
 }
 
-/** A yes/no question on the terminal (stderr), default no. */
+/** A yes/no question on the terminal (stderr), default no; the question (host paths, users) through the output layer. */
 export async function askYesNo(question: string): Promise<boolean> {
   const { createInterface } = await import('node:readline/promises');
   const { safeLine } = await import('./output.js');
