@@ -47,7 +47,7 @@ describeHosts('dockhand up --serial: a rolling upgrade with health gates', () =>
   });
 
   it('plan --serial shows the batches and which containers the upgrade restarts', async () => {
-    const plan = await dockhand(['plan', ...repo.args, '--docker-version', '24.0.2', '--serial', '1', ...hosts.map(target)]);
+    const plan = await dockhand(['plan', ...repo.args, '--docker-version', '24.0.2', '--serial', '1', '--show-commands', ...hosts.map(target)]);
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stdout).toContain('rollout: 3 batches (--serial 1)');
     hosts.forEach((h, i) => expect(plan.stdout).toContain(`  batch ${i + 1}: ${target(h)}`));
