@@ -16,7 +16,8 @@ export const REMOTE_BUNDLE = '/var/tmp/dockhand-bundle.tar';
 
 const APT = ['apt-get', '-o', 'DPkg::Lock::Timeout=600', '-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold'];
 // No repository at all: an empty source list and parts directory (in the work directory), so only the
-// .deb files named on the command line (absolute paths: apt refuses others) and what is installed.
+// .deb files named on the command line (absolute paths) and what is installed; nothing to download from.
+// Not --no-download: with local .deb files apt then fails ("Pathname to install is not absolute").
 const OFFLINE_SOURCES = '-o Dir::Etc::sourcelist="$work/none.list" -o Dir::Etc::sourceparts="$work/none.d"';
 
 export function bundleInstallScript(manifest: BundleManifest, bundleSha256: string): string {
@@ -42,7 +43,7 @@ export function bundleInstallScript(manifest: BundleManifest, bundleSha256: stri
     ...manifest.packages.map((p) => `want ${shJoin([p.package, p.version, p.file, wanted.has(p.package) ? '1' : '0'])}`),
     ': > "$work/none.list"',
     'mkdir "$work/none.d"',
-    `if [ -n "$debs" ]; then ${shJoin(APT)} ${OFFLINE_SOURCES} install -y --no-download --allow-downgrades --allow-change-held-packages $debs; fi`,
+    `if [ -n "$debs" ]; then ${shJoin(APT)} ${OFFLINE_SOURCES} install -y --allow-downgrades --allow-change-held-packages $debs; fi`,
     manifest.hold.length ? `apt-mark hold ${shJoin(manifest.hold)}` : undefined,
   );
 }

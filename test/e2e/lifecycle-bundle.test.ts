@@ -106,7 +106,7 @@ describeHosts('dockhand bundle and up --bundle: an install with no network on th
     const plan = await dockhand(['plan', '--bundle', bundle, '--show-commands', target()]);
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stdout).toContain('not needed: installing from a bundle (no network)');
-    expect(plan.stdout).toContain('--no-download');
+    expect(plan.stdout).toContain('Dir::Etc::sourcelist="$work/none.list"');
     const up = await dockhand(['up', '--bundle', bundle, target()]);
     expect(up.code, `${up.stdout}\n${up.stderr}`).toBe(0);
     expect(repo.server.requests.length).toBe(served);

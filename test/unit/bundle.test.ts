@@ -88,7 +88,7 @@ describe('the offline install plan', () => {
     expect(text).toContain('sha256sum -c --strict --quiet SHA256SUMS');
     expect(text).toContain("want docker-ce '5:27.5.1-1~debian.12~bookworm' debs/docker-ce_27.5.1_amd64.deb 1");
     expect(text).toContain('want iptables 1.8.9-2 debs/iptables_1.8.9-2_amd64.deb 0');
-    expect(text).toContain('-o Dir::Etc::sourcelist="$work/none.list" -o Dir::Etc::sourceparts="$work/none.d" install -y --no-download');
+    expect(text).toContain('-o Dir::Etc::sourcelist="$work/none.list" -o Dir::Etc::sourceparts="$work/none.d" install -y --allow-downgrades');
     expect(text).toContain('debs="$debs $work/$3"');
     expect(text).toContain('apt-mark hold docker-ce docker-ce-cli');
     expect(text).not.toMatch(/apt-get .* update|curl/);
