@@ -16,7 +16,9 @@ import {
   parseDaemonOpt,
   proxyProblem,
   registryMirrorProblem,
+  urlCredentials,
 } from '../core/daemon-values.js';
+import { addSecret } from '../core/output.js';
 import type { DaemonOptions } from '../plan/daemon-settings.js';
 import { accountNameProblem, dockerVersionProblem, fingerprintProblem, mirrorProblem, releaseNameProblem } from '../core/values.js';
 import type { Logger } from '../core/log.js';
@@ -121,6 +123,9 @@ export function daemonFlags(argv: ProvisionArgs): DaemonOptions | undefined {
   if (argv.proxy === false) throw new UsageError('--no-proxy needs a value: hosts reached without the proxy, e.g. --no-proxy localhost,10.0.0.0/8');
   if (argv.proxy !== undefined) bad('proxy', proxyProblem(argv.proxy));
   if (argv['no-proxy'] !== undefined) bad('no-proxy', noProxyProblem(argv['no-proxy']));
+  // A proxy (or any URL given as a daemon.json value) may carry a password: it goes into the host's
+  // files as given, and nowhere else — every writer masks it from here on.
+  maskUrlCredentials([argv.proxy, settings]);
   const options: DaemonOptions = {
     ...(Object.keys(settings).length ? { settings } : {}),
     ...(argv['log-max-size'] !== undefined ? { logMaxSize: String(argv['log-max-size']) } : {}),
@@ -133,6 +138,13 @@ export function daemonFlags(argv: ProvisionArgs): DaemonOptions | undefined {
     ...(argv['image-store'] !== undefined ? { imageStore: argv['image-store'] } : {}),
   };
   return Object.keys(options).length ? options : undefined;
+}
+
+/** Register as secrets the credentials of every URL among these values (walked through lists and maps). */
+export function maskUrlCredentials(value: unknown): void {
+  if (typeof value === 'string') urlCredentials(value).forEach(addSecret);
+  else if (Array.isArray(value)) value.forEach(maskUrlCredentials);
+  else if (value && typeof value === 'object') Object.values(value).forEach(maskUrlCredentials);
 }
 
 /** What `up --json` reports per host (the `data` of its host event). */
@@ -169,6 +181,7 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<Exi
   decls?.catch(() => {});
 
   const task: HostTask = async (transport, host, { report, detectedOs, logger, signal }) => {
+    maskUrlCredentials(host.vars.daemon); // the inventory's daemon: map, as the flags were
     const options = { ...planOptionsFor(host.vars, flags), loginUser: transport.loginUser };
     report('facts', 'running');
     // Users named for the docker group are looked up by the same probe, so the plan can refuse a missing one.

@@ -67,6 +67,24 @@ export function noProxyProblem(list: string): string | undefined {
   return /^[A-Za-z0-9.*:/\[\]_-]+(?:,[A-Za-z0-9.*:/\[\]_-]+)*$/.test(list) ? undefined : `'${printable(list)}' is not a comma-separated host list`;
 }
 
+/**
+ * The credentials a URL carries (`scheme://user:password@host`), raw and percent-decoded: what must
+ * be registered as secrets so no writer prints them (the plan's scripts hold the URL as given).
+ */
+export function urlCredentials(url: string): string[] {
+  const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^@/]*)@/i.exec(url)?.[1];
+  if (!userinfo) return [];
+  const password = userinfo.includes(':') ? userinfo.slice(userinfo.indexOf(':') + 1) : '';
+  const decode = (s: string) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  };
+  return [...new Set([userinfo, password, decode(password)])].filter((s) => s !== '');
+}
+
 /** A proxy URL for the plan's text: credentials hidden. */
 export function redactUrl(url: string): string {
   return url.replace(/^([a-z0-9]+:\/\/)[^@/]*@/i, '$1***@');

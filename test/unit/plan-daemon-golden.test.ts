@@ -170,6 +170,6 @@ describe.each(CASES)('$name', (c) => {
     } else if (c.apply === 'none') {
       expect(plan.steps.flatMap((s) => s.commands)).toEqual([]);
     }
-    golden(`${c.name}.txt`, renderPlan(plan));
+    golden(`${c.name}.txt`, renderPlan(plan, { showCommands: true }));
   });
 });

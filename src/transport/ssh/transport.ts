@@ -42,7 +42,7 @@ export class SshTransport implements Transport {
     /** Where jump connections are shared (a fleet run passes its own). */
     private readonly jumps: JumpPool = defaultJumpPool,
     /** A fleet run's connection pacing, keyed by the route resolved here (no second `ssh -G`). */
-    private readonly pace?: Pace,
+    private pace?: Pace,
     /** The route, already being resolved (openTransport starts it while ssh2 loads); used once. */
     private firstRoute?: Promise<Route>,
   ) {}
@@ -199,7 +199,11 @@ export class SshTransport implements Transport {
     const open = () => openRoute({ name: this.name, options: this.options, logger: this.logger }, route, this.jumps);
     // Paced by the servers the handshakes really reach (HostName, Port, ProxyJump applied).
     const servers = [...route.jumps, route.target].map((hop) => `${hop.host}:${hop.port}`);
-    const { client, leases } = await (this.pace ? this.pace(servers, open) : open());
+    // Only the first start is the fleet's to pace: a reconnect (new group membership, a dropped link,
+    // the kill of an interrupted command) must not wait for, or be refused by, a stopping run's gate.
+    const pace = this.pace;
+    this.pace = undefined;
+    const { client, leases } = await (pace ? pace(servers, open) : open());
     this.conn = client;
     this.jumpLeases = leases;
     client.on('close', () => {
