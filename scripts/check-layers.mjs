@@ -26,9 +26,11 @@ export const LAYERS = [
   'playbook',
   'inventory',
   'plan',
+  'bundle', // air-gap bundles: made on this machine, installed through a plan
   'fleet', // the runner every host command goes through
   'apply',
   'doctor',
+  'rollout', // rolling runs' health gate (the doctor's checks) and restart notes
   'contexts', // docker contexts on this machine
   'commands',
   '.',

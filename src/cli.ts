@@ -19,6 +19,8 @@ import { factsCommand } from './commands/facts.js';
 import { planCommand, upCommand } from './commands/provision.js';
 import { doctorCommand } from './commands/doctor.js';
 import { contextsCommand } from './commands/contexts.js';
+import { downCommand } from './commands/down.js';
+import { bundleCommand } from './commands/bundle.js';
 import { initCommand } from './commands/init.js';
 import { completionCommand } from './commands/completion.js';
 import { valueFlagsJoined } from './commands/provision.js';
@@ -31,6 +33,8 @@ const commands: ReadonlyArray<DockhandCommand<any>> = [
   doctorCommand,
   planCommand,
   upCommand,
+  downCommand,
+  bundleCommand,
   factsCommand,
   contextsCommand,
   initCommand,

@@ -9,7 +9,7 @@ import { clipLine } from '../core/bounded.js';
 import { CommandError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { StepCounts } from '../model/types.js';
-import { changes, type Plan } from '../plan/model.js';
+import { changes, type PlanStep } from '../plan/model.js';
 import { PROGRESS_MARK } from '../plan/script.js';
 import type { Transport } from '../transport/types.js';
 import type { TaskContext } from '../fleet/run.js';
@@ -28,7 +28,13 @@ export interface ApplyResult {
   error?: CommandError;
 }
 
-export async function applyPlan(plan: Plan, transport: Transport, report: StepReport, logger: Logger): Promise<ApplyResult> {
+/** What applyPlan needs of a plan: `up`'s Plan, or `down`'s removal plan (its own step ids). */
+export interface AppliablePlan {
+  host: string;
+  steps: ReadonlyArray<Omit<PlanStep, 'id'> & { id: string }>;
+}
+
+export async function applyPlan(plan: AppliablePlan, transport: Transport, report: StepReport, logger: Logger): Promise<ApplyResult> {
   const outcomes: StepOutcome[] = [];
   let error: CommandError | undefined;
   for (const [index, step] of plan.steps.entries()) {
@@ -84,6 +90,17 @@ export async function applyPlan(plan: Plan, transport: Transport, report: StepRe
     }
   }
   return { host: plan.host, steps: outcomes, error };
+}
+
+/**
+ * A dry run's progress: every step reported as it would end. A step that would change the host counts
+ * as "changed", as Ansible's check mode does (verify's checks change nothing: ok).
+ */
+export function reportPlanned(plan: AppliablePlan, report: StepReport): void {
+  for (const step of plan.steps) {
+    report(step.id, 'running');
+    report(step.id, changes(step) ? 'changed' : 'ok', step.reason);
+  }
 }
 
 export function summarize(result: ApplyResult): StepCounts {

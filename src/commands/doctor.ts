@@ -5,7 +5,6 @@
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import type { DockhandCommand } from './command.js';
 import type { GlobalArgs } from './context.js';
-import { safeLine } from '../core/output.js';
 import { withTargetOptions } from './options.js';
 
 interface DoctorArgs extends GlobalArgs {
@@ -56,18 +55,8 @@ export const doctorCommand: DockhandCommand<DoctorArgs> = {
       yes: argv.yes ?? false,
       allowRootEquivalent: argv['allow-root-equivalent'] ?? false,
       htmlReport: argv.report,
-      ask: tty ? askYesNo : undefined,
+      // The question names host paths and users: core/prompt puts it through the output layer.
+      ask: tty ? async (question: string) => (await import('../core/prompt.js')).askYesNo(question) : undefined,
     });
   },
 };
-
-async function askYesNo(question: string): Promise<boolean> {
-  const { createInterface } = await import('node:readline/promises');
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    // The question names host paths and users: through the output layer like every other line.
-    return /^y(es)?$/i.test((await rl.question(`${safeLine(question)} [y/N] `)).trim());
-  } finally {
-    rl.close();
-  }
-}

@@ -3,9 +3,11 @@
  * plan (the same pure buildPlan for both), then print it (plan) or apply it (up).
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { applyPlan, renderSummary, summarize, type ApplyResult } from '../apply/apply.js';
+import { applyPlan, renderSummary, reportPlanned, summarize, type ApplyResult, type StepReport } from '../apply/apply.js';
 import { buildContext, type GlobalArgs } from './context.js';
-import { ExitCode, UsageError } from '../core/errors.js';
+import { ExitCode, PreconditionError, UsageError } from '../core/errors.js';
+import type { BundleManifest } from '../bundle/manifest.js';
+import { versionSatisfies } from '../plan/steps/packages.js';
 import {
   dataRootProblem,
   logFileCountProblem,
@@ -27,11 +29,18 @@ import type { FleetReport } from '../fleet/types.js';
 import type { HostEntry } from '../inventory/types.js';
 import { planForHost } from '../plan/build.js';
 import { osLabel, planOptionsFor, type HostPlanOptions } from '../plan/host-options.js';
-import { changes, type Plan } from '../plan/model.js';
+import type { Plan } from '../plan/model.js';
 import type { Playbook } from '../playbook/schema.js';
 import { renderPlan } from '../plan/render.js';
 import { SafeStyled, stdoutPaint } from '../core/output-colour.js';
+import { safeText } from '../core/output.js';
 import { shJoin } from '../shell/quote.js';
+import { parseSerial } from '../fleet/rollout.js';
+import { listContainers, type ContainerList } from '../rollout/containers.js';
+import type { GateResult } from '../rollout/gate.js';
+import { mayRestartDaemon, withRestartNote } from '../rollout/restarts.js';
+import { renderBatches, renderVersions } from '../rollout/render.js';
+import type { Transport } from '../transport/types.js';
 
 /** `plan`/`up` flags (declared in provision.ts) beside the options every host command has. */
 export interface ProvisionArgs extends GlobalArgs {
@@ -56,6 +65,14 @@ export interface ProvisionArgs extends GlobalArgs {
   'image-store'?: 'overlay2' | 'containerd';
   rootless?: boolean;
   contexts?: boolean;
+  serial?: string;
+  'gate-timeout'?: number;
+  /** Install from this air-gap bundle (`dockhand bundle`), with no network on the host. */
+  bundle?: string;
+  /** plan --down (down-run.ts) and its flags. */
+  down?: boolean;
+  'remove-group-members'?: boolean;
+  'purge-data'?: boolean;
   'show-commands'?: boolean;
 }
 
@@ -140,10 +157,18 @@ export interface AppliedHost {
   steps: ApplyResult['steps'];
   summary: ReturnType<typeof summarize>;
   error?: string;
+  /** With --serial: the health gate after the host was done. */
+  gate?: GateResult;
 }
 
 export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<ExitCode> {
+  // A bundle is checked whole (checksums, manifest) before any host is resolved or connected.
+  const bundle = argv.bundle === undefined ? undefined : await (await import('../bundle/open.js')).openBundle(argv.bundle);
+  if (bundle) bundleFlags(argv, bundle.manifest);
   const checkedFlags = flagOptions(argv);
+  const serial = argv.serial === undefined ? undefined : parseSerial(argv.serial);
+  const gateTimeout = argv['gate-timeout'];
+  if (gateTimeout !== undefined && !(Number.isFinite(gateTimeout) && gateTimeout > 0)) throw new UsageError(`--gate-timeout must be a number of seconds above 0, not ${gateTimeout}`);
   const ctx = await buildContext({ ...argv, host: [...(argv.host ?? []), ...(argv.targets ?? [])] });
   // With -K, a sudo that asks for a password is usable: the plan's root check needs to know.
   const flags: HostPlanOptions = { ...checkedFlags, becomePassword: ctx.connect.becomePassword !== undefined };
@@ -152,8 +177,12 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<Exi
   const plans = new Map<string, Plan>();
   const applied = new Map<string, ApplyResult>();
   let contextsOk = true;
+  const gates = new Map<string, GateResult>();
+  // The doctor's declarations, for the health gate: loaded once, only for a rolling `up`.
+  const decls = serial && mode === 'up' ? import('../doctor/declarations.js').then(async (m) => m.loadDeclarations((await import('../core/paths.js')).checksDir)) : undefined;
+  decls?.catch(() => {});
 
-  const task: HostTask = async (transport, host, { report, detectedOs, logger }) => {
+  const task: HostTask = async (transport, host, { report, detectedOs, logger, signal }) => {
     maskUrlCredentials(host.vars.daemon); // the inventory's daemon: map, as the flags were
     const options = { ...planOptionsFor(host.vars, flags), loginUser: transport.loginUser };
     report('facts', 'running');
@@ -164,17 +193,25 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<Exi
     const os = osLabel(facts, options);
     report('facts', 'ok', os);
     detectedOs(os);
-    const plan = planForHost(facts, await playbooks, options);
+    const loaded = await playbooks;
+    if (bundle) {
+      const { fitProblem } = await import('../bundle/manifest.js');
+      const problem = fitProblem(bundle.manifest, { id: facts.os.id, versionId: facts.os.versionId, arch: facts.arch.package });
+      if (problem) throw new PreconditionError(host.name, `bundle ${bundle.path} refused: ${problem}`, 'make one for this host with `dockhand bundle --os ID --os-version V --arch A`');
+    }
+    let plan = planForHost(facts, loaded, options);
+    if (bundle) plan = (await import('../bundle/install.js')).withBundle(plan, bundle.manifest, bundle.sha256);
+    const restart = { facts, dockerVersion: options.dockerVersion, engine: loaded.find((p) => p.id === plan.playbook)?.sources[plan.source]?.packages.engine };
+    // The running containers: what the plan says will restart, and what a rolling run's gate waits for.
+    const gated = serial !== undefined && mode === 'up';
+    const containers = facts.dockerd && (gated || mayRestartDaemon(plan, restart)) ? await runningContainers(transport) : undefined;
+    plan = withRestartNote(plan, { ...restart, containers });
     plans.set(host.name, plan);
     if (mode === 'plan') {
-      // A dry run counts a step that would change the host as "changed", as Ansible's check mode does
-      // (verify's checks change nothing: ok).
-      for (const step of plan.steps) {
-        report(step.id, 'running');
-        report(step.id, changes(step) ? 'changed' : 'ok', step.reason);
-      }
+      reportPlanned(plan, report);
       return { outcome: 'ok', os, data: plan };
     }
+    if (bundle && plan.steps.some((s) => s.id === 'packages' && s.commands.length)) await uploadBundle(transport, bundle.path, report);
     const result = await applyPlan(plan, transport, report, logger);
     // The daemon did not start (or answer): the doctor's finding says why, not systemctl's text alone.
     const failedStep = result.steps.find((st) => st.status === 'failed')?.id;
@@ -191,6 +228,25 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<Exi
       summary: summarize(result),
       error: result.error?.message,
     };
+    if (!result.error && gated) {
+      const { healthGate } = await import('../rollout/gate.js');
+      report('health-gate', 'running', 'API, containers with a restart policy, doctor daemon checks');
+      const gate = await healthGate(transport, containers?.containers ?? [], {
+        decls: decls!,
+        engine: restart.engine,
+        timeoutMs: gateTimeout === undefined ? undefined : gateTimeout * 1000,
+        signal,
+        progress: (text) => report('health-gate', 'running', text),
+      });
+      gates.set(host.name, gate);
+      data.gate = gate;
+      if (!gate.ok) {
+        report('health-gate', 'failed', gate.problems[0]);
+        logger.error(`${host.name}: health gate failed: ${gate.problems.join('; ')}`);
+        return { outcome: 'failed', os, error: `health gate: ${gate.problems[0] ?? 'failed'}`, data };
+      }
+      report('health-gate', 'ok', `engine ${gate.version}${gate.packageVersion ? ` (${restart.engine} ${gate.packageVersion})` : ''}`);
+    }
     if (!result.error) return { outcome: 'ok', os, data };
     logFailure(logger, host.name, result.error);
     return { outcome: 'failed', os, error: result.error.message.split('\n', 1)[0], data };
@@ -201,8 +257,12 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<Exi
   const report = await runFleetCommand(ctx, task, {
     details: (r) =>
       mode === 'plan'
-        ? new SafeStyled(inOrder(r, plans).map((p) => renderPlan(p, { showCommands: argv['show-commands'] || argv.verbose, paint: stdoutPaint() })).join(''))
-        : inOrder(r, applied).map((a) => `${renderSummary(a)}\n`).join(''),
+        ? new SafeStyled(
+            (serial ? safeText(renderBatches(ctx.hosts, serial)) : '') +
+              inOrder(r, plans).map((p) => renderPlan(p, { showCommands: argv['show-commands'] || argv.verbose, paint: stdoutPaint() })).join(''),
+          )
+        : inOrder(r, applied).map((a) => `${renderSummary(a)}\n`).join('') + (serial ? renderVersions(r, gates) : ''),
+    serial,
     afterRun:
       mode === 'up' && argv.contexts
         ? async (r, logger) => {
@@ -216,13 +276,46 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<Exi
   return report.exitCode === ExitCode.ok && !contextsOk ? ExitCode.hostFailed : report.exitCode;
 }
 
+/** `up --bundle`: the bundle decides the source and the version; flags that contradict it are refused. */
+function bundleFlags(argv: ProvisionArgs, manifest: BundleManifest): void {
+  if (argv.source === 'distro') throw new UsageError('--bundle installs Docker\'s packages: it does not go with --source distro');
+  for (const flag of ['mirror', 'channel', 'key-fingerprint'] as const) {
+    if (argv[flag] !== undefined) throw new UsageError(`--${flag} does not go with --bundle (the bundle holds the packages)`);
+  }
+  const wanted = argv['docker-version'];
+  if (wanted !== undefined && (!manifest.dockerVersion || !versionSatisfies(manifest.dockerVersion, wanted))) {
+    throw new UsageError(`--docker-version ${wanted}: the bundle holds ${manifest.dockerVersion ?? 'an unpinned version'}`);
+  }
+  argv.source = 'docker';
+  argv['docker-version'] = manifest.dockerVersion;
+}
+
+/** The bundle to the host, as root, before the plan installs from it (the plan's script checks its sha256). */
+async function uploadBundle(transport: Transport, path: string, report: StepReport): Promise<void> {
+  const { readFileSync } = await import('node:fs');
+  const { REMOTE_BUNDLE } = await import('../bundle/install.js');
+  const bytes = readFileSync(path);
+  report('bundle-upload', 'running', `${(bytes.length / 1024 / 1024).toFixed(1)} MiB to ${REMOTE_BUNDLE}`);
+  await transport.writeFile(REMOTE_BUNDLE, bytes, { sudo: true, mode: 0o600 });
+  report('bundle-upload', 'changed', `${(bytes.length / 1024 / 1024).toFixed(1)} MiB uploaded`);
+}
+
+/** The running containers as root; a host where that fails (no sudo yet, no daemon) has none listed. */
+async function runningContainers(transport: Transport): Promise<ContainerList | undefined> {
+  try {
+    return await listContainers(transport);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The playbooks (compiled at build time, else yaml + zod and a dozen files: tens of ms of CPU),
  * loaded while the connections open rather than before: the fleet runner starts connecting in this
  * turn of the event loop, the loader and its dependencies are imported only then, and each file is
  * parsed in a turn of its own so the handshakes' network events are answered in between. A host's plan waits for them after its facts.
  */
-async function loadPlaybooksWhileConnecting(): Promise<Playbook[]> {
+export async function loadPlaybooksWhileConnecting(): Promise<Playbook[]> {
   await nextTurn();
   // Parsed at build time when the build matches the playbook files (src/playbook/compiled.ts).
   const compiled = (await import('../playbook/compiled.js')).loadCompiledPlaybooks();

@@ -8,6 +8,7 @@ import type { ExitCode } from '../core/errors.js';
 import type { DockhandCommand } from './command.js';
 import type { ProvisionArgs } from './provision-run.js';
 import { withTargetOptions } from './options.js';
+import { withRemovalOptions } from './down.js';
 
 function withProvisionOptions<T>(y: Argv<T>) {
   return withTargetOptions(y)
@@ -36,7 +37,10 @@ function withProvisionOptions<T>(y: Argv<T>) {
     .option('proxy', { type: 'string', describe: "HTTP(S) proxy for the daemon's own traffic (pulls, pushes)" })
     .option('no-proxy', { type: 'string', describe: 'hosts the daemon reaches without the proxy (comma-separated)' })
     .option('image-store', { choices: ['overlay2', 'containerd'] as const, describe: "overlay2 graph driver (default) or containerd's image store (Engine 24+, the default of fresh Engine 29 installs)" })
-    .option('contexts', { type: 'boolean', describe: 'up: then create/update a docker context per ready host (as `dockhand contexts`)' });
+    .option('contexts', { type: 'boolean', describe: 'up: then create/update a docker context per ready host (as `dockhand contexts`)' })
+    .option('serial', { type: 'string', describe: 'rolling run: N hosts or P% at a time, each batch after the last passed its health gate' })
+    .option('bundle', { type: 'string', describe: 'install from this air-gap bundle (`dockhand bundle`): no network needed on the hosts' })
+    .option('gate-timeout', { type: 'number', describe: 'up --serial: seconds a host may take to pass its health gate (default 120)' });
 }
 
 /**
@@ -61,10 +65,12 @@ export const planCommand: DockhandCommand<ProvisionArgs> = {
   command: 'plan [targets..]',
   describe: 'show exactly what `up` would change on each host (dry run)',
   builder: (y) =>
-    withProvisionOptions(y).option('show-commands', {
-      type: 'boolean',
-      describe: 'print the full script of every command, exactly as `up` runs it (also with -v)',
-    }) as unknown as Argv<ProvisionArgs>,
+    withRemovalOptions(withProvisionOptions(y))
+      .option('down', { type: 'boolean', describe: 'show what `dockhand down` would remove instead' })
+      .option('show-commands', {
+        type: 'boolean',
+        describe: 'print the full script of every command, exactly as `up` runs it (also with -v)',
+      }) as unknown as Argv<ProvisionArgs>,
   run: (argv: ArgumentsCamelCase<ProvisionArgs>) => runProvision(argv, 'plan'),
   examples: [
     ['$0 plan', 'what `up` would change on this machine, one line per step'],
@@ -87,5 +93,10 @@ export const upCommand: DockhandCommand<ProvisionArgs> = {
 
 // Loaded on use: playbooks (zod, yaml) and the fleet runner are not paid for by `--help` or other commands.
 async function runProvision(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<ExitCode> {
+  if (mode === 'plan' && argv.down) return (await import('./down-run.js')).runDown(argv, 'plan');
+  if (argv['remove-group-members'] || argv['purge-data']) {
+    const { UsageError } = await import('../core/errors.js');
+    throw new UsageError('--remove-group-members and --purge-data go with `down` or `plan --down`');
+  }
   return (await import('./provision-run.js')).run(argv, mode);
 }

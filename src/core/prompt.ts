@@ -67,3 +67,15 @@ function readLine(input: NodeJS.ReadStream): Promise<string> {
     input.on('end', onEnd);
   });
 }
+
+/** A yes/no question on the terminal (stderr), default no; the question (host paths, users) through the output layer. */
+export async function askYesNo(question: string): Promise<boolean> {
+  const { createInterface } = await import('node:readline/promises');
+  const { safeLine } = await import('./output.js');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${safeLine(question)} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
+}

@@ -14,7 +14,8 @@ import { interruptOnSigint } from './interrupt.js';
 import type { ResultExporter } from './export/index.js';
 import { createOutput } from './output.js';
 import { createProgress, type FleetProgress } from './progress/index.js';
-import { FleetCancelled, runFleet, type FleetOptions, type TaskContext } from './run.js';
+import { runRollout, type Serial } from './rollout.js';
+import { FleetCancelled, runFleet, type FleetOptions, type FleetTask, type TaskContext } from './run.js';
 import type { FleetReport, HostResult } from './types.js';
 
 /** What a command's core needs from the command line: who to talk to and how to report. */
@@ -53,6 +54,8 @@ export interface FleetCommandOptions {
    * never a spinner or live block redrawn over the question.
    */
   interactive?: boolean;
+  /** A rolling run (--serial): batches one after the other, each only after the last one ended well (rollout.ts). */
+  serial?: Serial;
 }
 
 /** Where JSON progress events go when the command prints its own result. */
@@ -89,7 +92,12 @@ export async function runFleetCommand(ctx: RunContext, task: HostTask, opts: Fle
   const connected = new Map<string, Transport>();
   const interrupt = interruptOnSigint({ onSecond: () => endRemoteWork(connected) });
   try {
-    const report = await runFleet(
+    const serial = opts.serial;
+    const run = serial
+      ? (hosts: readonly HostEntry[], t: FleetTask<HostEntry>, o: FleetOptions) =>
+          runRollout(hosts, t, serial, { ...o, batchStarted: (i, n, names) => observer.batch?.(i, n, names) })
+      : runFleet<HostEntry>;
+    const report = await run(
       ctx.hosts,
       async (host, taskCtx) => {
         try {

@@ -31,6 +31,9 @@ export async function createOutput(opts: {
       exporter.hostFinished?.(report);
     },
     stopping: (reason, running) => progress.stopping?.(reason, running),
+    // Renderers without their own batch display show it as a log line.
+    batch: (index, total, hosts) =>
+      progress.batch ? progress.batch(index, total, hosts) : progress.log(`batch ${index + 1}/${total}: ${hosts.join(', ')}`),
   };
   return { progress, exporter, observer };
 }

@@ -33,7 +33,8 @@ export interface HostReport {
   data?: unknown;
 }
 
-export type StopReason = 'interrupted' | 'fail-fast' | 'max-fail-percent';
+/** `gate-failed`: a rolling run's batch had a host that failed (its health gate or its run): no later batch starts. */
+export type StopReason = 'interrupted' | 'fail-fast' | 'max-fail-percent' | 'gate-failed';
 
 export interface FleetReport {
   /** In the order the hosts were given. */
@@ -50,4 +51,6 @@ export interface FleetObserver {
   step?(host: string, step: string, status: StepStatus, durationMs?: number, detail?: string): void;
   hostFinished?(report: HostReport): void;
   stopping?(reason: StopReason, running: number): void;
+  /** A rolling run (--serial) starts batch `index` (from 0) of `total`. */
+  batch?(index: number, total: number, hosts: readonly string[]): void;
 }

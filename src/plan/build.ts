@@ -29,7 +29,7 @@ export function buildPlan(facts: Facts, selection: Selection, options: PlanOptio
   };
 }
 
-function distroName({ playbook, release }: Selection): string {
+export function distroName({ playbook, release }: Pick<Selection, 'playbook' | 'release'>): string {
   if (!release) return playbook.title;
   return `${playbook.title} ${release.version}${release.codename ? ` (${release.codename})` : ''}`;
 }

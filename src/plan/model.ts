@@ -42,7 +42,7 @@ export interface Plan {
 }
 
 /** Whether a step will change the host: it has commands, and they do more than check. */
-export function changes(step: PlanStep): boolean {
+export function changes(step: Pick<PlanStep, 'commands' | 'checksOnly'>): boolean {
   return step.commands.length > 0 && !step.checksOnly;
 }
 

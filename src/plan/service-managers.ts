@@ -10,8 +10,8 @@ import type { Facts, InitSystem } from '../facts/types.js';
 import { shJoin, shQuote } from '../shell/quote.js';
 import { writeFileLines } from './script.js';
 
-export type ServiceOperation = 'start' | 'stop' | 'restart' | 'try-restart' | 'reset-failed' | 'enable' | 'enable-now' | 'logs';
-export const SERVICE_OPERATIONS: readonly ServiceOperation[] = ['start', 'stop', 'restart', 'try-restart', 'reset-failed', 'enable', 'enable-now', 'logs'];
+export type ServiceOperation = 'start' | 'stop' | 'restart' | 'try-restart' | 'reset-failed' | 'enable' | 'enable-now' | 'disable-now' | 'logs';
+export const SERVICE_OPERATIONS: readonly ServiceOperation[] = ['start', 'stop', 'restart', 'try-restart', 'reset-failed', 'enable', 'enable-now', 'disable-now', 'logs'];
 
 export interface ServiceManager {
   kind: InitSystem;
@@ -62,7 +62,7 @@ const systemd: ServiceManager = {
   isEnabled: (n) => `systemctl is-enabled --quiet ${shQuote(systemd.unit(n))}`,
   render(op, names) {
     if (op === 'logs') return `journalctl ${names.map((n) => `-u ${shQuote(systemd.unit(n))}`).join(' ')} -n 50 --no-pager`;
-    const verb = op === 'enable-now' ? 'enable --now' : op;
+    const verb = op === 'enable-now' ? 'enable --now' : op === 'disable-now' ? 'disable --now' : op;
     return `systemctl ${verb} ${shJoin(names.map(systemd.unit))}`;
   },
   loadModuleAtBoot: modulesLoadD,
@@ -95,6 +95,8 @@ const openrc: ServiceManager = {
         return each(names, (n) => `rc-update add ${shQuote(n)} default`);
       case 'enable-now':
         return each(names, (n) => `rc-update add ${shQuote(n)} default && rc-service ${shQuote(n)} start`);
+      case 'disable-now':
+        return each(names, (n) => `rc-service ${shQuote(n)} stop; rc-update del ${shQuote(n)} default`);
       case 'try-restart':
         return each(names, (n) => `if rc-service ${shQuote(n)} status >/dev/null 2>&1; then rc-service ${shQuote(n)} restart; fi`);
       case 'logs':
@@ -124,6 +126,9 @@ const sysvinit: ServiceManager = {
         return undefined;
       case 'enable-now':
         return each(names, (n) => `service ${shQuote(n)} start`);
+      // Whether it starts at boot is the init scripts' links, which the packages' removal takes away.
+      case 'disable-now':
+        return each(names, (n) => `service ${shQuote(n)} stop`);
       case 'try-restart':
         return each(names, (n) => `if service ${shQuote(n)} status >/dev/null 2>&1; then service ${shQuote(n)} restart; fi`);
       case 'logs':

@@ -133,8 +133,11 @@ export function renameRelations(list: string, self: string): string {
  * Rebuilds Debian's docker.io, docker-cli (when the suite has it), containerd and runc (.deb files in
  * `debianDebs`) under Docker's names; docker-ce-cli (when there is no docker-cli) and the plugins are
  * empty packages. Returns the .deb paths in `outDir`.
+ * `engineVersion` gives docker-ce and docker-ce-cli that version (two builds: two versions to move
+ * between). As Docker's docker-ce does (and Debian's docker.io does not), an upgrade restarts the daemon.
  */
-export async function dockerLikeDebs(debianDebs: string, outDir: string): Promise<string[]> {
+export async function dockerLikeDebs(debianDebs: string, outDir: string, opts: { engineVersion?: string } = {}): Promise<string[]> {
+  const versioned = opts.engineVersion ? { Version: opts.engineVersion } : {};
   const find = (name: string) => readdirSync(debianDebs).find((f) => f.startsWith(`${name}_`) && f.endsWith('.deb'));
   const path = (name: string) => {
     const file = find(name);
@@ -159,22 +162,31 @@ export async function dockerLikeDebs(debianDebs: string, outDir: string): Promis
       if (control.Depends !== undefined) control.Depends = renameRelations(control.Depends, to);
       Object.assign(control, extra);
       writeFileSync(join(tree, 'DEBIAN', 'control'), renderControl(control));
+      const postinst = join(tree, 'DEBIAN', 'postinst');
+      if (to === 'docker-ce' && existsSync(postinst)) {
+        // "$2" is the version upgraded from: empty on a fresh install (start), else restart.
+        const text = readFileSync(postinst, 'utf8').replace(
+          /deb-systemd-invoke start 'docker\.service'/,
+          `deb-systemd-invoke "$(if [ -n "$2" ]; then echo restart; else echo start; fi)" 'docker.service'`,
+        );
+        writeFileSync(postinst, text, { mode: 0o755 });
+      }
       return buildDeb(tree, outDir, control);
     };
     const replaced = 'containerd, runc';
     const built = [
       await renamed('containerd', ['runc'], { Provides: replaced, Conflicts: replaced, Replaces: replaced }),
-      await renamed('docker.io'),
+      await renamed('docker.io', [], versioned),
     ];
     const emptyOnes = ['docker-buildx-plugin', 'docker-compose-plugin'];
-    if (find('docker-cli')) built.push(await renamed('docker-cli'));
+    if (find('docker-cli')) built.push(await renamed('docker-cli', [], versioned));
     else emptyOnes.push('docker-ce-cli');
     for (const name of emptyOnes) {
       built.push(
         await buildEmptyDeb(outDir, {
           control: {
             Package: name,
-            Version: '0.1-dockhand1',
+            Version: name === 'docker-ce-cli' && opts.engineVersion ? opts.engineVersion : '0.1-dockhand1',
             Architecture: 'all',
             Maintainer: 'dockhand tests <tests@dockhand.invalid>',
             Description: `empty stand-in for ${name}`,

@@ -33,6 +33,8 @@ export interface PackagesAreaFacts {
   packageManager: PackageManager;
   /** Installed packages relevant to Docker (engine, cli, containerd, runc, conflicts, podman-docker…) → version. */
   packages: Record<string, string>;
+  /** dpkg hosts: the Docker-related packages marked hold (installed or not: a removed package keeps its mark). */
+  held?: string[];
   /** dpkg hosts: an earlier dpkg run was interrupted (`dpkg --audit` output, or pending updates/). */
   dpkgInterrupted?: boolean;
 }
@@ -52,6 +54,14 @@ export function parseDpkgQuery(text: string): Record<string, string> {
     out[name] = version;
   }
   return out;
+}
+
+/** The same query's packages whose selection (first letter of db:Status-Abbrev) is `h`, hold. */
+export function parseDpkgHolds(text: string): string[] {
+  return text.split('\n').flatMap((line) => {
+    const [name, , status] = line.split('\t');
+    return name && status?.[0] === 'h' && (DPKG_PACKAGES as readonly string[]).includes(name) ? [name] : [];
+  });
 }
 
 /**
@@ -137,7 +147,9 @@ function parse(out: ProbeOutput): PackagesAreaFacts {
   const pkg = sectionOf(out, 'pkg');
   const packages = sectionOf(out, 'packages');
   const dpkgInterrupted = parseDpkgInterrupted(packages);
+  const dpkg = stdoutOf(packages, 'dpkg');
   return {
+    ...(dpkg !== undefined ? { held: parseDpkgHolds(dpkg) } : {}),
     packageManager: detectPackageManager(pkg.kv, stdoutOf(pkg, 'dnf_version')),
     packages: installed(packages),
     ...(dpkgInterrupted !== undefined ? { dpkgInterrupted } : {}),

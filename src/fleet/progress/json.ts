@@ -18,6 +18,9 @@ export class JsonProgress implements FleetProgress {
   stopping(reason: StopReason, running: number) {
     this.emit({ event: 'stopping', reason, running });
   }
+  batch(index: number, total: number, hosts: readonly string[]) {
+    this.emit({ event: 'batch', batch: index + 1, of: total, hosts });
+  }
   log(line: string) {
     // Logs never go to stdout in --json mode.
     process.stderr.write(safeText(line) + '\n');
