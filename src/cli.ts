@@ -13,11 +13,12 @@ import { factsCommand } from './commands/facts.js';
 import { planCommand, upCommand } from './commands/provision.js';
 import { doctorCommand } from './commands/doctor.js';
 import { contextsCommand } from './commands/contexts.js';
+import { renderCommand } from './commands/render.js';
 
 const version: string = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')).version;
 
 /** Registered explicitly, in the order `--help` lists them. */
-const commands: ReadonlyArray<DockhandCommand<any>> = [doctorCommand, planCommand, upCommand, factsCommand, contextsCommand];
+const commands: ReadonlyArray<DockhandCommand<any>> = [doctorCommand, planCommand, upCommand, factsCommand, contextsCommand, renderCommand];
 
 export function buildCli(argv: string[], onExitCode: (code: ExitCode) => void = () => {}) {
   const cli = yargs(argv)

@@ -124,7 +124,16 @@ export function verify(ctx: PlanContext, { earlier }: PlanState): StepResult {
 }
 
 export function verifyTasks(ctx: Target): HostTask[] {
-  return verifyChecks(ctx).map((c) => ({ summary: c.summary, test: { what: c.summary, shell: 'false' }, action: c.lines, check: true }));
+  const inner = shJoin(['docker', 'version', '--format', 'client {{.Client.Version}}, server {{.Server.Version}}']);
+  const runtime = {
+    summary: 'docker answers each user named in DOCKHAND_USERS without sudo (fresh login)',
+    lines: [
+      `for u in $(printf '%s' "\${DOCKHAND_USERS:-}" | tr ',' ' '); do`,
+      `  su -l -s /bin/sh "$u" -c ${shQuote(inner)} || { echo "$u cannot reach the Docker API without sudo" >&2; exit 1; }`,
+      'done',
+    ],
+  };
+  return [...verifyChecks(ctx), runtime].map((c) => ({ summary: c.summary, test: { what: c.summary, shell: 'false' }, action: c.lines, check: true }));
 }
 
 /**
