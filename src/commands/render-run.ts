@@ -14,7 +14,7 @@ import { runFleetCommand } from '../fleet/command.js';
 import { osLabel, planOptionsFor } from '../plan/host-options.js';
 import { loadPlaybooks } from '../playbook/load.js';
 import { cloudConfig, cloudInitMime, imageBuilderComponent, ssmCommands, ssmDocument, type RenderFormat } from '../render/formats.js';
-import { renderScript } from '../render/script.js';
+import { renderScript, type RenderedScript } from '../render/script.js';
 import { hostTarget, namedTarget, type RenderTarget } from '../render/target.js';
 import { buildContext, type GlobalArgs } from './context.js';
 import { flagOptions, type ProvisionArgs } from './provision-run.js';
@@ -31,7 +31,8 @@ const version: string = JSON.parse(readFileSync(join(packageRoot, 'package.json'
 
 /** The options as the header shows them (values as given; shell-safe because checked). */
 function optionWords(argv: RenderArgs, target: RenderTarget): string[] {
-  const words = [`--format ${argv.format}`];
+  // Not --format: every format carries the same script, byte for byte.
+  const words: string[] = [];
   const add = (flag: string, v: string | undefined) => v !== undefined && words.push(`--${flag} ${v}`);
   add('os', target.identity.id);
   add('os-version', target.identity.version);
@@ -46,7 +47,11 @@ function optionWords(argv: RenderArgs, target: RenderTarget): string[] {
 }
 
 export function renderArtifact(argv: RenderArgs, target: RenderTarget, withFiles: Array<{ file: string; text: string }>): string {
-  const script = renderScript(target, { version, options: optionWords(argv, target) });
+  return wrapScript(argv, target, renderScript(target, { version, options: optionWords(argv, target) }), withFiles);
+}
+
+/** The script as the format carries it. */
+export function wrapScript(argv: Pick<RenderArgs, 'format' | 'output'>, target: RenderTarget, script: RenderedScript, withFiles: Array<{ file: string; text: string }>): string {
   switch (argv.format) {
     case 'script':
       return script.text;

@@ -22,12 +22,25 @@ function group(t: RenderTarget): string {
   return t.ctx.step('users')?.group ?? 'docker';
 }
 
-/** Lines that write the script to `path` through a quoted here-document (nothing in it expands). */
+/**
+ * Lines that write the script to `path`. SSM and Image Builder both read `{{ … }}` in commands as their
+ * own variables, and the script holds docker's `{{.Driver}}` format strings: it travels as base64
+ * (a quoted here-document, 76 characters a line), decoded by coreutils' or busybox's base64, and its
+ * sha256 is checked against the header before it runs.
+ */
 function writeScriptLines(script: RenderedScript, path: string): string[] {
   const end = 'DOCKHAND_SCRIPT_END';
-  if (script.text.split('\n').includes(end)) throw new Error(`the script contains its here-document delimiter ${end}`);
+  const b64 = Buffer.from(script.text).toString('base64').match(/.{1,76}/g) ?? [];
   const dir = path.slice(0, path.lastIndexOf('/'));
-  return [`mkdir -p ${shQuote(dir)}`, `cat > ${shQuote(path)} <<'${end}'`, ...script.text.replace(/\n$/, '').split('\n'), end, `chmod 0700 ${shQuote(path)}`];
+  const p = shQuote(path);
+  return [
+    `mkdir -p ${shQuote(dir)}`,
+    `base64 -d > ${p} <<'${end}'`,
+    ...b64,
+    end,
+    `chmod 0700 ${p}`,
+    `[ "$(sed '1,/^# --- body ---$/d' ${p} | sha256sum | cut -d ' ' -f 1)" = ${script.bodySha256} ] || { echo 'the embedded script does not match its body-sha256' >&2; exit 1; }`,
+  ];
 }
 
 /**

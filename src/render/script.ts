@@ -171,7 +171,7 @@ export function renderScript(target: RenderTarget, meta: ScriptMeta): RenderedSc
     // Structural, on purpose: tests and actions run in subshells (they may exit; what they export stays
     // there), and the legacy-file loop is shared by a test and an action.
     '# shellcheck disable=SC2030,SC2031,SC2234,SC2235,SC2317',
-    comment(`dockhand ${meta.version} render --format script: Docker for ${target.identity.label}, ${target.identity.machine}`),
+    comment(`dockhand ${meta.version} render: Docker for ${target.identity.label}, ${target.identity.machine}`),
     comment(`playbook ${selection.playbook.id}, source ${ctx.source}${ctx.repo ? ` (${ctx.repo.base}/${ctx.repo.path} ${ctx.repo.suite} ${ctx.repo.channel}, key ${ctx.repo.fingerprint})` : ''}`),
     comment(`options: ${meta.options.length ? meta.options.join(' ') : '(defaults)'}`),
     comment(`docker group members added: ${users}`),
