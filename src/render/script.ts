@@ -50,8 +50,12 @@ function comment(text: string): string {
   return `# ${text.replace(/[^\x20-\x7e]/g, '?')}`;
 }
 
+/**
+ * Indents each line's first physical line only: an element spanning lines may hold a quoted file
+ * content (printf '%s' 'Types: deb\nURIs: …'), which must reach the host exactly as written.
+ */
 function indent(lines: readonly string[], by = '    '): string[] {
-  return lines.flatMap((l) => l.split('\n')).map((l) => (l === '' ? '' : `${by}${l}`));
+  return lines.map((l) => (l === '' ? '' : `${by}${l}`));
 }
 
 /** The runtime identity check: refuse, saying what was found, on another OS, release or machine. */
@@ -96,7 +100,7 @@ function taskLines(stepLabel: string, task: HostTask): string[] {
     ...split,
     // The test runs in a subshell: it may exit, and nothing it sets leaks into the script.
     'if (',
-    ...indent(task.test.shell.split('\n'), '  '),
+    ...indent([task.test.shell], '  '),
     ') >/dev/null 2>&1; then',
     `  echo "dockhand: ok: "${shQuote(`${stepLabel}: ${task.test.what}`)}`,
     'elif [ "$dh_dry" = 1 ]; then',
@@ -169,8 +173,9 @@ export function renderScript(target: RenderTarget, meta: ScriptMeta): RenderedSc
   const header = [
     '#!/bin/sh',
     // Structural, on purpose: tests and actions run in subshells (they may exit; what they export stays
-    // there), and the legacy-file loop is shared by a test and an action.
-    '# shellcheck disable=SC2030,SC2031,SC2234,SC2235,SC2317',
+    // there), the legacy-file loop is shared by a test and an action, and file contents are written
+    // in single quotes (a .repo file's $basearch is yum's, not the shell's).
+    '# shellcheck disable=SC2016,SC2030,SC2031,SC2234,SC2235,SC2317',
     comment(`dockhand ${meta.version} render: Docker for ${target.identity.label}, ${target.identity.machine}`),
     comment(`playbook ${selection.playbook.id}, source ${ctx.source}${ctx.repo ? ` (${ctx.repo.base}/${ctx.repo.path} ${ctx.repo.suite} ${ctx.repo.channel}, key ${ctx.repo.fingerprint})` : ''}`),
     comment(`options: ${meta.options.length ? meta.options.join(' ') : '(defaults)'}`),

@@ -1,10 +1,10 @@
 #!/bin/sh
-# shellcheck disable=SC2030,SC2031,SC2234,SC2235,SC2317
+# shellcheck disable=SC2016,SC2030,SC2031,SC2234,SC2235,SC2317
 # dockhand 0.1.0 render: Docker for Amazon Linux 2023, x86_64
 # playbook amzn, source distro
 # options: --os amzn --os-version 2023 --arch x86_64
 # docker group members added: (none)
-# body-sha256: af30136df82ec53731f5b41bcb70f0201e8591338bfafa05e2041d10bd58d4cc
+# body-sha256: 3bea382022871a329e93b50411c708da00907b2255bf69bc4bcbe8e151d13cd2
 #   check: sed '1,/^# --- body ---$/d' SCRIPT | sha256sum
 #
 # Usage: sudo sh SCRIPT [--dry-run]   (POSIX sh: dash, busybox ash, bash)
@@ -153,14 +153,14 @@ if ! ( snap=1; m=$(dockerd --version 2>/dev/null | sed -n 's/^Docker version \([
 # [1/6] wait-ready: Wait until the host is ready
 if (
   [ -n "${DOCKHAND_FROM_CLOUD_INIT:-}" ] && exit 0
-  p=$$
-  while [ "$p" -gt 1 ] 2>/dev/null; do
-    case "$(tr '\000' ' ' < "/proc/$p/cmdline" 2>/dev/null)" in *cloud-init*) exit 0 ;; esac
-    p=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | cut -d ' ' -f 2)
-  done
-  command -v cloud-init >/dev/null 2>&1 || exit 0
-  case "$(cloud-init status 2>/dev/null)" in *'status: done'*|*'status: disabled'*|*'status: error'*|*'status: degraded'*|*'status: not run'*|*'status: not-run'*) exit 0 ;; esac
-  exit 1
+p=$$
+while [ "$p" -gt 1 ] 2>/dev/null; do
+  case "$(tr '\000' ' ' < "/proc/$p/cmdline" 2>/dev/null)" in *cloud-init*) exit 0 ;; esac
+  p=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | cut -d ' ' -f 2)
+done
+command -v cloud-init >/dev/null 2>&1 || exit 0
+case "$(cloud-init status 2>/dev/null)" in *'status: done'*|*'status: disabled'*|*'status: error'*|*'status: degraded'*|*'status: not run'*|*'status: not-run'*) exit 0 ;; esac
+exit 1
 ) >/dev/null 2>&1; then
   echo "dockhand: ok: "'[1/6] wait-ready: cloud-init absent or finished'
 elif [ "$dh_dry" = 1 ]; then
@@ -228,7 +228,7 @@ else
     tmp=$(mktemp /etc/modules-load.d/.overlay.conf.XXXXXX)
     trap 'rm -f "$tmp"' EXIT
     printf '%s' 'overlay
-    ' > "$tmp"
+' > "$tmp"
     chmod 0644 "$tmp"
     sync "$tmp" 2>/dev/null || sync
     mv -f "$tmp" /etc/modules-load.d/overlay.conf
@@ -294,8 +294,8 @@ else
 fi
 if (
   for u in $(printf '%s' "${DOCKHAND_USERS:-}" | tr ',' ' '); do
-    id -Gn "$u" 2>/dev/null | tr ' ' '\n' | grep -qx docker || exit 1
-  done
+  id -Gn "$u" 2>/dev/null | tr ' ' '\n' | grep -qx docker || exit 1
+done
 ) >/dev/null 2>&1; then
   echo "dockhand: ok: "'[4/6] users: every user named in DOCKHAND_USERS is in group docker'
 elif [ "$dh_dry" = 1 ]; then

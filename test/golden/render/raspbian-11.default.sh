@@ -1,10 +1,10 @@
 #!/bin/sh
-# shellcheck disable=SC2030,SC2031,SC2234,SC2235,SC2317
+# shellcheck disable=SC2016,SC2030,SC2031,SC2234,SC2235,SC2317
 # dockhand 0.1.0 render: Docker for Raspberry Pi OS (32-bit) 11 (bullseye), armv7l
 # playbook raspbian, source docker (https://download.docker.com/linux/raspbian bullseye stable, key 9DC858229FC7DD38854AE2D88D81803C0EBFCD88)
 # options: --os raspbian --os-version 11 --arch armv7l
 # docker group members added: (none)
-# body-sha256: e61f642bb4135fa163280c8f374b424117e4c4a410c90e773fce01b7feebfb1b
+# body-sha256: ffa73d6975bd6d4a7325484b2bf27ec6d4d58dd9f8fcf8ae051233821463878d
 #   check: sed '1,/^# --- body ---$/d' SCRIPT | sha256sum
 #
 # Usage: sudo sh SCRIPT [--dry-run]   (POSIX sh: dash, busybox ash, bash)
@@ -153,14 +153,14 @@ if ! ( snap=1; m=$(dockerd --version 2>/dev/null | sed -n 's/^Docker version \([
 # [1/9] wait-ready: Wait until the host is ready
 if (
   [ -n "${DOCKHAND_FROM_CLOUD_INIT:-}" ] && exit 0
-  p=$$
-  while [ "$p" -gt 1 ] 2>/dev/null; do
-    case "$(tr '\000' ' ' < "/proc/$p/cmdline" 2>/dev/null)" in *cloud-init*) exit 0 ;; esac
-    p=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | cut -d ' ' -f 2)
-  done
-  command -v cloud-init >/dev/null 2>&1 || exit 0
-  case "$(cloud-init status 2>/dev/null)" in *'status: done'*|*'status: disabled'*|*'status: error'*|*'status: degraded'*|*'status: not run'*|*'status: not-run'*) exit 0 ;; esac
-  exit 1
+p=$$
+while [ "$p" -gt 1 ] 2>/dev/null; do
+  case "$(tr '\000' ' ' < "/proc/$p/cmdline" 2>/dev/null)" in *cloud-init*) exit 0 ;; esac
+  p=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | cut -d ' ' -f 2)
+done
+command -v cloud-init >/dev/null 2>&1 || exit 0
+case "$(cloud-init status 2>/dev/null)" in *'status: done'*|*'status: disabled'*|*'status: error'*|*'status: degraded'*|*'status: not run'*|*'status: not-run'*) exit 0 ;; esac
+exit 1
 ) >/dev/null 2>&1; then
   echo "dockhand: ok: "'[1/9] wait-ready: cloud-init absent or finished'
 elif [ "$dh_dry" = 1 ]; then
@@ -211,24 +211,24 @@ else
     set -eu
     export DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1
     missing=
-    for p in ca-certificates curl gnupg; do
-      dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
-    done
-    if [ -n "$missing" ]; then
-    apt_update() {
-      if out=$(LC_ALL=C apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold update 2>&1); then printf '%s\n' "$out"; return 0; fi
-      case $out in *'Could not get lock'*) return 1 ;; esac
-      printf '%s\n' "$out" >&2; exit 1
-    }
-    waited=0
-    until apt_update; do
-      if [ "$waited" -ge 600 ]; then printf '%s\n' "$out" >&2; exit 1; fi
-      if [ $((waited % 30)) -eq 0 ]; then echo "dockhand-progress: waiting for another package manager to release the package lists (${waited}s)"; fi
-      sleep 5
-      waited=$((waited + 5))
-    done
-    apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y $missing
-    fi
+for p in ca-certificates curl gnupg; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+apt_update() {
+  if out=$(LC_ALL=C apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold update 2>&1); then printf '%s\n' "$out"; return 0; fi
+  case $out in *'Could not get lock'*) return 1 ;; esac
+  printf '%s\n' "$out" >&2; exit 1
+}
+waited=0
+until apt_update; do
+  if [ "$waited" -ge 600 ]; then printf '%s\n' "$out" >&2; exit 1; fi
+  if [ $((waited % 30)) -eq 0 ]; then echo "dockhand-progress: waiting for another package manager to release the package lists (${waited}s)"; fi
+  sleep 5
+  waited=$((waited + 5))
+done
+apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y $missing
+fi
   ) || dh_failed '[2/9] prerequisites: install ca-certificates curl gnupg (those not installed yet)' $?
   dh_changes=$((dh_changes + 1))
 fi
@@ -361,11 +361,11 @@ else
 fi
 if (
   [ "$(cat /etc/apt/sources.list.d/docker.sources 2>/dev/null)" = 'Types: deb
-  URIs: https://download.docker.com/linux/raspbian
-  Suites: bullseye
-  Components: stable
-  Architectures: armhf
-  Signed-By: /etc/apt/keyrings/docker.asc' ]
+URIs: https://download.docker.com/linux/raspbian
+Suites: bullseye
+Components: stable
+Architectures: armhf
+Signed-By: /etc/apt/keyrings/docker.asc' ]
 ) >/dev/null 2>&1; then
   echo "dockhand: ok: "'[4/9] repository: /etc/apt/sources.list.d/docker.sources is the wanted source'
 elif [ "$dh_dry" = 1 ]; then
@@ -379,12 +379,12 @@ else
     tmp=$(mktemp /etc/apt/sources.list.d/.docker.sources.XXXXXX)
     trap 'rm -f "$tmp"' EXIT
     printf '%s' 'Types: deb
-    URIs: https://download.docker.com/linux/raspbian
-    Suites: bullseye
-    Components: stable
-    Architectures: armhf
-    Signed-By: /etc/apt/keyrings/docker.asc
-    ' > "$tmp"
+URIs: https://download.docker.com/linux/raspbian
+Suites: bullseye
+Components: stable
+Architectures: armhf
+Signed-By: /etc/apt/keyrings/docker.asc
+' > "$tmp"
     chmod 0644 "$tmp"
     sync "$tmp" 2>/dev/null || sync
     mv -f "$tmp" /etc/apt/sources.list.d/docker.sources
@@ -395,11 +395,11 @@ else
 fi
 if (
   for f in /etc/apt/sources.list.d/*; do
-    [ -f "$f" ] && [ "$f" != /etc/apt/sources.list.d/docker.sources ] || continue
-    case "${f##*/}" in docker.list|download_docker_com_linux_*) exit 1; continue ;; esac
-    case "$(cat "$f" 2>/dev/null)" in *linux/ubuntu*|*linux/debian*|*linux/raspbian*) exit 1 ;; esac
-  done
-  for f in /etc/apt/trusted.gpg.d/docker*; do if [ -e "$f" ]; then exit 1; fi; done
+  [ -f "$f" ] && [ "$f" != /etc/apt/sources.list.d/docker.sources ] || continue
+  case "${f##*/}" in docker.list|download_docker_com_linux_*) exit 1; continue ;; esac
+  case "$(cat "$f" 2>/dev/null)" in *linux/ubuntu*|*linux/debian*|*linux/raspbian*) exit 1 ;; esac
+done
+for f in /etc/apt/trusted.gpg.d/docker*; do if [ -e "$f" ]; then exit 1; fi; done
 ) >/dev/null 2>&1; then
   echo "dockhand: ok: "'[4/9] repository: no legacy Docker source or key file'
 elif [ "$dh_dry" = 1 ]; then
@@ -433,17 +433,17 @@ else
     set -eu
     export DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1
     apt_update() {
-      if out=$(LC_ALL=C apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold update 2>&1); then printf '%s\n' "$out"; return 0; fi
-      case $out in *'Could not get lock'*) return 1 ;; esac
-      printf '%s\n' "$out" >&2; exit 1
-    }
-    waited=0
-    until apt_update; do
-      if [ "$waited" -ge 600 ]; then printf '%s\n' "$out" >&2; exit 1; fi
-      if [ $((waited % 30)) -eq 0 ]; then echo "dockhand-progress: waiting for another package manager to release the package lists (${waited}s)"; fi
-      sleep 5
-      waited=$((waited + 5))
-    done
+  if out=$(LC_ALL=C apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold update 2>&1); then printf '%s\n' "$out"; return 0; fi
+  case $out in *'Could not get lock'*) return 1 ;; esac
+  printf '%s\n' "$out" >&2; exit 1
+}
+waited=0
+until apt_update; do
+  if [ "$waited" -ge 600 ]; then printf '%s\n' "$out" >&2; exit 1; fi
+  if [ $((waited % 30)) -eq 0 ]; then echo "dockhand-progress: waiting for another package manager to release the package lists (${waited}s)"; fi
+  sleep 5
+  waited=$((waited + 5))
+done
     apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y docker-ce docker-ce-cli containerd.io docker-buildx-plugin docker-compose-plugin
   ) || dh_failed '[5/9] packages: install docker-ce docker-ce-cli containerd.io docker-buildx-plugin docker-compose-plugin' $?
   dh_changes=$((dh_changes + 1))
@@ -480,7 +480,7 @@ else
     tmp=$(mktemp /etc/modules-load.d/.overlay.conf.XXXXXX)
     trap 'rm -f "$tmp"' EXIT
     printf '%s' 'overlay
-    ' > "$tmp"
+' > "$tmp"
     chmod 0644 "$tmp"
     sync "$tmp" 2>/dev/null || sync
     mv -f "$tmp" /etc/modules-load.d/overlay.conf
@@ -546,8 +546,8 @@ else
 fi
 if (
   for u in $(printf '%s' "${DOCKHAND_USERS:-}" | tr ',' ' '); do
-    id -Gn "$u" 2>/dev/null | tr ' ' '\n' | grep -qx docker || exit 1
-  done
+  id -Gn "$u" 2>/dev/null | tr ' ' '\n' | grep -qx docker || exit 1
+done
 ) >/dev/null 2>&1; then
   echo "dockhand: ok: "'[7/9] users: every user named in DOCKHAND_USERS is in group docker'
 elif [ "$dh_dry" = 1 ]; then

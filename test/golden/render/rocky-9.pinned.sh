@@ -1,11 +1,11 @@
 #!/bin/sh
-# shellcheck disable=SC2030,SC2031,SC2234,SC2235,SC2317
+# shellcheck disable=SC2016,SC2030,SC2031,SC2234,SC2235,SC2317
 # dockhand 0.1.0 render: Docker for Rocky Linux 9, x86_64
 # playbook rocky, source docker (https://download.docker.com/linux/centos 9 stable, key 060A61C51B558A7F742B77AAC52FEB6B621E9F35)
 # options: --os rocky --os-version 9.6 --arch x86_64 --docker-version 28.1 --users admin
 # docker group members added: admin
 #   the docker group is root-equivalent: its members can start containers as root on this host
-# body-sha256: eb0b86166a12258e409724d7ce803d0a44f9eb4addd9b49e9956ee2e8fbfc617
+# body-sha256: a0618705fa7a48ee7173a8aeef50c0460e2cbf251e4fd6e153ecbcda79168934
 #   check: sed '1,/^# --- body ---$/d' SCRIPT | sha256sum
 #
 # Usage: sudo sh SCRIPT [--dry-run]   (POSIX sh: dash, busybox ash, bash)
@@ -154,14 +154,14 @@ if ! ( snap=0; rc=0; dh_daemon_json /etc/docker/daemon.json overlay2 "$snap" >/d
 # [1/9] wait-ready: Wait until the host is ready
 if (
   [ -n "${DOCKHAND_FROM_CLOUD_INIT:-}" ] && exit 0
-  p=$$
-  while [ "$p" -gt 1 ] 2>/dev/null; do
-    case "$(tr '\000' ' ' < "/proc/$p/cmdline" 2>/dev/null)" in *cloud-init*) exit 0 ;; esac
-    p=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | cut -d ' ' -f 2)
-  done
-  command -v cloud-init >/dev/null 2>&1 || exit 0
-  case "$(cloud-init status 2>/dev/null)" in *'status: done'*|*'status: disabled'*|*'status: error'*|*'status: degraded'*|*'status: not run'*|*'status: not-run'*) exit 0 ;; esac
-  exit 1
+p=$$
+while [ "$p" -gt 1 ] 2>/dev/null; do
+  case "$(tr '\000' ' ' < "/proc/$p/cmdline" 2>/dev/null)" in *cloud-init*) exit 0 ;; esac
+  p=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | cut -d ' ' -f 2)
+done
+command -v cloud-init >/dev/null 2>&1 || exit 0
+case "$(cloud-init status 2>/dev/null)" in *'status: done'*|*'status: disabled'*|*'status: error'*|*'status: degraded'*|*'status: not run'*|*'status: not-run'*) exit 0 ;; esac
+exit 1
 ) >/dev/null 2>&1; then
   echo "dockhand: ok: "'[1/9] wait-ready: cloud-init absent or finished'
 elif [ "$dh_dry" = 1 ]; then
@@ -195,10 +195,10 @@ else
   (
     set -eu
     missing=
-    for p in ca-certificates curl gnupg2; do
-      rpm -q --whatprovides "$p" >/dev/null 2>&1 || missing="$missing $p"
-    done
-    if [ -n "$missing" ]; then dnf install -y $missing; fi
+for p in ca-certificates curl gnupg2; do
+  rpm -q --whatprovides "$p" >/dev/null 2>&1 || missing="$missing $p"
+done
+if [ -n "$missing" ]; then dnf install -y $missing; fi
   ) || dh_failed '[2/9] prerequisites: install ca-certificates curl gnupg2 (those not installed yet)' $?
   dh_changes=$((dh_changes + 1))
 fi
@@ -401,16 +401,16 @@ else
 fi
 if (
   [ -r /etc/yum.repos.d/docker-ce.repo ] && awk -v want='docker-ce-stable	name	Docker CE Stable - $basearch
-  docker-ce-stable	baseurl	https://download.docker.com/linux/centos/9/$basearch/stable
-  docker-ce-stable	enabled	1
-  docker-ce-stable	gpgcheck	1
-  docker-ce-stable	gpgkey	file:///etc/pki/rpm-gpg/docker-ce.asc
-  docker-ce-test	name	Docker CE Test - $basearch
-  docker-ce-test	baseurl	https://download.docker.com/linux/centos/9/$basearch/test
-  docker-ce-test	enabled	0
-  docker-ce-test	gpgcheck	1
-  docker-ce-test	gpgkey	file:///etc/pki/rpm-gpg/docker-ce.asc' 'function trim(x) { gsub(/^[ 	]+|[ 	]+$/, "", x); return x } { line = trim($0) } line ~ /^[.+]$/ { sec = substr(line, 2, length(line) - 2); next } line ~ /^[^#;].*=/ { i = index(line, "="); have[sec "	" trim(substr(line, 1, i - 1))] = trim(substr(line, i + 1)) } END { n = split(want, w, "
-  "); for (j = 1; j <= n; j++) { split(w[j], f, "	"); if (have[f[1] "	" f[2]] != f[3]) exit 1 } }' /etc/yum.repos.d/docker-ce.repo
+docker-ce-stable	baseurl	https://download.docker.com/linux/centos/9/$basearch/stable
+docker-ce-stable	enabled	1
+docker-ce-stable	gpgcheck	1
+docker-ce-stable	gpgkey	file:///etc/pki/rpm-gpg/docker-ce.asc
+docker-ce-test	name	Docker CE Test - $basearch
+docker-ce-test	baseurl	https://download.docker.com/linux/centos/9/$basearch/test
+docker-ce-test	enabled	0
+docker-ce-test	gpgcheck	1
+docker-ce-test	gpgkey	file:///etc/pki/rpm-gpg/docker-ce.asc' 'function trim(x) { gsub(/^[ 	]+|[ 	]+$/, "", x); return x } { line = trim($0) } line ~ /^[.+]$/ { sec = substr(line, 2, length(line) - 2); next } line ~ /^[^#;].*=/ { i = index(line, "="); have[sec "	" trim(substr(line, 1, i - 1))] = trim(substr(line, i + 1)) } END { n = split(want, w, "
+"); for (j = 1; j <= n; j++) { split(w[j], f, "	"); if (have[f[1] "	" f[2]] != f[3]) exit 1 } }' /etc/yum.repos.d/docker-ce.repo
 ) >/dev/null 2>&1; then
   echo "dockhand: ok: "'[4/9] repository: /etc/yum.repos.d/docker-ce.repo is the wanted source'
 elif [ "$dh_dry" = 1 ]; then
@@ -424,19 +424,19 @@ else
     tmp=$(mktemp /etc/yum.repos.d/.docker-ce.repo.XXXXXX)
     trap 'rm -f "$tmp"' EXIT
     printf '%s' '[docker-ce-stable]
-    name=Docker CE Stable - $basearch
-    baseurl=https://download.docker.com/linux/centos/9/$basearch/stable
-    enabled=1
-    gpgcheck=1
-    gpgkey=file:///etc/pki/rpm-gpg/docker-ce.asc
+name=Docker CE Stable - $basearch
+baseurl=https://download.docker.com/linux/centos/9/$basearch/stable
+enabled=1
+gpgcheck=1
+gpgkey=file:///etc/pki/rpm-gpg/docker-ce.asc
 
-    [docker-ce-test]
-    name=Docker CE Test - $basearch
-    baseurl=https://download.docker.com/linux/centos/9/$basearch/test
-    enabled=0
-    gpgcheck=1
-    gpgkey=file:///etc/pki/rpm-gpg/docker-ce.asc
-    ' > "$tmp"
+[docker-ce-test]
+name=Docker CE Test - $basearch
+baseurl=https://download.docker.com/linux/centos/9/$basearch/test
+enabled=0
+gpgcheck=1
+gpgkey=file:///etc/pki/rpm-gpg/docker-ce.asc
+' > "$tmp"
     chmod 0644 "$tmp"
     sync "$tmp" 2>/dev/null || sync
     mv -f "$tmp" /etc/yum.repos.d/docker-ce.repo
@@ -500,7 +500,7 @@ else
     tmp=$(mktemp /etc/modules-load.d/.overlay.conf.XXXXXX)
     trap 'rm -f "$tmp"' EXIT
     printf '%s' 'overlay
-    ' > "$tmp"
+' > "$tmp"
     chmod 0644 "$tmp"
     sync "$tmp" 2>/dev/null || sync
     mv -f "$tmp" /etc/modules-load.d/overlay.conf
@@ -566,7 +566,7 @@ else
 fi
 if (
   id -Gn admin 2>/dev/null | tr ' ' '
-  ' | grep -qx docker
+' | grep -qx docker
 ) >/dev/null 2>&1; then
   echo "dockhand: ok: "'[7/9] users: admin is in group docker'
 elif [ "$dh_dry" = 1 ]; then
@@ -585,8 +585,8 @@ else
 fi
 if (
   for u in $(printf '%s' "${DOCKHAND_USERS:-}" | tr ',' ' '); do
-    id -Gn "$u" 2>/dev/null | tr ' ' '\n' | grep -qx docker || exit 1
-  done
+  id -Gn "$u" 2>/dev/null | tr ' ' '\n' | grep -qx docker || exit 1
+done
 ) >/dev/null 2>&1; then
   echo "dockhand: ok: "'[7/9] users: every user named in DOCKHAND_USERS is in group docker'
 elif [ "$dh_dry" = 1 ]; then

@@ -1,11 +1,11 @@
 #!/bin/sh
-# shellcheck disable=SC2030,SC2031,SC2234,SC2235,SC2317
+# shellcheck disable=SC2016,SC2030,SC2031,SC2234,SC2235,SC2317
 # dockhand 0.1.0 render: Docker for Ubuntu 22.04 (jammy), x86_64
 # playbook ubuntu, source docker (https://download.docker.com/linux/ubuntu jammy stable, key 9DC858229FC7DD38854AE2D88D81803C0EBFCD88)
 # options: --os ubuntu --os-version 22.04 --arch x86_64 --docker-version 28.1 --users admin
 # docker group members added: admin
 #   the docker group is root-equivalent: its members can start containers as root on this host
-# body-sha256: 793dcb28dfe75dd10fd712048d3a67101f1044a4bc087914660ef3a07b221c96
+# body-sha256: 3b149ee661d11830058281c6a56e03f2cf0bcede7483497c1435a7199d212a63
 #   check: sed '1,/^# --- body ---$/d' SCRIPT | sha256sum
 #
 # Usage: sudo sh SCRIPT [--dry-run]   (POSIX sh: dash, busybox ash, bash)
@@ -154,14 +154,14 @@ if ! ( snap=0; rc=0; dh_daemon_json /etc/docker/daemon.json overlay2 "$snap" >/d
 # [1/9] wait-ready: Wait until the host is ready
 if (
   [ -n "${DOCKHAND_FROM_CLOUD_INIT:-}" ] && exit 0
-  p=$$
-  while [ "$p" -gt 1 ] 2>/dev/null; do
-    case "$(tr '\000' ' ' < "/proc/$p/cmdline" 2>/dev/null)" in *cloud-init*) exit 0 ;; esac
-    p=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | cut -d ' ' -f 2)
-  done
-  command -v cloud-init >/dev/null 2>&1 || exit 0
-  case "$(cloud-init status 2>/dev/null)" in *'status: done'*|*'status: disabled'*|*'status: error'*|*'status: degraded'*|*'status: not run'*|*'status: not-run'*) exit 0 ;; esac
-  exit 1
+p=$$
+while [ "$p" -gt 1 ] 2>/dev/null; do
+  case "$(tr '\000' ' ' < "/proc/$p/cmdline" 2>/dev/null)" in *cloud-init*) exit 0 ;; esac
+  p=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | cut -d ' ' -f 2)
+done
+command -v cloud-init >/dev/null 2>&1 || exit 0
+case "$(cloud-init status 2>/dev/null)" in *'status: done'*|*'status: disabled'*|*'status: error'*|*'status: degraded'*|*'status: not run'*|*'status: not-run'*) exit 0 ;; esac
+exit 1
 ) >/dev/null 2>&1; then
   echo "dockhand: ok: "'[1/9] wait-ready: cloud-init absent or finished'
 elif [ "$dh_dry" = 1 ]; then
@@ -212,24 +212,24 @@ else
     set -eu
     export DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1
     missing=
-    for p in ca-certificates curl gnupg; do
-      dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
-    done
-    if [ -n "$missing" ]; then
-    apt_update() {
-      if out=$(LC_ALL=C apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold update 2>&1); then printf '%s\n' "$out"; return 0; fi
-      case $out in *'Could not get lock'*) return 1 ;; esac
-      printf '%s\n' "$out" >&2; exit 1
-    }
-    waited=0
-    until apt_update; do
-      if [ "$waited" -ge 600 ]; then printf '%s\n' "$out" >&2; exit 1; fi
-      if [ $((waited % 30)) -eq 0 ]; then echo "dockhand-progress: waiting for another package manager to release the package lists (${waited}s)"; fi
-      sleep 5
-      waited=$((waited + 5))
-    done
-    apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y $missing
-    fi
+for p in ca-certificates curl gnupg; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+apt_update() {
+  if out=$(LC_ALL=C apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold update 2>&1); then printf '%s\n' "$out"; return 0; fi
+  case $out in *'Could not get lock'*) return 1 ;; esac
+  printf '%s\n' "$out" >&2; exit 1
+}
+waited=0
+until apt_update; do
+  if [ "$waited" -ge 600 ]; then printf '%s\n' "$out" >&2; exit 1; fi
+  if [ $((waited % 30)) -eq 0 ]; then echo "dockhand-progress: waiting for another package manager to release the package lists (${waited}s)"; fi
+  sleep 5
+  waited=$((waited + 5))
+done
+apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y $missing
+fi
   ) || dh_failed '[2/9] prerequisites: install ca-certificates curl gnupg (those not installed yet)' $?
   dh_changes=$((dh_changes + 1))
 fi
@@ -378,11 +378,11 @@ else
 fi
 if (
   [ "$(cat /etc/apt/sources.list.d/docker.sources 2>/dev/null)" = 'Types: deb
-  URIs: https://download.docker.com/linux/ubuntu
-  Suites: jammy
-  Components: stable
-  Architectures: amd64
-  Signed-By: /etc/apt/keyrings/docker.asc' ]
+URIs: https://download.docker.com/linux/ubuntu
+Suites: jammy
+Components: stable
+Architectures: amd64
+Signed-By: /etc/apt/keyrings/docker.asc' ]
 ) >/dev/null 2>&1; then
   echo "dockhand: ok: "'[4/9] repository: /etc/apt/sources.list.d/docker.sources is the wanted source'
 elif [ "$dh_dry" = 1 ]; then
@@ -396,12 +396,12 @@ else
     tmp=$(mktemp /etc/apt/sources.list.d/.docker.sources.XXXXXX)
     trap 'rm -f "$tmp"' EXIT
     printf '%s' 'Types: deb
-    URIs: https://download.docker.com/linux/ubuntu
-    Suites: jammy
-    Components: stable
-    Architectures: amd64
-    Signed-By: /etc/apt/keyrings/docker.asc
-    ' > "$tmp"
+URIs: https://download.docker.com/linux/ubuntu
+Suites: jammy
+Components: stable
+Architectures: amd64
+Signed-By: /etc/apt/keyrings/docker.asc
+' > "$tmp"
     chmod 0644 "$tmp"
     sync "$tmp" 2>/dev/null || sync
     mv -f "$tmp" /etc/apt/sources.list.d/docker.sources
@@ -412,11 +412,11 @@ else
 fi
 if (
   for f in /etc/apt/sources.list.d/*; do
-    [ -f "$f" ] && [ "$f" != /etc/apt/sources.list.d/docker.sources ] || continue
-    case "${f##*/}" in docker.list|download_docker_com_linux_*) exit 1; continue ;; esac
-    case "$(cat "$f" 2>/dev/null)" in *linux/ubuntu*|*linux/debian*|*linux/raspbian*) exit 1 ;; esac
-  done
-  for f in /etc/apt/trusted.gpg.d/docker*; do if [ -e "$f" ]; then exit 1; fi; done
+  [ -f "$f" ] && [ "$f" != /etc/apt/sources.list.d/docker.sources ] || continue
+  case "${f##*/}" in docker.list|download_docker_com_linux_*) exit 1; continue ;; esac
+  case "$(cat "$f" 2>/dev/null)" in *linux/ubuntu*|*linux/debian*|*linux/raspbian*) exit 1 ;; esac
+done
+for f in /etc/apt/trusted.gpg.d/docker*; do if [ -e "$f" ]; then exit 1; fi; done
 ) >/dev/null 2>&1; then
   echo "dockhand: ok: "'[4/9] repository: no legacy Docker source or key file'
 elif [ "$dh_dry" = 1 ]; then
@@ -450,17 +450,17 @@ else
     set -eu
     export DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1
     apt_update() {
-      if out=$(LC_ALL=C apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold update 2>&1); then printf '%s\n' "$out"; return 0; fi
-      case $out in *'Could not get lock'*) return 1 ;; esac
-      printf '%s\n' "$out" >&2; exit 1
-    }
-    waited=0
-    until apt_update; do
-      if [ "$waited" -ge 600 ]; then printf '%s\n' "$out" >&2; exit 1; fi
-      if [ $((waited % 30)) -eq 0 ]; then echo "dockhand-progress: waiting for another package manager to release the package lists (${waited}s)"; fi
-      sleep 5
-      waited=$((waited + 5))
-    done
+  if out=$(LC_ALL=C apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold update 2>&1); then printf '%s\n' "$out"; return 0; fi
+  case $out in *'Could not get lock'*) return 1 ;; esac
+  printf '%s\n' "$out" >&2; exit 1
+}
+waited=0
+until apt_update; do
+  if [ "$waited" -ge 600 ]; then printf '%s\n' "$out" >&2; exit 1; fi
+  if [ $((waited % 30)) -eq 0 ]; then echo "dockhand-progress: waiting for another package manager to release the package lists (${waited}s)"; fi
+  sleep 5
+  waited=$((waited + 5))
+done
     version=$(apt-cache madison docker-ce | awk -F'|' -v want=28.1 '{ v = $2; gsub(/ /, "", v); u = v; sub(/^[0-9]+:/, "", u); if (v == want || u == want || index(u, want ".") == 1 || index(u, want "-") == 1 || index(u, want "~") == 1) print v }' | head -n 1)
     [ -n "$version" ] || { echo 'no docker-ce version 28.1 in the repository; available:' >&2; apt-cache madison docker-ce | head -n 10 >&2; exit 1; }
     echo "resolved version: $version"
@@ -501,7 +501,7 @@ else
     tmp=$(mktemp /etc/modules-load.d/.overlay.conf.XXXXXX)
     trap 'rm -f "$tmp"' EXIT
     printf '%s' 'overlay
-    ' > "$tmp"
+' > "$tmp"
     chmod 0644 "$tmp"
     sync "$tmp" 2>/dev/null || sync
     mv -f "$tmp" /etc/modules-load.d/overlay.conf
@@ -567,7 +567,7 @@ else
 fi
 if (
   id -Gn admin 2>/dev/null | tr ' ' '
-  ' | grep -qx docker
+' | grep -qx docker
 ) >/dev/null 2>&1; then
   echo "dockhand: ok: "'[7/9] users: admin is in group docker'
 elif [ "$dh_dry" = 1 ]; then
@@ -586,8 +586,8 @@ else
 fi
 if (
   for u in $(printf '%s' "${DOCKHAND_USERS:-}" | tr ',' ' '); do
-    id -Gn "$u" 2>/dev/null | tr ' ' '\n' | grep -qx docker || exit 1
-  done
+  id -Gn "$u" 2>/dev/null | tr ' ' '\n' | grep -qx docker || exit 1
+done
 ) >/dev/null 2>&1; then
   echo "dockhand: ok: "'[7/9] users: every user named in DOCKHAND_USERS is in group docker'
 elif [ "$dh_dry" = 1 ]; then
