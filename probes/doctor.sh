@@ -8,11 +8,12 @@
 # `missing`; `link PATH` = the symlink's target; `block LABEL` = the path of file LABEL (an F
 # record); streams (C records) exports, journal-docker, journal-socket, tcp-listeners.
 sec doctor
-as_root() {
-  if [ "$(id -u)" = 0 ]; then "$@"
-  elif has sudo && sudo -n true >/dev/null 2>&1; then sudo -n "$@"
-  else "$@"; fi
-}
+# How root reads are made, decided once (sudo -n costs a process and, on some hosts, a DNS look-up):
+# self (we are root), sudo (passwordless), or none (the reads run as we are, and may find nothing).
+if [ "$(id -u)" = 0 ]; then dh_root=self
+elif has sudo && sudo -n true >/dev/null 2>&1; then dh_root=sudo
+else dh_root=none; fi
+as_root() { if [ "$dh_root" = sudo ]; then sudo -n "$@"; else "$@"; fi; }
 file_block() { kv "block $1" "$2"; emit_file "$2"; }
 dh_nl='
 '
@@ -108,23 +109,18 @@ if has ss; then
   ss -ltn 2>/dev/null | grep -E ':237[56]([^0-9]|$)' | stream tcp-listeners
 fi
 
-# containerd's process, by name (as facts.sh finds dockerd): with or without an init system.
-dh_cpid=""
-if has pidof; then dh_cpid=$(pidof containerd 2>/dev/null)
-elif has pgrep; then dh_cpid=$(pgrep -x containerd 2>/dev/null)
-else
-  for dh_p in /proc/[0-9]*; do
-    [ "$(cat "$dh_p/comm" 2>/dev/null)" = containerd ] && dh_cpid="$dh_cpid ${dh_p#/proc/}"
-  done
-fi
-dh_cpid=$(printf '%s' "$dh_cpid" | tr -s ' ' '\n' | grep -E '^[0-9]+$' | head -n 1)
+# containerd's process, by name (as the facts find dockerd): with or without an init system.
+dh_cpid=$(pids_of containerd | head -n 1)
 [ -n "$dh_cpid" ] && kv containerd_pid "$dh_cpid"
 
-# apt's own complaints about its sources, offline (apt-cache reads the lists, no download): a
-# Docker source declared twice with different Signed-By makes every apt command fail.
+# apt's own complaints about its sources, offline: a Docker source declared twice with different
+# Signed-By makes every apt command fail. Only the source list is of interest, so apt-cache is given no
+# package lists and no dpkg status to build its cache from (seconds on a host without pkgcache.bin,
+# as in Docker's images): it still parses every source and says what it refuses or warns about.
 # shellcheck disable=SC2086
 if has apt-cache; then
-  $T apt-cache policy 2>&1 >/dev/null </dev/null | grep -E '^(E|W): ' | head -n 20 | stream apt-errors
+  $T apt-cache -o Dir::State::Lists=/nonexistent -o Dir::State::status=/dev/null policy 2>&1 >/dev/null </dev/null |
+    grep -E '^(E|W): ' | head -n 20 | stream apt-errors
 fi
 
 # The kernel side of the daemon's network and cgroups: read-only.
@@ -135,8 +131,38 @@ if has iptables; then
   kv iptables "$(command -v iptables)"
   run iptables-version iptables --version
   # The NAT table dockerd needs; root-only, so only when root or passwordless sudo works.
-  if [ "$(id -u)" = 0 ] || { has sudo && sudo -n true >/dev/null 2>&1; }; then
+  if [ "$dh_root" != none ]; then
     # shellcheck disable=SC2086
     kv iptables_nat "$(as_root $T iptables -t nat -L -n >/dev/null 2>&1 </dev/null; echo $?)"
   fi
+fi
+
+# Mandatory access control, read-only: SELinux's mode and the socket's label, AppArmor, and the
+# denials that name the daemon, its socket or its runtime — from the audit log, else the kernel's and
+# the audit's journal. Those are root's to read (or the journal's groups'); when neither can be read
+# there is no mac-denials stream: unknown, not "none". The lines are untrusted text: bounded here,
+# parsed field by field on the controller.
+dh_se=""
+if [ -r /sys/fs/selinux/enforce ]; then
+  case "$(cat /sys/fs/selinux/enforce 2>/dev/null)" in 1) dh_se=Enforcing;; 0) dh_se=Permissive;; esac
+fi
+if [ -z "$dh_se" ] && has getenforce; then dh_se=$(getenforce 2>/dev/null); fi
+# selinuxfs is mounted whenever the kernel runs SELinux: without it, SELinux is off.
+if [ -z "$dh_se" ] && [ -d /sys/fs ] && [ ! -d /sys/fs/selinux ]; then dh_se=absent; fi
+[ -n "$dh_se" ] && kv selinux "$dh_se"
+if [ "$dh_se" = Enforcing ] || [ "$dh_se" = Permissive ]; then
+  kv socket_label "$(stat -L -c %C /var/run/docker.sock 2>/dev/null)"
+fi
+if [ -r /sys/module/apparmor/parameters/enabled ]; then kv apparmor "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)"
+elif [ -d /sys/module ]; then kv apparmor absent; fi
+dh_mac='avc: +denied|apparmor="DENIED"'
+dh_mac_who='docker|containerd|runc|container_'
+# shellcheck disable=SC2086 # $T is a word list on purpose
+if as_root test -r /var/log/audit/audit.log 2>/dev/null; then
+  kv mac_source 'audit log'
+  as_root $T tail -n 5000 /var/log/audit/audit.log 2>/dev/null </dev/null | grep -E "$dh_mac" | grep -E "$dh_mac_who" | tail -n 20 | stream mac-denials
+elif has journalctl && { [ "$dh_root" != none ] || id -Gn 2>/dev/null | grep -qwE 'systemd-journal|adm|wheel'; }; then
+  kv mac_source journal
+  as_root $T journalctl -q -n 5000 --no-pager -o cat _TRANSPORT=kernel + _TRANSPORT=audit 2>/dev/null </dev/null |
+    grep -E "$dh_mac" | grep -E "$dh_mac_who" | tail -n 20 | stream mac-denials
 fi

@@ -39,4 +39,17 @@ run() {
 # shellcheck disable=SC2086
 runt() { dh_name=$1; shift; if has "$1"; then run "$dh_name" $T "$@"; else printf 'C\000%s\000\000absent\000' "$dh_name"; fi; }
 yn() { if "$@"; then echo yes; else echo no; fi; }
+# pids_of NAME: the pids of the processes called NAME, one a line — pidof, pgrep, else /proc/*/comm —
+# with or without an init system. Only digits leave it: a pid is used in paths.
+pids_of() {
+  dh_found=""
+  if has pidof; then dh_found=$(pidof "$1" 2>/dev/null)
+  elif has pgrep; then dh_found=$(pgrep -x "$1" 2>/dev/null)
+  else
+    for dh_p in /proc/[0-9]*; do
+      [ "$(cat "$dh_p/comm" 2>/dev/null)" = "$1" ] && dh_found="$dh_found ${dh_p#/proc/}"
+    done
+  fi
+  for dh_p in $dh_found; do case "$dh_p" in ''|*[!0-9]*) ;; *) printf '%s\n' "$dh_p";; esac; done
+}
 group_db() { if has getent; then getent group 2>/dev/null; elif [ -r /etc/group ]; then cat /etc/group; fi; }

@@ -16,7 +16,8 @@ import ts from 'typescript';
  * (bin.ts → main.ts → cli.ts: the entry points, on top).
  */
 export const LAYERS = [
-  'core', // errors, log, output, text, bounded, paths, prompt, values
+  'core', // errors, log, output, text, bounded, paths, prompt, values, suggest
+  'data', // the YAML-with-schema loader (playbooks, inventories, check declarations)
   'model', // shared types: target specs, host entries, step status and counts
   'shell', // quoting
   'probe', // the host-script protocol

@@ -104,6 +104,12 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<Exi
       return { outcome: 'ok', os, data: plan };
     }
     const result = await applyPlan(plan, transport, report, logger);
+    // The daemon did not start (or answer): the doctor's finding says why, not systemctl's text alone.
+    const failedStep = result.steps.find((st) => st.status === 'failed')?.id;
+    if (result.error && failedStep) {
+      const { DAEMON_STEPS, diagnoseDaemon } = await import('../doctor/diagnose.js');
+      if (DAEMON_STEPS.has(failedStep)) result.error = await diagnoseDaemon(transport, result.error, logger);
+    }
     applied.set(host.name, result);
     const data: AppliedHost = {
       host: plan.host,

@@ -1,5 +1,5 @@
 /**
- * Probe the Docker API directly over its socket — no docker CLI needed. The result is evidence
+ * Query the Docker API directly over its socket — no docker CLI needed. The result is evidence
  * (JSON-serialisable) that the pure checks read; nothing here decides what is wrong.
  */
 import type { Duplex } from 'node:stream';
@@ -28,7 +28,7 @@ export interface EndpointOpeners {
   ssh?: (target: { user?: string; host: string; port?: number }, timeoutMs: number) => Promise<Duplex>;
 }
 
-export interface ProbeSettings {
+export interface ApiSettings {
   timeoutMs?: number;
   tls?: TlsSettings;
 }
@@ -47,7 +47,7 @@ export type ConnectErrorKind =
   | 'TLS' // the TLS set-up fails: certificates missing or unreadable, handshake refused
   | 'OTHER';
 
-export interface ApiProbe {
+export interface ApiAnswer {
   /** The endpoint as the client would write it (unix:///var/run/docker.sock). */
   endpoint: string;
   ok: boolean;
@@ -104,7 +104,7 @@ export function unixSocketPath(endpoint: string): string | undefined {
 }
 
 /** Where a request for `endpoint` goes: an opener bound to it, and a name for messages. */
-function route(openers: EndpointOpeners, endpoint: string, settings: ProbeSettings): { open: SocketOpener; target: string; tls?: boolean } | ApiProbe['error'] {
+function route(openers: EndpointOpeners, endpoint: string, settings: ApiSettings): { open: SocketOpener; target: string; tls?: boolean } | ApiAnswer['error'] {
   const e = parseEndpoint(endpoint);
   switch (e.scheme) {
     case 'invalid':
@@ -130,13 +130,13 @@ const asOpeners = (o: SocketOpener | EndpointOpeners): EndpointOpeners => (typeo
  * GET /_ping, then /version and /info on the same endpoint. A failed ping ends the probe: the
  * first error is the one that explains the others. Every request is bounded by timeoutMs.
  */
-export async function probeApi(openers: SocketOpener | EndpointOpeners, endpoint: string, timeoutMsOrSettings: number | ProbeSettings = API_BOUND_S * 1000): Promise<ApiProbe> {
+export async function queryApi(openers: SocketOpener | EndpointOpeners, endpoint: string, timeoutMsOrSettings: number | ApiSettings = API_BOUND_S * 1000): Promise<ApiAnswer> {
   const settings = typeof timeoutMsOrSettings === 'number' ? { timeoutMs: timeoutMsOrSettings } : timeoutMsOrSettings;
   const timeoutMs = settings.timeoutMs ?? API_BOUND_S * 1000;
   const r = route(asOpeners(openers), endpoint, settings);
   if (r && 'kind' in r) return { endpoint, ok: false, error: r };
   const { open, target: path } = r!;
-  const probe: ApiProbe = { endpoint, ok: false, boundS: timeoutMs / 1000, ...(r!.tls ? { tls: true } : {}) };
+  const probe: ApiAnswer = { endpoint, ok: false, boundS: timeoutMs / 1000, ...(r!.tls ? { tls: true } : {}) };
   try {
     const ping = await httpRequest(open, path, '/_ping', { timeoutMs });
     probe.pingStatus = ping.status;
@@ -153,7 +153,7 @@ export async function probeApi(openers: SocketOpener | EndpointOpeners, endpoint
     getJson(open, path, '/info', timeoutMs),
   ]);
   if (version && typeof version === 'object') {
-    const v = version as NonNullable<ApiProbe['version']>;
+    const v = version as NonNullable<ApiAnswer['version']>;
     probe.version = { Version: v.Version, ApiVersion: v.ApiVersion, Os: v.Os, Arch: v.Arch, Components: v.Components };
   }
   if (info && typeof info === 'object') {
@@ -182,8 +182,8 @@ async function getJson(open: SocketOpener, path: string, url: string, timeoutMs:
   }
 }
 
-/** Probe several endpoints at once, each at most once. */
-export async function probeEndpoints(open: SocketOpener | EndpointOpeners, endpoints: string[], settings?: number | ProbeSettings): Promise<ApiProbe[]> {
+/** Query several endpoints at once, each at most once. */
+export async function queryEndpoints(open: SocketOpener | EndpointOpeners, endpoints: string[], settings?: number | ApiSettings): Promise<ApiAnswer[]> {
   const unique = [...new Set(endpoints)];
-  return Promise.all(unique.map((e) => probeApi(open, e, settings)));
+  return Promise.all(unique.map((e) => queryApi(open, e, settings)));
 }

@@ -1,13 +1,13 @@
 /**
  * Check declarations (checks/*.yaml) as data: loaded, validated with a zod schema, and mapped back
- * to file:line:field on error. The checks' logic lives in src/doctor/probes/*.ts, named by `probe`.
+ * to file:line:field on error. The checks' logic lives in src/doctor/checks/*.ts, named by `logic`.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-// yaml is imported statically: this module is only reached through the lazily loaded doctor run, and a
-// dynamic import of a CommonJS package loses its named exports once bundled (scripts/bundle.mjs).
-import { isNode, LineCounter, parseDocument } from 'yaml';
 import { InputError } from '../core/errors.js';
+// The loader imports yaml statically: this module is only reached through the lazily loaded doctor run,
+// and a dynamic import of a CommonJS package loses its named exports once bundled (scripts/bundle.mjs).
+import { readYaml, validateData } from '../data/yaml-schema.js';
 import { SERVICE_OPERATIONS, type ServiceOperation } from '../plan/service-managers.js';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -24,7 +24,7 @@ export interface ServiceCommand {
 
 export interface FixDecl {
   class: FixClass;
-  /** Command templates ({{user}}, {{socket}}… filled from the probe's vars, shell-quoted) and service operations. */
+  /** Command templates ({{user}}, {{socket}}… filled from the check function's vars, shell-quoted) and service operations. */
   commands: Array<string | ServiceCommand>;
   /** Who runs the commands: root (via sudo) or the checked user. */
   as: 'root' | 'user';
@@ -39,17 +39,19 @@ export interface CheckDecl {
   /** A security finding: always named as such. */
   security: boolean;
   dependsOn: string[];
-  probe: string;
+  /** The check function (src/doctor/checks/*.ts) by name. */
+  logic: string;
   explanation: string;
   fix?: FixDecl;
-  /** Alternative fixes, picked by the probe's `fix` result (e.g. `service` when there is no systemd). */
+  /** Alternative fixes, picked by the check function's `fix` result (e.g. `service` when there is no systemd). */
   fixes: Record<string, FixDecl>;
   /** Where it was declared, for messages. */
   source: string;
 }
 
-// zod is imported lazily: it costs ~40 ms of startup, and the schema is only needed at load.
-async function buildSchema() {
+// zod is imported lazily: it costs ~40 ms of startup, and the schema is only needed at load (and by
+// `npm run schema`, which writes schemas/checks.schema.json from it).
+export async function checkDeclarationsSchema() {
   const { z } = await import('zod');
   const serviceCommand = z
     .strictObject({
@@ -57,7 +59,7 @@ async function buildSchema() {
         .string()
         .regex(
           new RegExp(`^(?:${SERVICE_OPERATIONS.join('|')})(?: [a-z0-9][a-z0-9@_.-]*)+$`),
-          `an operation (${SERVICE_OPERATIONS.join(', ')}) and service names, e.g. \`restart docker.socket docker\``,
+          `must be an operation (${SERVICE_OPERATIONS.join(', ')}) and service names, e.g. \`restart docker.socket docker\``,
         ),
     })
     .transform(({ service }): ServiceCommand => {
@@ -71,12 +73,12 @@ async function buildSchema() {
     note: z.string().optional(),
   });
   const check = z.strictObject({
-    id: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)+$/, 'kebab-case ids like `socket.permission`'),
+    id: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)+$/, 'must be a dotted kebab-case id like `socket.permission`'),
     title: z.string().min(1),
     severity: z.enum(['error', 'warning', 'info']),
     security: z.boolean().default(false),
     dependsOn: z.array(z.string()).default([]),
-    probe: z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/, 'a probe function name'),
+    logic: z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/, 'must be the name of a check function (a letter, then letters and digits)'),
     explanation: z.string().min(1),
     fix: fix.optional(),
     fixes: z.record(z.string(), fix).default({}),
@@ -84,30 +86,17 @@ async function buildSchema() {
   return z.strictObject({ checks: z.array(check).min(1) });
 }
 
-/** Parse and validate one YAML text; errors name file:line and the field path. */
+/** The JSON Schema editors use for checks/*.yaml (schemas/checks.schema.json, written by `npm run schema`). */
+export async function checkDeclarationsJsonSchema(): Promise<Record<string, unknown>> {
+  const { z } = await import('zod');
+  return { ...z.toJSONSchema(await checkDeclarationsSchema(), { io: 'input', unrepresentable: 'any' }), title: 'dockhand check declarations' };
+}
+
+/** Parse and validate one YAML text; every problem is reported as file:line:col: field: message. */
 export async function parseDeclarations(text: string, file: string): Promise<CheckDecl[]> {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-  if (doc.errors.length) {
-    const e = doc.errors[0]!;
-    const pos = lineCounter.linePos(e.pos[0]);
-    throw new InputError(file, e.message.split('\n')[0]!, { line: pos.line, column: pos.col });
-  }
-  const schema = await buildSchema();
-  const result = schema.safeParse(doc.toJS());
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
-    // Walk up the path until a node exists (a missing field is reported on its parent's line).
-    let line: number | undefined;
-    for (let n = path.length; n >= 0 && line === undefined; n--) {
-      const node = doc.getIn(path.slice(0, n), true);
-      if (isNode(node) && node.range) line = lineCounter.linePos(node.range[0]).line;
-    }
-    const field = path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '');
-    throw new InputError(file, issue.message, { line, field: field || undefined });
-  }
-  return result.data.checks.map((c) => ({ ...c, source: file }));
+  const { data, locate } = readYaml(text, file);
+  const declarations = validateData(await checkDeclarationsSchema(), data, file, locate);
+  return declarations.checks.map((c) => ({ ...c, source: file }));
 }
 
 /** Load every checks/*.yaml, in name order; ids must be unique and dependencies must exist. */

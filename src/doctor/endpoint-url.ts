@@ -1,5 +1,5 @@
 /**
- * Endpoint URLs as the docker CLI parses them (pure, no imports: the API probe and the endpoint
+ * Endpoint URLs as the docker CLI parses them (pure, no imports: the API queries and the endpoint
  * resolution both use it).
  */
 /** An endpoint as the docker CLI reads it, or why the CLI refuses it. */

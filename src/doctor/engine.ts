@@ -4,11 +4,11 @@
  */
 import { serviceManagerFor, type ServiceManager, type ServiceOperation } from '../plan/service-managers.js';
 import { shQuote } from '../shell/quote.js';
-import { unixSocketPath, type ApiProbe } from './api.js';
+import { unixSocketPath, type ApiAnswer } from './api.js';
 import type { CheckDecl, FixClass, FixDecl, Severity } from './declarations.js';
 import { DEFAULT_ENDPOINT, resolveEndpoint } from './endpoint.js';
 import { ABSENCE_IS_A_FACT, type DoctorEvidence, type SocketStat } from './evidence.js';
-import type { Probe, ProbeInput, ProbeResult, ProbeStatus } from './probes/types.js';
+import type { CheckFn, CheckInput, CheckResult, CheckStatus } from './checks/types.js';
 
 export interface FindingFix {
   class: FixClass;
@@ -22,8 +22,8 @@ export interface Finding {
   title: string;
   severity: Severity;
   security: boolean;
-  status: ProbeStatus;
-  /** What was found (the probe's summary, else the title). */
+  status: CheckStatus;
+  /** What was found (the check function's summary, else the title). */
   summary: string;
   evidence: string[];
   explanation?: string;
@@ -45,7 +45,7 @@ function statOf(ev: DoctorEvidence, path: string): SocketStat {
  * socket forwarding does not have) some outcomes are still certain from a stat: nothing at the path,
  * a directory, a plain file.
  */
-export function inferFromStat(endpoint: string, s: SocketStat): ApiProbe | undefined {
+export function inferFromStat(endpoint: string, s: SocketStat): ApiAnswer | undefined {
   const error = !s.exists
     ? { kind: 'ENOENT' as const, message: `no such file (stat of ${s.path})` }
     : s.type === 'directory'
@@ -59,7 +59,7 @@ export function inferFromStat(endpoint: string, s: SocketStat): ApiProbe | undef
 /** The evidence the endpoint resolution reads: without any of it, the endpoint is a guess. */
 const ENDPOINT_EVIDENCE = ['env', 'configJson', 'contextMeta'] as const;
 
-export function deriveInput(ev: DoctorEvidence): ProbeInput {
+export function deriveInput(ev: DoctorEvidence): CheckInput {
   const c = ev.client;
   const endpoint = resolveEndpoint({ env: c.env ?? {}, configJson: c.configJson ?? { path: '', exists: false }, contextMeta: c.contextMeta ?? {} });
   const socketPath = unixSocketPath(endpoint.endpoint);
@@ -73,11 +73,11 @@ export function deriveInput(ev: DoctorEvidence): ProbeInput {
 }
 
 /**
- * Run a probe, recording every piece of evidence it read that was not there (a facts/client field,
- * a unit record, the API probe, the socket's stat). A pass that rests on missing evidence is not a
- * pass: it becomes a skip naming what is missing. A probe that throws on missing evidence skips too.
+ * Run a check function, recording every piece of evidence it read that was not there (a facts/client field,
+ * a unit record, the API answer, the socket's stat). A pass that rests on missing evidence is not a
+ * pass: it becomes a skip naming what is missing. A check function that throws on missing evidence skips too.
  */
-export function evaluate(probe: Probe, input: ProbeInput): ProbeResult {
+export function evaluate(check: CheckFn, input: CheckInput): CheckResult {
   const missing = new Set<string>();
   const watch = <T extends object>(obj: T, prefix: string, maps: Record<string, string> = {}): T =>
     new Proxy(obj, {
@@ -94,7 +94,7 @@ export function evaluate(probe: Probe, input: ProbeInput): ProbeResult {
     {
       get(target, key, recv) {
         const value = Reflect.get(target, key, recv);
-        if (value === undefined && (key === 'primary' || key === 'defaultApi')) missing.add('the API probe');
+        if (value === undefined && (key === 'primary' || key === 'defaultApi')) missing.add('the API answer');
         if (value === undefined && key === 'socket' && input.socketPath) missing.add(`a stat of ${input.socketPath}`);
         if (key === 'endpoint' || key === 'socket' || key === 'socketPath' || key === 'primary') {
           for (const k of ENDPOINT_EVIDENCE) if (input.client[k] === undefined) missing.add(`client.${k}`);
@@ -104,9 +104,9 @@ export function evaluate(probe: Probe, input: ProbeInput): ProbeResult {
       },
     },
   );
-  let r: ProbeResult;
+  let r: CheckResult;
   try {
-    r = probe(traced);
+    r = check(traced);
   } catch (err) {
     const what = missing.size ? [...missing].join(', ') : (err as Error).message;
     return { status: 'skip', summary: `not checked: evidence missing (${what})`, evidence: [] };
@@ -147,7 +147,7 @@ function renderFix(decl: FixDecl, vars: Record<string, string>, services: Servic
   };
 }
 
-export function runChecks(decls: readonly CheckDecl[], probes: Record<string, Probe>, evidence: DoctorEvidence): Finding[] {
+export function runChecks(decls: readonly CheckDecl[], fns: Record<string, CheckFn>, evidence: DoctorEvidence): Finding[] {
   const input = deriveInput(evidence);
   // Without init evidence (never from a real probe) no service command can be rendered for the host.
   const services = serviceManagerFor(evidence.facts.init ? evidence.facts : { init: { system: 'none', hasServiceCommand: false, wsl: false } });
@@ -174,9 +174,9 @@ export function runChecks(decls: readonly CheckDecl[], probes: Record<string, Pr
         skippedBecause: blocker.skippedBecause ?? blocker.id,
       };
     } else {
-      const probe = probes[decl.probe];
-      if (!probe) throw new Error(`check ${decl.id}: probe ${decl.probe} is not implemented`);
-      const r = evaluate(probe, input);
+      const fn = fns[decl.logic];
+      if (!fn) throw new Error(`check ${decl.id}: check function ${decl.logic} is not implemented`);
+      const r = evaluate(fn, input);
       const fixDecl = r.fix !== undefined ? decl.fixes[r.fix] ?? decl.fix : decl.fix;
       const failing = r.status === 'fail' || r.status === 'warn';
       finding = {

@@ -1,10 +1,10 @@
 /**
  * Everything the doctor's checks read: the shared host Facts, the client-side evidence of the
- * checked user (from the doctor probe script), and direct Docker API probes. Plain JSON, so a
+ * checked user (from the doctor probe script), and direct Docker API queries. Plain JSON, so a
  * whole run can be saved as a fixture and replayed in unit tests.
  */
 import type { Facts, FileContent, PathStat } from '../facts/types.js';
-import type { ApiProbe } from './api.js';
+import type { ApiAnswer } from './api.js';
 
 export interface CheckedUser {
   name: string;
@@ -67,12 +67,23 @@ export interface ClientEvidence {
     /** Exit status of `iptables -t nat -L -n` as root; undefined when it could not be run as root. */
     natStatus?: number;
   };
+  /**
+   * Mandatory access control: SELinux's mode (getenforce's word, or `absent` without selinuxfs),
+   * the default socket's SELinux label, AppArmor (`Y`, `N`, `absent`), and the denial lines naming
+   * docker, containerd or runc — undefined when neither the audit log nor the journal could be read.
+   */
+  mac?: {
+    selinux?: string;
+    socketLabel?: string;
+    apparmor?: string;
+    denials?: { source: string; lines: string[] };
+  };
   /** A containerd process (pidof/pgrep//proc): set only when one runs. */
   containerd?: { pid: number };
 }
 
 /**
- * Evidence fields the probes write only when the thing exists: their absence is itself what was
+ * Evidence fields the probe scripts write only when the thing exists: their absence is itself what was
  * found (no dockerd process, no ExecStart…). Every other field of `facts` and `client`, and every
  * unit record, is evidence whose absence means "not gathered" — a check that read it cannot pass
  * (the engine turns such a pass into a skip; test/unit/doctor-evidence-absent.test.ts walks it).
@@ -91,8 +102,8 @@ export const ABSENCE_IS_A_FACT: ReadonlySet<string> = new Set([
 export interface DoctorEvidence {
   facts: Facts;
   client: ClientEvidence;
-  /** API probes of the resolved endpoint and the alternatives (default socket, DOCKER_HOST, context). */
-  api: ApiProbe[];
+  /** API answers of the resolved endpoint and the alternatives (default socket, DOCKER_HOST, context). */
+  api: ApiAnswer[];
   /** How the API was reached: directly from this process, as another user, or not at all (remote, for now). */
   apiVia: 'process' | 'as-user' | 'not-probed';
 }

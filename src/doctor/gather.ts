@@ -11,7 +11,7 @@ import { factsFromProbe } from '../facts/gather.js';
 import { splitProbeOutput } from '../probe/framing.js';
 import { sh } from '../shell/quote.js';
 import type { Transport } from '../transport/types.js';
-import { API_BOUND_S, probeEndpoints, unixSocketPath, type ApiProbe, type ProbeSettings } from './api.js';
+import { API_BOUND_S, queryEndpoints, unixSocketPath, type ApiAnswer, type ApiSettings } from './api.js';
 import { DEFAULT_ENDPOINT, resolveEndpoint } from './endpoint.js';
 import type { ClientEvidence, DoctorEvidence } from './evidence.js';
 import type { SocketOpener } from './http.js';
@@ -27,16 +27,18 @@ export interface GatherOptions {
   timeoutMs?: number;
   /** The whole examination's bound in seconds (default DOCTOR_BOUND_S). */
   boundS?: number;
+  /** Run the script as root (sudo), so root-only evidence (the journal) is read whatever sudo asks. */
+  sudo?: boolean;
 }
 
 export { API_BOUND_S };
 /** The host script's bound; each command in it that may block has its own (timeout 20 in the script). */
 export const SCRIPT_BOUND_S = 90;
-/** One host's whole examination: the script, then the API probes (ping, then /version and /info). */
+/** One host's whole examination: the script, then the API queries (ping, then /version and /info). */
 export const DOCTOR_BOUND_S = SCRIPT_BOUND_S + 3 * API_BOUND_S + 30;
 
 /** TLS for tcp:// endpoints, from the checked user's environment, as the CLI reads it. */
-export function tlsSettings(client: ClientEvidence): ProbeSettings['tls'] {
+export function tlsSettings(client: ClientEvidence): ApiSettings['tls'] {
   const env = client.env;
   // The CLI: DOCKER_TLS_VERIFY set (any value but empty) verifies; DOCKER_TLS alone encrypts only.
   if (!env.DOCKER_TLS_VERIFY && !env.DOCKER_TLS) return undefined;
@@ -44,7 +46,7 @@ export function tlsSettings(client: ClientEvidence): ProbeSettings['tls'] {
 }
 
 /** The endpoints worth probing: the one in use, the default (to prove a fix), SDKs' and the context's. */
-export function endpointsToProbe(client: ClientEvidence): string[] {
+export function endpointsToQuery(client: ClientEvidence): string[] {
   const e = resolveEndpoint(client);
   return [...new Set([e.endpoint, DEFAULT_ENDPOINT, e.sdkEndpoint, e.contextEndpoint].filter((x): x is string => Boolean(x)))];
 }
@@ -71,7 +73,7 @@ export async function gatherEvidence(transport: Transport, opts: GatherOptions =
 
 async function gatherUnbounded(transport: Transport, opts: GatherOptions): Promise<DoctorEvidence> {
   const scriptS = opts.timeoutMs === undefined ? SCRIPT_BOUND_S : opts.timeoutMs / 1000;
-  const r = await transport.exec(examinationScript(opts.user), { timeoutMs: scriptS * 1000 });
+  const r = await transport.exec(examinationScript(opts.user), { timeoutMs: scriptS * 1000, sudo: opts.sudo });
   if (r.timedOut) {
     throw new DockhandError(`${transport.name}: the doctor probe did not finish within ${scriptS} s`, { exitCode: ExitCode.couldNotCheck });
   }
@@ -85,33 +87,33 @@ async function gatherUnbounded(transport: Transport, opts: GatherOptions): Promi
   if (!client.user.name || Number.isNaN(client.user.uid)) {
     throw new DockhandError(`${transport.name}: no such user ${opts.user ?? ''}`.trim(), { exitCode: ExitCode.couldNotCheck });
   }
-  const endpoints = endpointsToProbe(client);
+  const endpoints = endpointsToQuery(client);
   // Over SSH the socket is opened by sshd with the LOGIN user's permissions: right for that user,
   // wrong for another one (--user), whose checks then rest on the socket's stat instead.
   const ownOpener =
     transport.openUnixSocket && client.user.name === facts.user.name
       ? (path: string) => transport.openUnixSocket!(path)
       : undefined;
-  const { api, via } = await probeAsUser(transport, client, endpoints, { ...opts, opener: opts.opener ?? ownOpener });
+  const { api, via } = await queryAsUser(transport, client, endpoints, { ...opts, opener: opts.opener ?? ownOpener });
   return { facts, client, api, apiVia: via };
 }
 
 const apiMain = fileURLToPath(new URL('./api-main.js', import.meta.url));
 
-async function probeAsUser(
+async function queryAsUser(
   transport: Transport,
   client: ClientEvidence,
   endpoints: string[],
   opts: GatherOptions,
-): Promise<{ api: ApiProbe[]; via: DoctorEvidence['apiVia'] }> {
+): Promise<{ api: ApiAnswer[]; via: DoctorEvidence['apiVia'] }> {
   if (transport.kind !== 'local') {
-    return opts.opener ? { api: await probeEndpoints(opts.opener, endpoints, { timeoutMs: API_BOUND_S * 1000 }), via: 'process' } : { api: [], via: 'not-probed' };
+    return opts.opener ? { api: await queryEndpoints(opts.opener, endpoints, { timeoutMs: API_BOUND_S * 1000 }), via: 'process' } : { api: [], via: 'not-probed' };
   }
   const uid = process.getuid?.();
   if (client.user.uid === uid) {
     // The CLI's own view: every endpoint form, from this machine, with the user's TLS settings.
     const { localOpeners } = await import('./local-opener.js');
-    return { api: await probeEndpoints(localOpeners, endpoints, { timeoutMs: API_BOUND_S * 1000, tls: tlsSettings(client) }), via: 'process' };
+    return { api: await queryEndpoints(localOpeners, endpoints, { timeoutMs: API_BOUND_S * 1000, tls: tlsSettings(client) }), via: 'process' };
   }
   // Another user: only their own process meets their permissions. A fresh login's groups (--init-groups).
   const unix = endpoints.filter((e) => unixSocketPath(e));

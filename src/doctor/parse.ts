@@ -103,6 +103,12 @@ export function doctorFromProbe(out: ProbeOutput): DoctorOutput {
     jobs: s.commands['systemd-jobs'] ? linesOf(s, 'systemd-jobs') : undefined,
     containerd: /^\d+$/.test(kv.containerd_pid ?? '') ? { pid: Number(kv.containerd_pid) } : undefined,
     aptErrors: s.commands['apt-errors'] ? linesOf(s, 'apt-errors') : undefined,
+    mac: {
+      selinux: kv.selinux || undefined,
+      socketLabel: kv.socket_label || undefined,
+      apparmor: kv.apparmor || undefined,
+      denials: kv.mac_source && s.commands['mac-denials'] ? { source: kv.mac_source, lines: linesOf(s, 'mac-denials') } : undefined,
+    },
     kernel: {
       cgroup: kv.cgroup === '2' ? 2 : kv.cgroup === '1' ? 1 : undefined,
       ipForward: kv.ip_forward === '1' ? true : kv.ip_forward === '0' ? false : undefined,

@@ -20,7 +20,7 @@ import { runChecks, summarize, summaryLine, type Finding } from './engine.js';
 import type { DoctorEvidence } from './evidence.js';
 import { applicableFixes, applyFixes, remainingAdvice } from './fix.js';
 import { gatherEvidence } from './gather.js';
-import { probes } from './probes/index.js';
+import { checkFns } from './checks/index.js';
 import { renderFleet, renderHost, toJson, type DoctorReport } from './render.js';
 
 export interface DoctorOptions extends RunContext {
@@ -40,7 +40,7 @@ export interface DoctorOptions extends RunContext {
 
 async function examine(transport: Transport, decls: Promise<CheckDecl[]>, user: string | undefined): Promise<{ evidence: DoctorEvidence; findings: Finding[] }> {
   const evidence = await gatherEvidence(transport, { user });
-  return { evidence, findings: runChecks(await decls, probes, evidence) };
+  return { evidence, findings: runChecks(await decls, checkFns, evidence) };
 }
 
 async function doctorHost(transport: Transport, name: string, decls: Promise<CheckDecl[]>, opts: DoctorOptions, logger: Logger): Promise<DoctorReport> {

@@ -14,7 +14,7 @@ import { extname, join } from 'node:path';
 import { isMap } from 'yaml';
 import { InputError } from '../core/errors.js';
 import { ansibleYamlTags, type AnsibleInventoryBuilder } from './ansible.js';
-import { parseYamlDocument, yamlLocator } from './validate.js';
+import { readYaml, yamlLocator } from '../data/yaml-schema.js';
 
 /** ansible-core's REJECT_EXTS + ('.orig', '.ini', '.cfg', '.retry'), matched at the end of a name. */
 const IGNORED_ENDINGS = ['.pyc', '.pyo', '.swp', '.bak', '~', '.rpm', '.md', '.txt', '.rst', '.orig', '.ini', '.cfg', '.retry'];
@@ -117,9 +117,9 @@ function readVarsFile(inv: AnsibleInventoryBuilder, file: string, warn: (message
     return;
   }
   if (/[\u0000\uFFFD]/.test(text)) throw new InputError(file, 'not a text variables file: contains NUL or non-UTF-8 bytes');
-  const { doc, lines } = parseYamlDocument(text, file, ansibleYamlTags);
+  const { doc, lines } = readYaml(text, file, ansibleYamlTags);
   if (doc.contents === null || (doc.contents as { value?: unknown }).value === null) return; // an empty file
-  if (!isMap(doc.contents)) throw new InputError(file, 'expected a mapping of variable names to values', { line: 1 });
+  if (!isMap(doc.contents)) throw new InputError(file, 'the file must be a map of variable names to values', { line: 1 });
   const locate = yamlLocator(doc, lines);
   inv.file = file;
   for (const [key, value] of Object.entries(doc.toJS() as Record<string, unknown>)) set(key, value, locate([key]));

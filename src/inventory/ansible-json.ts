@@ -6,8 +6,8 @@
  */
 import { isMap, isSeq, type Document, type LineCounter } from 'yaml';
 import { InputError } from '../core/errors.js';
-import { AnsibleInventoryBuilder } from './ansible.js';
-import { yamlLocator } from './validate.js';
+import { ANSIBLE_GROUP_KEYS, AnsibleInventoryBuilder, unknownGroupKey } from './ansible.js';
+import { fieldPath, yamlLocator } from '../data/yaml-schema.js';
 
 type Json = Record<string, unknown>;
 
@@ -28,23 +28,23 @@ export function parseAnsibleListJson(doc: Document, lines: LineCounter, file: st
   inv.file = file;
   const locate = yamlLocator(doc, lines);
   const fail = (path: PropertyKey[], detail: string): never => {
-    throw new InputError(file, detail, { ...locate(path), field: path.map(String).join('.') });
+    throw new InputError(file, detail, { ...locate(path), field: fieldPath(path) });
   };
   const mapping = (value: unknown, path: string[]): Json => {
     if (value === null || value === undefined) return {};
     if (typeof value === 'object' && !Array.isArray(value)) return value as Json;
-    return fail(path, 'expected a mapping');
+    return fail(path, 'must be a map (`key: value` lines)');
   };
   const names = (value: unknown, path: PropertyKey[]): string[] => {
     if (value === null || value === undefined) return [];
-    if (!Array.isArray(value)) return fail(path, 'expected a list of names');
-    return value.map((item, i) => (typeof item === 'string' && item !== '' ? item : fail([...path, i], 'expected a name')));
+    if (!Array.isArray(value)) return fail(path, 'must be a list of names');
+    return value.map((item, i) => (typeof item === 'string' && item !== '' ? item : fail([...path, i], 'must be a name')));
   };
 
   for (const [name, body] of Object.entries(mapping(doc.toJS(), []))) {
     if (name === '_meta') {
       for (const [key] of Object.entries(mapping(body, ['_meta']))) {
-        if (key !== 'hostvars') fail(['_meta', key], `unknown key '${key}' (expected hostvars)`);
+        if (key !== 'hostvars') fail(['_meta', key], 'unknown key — `_meta` takes only `hostvars`');
       }
       const hostvars = mapping((body as Json | null)?.hostvars, ['_meta', 'hostvars']);
       for (const [host, vars] of Object.entries(hostvars)) {
@@ -58,7 +58,7 @@ export function parseAnsibleListJson(doc: Document, lines: LineCounter, file: st
     const group: Json = Array.isArray(body) ? { hosts: body } : mapping(body, [name]);
     inv.addGroup(name, locate([name]));
     for (const key of Object.keys(group)) {
-      if (!['hosts', 'children', 'vars'].includes(key)) fail([name, key], `unknown group key '${key}' (expected hosts, children or vars)`);
+      if (!ANSIBLE_GROUP_KEYS.includes(key)) fail([name, key], unknownGroupKey(key));
     }
     names(group.hosts, [name, 'hosts']).forEach((host, i) => inv.addGroupHost(name, host, locate([name, 'hosts', i])));
     names(group.children, [name, 'children']).forEach((child, i) => inv.addChild(name, child, locate([name, 'children', i])));

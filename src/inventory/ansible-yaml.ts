@@ -4,9 +4,9 @@
  */
 import { isMap, type Document, type LineCounter } from 'yaml';
 import { InputError } from '../core/errors.js';
-import { AnsibleInventoryBuilder } from './ansible.js';
+import { ANSIBLE_GROUP_KEYS, AnsibleInventoryBuilder, unknownGroupKey } from './ansible.js';
 import { addHostPattern } from './ansible-ini.js';
-import { yamlLocator } from './validate.js';
+import { fieldPath, yamlLocator } from '../data/yaml-schema.js';
 
 type Json = Record<string, unknown>;
 
@@ -18,18 +18,15 @@ export function parseAnsibleYaml(doc: Document, lines: LineCounter, file: string
     if (value === null || value === undefined) return {};
     if (typeof value === 'object' && !Array.isArray(value)) return value as Json;
     const where = locate(path);
-    throw new InputError(file, 'expected a mapping', { ...where, field: path.join('.') });
+    throw new InputError(file, 'must be a map (`key: value` lines)', { ...where, field: fieldPath(path) });
   };
 
   const visitGroup = (name: string, body: unknown, path: string[]): void => {
     const group = expectMap(body, path);
     inv.addGroup(name, locate(path));
     for (const key of Object.keys(group)) {
-      if (!['hosts', 'vars', 'children'].includes(key)) {
-        throw new InputError(file, `unknown group key '${key}' (expected hosts, vars or children)`, {
-          ...locate([...path, key]),
-          field: [...path, key].join('.'),
-        });
+      if (!ANSIBLE_GROUP_KEYS.includes(key)) {
+        throw new InputError(file, unknownGroupKey(key), { ...locate([...path, key]), field: fieldPath([...path, key]) });
       }
     }
     for (const [pattern, vars] of Object.entries(expectMap(group.hosts, [...path, 'hosts']))) {
@@ -50,7 +47,7 @@ export function parseAnsibleYaml(doc: Document, lines: LineCounter, file: string
     }
   };
 
-  if (!isMap(doc.contents)) throw new InputError(file, 'expected a mapping of groups (e.g. all:)', { line: 1 });
+  if (!isMap(doc.contents)) throw new InputError(file, 'the file must be a map of groups (e.g. `all:`)', { line: 1 });
   for (const [name, body] of Object.entries(expectMap(data, []))) visitGroup(name, body, [name]);
   return inv;
 }

@@ -7,12 +7,12 @@
  */
 import { z } from 'zod';
 import { InputError } from '../core/errors.js';
+import { suggest } from '../core/suggest.js';
 import { printable } from '../core/values.js';
 import { connectionKinds, connectionVars, passwordVars, quietlyIgnored, sshArgVars } from './ansible-vars.js';
 import type { AnsibleLayers } from './resolve.js';
 import { hostSchema, inventorySchema, playbookVarNames, settingsSchema } from './schema.js';
 import type { FieldLocation, Locate } from './types.js';
-import { suggest } from './validate.js';
 
 type Settings = Record<string, unknown>;
 interface GroupDraft {
@@ -32,6 +32,15 @@ export const ansibleYamlTags = [
   { tag: '!vault', resolve: (text: string) => new VaultValue(text) },
   { tag: '!unsafe', resolve: (text: string) => text },
 ];
+
+/** The keys an Ansible group (YAML or `--list` JSON) may have. */
+export const ANSIBLE_GROUP_KEYS = ['hosts', 'vars', 'children'];
+
+/** The message for a key an Ansible group does not have, in the schema loader's words. */
+export function unknownGroupKey(key: string): string {
+  const close = suggest(key, ANSIBLE_GROUP_KEYS);
+  return `unknown key — ${close ? `did you mean \`${close}\`?` : 'an Ansible group takes `hosts`, `vars` and `children`'}`;
+}
 
 /** The model an Ansible inventory is validated as: the native one plus the layers only Ansible has. */
 export const ansibleInventorySchema = inventorySchema.extend({

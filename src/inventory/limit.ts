@@ -7,7 +7,8 @@
 import { UsageError } from '../core/errors.js';
 import type { HostEntry } from './types.js';
 
-export function selectHosts(hosts: readonly HostEntry[], limit: string | undefined): HostEntry[] {
+/** The hosts `--limit` leaves (all of them without one). */
+export function limitHosts(hosts: readonly HostEntry[], limit: string | undefined): HostEntry[] {
   if (limit === undefined || limit.trim() === '') return [...hosts];
   const patterns = limit.split(',').map((p) => p.trim()).filter(Boolean);
   const include = patterns.filter((p) => !p.startsWith('!') && !p.startsWith('&'));

@@ -8,17 +8,17 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
 import { isMap, isScalar, type Document, type LineCounter } from 'yaml';
 import { InputError } from '../core/errors.js';
+import { readYaml, validateData, yamlLocator, type Locate } from '../data/yaml-schema.js';
 import { AnsibleInventoryBuilder, ansibleInventorySchema, ansibleYamlTags } from './ansible.js';
 import { inventoryFiles, loadVarsFiles, VAULT_HEADER } from './ansible-dir.js';
 import { parseAnsibleIni } from './ansible-ini.js';
 import { isAnsibleListJson, parseAnsibleListJson } from './ansible-json.js';
 import { parseAnsibleYaml } from './ansible-yaml.js';
 import { resolveInventory } from './resolve.js';
-import { connectionShape, groupSchema, hostSchema, inventorySchema, playbookVarsShape } from './schema.js';
+import { inventorySchema } from './schema.js';
 import { defaultSshConfig, sshAliasEntry, sshConfigAliases } from './ssh-config.js';
 import { readStdin, STDIN_NAME } from './stdin.js';
 import type { HostEntry } from './types.js';
-import { parseYamlDocument, validateInventory, yamlLocator } from './validate.js';
 
 type AnsibleFormat = 'ansible-ini' | 'ansible-yaml' | 'ansible-json' | 'ansible-dir';
 export type InventoryFormat = 'native' | AnsibleFormat | 'ssh-config';
@@ -29,14 +29,6 @@ export interface LoadedInventory {
   /** Things worth telling the user that are not errors (e.g. Ansible variables dockhand ignores). */
   warnings: string[];
 }
-
-const knownFields = [
-  ...Object.keys(inventorySchema.shape),
-  ...Object.keys(hostSchema.shape),
-  ...Object.keys(groupSchema.shape),
-  ...Object.keys(connectionShape),
-  ...Object.keys(playbookVarsShape),
-];
 
 export function loadInventory(source: string): LoadedInventory {
   if (source === 'ssh:' || source.startsWith('ssh:')) {
@@ -61,9 +53,8 @@ export function parseInventory(text: string, file: string, varsDir?: string): Lo
   const inv = new AnsibleInventoryBuilder(file);
   const parsed = parseSource(text, file, inv);
   if (parsed.format === 'native') {
-    const locate = yamlLocator(parsed.doc, parsed.lines);
-    const native = validateInventory(inventorySchema, parsed.doc.toJS(), file, locate, knownFields);
-    return { format: 'native', hosts: resolveInventory(native, file, locate), warnings: [] };
+    const native = validateData(inventorySchema, parsed.data, file, parsed.locate);
+    return { format: 'native', hosts: resolveInventory(native, file, parsed.locate), warnings: [] };
   }
   const warnings: string[] = [];
   if (varsDir !== undefined) loadVarsFiles(inv, varsDir, (w) => warnings.push(w));
@@ -84,7 +75,7 @@ function loadAnsibleDirectory(dir: string, read: (file: string) => string): Load
   return fromAnsible('ansible-dir', inv, dir, warnings);
 }
 
-type Parsed = { format: Exclude<AnsibleFormat, 'ansible-dir'> } | { format: 'native'; doc: Document; lines: LineCounter };
+type Parsed = { format: Exclude<AnsibleFormat, 'ansible-dir'> } | { format: 'native'; data: unknown; locate: Locate };
 
 /** Parse one file into `inv` (Ansible formats), or hand back the document of a native one. */
 function parseSource(text: string, file: string, inv: AnsibleInventoryBuilder): Parsed {
@@ -95,7 +86,7 @@ function parseSource(text: string, file: string, inv: AnsibleInventoryBuilder): 
     parseAnsibleIni(text, file, inv);
     return { format: 'ansible-ini' };
   }
-  const { doc, lines } = parseYamlDocument(text, file, ansibleYamlTags);
+  const { doc, lines, data, locate } = readYaml(text, file, ansibleYamlTags);
   refusePluginConfig(doc, lines, file);
   if (isAnsibleListJson(doc)) {
     parseAnsibleListJson(doc, lines, file, inv);
@@ -105,11 +96,11 @@ function parseSource(text: string, file: string, inv: AnsibleInventoryBuilder): 
     parseAnsibleYaml(doc, lines, file, inv);
     return { format: 'ansible-yaml' };
   }
-  return { format: 'native', doc, lines };
+  return { format: 'native', data, locate };
 }
 
 function fromAnsible(format: AnsibleFormat, built: AnsibleInventoryBuilder, file: string, warnings: string[]): LoadedInventory {
-  const valid = validateInventory(ansibleInventorySchema, built.result(), file, built.locate, knownFields);
+  const valid = validateData(ansibleInventorySchema, built.result(), file, built.locate);
   const hosts = resolveInventory(valid, file, built.locate, built.layers(valid));
   return { format, hosts, warnings: [...built.warnings, ...warnings] };
 }
@@ -161,7 +152,7 @@ function refuseBinary(text: string, file: string): void {
 /** Without a telling extension: INI lines (`[web]`, `host key=value`) are not a YAML mapping. */
 function looksLikeYamlMapping(text: string): boolean {
   try {
-    const { doc } = parseYamlDocument(text, '<probe>');
+    const { doc } = readYaml(text, '<probe>');
     return isMap(doc.contents);
   } catch {
     return false;

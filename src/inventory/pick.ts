@@ -3,13 +3,17 @@
  * `-i` inventory, `--ssh-config-hosts`, `-H` targets (`[user@]host[:port]`, `local`, `ssh:alias`, or the
  * name of an inventory host: then only the -H hosts are used), then `--limit`. Nothing named means this machine.
  *
+ * The verbs, one meaning each: load (read inventories into host entries: loadInventory, loadInventories),
+ * select (which of them, or which -H targets, a command works on: selectHosts), limit (`--limit`
+ * patterns over those: limitHosts, limit.ts).
+ *
  * The inventory loaders (load.ts) need yaml and zod, which a plain `-H` or local run should not load
  * at start-up: they are imported only when an inventory is named.
  */
 import { UsageError } from '../core/errors.js';
 import { parseTarget } from '../model/targets.js';
 import { hostNameProblem, printable } from '../core/values.js';
-import { selectHosts as applyLimit } from './limit.js';
+import { limitHosts } from './limit.js';
 import { sshAliasEntry, sshConfigAliases } from './ssh-config.js';
 import type { HostEntry } from './types.js';
 
@@ -28,7 +32,7 @@ export const localHost: HostEntry = { name: 'local', spec: { name: 'local', kind
 export const inventorySources = (sel: HostSelection): string[] => [sel.inventory ?? []].flat();
 
 /** The selection's hosts, given the hosts of its inventories (already loaded, in order). */
-export function pickHosts(sel: HostSelection, inventoryHosts: readonly HostEntry[]): HostEntry[] {
+export function selectHosts(sel: HostSelection, inventoryHosts: readonly HostEntry[]): HostEntry[] {
   const fromInventory = [...inventoryHosts];
   if (sel.sshConfigHosts) fromInventory.push(...sshConfigAliases(sel.sshConfigFile).map((a) => sshAliasEntry(a)));
   const byName = new Map([...fromInventory].reverse().map((h) => [h.name, h]));
@@ -54,12 +58,12 @@ export function pickHosts(sel: HostSelection, inventoryHosts: readonly HostEntry
   const sources = inventorySources(sel);
   if (unique.length === 0) {
     if (sources.length > 0 || sel.sshConfigHosts) throw new UsageError(`no hosts in ${[...sources, ...(sel.sshConfigHosts ? [sel.sshConfigFile ?? '~/.ssh/config'] : [])].join(', ')}`);
-    return applyLimit([localHost], sel.limit);
+    return limitHosts([localHost], sel.limit);
   }
-  return applyLimit(unique, sel.limit);
+  return limitHosts(unique, sel.limit);
 }
 
-/** The hosts of every inventory, in order (duplicates kept: pickHosts lets the first win). */
+/** The hosts of every inventory, in order (duplicates kept: selectHosts lets the first win). */
 export async function loadInventories(sources: readonly string[], warn: (message: string) => void): Promise<HostEntry[]> {
   if (sources.filter((s) => s === '-').length > 1) throw new UsageError('-i - given twice: stdin holds one inventory');
   if (sources.length === 0) return [];
@@ -73,5 +77,5 @@ export async function loadInventories(sources: readonly string[], warn: (message
 
 /** The hosts a command line names (see the top of this file). */
 export async function resolveHosts(sel: HostSelection, warn: (message: string) => void = () => {}): Promise<HostEntry[]> {
-  return pickHosts(sel, await loadInventories(inventorySources(sel), warn));
+  return selectHosts(sel, await loadInventories(inventorySources(sel), warn));
 }

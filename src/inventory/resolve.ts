@@ -8,7 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { InputError } from '../core/errors.js';
+import { inputProblem } from '../data/yaml-schema.js';
 import { hostNameProblem, printable } from '../core/values.js';
 import type { TargetSpec } from '../transport/types.js';
 import { playbookVarNames, type NativeInventory, type Settings } from './schema.js';
@@ -38,8 +38,7 @@ const LOCALHOST = 'localhost';
 export function resolveInventory(inv: NativeInventory, file: string, locate: Locate, ansible?: AnsibleLayers): HostEntry[] {
   const groups = inv.groups ?? {};
   const fail = (path: PropertyKey[], detail: string): never => {
-    const where = locate(path);
-    throw new InputError(where.file ?? file, detail, { line: where.line, column: where.column, field: where.field ?? path.map(String).join('.') });
+    throw inputProblem(file, locate, path, detail);
   };
 
   // Child → parents, checking every reference names something that exists.

@@ -5,16 +5,21 @@
  * manager family (src/plan/), so supporting a new distribution is a new YAML file, not new code.
  *
  * Every object is strict: an unknown key (a typo) is an error, reported with file, line and field.
- * `npm run schema` writes playbooks/schema.json from this module for editors.
+ * `npm run schema` writes schemas/playbook.schema.json from this module for editors.
  */
 import { z } from 'zod';
+import { words } from '../data/schema-words.js';
 
-const name = z.string().regex(/^[a-z0-9][a-z0-9._+-]*$/, 'lower-case name (letters, digits, . _ + -)');
+const name = words(z.string().regex(/^[a-z0-9][a-z0-9._+-]*$/), {
+  a: 'a lower-case name (letters, digits, . _ + -)',
+  many: 'lower-case names (letters, digits, . _ + -)',
+});
+const repoPath = () => words(z.string().regex(/^linux\/[a-z]+$/), { a: 'a path like `linux/ubuntu`' });
 /** A 40-hex-digit OpenPGP fingerprint; spaces allowed for readability, removed when used. */
 const fingerprint = z
   .string()
-  .regex(/^[0-9A-F ]+$/, 'upper-case hex digits (spaces allowed)')
-  .refine((v) => v.replace(/ /g, '').length === 40, 'a fingerprint has 40 hex digits');
+  .regex(/^[0-9A-F ]+$/, 'must be upper-case hex digits (spaces allowed)')
+  .refine((v) => v.replace(/ /g, '').length === 40, 'must have 40 hex digits (a full fingerprint)');
 
 /** The concrete tool; the family (apt, dnf, zypper, pacman, apk) follows from it. */
 export const PackageTool = z.enum(['apt', 'dnf5', 'dnf4', 'yum', 'zypper', 'pacman', 'apk']);
@@ -25,7 +30,7 @@ export const VersionEntry = z
     version: z.string().min(1).describe('VERSION_ID, or its major part: "9" matches 9.4'),
     codename: name.optional().describe('VERSION_CODENAME; the apt suite'),
     /** Where this version differs from the playbook's defaults. */
-    dockerRepo: z.string().regex(/^linux\/[a-z]+$/).optional().describe('override of sources.docker.repo'),
+    dockerRepo: repoPath().optional().describe('override of sources.docker.repo'),
     packageManager: PackageTool.optional().describe('override of packageManager for this version'),
   })
   .strict();
@@ -60,7 +65,7 @@ export type PackageSet = z.infer<typeof PackageSet>;
 
 export const DockerSource = z
   .object({
-    repo: z.string().regex(/^linux\/[a-z]+$/).describe('path under the repository base, e.g. linux/ubuntu'),
+    repo: repoPath().describe('path under the repository base, e.g. linux/ubuntu'),
     suite: z.enum(['codename', 'version']).describe('apt suite = codename; rpm repos use the major version'),
     keyFingerprint: fingerprint.describe('pinned fingerprint of the repository signing key'),
     conflicts: z.array(name).describe('packages removed before installing (only those installed)'),
@@ -74,7 +79,7 @@ export const DistroSource = z.object({ packages: PackageSet }).strict();
 const seconds = z.number().int().positive();
 
 /** Steps in the order they run; each carries its own typed parameters. */
-export const Step = z.discriminatedUnion('step', [
+export const Step = words(z.discriminatedUnion('step', [
   z
     .object({
       step: z.literal('wait-ready'),
@@ -99,7 +104,7 @@ export const Step = z.discriminatedUnion('step', [
     })
     .strict(),
   z.object({ step: z.literal('verify') }).strict(),
-]);
+]), { a: 'a step (a map with `step:` and its parameters)', many: 'steps' });
 export type Step = z.infer<typeof Step>;
 export type StepId = Step['step'];
 
@@ -144,23 +149,18 @@ export const Playbook = z
   .strict()
   .superRefine((pb, ctx) => {
     if (!pb.sources[pb.defaultSource]) {
-      ctx.addIssue({ code: 'custom', path: ['defaultSource'], message: `no sources.${pb.defaultSource} defined` });
+      ctx.addIssue({ code: 'custom', path: ['defaultSource'], message: `there is no \`sources.${pb.defaultSource}\` for this default` });
     }
     const seen = new Set<string>();
     pb.steps.forEach((s, i) => {
-      if (seen.has(s.step)) ctx.addIssue({ code: 'custom', path: ['steps', i, 'step'], message: `duplicate step ${s.step}` });
+      if (seen.has(s.step)) ctx.addIssue({ code: 'custom', path: ['steps', i, 'step'], message: `\`${s.step}\` is already a step above — each step runs once` });
       seen.add(s.step);
     });
   });
 export type Playbook = z.infer<typeof Playbook>;
 export type SourceKind = 'docker' | 'distro';
 
-/** The JSON Schema editors use (playbooks/schema.json): a complete playbook, or one that extends another. */
-export function playbookJsonSchema(): object {
-  return z.toJSONSchema(z.union([Playbook, PlaybookExtension]), { io: 'input', unrepresentable: 'any' });
-}
-
-/** playbooks/schema.json exactly as `npm run schema` writes it (a unit test compares). */
-export function playbookSchemaText(): string {
-  return `${JSON.stringify(playbookJsonSchema(), null, 2)}\n`;
+/** The JSON Schema editors use (schemas/playbook.schema.json): a complete playbook, or one that extends another. */
+export function playbookJsonSchema(): Record<string, unknown> {
+  return { ...z.toJSONSchema(z.union([Playbook, PlaybookExtension]), { io: 'input', unrepresentable: 'any' }), title: 'dockhand playbook' };
 }

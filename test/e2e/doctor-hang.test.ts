@@ -7,10 +7,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeHosts } from '../harness/e2e.js';
 import { bootHosts, type Fleet, type TestHost } from '../harness/hosts.js';
-import { silentLogger } from '../../src/core/log.js';
-import { openTransport } from '../../src/transport/open.js';
 import { runDoctor } from '../../src/doctor/run.js';
 import { DOCTOR_BOUND_S } from '../../src/doctor/gather.js';
+import { sshRun } from '../fixtures/doctor/runs.js';
 
 interface JsonFinding { id: string; status: string; summary: string; evidence: string[] }
 interface JsonReport { error?: string; findings: JsonFinding[] }
@@ -29,22 +28,9 @@ describeHosts('doctor on a host whose daemon hangs while starting (containerd ma
   afterAll(() => fleet?.stop());
 
   it('ends within its bound, names the hang and containerd', async () => {
-    const connect = { hostKeyPolicy: 'strict' as const, knownHostsFile: h.knownHostsFile, connectTimeoutMs: 15_000, commandTimeoutMs: 120_000, useSshConfig: false };
     let out = '';
     const t0 = Date.now();
-    await runDoctor({
-      hosts: [{ name: `root@${h.address}`, spec: { name: `root@${h.address}`, kind: 'ssh', host: h.address, user: 'root' }, groups: [], vars: {} }],
-      fleet: {},
-      connect,
-      logger: silentLogger,
-      json: true,
-      verbose: false,
-      fix: false,
-      yes: false,
-      allowRootEquivalent: false,
-      open: (spec, opts, logger, extra) => openTransport(spec.kind === 'ssh' ? { ...spec, identityFiles: [h.clientKeyPath] } : spec, opts, logger, extra),
-      write: (t) => (out += t),
-    });
+    await runDoctor(sshRun(h, ['root'], (t) => (out += t)));
     const seconds = (Date.now() - t0) / 1000;
     const report = (JSON.parse(out) as JsonReport[])[0]!;
     expect(report.error).toBeUndefined();

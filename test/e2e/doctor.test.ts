@@ -6,10 +6,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeHosts } from '../harness/e2e.js';
 import { bootHosts, type Fleet, type TestHost } from '../harness/hosts.js';
-import { silentLogger } from '../../src/core/log.js';
 import { ExitCode } from '../../src/core/errors.js';
-import { openTransport } from '../../src/transport/open.js';
-import { runDoctor, type DoctorOptions } from '../../src/doctor/run.js';
+import { runDoctor } from '../../src/doctor/run.js';
+import { sshRun } from '../fixtures/doctor/runs.js';
 
 interface JsonFinding { id: string; status: string; summary: string; evidence: string[]; fix?: { class: string; commands: string[] } }
 interface JsonReport { host: string; user: string; error?: string; findings: JsonFinding[]; applied?: string[]; summary: { problems: number; warnings: number } }
@@ -24,27 +23,9 @@ describeHosts('doctor on a real systemd Debian host', () => {
   });
   afterAll(() => fleet?.stop());
 
-  /** Options for a doctor run over real SSH to the test host as `logins`, host key checked. */
-  function sshRun(logins: string[], write: (t: string) => void): DoctorOptions {
-    const connect = { hostKeyPolicy: 'strict' as const, knownHostsFile: h.knownHostsFile, connectTimeoutMs: 15_000, commandTimeoutMs: 120_000, useSshConfig: false };
-    return {
-      hosts: logins.map((u) => ({ name: `${u}@${h.address}`, spec: { name: `${u}@${h.address}`, kind: 'ssh' as const, host: h.address, user: u }, groups: [], vars: {} })),
-      fleet: {},
-      connect,
-      logger: silentLogger,
-      json: true,
-      verbose: false,
-      fix: false,
-      yes: true,
-      allowRootEquivalent: false,
-      open: (spec) => openTransport({ ...spec, identityFiles: [h.clientKeyPath] }, connect, silentLogger),
-      write,
-    };
-  }
-
   async function doctor(login: string, opts: { fix?: boolean; allowRootEquivalent?: boolean; user?: string } = {}) {
     let out = '';
-    const code = await runDoctor({ ...sshRun([login], (t) => (out += t)), ...opts });
+    const code = await runDoctor({ ...sshRun(h, [login], (t) => (out += t)), yes: true, ...opts });
     const report = (JSON.parse(out) as JsonReport[])[0]!;
     expect(report.error).toBeUndefined();
     const status = (id: string) => {
@@ -205,7 +186,7 @@ describeHosts('doctor on a real systemd Debian host', () => {
   it('fleet output: one row per target, worst first', async () => {
     await h.sh('gpasswd -d plain docker || true');
     let out = '';
-    const code = await runDoctor({ ...sshRun(['deploy', 'plain'], (t) => (out += t)), json: false });
+    const code = await runDoctor({ ...sshRun(h, ['deploy', 'plain'], (t) => (out += t)), yes: true, json: false });
     const rows = out.trim().split('\n');
     expect(rows).toHaveLength(3);
     expect(rows[1]).toMatch(new RegExp(`^plain@${h.address.replace(/\./g, '\\.')}\\s+1 problem\\s+✗ user\\.in-group`));

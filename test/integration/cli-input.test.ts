@@ -91,9 +91,9 @@ describe('input is checked before any connection', () => {
   });
 
   it.each([
-    ['values.yaml', /values\.yaml:5:\d+: hosts\.h1\.users\.0: 'a;b' is not a valid user name/],
+    ['values.yaml', /values\.yaml:5:\d+: hosts\.h1\.users\[0\]: 'a;b' is not a valid user name/],
     ['version.yaml', /version\.yaml:5:\d+: hosts\.h1\.docker_version: not a version/],
-    ['name.ini', /name\.ini:2: hosts\.host;touch\$\{IFS\}pwned: host name .* contains shell metacharacters/],
+    ['name.ini', /name\.ini:2: hosts\["host;touch\$\{IFS\}pwned"\]: host name .* contains shell metacharacters/],
     ['binary', /binary:1: not a text inventory/],
   ])('inventory %s: file:line:field, exit 65, blamed on the file not a flag, nothing connected', (file, message) => {
     const r = run(['plan', '-i', file]);
@@ -101,6 +101,18 @@ describe('input is checked before any connection', () => {
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toMatch(/--users|--docker-version/);
     noStackTrace(r.stderr);
+    expect(sshCalls()).toEqual([]);
+  });
+
+  it('an inventory with several mistakes: every one on its own line, in plain words, exit 65, nothing connected', () => {
+    writeFileSync(join(dir, 'many.yaml'), 'defaults:\n  prot: 2222\nhosts:\n  h1:\n    address: 127.0.0.1\n    port: 70000\n    channel: nightly\n');
+    const r = run(['plan', '-i', 'many.yaml']);
+    expect(r.status, r.stderr).toBe(65);
+    expect(r.stderr.trimEnd().split('\n')).toEqual([
+      'dockhand: many.yaml:2:3: defaults.prot: unknown key — did you mean `port`?',
+      'many.yaml:6:5: hosts.h1.port: must be a whole number between 1 and 65535, not 70000',
+      "many.yaml:7:5: hosts.h1.channel: must be one of `stable`, `test`, not 'nightly'",
+    ]);
     expect(sshCalls()).toEqual([]);
   });
 

@@ -1,7 +1,7 @@
 /**
- * The Docker API probe against REAL unix sockets made by this test in a temp dir: a tiny HTTP
+ * The Docker API queries against REAL unix sockets made by this test in a temp dir: a tiny HTTP
  * server answering like dockerd (chunked /info), a plain file, a directory, a stale socket file,
- * a listener that never answers, and a socket `nobody` may not open (probe run via setpriv).
+ * a listener that never answers, and a socket `nobody` may not open (queried via setpriv).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Server } from 'node:http';
@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { probeApi } from '../../src/doctor/api.js';
+import { queryApi } from '../../src/doctor/api.js';
 import { openLocalSocket } from '../../src/doctor/local-opener.js';
 import { httpRequest } from '../../src/doctor/http.js';
 import { fakeDockerd, listen } from '../fixtures/doctor/fake-dockerd.js';
@@ -51,9 +51,9 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('probeApi over real unix sockets', () => {
+describe('queryApi over real unix sockets', () => {
   it('reads /_ping, /version and a chunked /info from a dockerd-like server', async () => {
-    const p = await probeApi(openLocalSocket, `unix://${join(dir, 'docker.sock')}`);
+    const p = await queryApi(openLocalSocket, `unix://${join(dir, 'docker.sock')}`);
     expect(p.ok).toBe(true);
     expect(p.pingStatus).toBe(200);
     expect(p.apiVersion).toBe('1.41');
@@ -70,7 +70,7 @@ describe('probeApi over real unix sockets', () => {
   });
 
   it('recognises podman by the Libpod-Api-Version header', async () => {
-    const p = await probeApi(openLocalSocket, `unix://${join(dir, 'podman.sock')}`);
+    const p = await queryApi(openLocalSocket, `unix://${join(dir, 'podman.sock')}`);
     expect(p.ok).toBe(true);
     expect(p.libpodVersion).toBe('4.3.1');
   });
@@ -81,18 +81,18 @@ describe('probeApi over real unix sockets', () => {
     ['directory', 'a-directory', 'EISDIR'],
     ['stale socket', 'stale.sock', 'ECONNREFUSED'],
   ])('classifies a %s as %s', async (_what, name, kind) => {
-    const p = await probeApi(openLocalSocket, `unix://${join(dir, name)}`);
+    const p = await queryApi(openLocalSocket, `unix://${join(dir, name)}`);
     expect(p.ok).toBe(false);
     expect(p.error?.kind).toBe(kind);
   });
 
   it('classifies a listener that never answers as a timeout', async () => {
-    const p = await probeApi(openLocalSocket, `unix://${join(dir, 'hang.sock')}`, 300);
+    const p = await queryApi(openLocalSocket, `unix://${join(dir, 'hang.sock')}`, 300);
     expect(p.error?.kind).toBe('ETIMEDOUT');
   });
 
   it('does not try to open non-unix endpoints', async () => {
-    const p = await probeApi(openLocalSocket, 'ssh://me@elsewhere');
+    const p = await queryApi(openLocalSocket, 'ssh://me@elsewhere');
     expect(p.error?.kind).toBe('UNSUPPORTED');
   });
 });

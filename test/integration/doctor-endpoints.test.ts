@@ -18,7 +18,7 @@ import { ExitCode } from '../../src/core/errors.js';
 import { runDoctor } from '../../src/doctor/run.js';
 import { API_BOUND_S } from '../../src/doctor/gather.js';
 import { fakeDockerd, listen } from '../fixtures/doctor/fake-dockerd.js';
-import { localRun } from '../fixtures/doctor/local-run.js';
+import { localRun } from '../fixtures/doctor/runs.js';
 
 interface JsonFinding { id: string; status: string; summary: string; evidence: string[]; fix?: { class: string; commands: string[] } }
 interface JsonReport { error?: string; findings: JsonFinding[] }

@@ -1,6 +1,6 @@
 /**
  * The local doctor end to end on THIS machine, without changing it: the real facts + doctor probe
- * (one `sh` run), real API probes over sockets the test creates in a temp dir, endpoint choice
+ * (one `sh` run), real API queries over sockets the test creates in a temp dir, endpoint choice
  * driven by DOCKER_HOST / DOCKER_CONFIG contexts pointing there. A real dockerd is used only when
  * one already answers on /var/run/docker.sock; those tests skip with the reason otherwise.
  */
@@ -14,7 +14,7 @@ import type { Server } from 'node:http';
 import { runDoctor } from '../../src/doctor/run.js';
 import { ExitCode } from '../../src/core/errors.js';
 import { fakeDockerd, listen } from '../fixtures/doctor/fake-dockerd.js';
-import { localRun } from '../fixtures/doctor/local-run.js';
+import { localRun } from '../fixtures/doctor/runs.js';
 
 interface JsonFinding { id: string; status: string; summary: string; evidence: string[]; fix?: { class: string; commands: string[] } }
 interface JsonReport { host: string; user: string; error?: string; findings: JsonFinding[]; fixBlock: string[]; summary: { problems: number } }
@@ -150,7 +150,7 @@ describe('declarations errors', () => {
   it('bad check YAML stops the run with file:line:field (exit 65), before any host verdict', async () => {
     const bad = join(dir, 'bad-checks');
     mkdirSync(bad, { recursive: true });
-    writeFileSync(join(bad, '10-x.yaml'), 'checks:\n  - id: daemon.running\n    title: t\n    severity: error\n    probe: nope\n    explanation: x\n    fix: { class: sometimes }\n');
+    writeFileSync(join(bad, '10-x.yaml'), 'checks:\n  - id: daemon.running\n    title: t\n    severity: error\n    logic: nope\n    explanation: x\n    fix: { class: sometimes }\n');
     const err = await runDoctor({ ...localRun(() => {}), checksDir: bad }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toMatch(/10-x\.yaml:7:.*checks\[0\]\.fix\.class/);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dockerCli, parseContextList, syncDockerContexts } from '../../src/contexts/docker-contexts.js';
 import { loadInventory } from '../../src/inventory/load.js';
-import { selectHosts } from '../../src/inventory/limit.js';
+import { limitHosts } from '../../src/inventory/limit.js';
 import { contextsCommand } from '../../src/commands/contexts.js';
 
 const config = mkdtempSync(join(tmpdir(), 'dockhand-docker-config-'));
@@ -37,7 +37,7 @@ describe('docker contexts per host (real docker CLI)', () => {
   });
 
   it('updates a moved host and switches context only with --use', async () => {
-    const [web1] = selectHosts(loadInventory(inventory).hosts, 'web-01');
+    const [web1] = limitHosts(loadInventory(inventory).hosts, 'web-01');
     const moved = { ...web1!, spec: { ...web1!.spec, host: '198.18.0.111' } };
     const plan = await syncDockerContexts([moved], docker, { use: 'web-01' });
     expect(plan.actions.map((a) => a.action)).toEqual(['update']);

@@ -11,7 +11,7 @@ const stub = (exec: Transport['exec']): Transport =>
   ({ name: 'h1', kind: 'ssh', exec, writeFile: async () => {}, reconnect: async () => {}, close: async () => {} }) as Transport;
 
 describe('doctor bounds', () => {
-  it('the whole bound covers the script and the API probes', () => {
+  it('the whole bound covers the script and the API queries', () => {
     expect(DOCTOR_BOUND_S).toBeGreaterThan(SCRIPT_BOUND_S + 2 * API_BOUND_S);
   });
 

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { loadDeclarations, parseDeclarations } from '../../src/doctor/declarations.js';
 import { runChecks, summarize } from '../../src/doctor/engine.js';
-import { probes } from '../../src/doctor/probes/index.js';
+import { checkFns } from '../../src/doctor/checks/index.js';
 import type { DoctorEvidence } from '../../src/doctor/evidence.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/doctor/${name}`, import.meta.url));
@@ -43,9 +43,9 @@ const decls = await loadDeclarations(checksDir);
 
 describe('declarations', () => {
   it('every declared probe exists and every probe is declared', () => {
-    const declared = new Set(decls.map((d) => d.probe));
-    expect([...declared].filter((p) => !probes[p])).toEqual([]);
-    expect(Object.keys(probes).filter((p) => !declared.has(p))).toEqual([]);
+    const declared = new Set(decls.map((d) => d.logic));
+    expect([...declared].filter((p) => !checkFns[p])).toEqual([]);
+    expect(Object.keys(checkFns).filter((p) => !declared.has(p))).toEqual([]);
   });
 
   it('never suggests chmod 666 or an unencrypted TCP socket', () => {
@@ -74,17 +74,17 @@ describe('declarations', () => {
   });
 
   it('reports bad YAML with file:line:field', async () => {
-    const bad = 'checks:\n  - id: daemon.running\n    title: x\n    severity: fatal\n    probe: daemonRunning\n    explanation: y\n';
+    const bad = 'checks:\n  - id: daemon.running\n    title: x\n    severity: fatal\n    logic: daemonRunning\n    explanation: y\n';
     await expect(parseDeclarations(bad, 'checks/bad.yaml')).rejects.toThrow(/^checks\/bad\.yaml:4:.*checks\[0\]\.severity/);
-    await expect(parseDeclarations('checks:\n  - id: Not_Kebab\n    title: x\n    severity: error\n    probe: p\n    explanation: y\n', 'f.yaml')).rejects.toThrow(/^f\.yaml:2:.*checks\[0\]\.id: kebab-case/);
+    await expect(parseDeclarations('checks:\n  - id: Not_Kebab\n    title: x\n    severity: error\n    logic: p\n    explanation: y\n', 'f.yaml')).rejects.toThrow(/^f\.yaml:2:.*checks\[0\]\.id: must be a dotted kebab-case id/);
     await expect(parseDeclarations('checks:\n  - id: a.b\n    title: [unclosed\n', 'g.yaml')).rejects.toThrow(/^g\.yaml:\d+/);
-    await expect(parseDeclarations('checks:\n  - id: a.b\n    title: t\n    severity: error\n    probe: p\n', 'h.yaml')).rejects.toThrow(/^h\.yaml:2:.*explanation/);
+    await expect(parseDeclarations('checks:\n  - id: a.b\n    title: t\n    severity: error\n    logic: p\n', 'h.yaml')).rejects.toThrow(/^h\.yaml:2:.*explanation/);
   });
 });
 
 describe('the healthy fixture', () => {
   it('passes every check (no warnings, no skips from failures)', () => {
-    const findings = runChecks(decls, probes, healthy);
+    const findings = runChecks(decls, checkFns, healthy);
     const notOk = findings.filter((f) => f.status !== 'pass' && f.status !== 'skip');
     expect(notOk.map((f) => `${f.id}: ${f.summary}`)).toEqual([]);
     expect(summarize(findings).problems).toBe(0);
@@ -94,7 +94,7 @@ describe('the healthy fixture', () => {
 describe.each(cases.map((c) => [`${c.check}: ${c.name}`, c] as const))('%s', (_label, c) => {
   it(`is ${c.expect}`, () => {
     const evidence = (Object.keys(c.patch ?? {}).length ? merge(healthy, c.patch) : healthy) as DoctorEvidence;
-    const findings = runChecks(decls, probes, evidence);
+    const findings = runChecks(decls, checkFns, evidence);
     const f = findings.find((x) => x.id === c.check)!;
     expect(f, `no finding ${c.check}`).toBeDefined();
     expect(f.status, `${f.summary}\n${f.evidence.join('\n')}`).toBe(c.expect);

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadDeclarations } from '../../src/doctor/declarations.js';
 import { deriveInput, runChecks } from '../../src/doctor/engine.js';
-import { probes } from '../../src/doctor/probes/index.js';
+import { checkFns } from '../../src/doctor/checks/index.js';
 import type { DoctorEvidence } from '../../src/doctor/evidence.js';
 
 const fixture = fileURLToPath(new URL('../fixtures/doctor/healthy.json', import.meta.url));
@@ -31,7 +31,7 @@ const ABSENCE_IS_A_FACT = new Set([
 ]);
 
 /** The evidence pieces a probe reads: facts.<key>, client.<key>, facts.units.<unit>, api. */
-function piecesRead(probe: (typeof probes)[string]): string[] {
+function piecesRead(probe: (typeof checkFns)[string]): string[] {
   const read = new Set<string>();
   // Records reads of `prefix.<key>`; `deeper` names keys whose values are maps of pieces (units).
   const watch = <T extends object>(obj: T, prefix: string, deeper: Record<string, string> = {}): T =>
@@ -48,7 +48,7 @@ function piecesRead(probe: (typeof probes)[string]): string[] {
     { ...input, facts: watch(input.facts, 'facts', { units: 'facts.units' }), client: watch(input.client, 'client') },
     {
       get(target, key, recv) {
-        // The API probes, and what the engine derived from them.
+        // The API answers, and what the engine derived from them.
         if (key === 'primary' || key === 'defaultApi' || key === 'api') read.add('api');
         // Derived by the engine from the environment, config.json, contexts and socket stats.
         if (key === 'endpoint' || key === 'socketPath' || key === 'socket' || key === 'primary') {
@@ -77,12 +77,12 @@ function without(ev: DoctorEvidence, piece: string): DoctorEvidence {
 
 describe('no check passes without its evidence', () => {
   for (const d of decls) {
-    const pieces = piecesRead(probes[d.probe]!).filter((p) => !ABSENCE_IS_A_FACT.has(p));
+    const pieces = piecesRead(checkFns[d.logic]!).filter((p) => !ABSENCE_IS_A_FACT.has(p));
     it(`${d.id} reads evidence`, () => expect(pieces.length).toBeGreaterThan(0));
     for (const piece of pieces) {
       it(`${d.id} without ${piece} does not pass`, () => {
         const only = [{ ...d, dependsOn: [] }];
-        const [f] = runChecks(only, probes, without(healthy, piece));
+        const [f] = runChecks(only, checkFns, without(healthy, piece));
         expect(f!.status, `${f!.summary}\n${f!.evidence.join('\n')}`).not.toBe('pass');
       });
     }

@@ -6,7 +6,7 @@ import type { ExecOptions, ExecResult, Transport } from '../../src/transport/typ
 import { applicableFixes, applyFixes, remainingAdvice, type FixOptions } from '../../src/doctor/fix.js';
 import { runChecks, summaryLine, summarize, type Finding } from '../../src/doctor/engine.js';
 import { loadDeclarations } from '../../src/doctor/declarations.js';
-import { probes } from '../../src/doctor/probes/index.js';
+import { checkFns } from '../../src/doctor/checks/index.js';
 import { fixBlock, privilegeOf, renderFleet, renderHost, toJson } from '../../src/doctor/render.js';
 import type { DoctorEvidence } from '../../src/doctor/evidence.js';
 
@@ -153,7 +153,7 @@ describe('report', () => {
     const ev = structuredClone(healthy);
     ev.client.user.sessionGroups = ['alice', 'sudo'];
     ev.api = [{ endpoint: 'unix:///var/run/docker.sock', ok: false, error: { kind: 'EACCES', message: 'permission denied' } }];
-    const text = renderHost({ host: 'web1', user: 'alice', findings: runChecks(decls, probes, ev) });
+    const text = renderHost({ host: 'web1', user: 'alice', findings: runChecks(decls, checkFns, ev) });
     expect(text).toContain('✗ alice was added to docker, but this session started before that  [user.session]');
     expect(text).toContain('this session: alice sudo');
     expect(text).toContain('newgrp docker');
@@ -162,8 +162,8 @@ describe('report', () => {
 
   it('fleet table: one row per host, worst first; JSON keeps ids', async () => {
     const decls = await loadDeclarations(checksDir);
-    const ok = runChecks(decls, probes, healthy);
-    const broken = runChecks(decls, probes, { ...healthy, facts: { ...healthy.facts, daemonJson: { path: '/etc/docker/daemon.json', exists: true, content: '{"hosts":["tcp://0.0.0.0:2375"]}' } } });
+    const ok = runChecks(decls, checkFns, healthy);
+    const broken = runChecks(decls, checkFns, { ...healthy, facts: { ...healthy.facts, daemonJson: { path: '/etc/docker/daemon.json', exists: true, content: '{"hosts":["tcp://0.0.0.0:2375"]}' } } });
     const table = renderFleet([
       { host: 'a-ok', findings: ok },
       { host: 'b-down', findings: [], error: 'connection refused' },
@@ -198,7 +198,7 @@ describe('service fixes are written for the host init system', () => {
       ev.client.journal = { docker: [], socket: [] };
       ev.api = [{ endpoint: 'unix:///var/run/docker.sock', ok: false, error: { kind: 'ENOENT', message: 'no such file' } }];
     }
-    return Object.fromEntries(runChecks(checks, probes, ev).map((x) => [x.id, x]));
+    return Object.fromEntries(runChecks(checks, checkFns, ev).map((x) => [x.id, x]));
   }
   const cases: Array<[string, DoctorEvidence['facts']['init'], { group: string[]; running: string[] | undefined }]> = [
     ['systemd', { system: 'systemd', pid1: 'systemd', hasServiceCommand: true, wsl: false }, {

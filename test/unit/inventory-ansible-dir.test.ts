@@ -63,7 +63,7 @@ describe('what dockhand cannot do is refused, not half-done', () => {
     ['a Jinja template', 'hosts', '[web]\nw1 ansible_host="{{ inventory_hostname }}.corp"\n', 2, 'ansible_host', 'Jinja template'],
     ['an unsupported connection', 'hosts', '[win]\nw1 ansible_connection=winrm\n', 2, 'ansible_connection', "'winrm' is not a connection"],
     ['ansible_host for a whole group', 'group_vars/web.yml', 'ansible_host: 10.0.0.1\n', 1, 'ansible_host', 'belongs to a host'],
-    ['a bad value in host_vars/', 'host_vars/w1.yml', '\nansible_port: 70000\n', 2, 'ansible_port', 'Too big'],
+    ['a bad value in host_vars/', 'host_vars/w1.yml', '\nansible_port: 70000\n', 2, 'ansible_port', 'must be a whole number between 1 and 65535, not 70000'],
   ])('%s', (_what, path, text, line, field, message) => {
     tree({ hosts: '[web]\nw1\n', [path]: text });
     const err = errorOf(() => loadInventory(dir));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { UsageError } from '../../src/core/errors.js';
-import { globToRegExp, selectHosts } from '../../src/inventory/limit.js';
+import { globToRegExp, limitHosts } from '../../src/inventory/limit.js';
 import type { HostEntry } from '../../src/inventory/types.js';
 
 const host = (name: string, groups: string[] = []): HostEntry => ({ name, spec: { name, kind: 'ssh', host: name }, groups, vars: {} });
@@ -12,7 +12,7 @@ const fleet = [
   host('db-2', ['db', 'us']),
   host('cache.example', []),
 ];
-const names = (limit: string | undefined) => selectHosts(fleet, limit).map((h) => h.name);
+const names = (limit: string | undefined) => limitHosts(fleet, limit).map((h) => h.name);
 
 describe('--limit', () => {
   it.each([
@@ -53,7 +53,7 @@ describe('--limit', () => {
     fc.assert(
       fc.property(fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9.-]{0,10}$/), { minLength: 1, maxLength: 8 }), (hostNames) => {
         const hosts = hostNames.map((n) => host(n));
-        for (const n of hostNames) expect(selectHosts(hosts, n).map((h) => h.name)).toEqual([n]);
+        for (const n of hostNames) expect(limitHosts(hosts, n).map((h) => h.name)).toEqual([n]);
       }),
     );
   });

@@ -32,6 +32,35 @@ stepTable('services', [
     },
   },
   {
+    name: 'systemd, docker.service and docker.socket left failed (start limit) by an earlier attempt: reset first, then start',
+    release: 'debian-12',
+    state: 'converged',
+    facts: (f) => {
+      f.units['docker.service'] = { ...f.units['docker.service']!, activeState: 'failed', subState: 'failed', result: 'start-limit-hit' };
+      f.units['docker.socket'] = { name: 'docker.socket', loadState: 'loaded', activeState: 'failed', unitFileState: 'enabled', result: 'service-start-limit-hit' };
+    },
+    expect: {
+      reason: 'left failed by an earlier start: docker.service, docker.socket; not enabled and running: docker.service',
+      commands: [
+        { summary: 'reset the failed state of docker.service docker.socket', lines: ['systemctl reset-failed docker.service docker.socket'] },
+        { summary: 'enable and start docker.service', lines: ['systemctl enable --now docker.service'] },
+      ],
+    },
+  },
+  {
+    name: 'systemd, containerd.service inactive after a failure (result exit-code): reset it too',
+    release: 'debian-12',
+    state: 'converged',
+    facts: (f) => void (f.units['containerd.service'] = { ...f.units['containerd.service']!, activeState: 'inactive', subState: 'dead', result: 'exit-code' }),
+    expect: {
+      reason: 'left failed by an earlier start: containerd.service; not enabled and running: containerd.service',
+      commands: [
+        { summary: 'reset the failed state of containerd.service', lines: ['systemctl reset-failed containerd.service'] },
+        { summary: 'enable and start containerd.service', lines: ['systemctl enable --now containerd.service'] },
+      ],
+    },
+  },
+  {
     name: 'systemd, only docker listed by the playbook',
     release: 'debian-12',
     params: { services: ['docker'] },

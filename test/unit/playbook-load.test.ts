@@ -1,12 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.js';
-import { playbooksDir } from '../../src/core/paths.js';
 import { loadPlaybookFile, loadPlaybooks, parsePlaybook } from '../../src/playbook/load.js';
-import { playbookSchemaText } from '../../src/playbook/schema.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/playbooks/${name}`, import.meta.url));
 
@@ -42,10 +40,6 @@ describe('shipped playbooks', () => {
       'almalinux', 'alpine', 'amzn', 'arch', 'centos', 'debian', 'fedora', 'opensuse-leap', 'raspbian', 'rhel', 'rocky', 'sles', 'ubuntu',
     ]);
   });
-
-  it('playbooks/schema.json is up to date (npm run schema)', () => {
-    expect(readFileSync(`${playbooksDir}/schema.json`, 'utf8')).toBe(playbookSchemaText());
-  });
 });
 
 describe('playbook errors name file, line and field', () => {
@@ -53,16 +47,16 @@ describe('playbook errors name file, line and field', () => {
     const err = errorOf(() => loadPlaybookFile(fixture('typo.yaml')));
     expect(err.line).toBe(13);
     expect(err.field).toBe('steps[0].lockTimeoutSecond');
-    expect(err.message).toMatch(/typo\.yaml:13:\d+: steps\[0\]\.lockTimeoutSecond: unknown key 'lockTimeoutSecond'/);
+    expect(err.message).toMatch(/typo\.yaml:13:\d+: steps\[0\]\.lockTimeoutSecond: unknown key — did you mean `lockTimeoutSeconds`\?$/);
   });
 
   it.each([
-    ['an unknown top-level key', VALID.replace('title: X', 'title: X\ntilte: Y'), 3, 'tilte', /unknown key 'tilte'/],
-    ['a wrong type', VALID.replace('ids: [x]', 'ids: x'), 4, 'match.ids', /array/],
-    ['an unknown step', VALID.replace('step: packages', 'step: pakages'), 13, 'steps[1].step', /.+/],
+    ['an unknown top-level key', VALID.replace('title: X', 'title: X\ntilte: Y'), 3, 'tilte', /tilte: unknown key — did you mean `title`\?/],
+    ['a wrong type', VALID.replace('ids: [x]', 'ids: x'), 4, 'match.ids', /must be a list of lower-case names .*, not 'x'/],
+    ['an unknown step', VALID.replace('step: packages', 'step: pakages'), 13, 'steps[1].step', /not 'pakages' — did you mean `packages`\?/],
     ['a bad fingerprint', VALID.replace('  distro:\n', '  docker:\n    repo: linux/x\n    suite: codename\n    keyFingerprint: "ABCD"\n    conflicts: []\n    packages: { engine: docker-ce }\n  distro:\n'), 11, 'sources.docker.keyFingerprint', /40 hex digits/],
-    ['a missing default source', VALID.replace('defaultSource: distro', 'defaultSource: docker'), 6, 'defaultSource', /no sources\.docker/],
-    ['a duplicate step', VALID.replace('  - step: packages', '  - step: packages\n  - step: packages'), 14, 'steps[2].step', /duplicate step packages/],
+    ['a missing default source', VALID.replace('defaultSource: distro', 'defaultSource: docker'), 6, 'defaultSource', /there is no `sources\.docker` for this default/],
+    ['a duplicate step', VALID.replace('  - step: packages', '  - step: packages\n  - step: packages'), 14, 'steps[2].step', /`packages` is already a step above/],
   ])('%s', (_what, text, line, field, message) => {
     const err = errorOf(() => parsePlaybook(text, 'playbooks/x.yaml'));
     expect(err.file).toBe('playbooks/x.yaml');
@@ -124,7 +118,7 @@ describe('extends: a playbook based on another', () => {
     let err = errorOf(() => loadDir({ 'x.yaml': VALID, 'y.yaml': child('x', 'sources:\n  distro:\n    packagez: {}\n') }));
     expect(err.message).toMatch(/y\.yaml:8:\d+: sources\.distro\.packagez: unknown key/);
     err = errorOf(() => loadDir({ 'x.yaml': VALID, 'y.yaml': child('x', 'defaultSource: docker\n') }));
-    expect(err.message).toMatch(/y\.yaml:6:\d+: defaultSource: no sources\.docker defined/);
+    expect(err.message).toMatch(/y\.yaml:6:\d+: defaultSource: there is no `sources\.docker`/);
   });
 
   it('a child alone cannot be parsed without the others', () => {

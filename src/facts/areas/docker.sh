@@ -24,22 +24,16 @@ if [ -e "$dh_sock" ] || [ -L "$dh_sock" ]; then
 fi
 
 sec dockerd
-dh_pid=""
-if has pidof; then dh_pid=$(pidof dockerd 2>/dev/null)
-elif has pgrep; then dh_pid=$(pgrep -x dockerd 2>/dev/null)
-else
-  for dh_p in /proc/[0-9]*; do
-    [ "$(cat "$dh_p/comm" 2>/dev/null)" = dockerd ] && dh_pid="$dh_pid ${dh_p#/proc/}"
-  done
-fi
+dh_pid=$(pids_of dockerd)
 # A dockerd inside a container on this host (nspawn, a VM-less sandbox) shows up in our /proc too;
 # only one in our own mount namespace serves our socket. Unreadable ns links (not root) count as ours.
 dh_self_ns=$(readlink /proc/self/ns/mnt 2>/dev/null)
 dh_ours=""
 # Anyone can start a process called dockerd: only the one run by root is the system daemon. Others are
-# reported (by pid and uid), never read.
+# reported (by pid and uid), never read. `owners_known`: their owners could be read (stat exists), so
+# no `foreign` record means there is none.
+has stat && kv owners_known yes
 for dh_p in $dh_pid; do
-  case "$dh_p" in ''|*[!0-9]*) continue;; esac
   if has stat; then
     dh_owner=$(stat -c %u "/proc/$dh_p" 2>/dev/null)
     if [ -n "$dh_owner" ] && [ "$dh_owner" != 0 ]; then kv "foreign $dh_p" "$dh_owner"; continue; fi

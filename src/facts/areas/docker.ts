@@ -28,6 +28,8 @@ export interface DockerAreaFacts {
   socket: PathStat;
   /** Processes called dockerd that are not root's (anyone can start one): ignored, only reported. */
   foreignDockerd?: Array<{ pid: number; uid: number }>;
+  /** The owners of dockerd processes could be read: no foreignDockerd then means none (set only then). */
+  dockerdOwnersKnown?: true;
   /** dockerd running: its PID and command line. */
   dockerd?: { pid: number; cmdline: string };
   /** `dockerd --version` / `docker --version` outputs, parsed to x.y.z. */
@@ -69,13 +71,13 @@ function parseSocket(kv: Record<string, string>): PathStat {
 }
 
 /** `foreign PID=UID` records: processes named dockerd run by someone other than root. */
-function foreignDockerd(kv: Record<string, string>): Pick<DockerAreaFacts, 'foreignDockerd'> {
+function foreignDockerd(kv: Record<string, string>): Pick<DockerAreaFacts, 'foreignDockerd' | 'dockerdOwnersKnown'> {
   const list = Object.entries(kv).flatMap(([k, v]) => {
     const m = /^foreign (\d+)$/.exec(k);
     const uid = parseIntOrUndefined(v);
     return m && uid !== undefined ? [{ pid: Number(m[1]), uid }] : [];
   });
-  return list.length ? { foreignDockerd: list } : {};
+  return { ...(list.length ? { foreignDockerd: list } : {}), ...(kv.owners_known === 'yes' ? { dockerdOwnersKnown: true as const } : {}) };
 }
 
 /** /proc/PID/cmdline (NUL-separated argv) as one line of words. */

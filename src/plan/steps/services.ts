@@ -11,6 +11,9 @@ import type { PlanState } from './state.js';
 import { change, ok, rootCommand, type StepResult } from './result.js';
 import { allOf, type HostTask, type Target } from './task.js';
 
+/** The units whose failed state the facts report (systemd only), in the order systemctl is given them. */
+const STUCK_UNITS = ['docker.service', 'docker.socket', 'containerd.service'] as const;
+
 function dockerRunning(ctx: PlanContext): boolean {
   const { facts } = ctx;
   return facts.dockerd !== undefined || facts.units['docker.service']?.activeState === 'active' || facts.serviceRunning?.docker === true;
@@ -30,6 +33,16 @@ export function services(ctx: PlanContext, { storage, earlier }: PlanState): Ste
     // The facts know each unit: act on exactly those that need it.
     const notReady = names.filter((n) => !(sm.running(facts, n) && sm.enabled(facts, n)));
     const units = notReady.map((n) => sm.unit(n));
+    // A unit an earlier attempt left failed or start-limited refuses to start until its state is reset.
+    const stuck = STUCK_UNITS.filter((u) => {
+      const state = facts.units[u];
+      return state !== undefined && state.activeState !== 'active' && (state.activeState === 'failed' || (state.result !== undefined && state.result !== 'success'));
+    });
+    const reset = stuck.length ? sm.render('reset-failed', stuck) : undefined;
+    if (reset) {
+      reasons.push(`left failed by an earlier start: ${stuck.join(', ')}`);
+      commands.push(rootCommand(`reset the failed state of ${stuck.join(' ')}`, script(reset)));
+    }
     if (restart) {
       reasons.push('daemon.json changes: restart docker if running');
       commands.push(rootCommand('restart docker if it is running (new daemon.json)', script(sm.render('try-restart', ['docker']))));

@@ -1,10 +1,10 @@
 import type { UnitState } from '../../facts/types.js';
 import { CONTAINERD_FAILURE, recogniseDaemonFailure } from '../journal.js';
-import { pass, fail, warn, skip, type Probe, type ProbeInput } from './types.js';
+import { pass, fail, warn, skip, type CheckFn, type CheckInput } from './types.js';
 import { whyNoAnswer } from './socket.js';
 
 /** A unit's record: read only under systemd (elsewhere there are none, and none is not evidence). */
-const unit = (i: ProbeInput, name: string): UnitState | undefined => {
+const unit = (i: CheckInput, name: string): UnitState | undefined => {
   if (i.facts.init.system !== 'systemd') return undefined;
   const u = i.facts.units[name];
   return u && u.loadState !== 'not-found' ? u : undefined;
@@ -16,13 +16,13 @@ export function describeUnit(u: UnitState | undefined, name: string): string {
   return `${name}: ${u.activeState}${u.subState ? ` (${u.subState})` : ''}, ${u.unitFileState || u.loadState}${result}`;
 }
 
-const lastJournal = (i: ProbeInput, n = 5) => i.client.journal.docker.slice(-n).map((l) => `journal: ${l}`);
-const systemd = (i: ProbeInput) => i.facts.init.system === 'systemd';
+const lastJournal = (i: CheckInput, n = 5) => i.client.journal.docker.slice(-n).map((l) => `journal: ${l}`);
+const systemd = (i: CheckInput) => i.facts.init.system === 'systemd';
 
 /** The API answers: the only proof that dockerd is not merely a process waiting to start. */
-const answers = (i: ProbeInput) => i.defaultApi?.ok === true;
+const answers = (i: CheckInput) => i.defaultApi?.ok === true;
 
-function daemonIsUp(i: ProbeInput): boolean {
+function daemonIsUp(i: CheckInput): boolean {
   // A dockerd process whose unit is still starting (waiting for containerd) is not up.
   const starting = unit(i, 'docker.service')?.activeState === 'activating';
   return answers(i) || unit(i, 'docker.service')?.activeState === 'active' || (!starting && Boolean(i.facts.dockerd)) || i.facts.serviceRunning?.docker === true;
@@ -36,7 +36,7 @@ function daemonIsUp(i: ProbeInput): boolean {
  * Problems visible in the configuration itself, before (or without) a journal: an unparsable
  * daemon.json, or "hosts" in daemon.json while the unit passes -H (dockerd refuses both).
  */
-export function staticConfigProblem(i: ProbeInput): { reason: 'invalid-config' | 'hosts-conflict'; line: string } | undefined {
+export function staticConfigProblem(i: CheckInput): { reason: 'invalid-config' | 'hosts-conflict'; line: string } | undefined {
   const json = i.facts.daemonJson;
   if (!json.exists || json.content === undefined || json.content.trim() === '') return undefined;
   let cfg: unknown;
@@ -64,7 +64,7 @@ const FAILURE_SUMMARIES: Record<string, string> = {
   'socket-path': 'dockerd cannot create its socket',
 };
 
-export const daemonStartFailure: Probe = (i) => {
+export const daemonStartFailure: CheckFn = (i) => {
   const svc = unit(i, 'docker.service');
   const failedUnit = svc && (svc.activeState === 'failed' || (svc.result && svc.result !== 'success'));
   const configProblem = staticConfigProblem(i);
@@ -94,7 +94,7 @@ export const daemonStartFailure: Probe = (i) => {
 };
 
 /** The daemon runs (a process, an active unit, or an answering default socket). */
-export const daemonRunning: Probe = (i) => {
+export const daemonRunning: CheckFn = (i) => {
   const svc = unit(i, 'docker.service');
   const sock = unit(i, 'docker.socket');
   if (daemonIsUp(i)) {
@@ -107,7 +107,7 @@ export const daemonRunning: Probe = (i) => {
 };
 
 /** Starts at boot: docker.service or docker.socket enabled. */
-export const daemonEnabled: Probe = (i) => {
+export const daemonEnabled: CheckFn = (i) => {
   if (!systemd(i)) return skip('no systemd');
   const svc = unit(i, 'docker.service');
   const sock = unit(i, 'docker.socket');
@@ -120,7 +120,7 @@ export const daemonEnabled: Probe = (i) => {
 };
 
 /** docker.socket active while docker.service cannot start: every client call hangs. */
-export const socketActivation: Probe = (i) => {
+export const socketActivation: CheckFn = (i) => {
   const svc = unit(i, 'docker.service');
   const sock = unit(i, 'docker.socket');
   if (!svc || !sock) return skip('docker.socket is not used');
@@ -135,7 +135,7 @@ export const socketActivation: Probe = (i) => {
 };
 
 /** containerd must run before dockerd can. */
-export const containerdRunning: Probe = (i) => {
+export const containerdRunning: CheckFn = (i) => {
   const c = unit(i, 'containerd.service');
   const proc = i.client.containerd ? `containerd pid ${i.client.containerd.pid}` : 'no containerd process';
   // Positive evidence only: a containerd process, an active unit, or a daemon that answers (it
@@ -152,7 +152,7 @@ export const containerdRunning: Probe = (i) => {
 };
 
 /** The docker group exists; without it the socket is root:root and docker.socket fails 216/GROUP. */
-export const dockerGroup: Probe = (i) => {
+export const dockerGroup: CheckFn = (i) => {
   const g = i.facts.dockerGroup;
   if (g.exists) return pass([`group docker: gid ${g.gid}${g.members.length ? `, members ${g.members.join(', ')}` : ', no members'}`]);
   const ev = ['group docker: missing'];
@@ -162,4 +162,29 @@ export const dockerGroup: Probe = (i) => {
   return fail('the docker group does not exist', ev);
 };
 
-export const probesDaemon = { daemonStartFailure, daemonRunning, daemonEnabled, socketActivation, containerdRunning, dockerGroup };
+/**
+ * A process named dockerd that root did not start is not the system daemon: the facts ignore it
+ * (never read its argv or socket). It is the checked user's rootless daemon when its uid is theirs
+ * and their rootless socket exists; anything else is a security smell — a process dressed as the
+ * daemon, to be mistaken for it in `ps` or to serve a socket a DOCKER_HOST is pointed at.
+ */
+export const foreignDockerd: CheckFn = (i) => {
+  const foreign = i.facts.foreignDockerd ?? [];
+  if (!foreign.length && !i.facts.dockerdOwnersKnown) return skip('the owners of dockerd processes could not be read (no stat on the host)');
+  if (!foreign.length) return pass([i.facts.dockerd ? `dockerd pid ${i.facts.dockerd.pid} runs as root` : 'no process named dockerd', 'no process named dockerd runs as another user']);
+  const me = i.client.user;
+  const rootless = me && i.client.sockets?.find((s) => s.path === `/run/user/${me.uid}/docker.sock` && s.exists && s.type === 'socket' && s.uid === me.uid);
+  const who = (uid: number) => (me && uid === me.uid ? `uid ${uid} (${me.name})` : `uid ${uid}`);
+  const ev = foreign.map((p) => `pid ${p.pid}: a process named dockerd run by ${who(p.uid)}, not root`);
+  const strangers = foreign.filter((p) => !(rootless && me && p.uid === me.uid));
+  if (!strangers.length) {
+    return pass([...ev, `${rootless!.path}: socket owned by ${me!.name}: rootless Docker`], { summary: `the dockerd run by ${me!.name} is their rootless Docker` });
+  }
+  const pids = strangers.map((p) => p.pid).join(',');
+  const summary = strangers.length === 1
+    ? `a process named dockerd runs as ${who(strangers[0]!.uid)}, not root: not the system daemon`
+    : `${strangers.length} processes named dockerd run as users other than root: not the system daemon`;
+  return warn(summary, ev, { vars: { pids } });
+};
+
+export const checksDaemon = { foreignDockerd, daemonStartFailure, daemonRunning, daemonEnabled, socketActivation, containerdRunning, dockerGroup };

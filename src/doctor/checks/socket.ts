@@ -1,12 +1,12 @@
-import { describeApi, describeStat, octal, pass, fail, skip, type Probe, type ProbeInput } from './types.js';
+import { describeApi, describeStat, octal, pass, fail, skip, type CheckFn, type CheckInput } from './types.js';
 
 const DEFAULT_SOCKETS = ['/var/run/docker.sock', '/run/docker.sock'];
 const isDefaultSocket = (p?: string) => p !== undefined && DEFAULT_SOCKETS.includes(p);
 
-const noLocalSocket = (i: ProbeInput) => (i.socketPath ? undefined : skip(`the endpoint ${i.endpoint.endpoint} is not a local socket`));
+const noLocalSocket = (i: CheckInput) => (i.socketPath ? undefined : skip(`the endpoint ${i.endpoint.endpoint} is not a local socket`));
 
 /** The socket path is a directory or a plain file (a bind mount made it while Docker was down). */
-export const socketPath: Probe = (i) => {
+export const socketPath: CheckFn = (i) => {
   const s = i.socket;
   if (!i.socketPath || !s) return skip(`the endpoint ${i.endpoint.endpoint} is not a local socket`);
   const ev = [describeStat(s)];
@@ -20,7 +20,7 @@ export const socketPath: Probe = (i) => {
 };
 
 /** The socket exists and something listens on it. */
-export const socketExists: Probe = (i) => {
+export const socketExists: CheckFn = (i) => {
   const skipped = noLocalSocket(i);
   if (skipped) return skipped;
   const s = i.socket!;
@@ -32,7 +32,7 @@ export const socketExists: Probe = (i) => {
 };
 
 /** The API answers: no hang, no foreign protocol. */
-export const apiPing: Probe = (i) => {
+export const apiPing: CheckFn = (i) => {
   const p = i.primary;
   if (!p) return skip('the API could not be probed from here');
   const ev = [describeApi(p)];
@@ -60,7 +60,7 @@ export const apiPing: Probe = (i) => {
  * Why a daemon whose socket accepts does not answer, from units and journals: a start job still
  * running, containerd masked, failed or missing. Evidence only — lines as the host wrote them.
  */
-export function whyNoAnswer(i: ProbeInput): string[] {
+export function whyNoAnswer(i: CheckInput): string[] {
   const out: string[] = [];
   const units = i.facts.init.system === 'systemd' ? i.facts.units : {};
   const svc = units['docker.service'];
@@ -78,7 +78,7 @@ export function whyNoAnswer(i: ProbeInput): string[] {
 }
 
 /** Anyone on the host is root when the socket is world-writable: a SECURITY finding. */
-export const socketWorldWritable: Probe = (i) => {
+export const socketWorldWritable: CheckFn = (i) => {
   const socks = [i.socket, ...i.client.sockets].filter(
     (s, n, all) => s?.exists && s.type === 'socket' && all.findIndex((t) => t?.path === s.path) === n,
   );
@@ -92,7 +92,7 @@ export const socketWorldWritable: Probe = (i) => {
 };
 
 /** root:docker 0660 is what docker.socket creates. */
-export const socketOwnership: Probe = (i) => {
+export const socketOwnership: CheckFn = (i) => {
   const s = i.socket;
   if (!s?.exists || s.type !== 'socket') return skip('no socket to examine');
   if (!isDefaultSocket(s.path)) return skip(`${s.path} is not the system socket`);
@@ -109,7 +109,7 @@ export const socketOwnership: Probe = (i) => {
 };
 
 /** The checked user is in the docker group (database). */
-export const userInGroup: Probe = (i) => {
+export const userInGroup: CheckFn = (i) => {
   const u = i.client.user;
   if (u.uid === 0) return pass([`${u.name} is root`]);
   if (i.socket && !isDefaultSocket(i.socket.path)) return skip(`the client does not use the system socket`);
@@ -119,7 +119,7 @@ export const userInGroup: Probe = (i) => {
 };
 
 /** In the group database but not in the session that runs docker: a new login is needed. */
-export const sessionGroups: Probe = (i) => {
+export const sessionGroups: CheckFn = (i) => {
   const u = i.client.user;
   if (u.uid === 0) return pass([`${u.name} is root`]);
   if (!u.sessionGroups) return pass(['checked as a fresh login: the session gets the database groups']);
@@ -129,7 +129,7 @@ export const sessionGroups: Probe = (i) => {
 };
 
 /** The decisive check: can this user open the socket? Real EACCES when probed, else from the mode bits. */
-export const socketPermission: Probe = (i) => {
+export const socketPermission: CheckFn = (i) => {
   const skipped = noLocalSocket(i);
   if (skipped) return skipped;
   const p = i.primary;
@@ -149,4 +149,4 @@ export const socketPermission: Probe = (i) => {
   return pass(ev);
 };
 
-export const probesSocket = { socketPath, socketExists, apiPing, socketWorldWritable, socketOwnership, userInGroup, sessionGroups, socketPermission };
+export const checksSocket = { socketPath, socketExists, apiPing, socketWorldWritable, socketOwnership, userInGroup, sessionGroups, socketPermission };

@@ -1,10 +1,10 @@
 import { DEFAULT_ENDPOINT, parseEndpoint } from '../endpoint.js';
-import { describeApi, pass, fail, warn, skip, type Probe, type ProbeInput } from './types.js';
+import { describeApi, pass, fail, warn, skip, type CheckFn, type CheckInput } from './types.js';
 
-const defaultWorks = (i: ProbeInput) => i.defaultApi?.ok === true && !i.defaultApi.libpodVersion;
+const defaultWorks = (i: CheckInput) => i.defaultApi?.ok === true && !i.defaultApi.libpodVersion;
 
 /** Always reported: which endpoint and why. A selected context that does not exist is endpoint.context's failure. */
-export const endpointResolved: Probe = (i) => {
+export const endpointResolved: CheckFn = (i) => {
   const e = i.endpoint;
   const ev = [`endpoint: ${e.endpoint}`, `why: ${e.why}`];
   if (e.missingContext) return warn(`context "${e.missingContext}" is selected but not defined (see endpoint.context)`, ev);
@@ -12,10 +12,10 @@ export const endpointResolved: Probe = (i) => {
 };
 
 /** Where DOCKER_HOST is exported, for the fix: unsetting it in this shell does not reach the next one. */
-const exportsOf = (i: ProbeInput, name: string) => i.client.envExports.filter((l) => l.includes(name)).map((l) => `exported in ${l}`);
+const exportsOf = (i: CheckInput, name: string) => i.client.envExports.filter((l) => l.includes(name)).map((l) => `exported in ${l}`);
 
 /** DOCKER_HOST set and dead or invalid: a stale export, usually in a shell rc file. */
-export const dockerHost: Probe = (i) => {
+export const dockerHost: CheckFn = (i) => {
   const host = i.client.env.DOCKER_HOST;
   const exports = exportsOf(i, 'DOCKER_HOST');
   if (!host) return pass(exports.length ? ['DOCKER_HOST is not set in this session', ...exports] : ['DOCKER_HOST is not set'], { summary: 'DOCKER_HOST is not set' });
@@ -39,7 +39,7 @@ export const dockerHost: Probe = (i) => {
 };
 
 /** The selected context does not exist, or its endpoint is dead or invalid. */
-export const contextEndpoint: Probe = (i) => {
+export const contextEndpoint: CheckFn = (i) => {
   const e = i.endpoint;
   if (e.source !== 'DOCKER_CONTEXT' && e.source !== 'currentContext') {
     return pass([e.context ? `context "${e.context}"` : 'no context selected (default)'], { summary: e.shadowedContext ? `DOCKER_HOST decides, not context "${e.shadowedContext}"` : undefined });
@@ -70,7 +70,7 @@ export const contextEndpoint: Probe = (i) => {
 };
 
 /** SDKs read only DOCKER_HOST: when the CLI follows a context, scripts and the CLI disagree. */
-export const sdkMismatch: Probe = (i) => {
+export const sdkMismatch: CheckFn = (i) => {
   const e = i.endpoint;
   if (e.shadowedContext) {
     return warn(`DOCKER_HOST silently overrides context "${e.shadowedContext}"`, [
@@ -88,7 +88,7 @@ export const sdkMismatch: Probe = (i) => {
 };
 
 /** Rootless and rootful daemons side by side: the client may talk to the other one. */
-export const rootlessConfusion: Probe = (i) => {
+export const rootlessConfusion: CheckFn = (i) => {
   const uid = i.client.user.uid;
   const rootless = i.client.sockets.find((s) => s.exists && s.type === 'socket' && s.path === `/run/user/${uid}/docker.sock`);
   const rootful = i.client.sockets.find((s) => s.exists && s.type === 'socket' && (s.path === '/var/run/docker.sock' || s.path === '/run/docker.sock'));
@@ -101,4 +101,4 @@ export const rootlessConfusion: Probe = (i) => {
   return warn(`both rootless and rootful Docker run; the client uses the ${usesRootless ? 'rootless' : 'rootful'} one`, ev);
 };
 
-export const probesEndpoint = { endpointResolved, dockerHost, contextEndpoint, sdkMismatch, rootlessConfusion };
+export const checksEndpoint = { endpointResolved, dockerHost, contextEndpoint, sdkMismatch, rootlessConfusion };

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { pass, fail, warn, skip, type Probe } from './types.js';
+import { pass, fail, warn, skip, type CheckFn } from './types.js';
 
 /** Docker's apt source files by name: the deb822 file current installs write, and the legacy one-line forms. */
 const isSources = (p: string) => basename(p) === 'docker.sources';
@@ -11,7 +11,7 @@ const SIGNED_BY_CONFLICT = /Conflicting values set for option Signed-By/i;
  * next to docker.sources, keys in trusted.gpg.d (trusted for every repository), and apt's own
  * "Conflicting values set for option Signed-By", which makes every apt command fail.
  */
-export const aptRepositoryLeftovers: Probe = (i) => {
+export const aptRepositoryLeftovers: CheckFn = (i) => {
   if (i.facts.packageManager !== 'apt') return skip('not an apt host');
   const src = i.facts.aptSources!;
   const errors = i.client.aptErrors ?? [];
@@ -35,4 +35,4 @@ export const aptRepositoryLeftovers: Probe = (i) => {
   return pass(ev);
 };
 
-export const probesApt = { aptRepositoryLeftovers };
+export const checksApt = { aptRepositoryLeftovers };

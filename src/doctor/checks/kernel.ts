@@ -1,13 +1,13 @@
-import { pass, fail, warn, skip, type Probe, type ProbeInput } from './types.js';
+import { pass, fail, warn, skip, type CheckFn, type CheckInput } from './types.js';
 
-const engineVersion = (i: ProbeInput) => i.primary?.version?.Version ?? i.facts.versions.engine;
+const engineVersion = (i: CheckInput) => i.primary?.version?.Version ?? i.facts.versions.engine;
 const majorMinor = (v?: string) => {
   const m = /^(\d+)\.(\d+)/.exec(v ?? '');
   return m ? [Number(m[1]), Number(m[2])] as const : undefined;
 };
 
 /** daemon.json "iptables": false — the daemon does not touch iptables, so it needs none. */
-function iptablesDisabled(i: ProbeInput): boolean {
+function iptablesDisabled(i: CheckInput): boolean {
   try {
     return JSON.parse(i.facts.daemonJson.content ?? '{}')?.iptables === false;
   } catch {
@@ -16,7 +16,7 @@ function iptablesDisabled(i: ProbeInput): boolean {
 }
 
 /** cgroup v2 needs Engine ≥ 20.10: older engines cannot start containers on it. */
-export const cgroupVersion: Probe = (i) => {
+export const cgroupVersion: CheckFn = (i) => {
   const cg = i.client.kernel?.cgroup ?? (i.primary?.info?.CgroupVersion === '2' ? 2 : i.primary?.info?.CgroupVersion === '1' ? 1 : undefined);
   const v = engineVersion(i);
   const mm = majorMinor(v);
@@ -28,7 +28,7 @@ export const cgroupVersion: Probe = (i) => {
 };
 
 /** dockerd needs iptables and its NAT table for container networking (unless "iptables": false). */
-export const iptablesUsable: Probe = (i) => {
+export const iptablesUsable: CheckFn = (i) => {
   const k = i.client.kernel!;
   if (iptablesDisabled(i)) return pass(['daemon.json sets "iptables": false: dockerd does not use iptables'], { summary: 'dockerd does not use iptables (daemon.json)' });
   if (!k.iptables) return fail('iptables is not installed: dockerd cannot set up container networking', ['no iptables on PATH']);
@@ -40,7 +40,7 @@ export const iptablesUsable: Probe = (i) => {
 };
 
 /** Containers reach the network only with net.ipv4.ip_forward=1 (dockerd sets it at start, if it may). */
-export const ipForwarding: Probe = (i) => {
+export const ipForwarding: CheckFn = (i) => {
   const f = i.client.kernel?.ipForward;
   if (f === undefined) return skip('net.ipv4.ip_forward could not be read');
   const ev = [`net.ipv4.ip_forward = ${f ? 1 : 0}`];
@@ -50,4 +50,4 @@ export const ipForwarding: Probe = (i) => {
   return pass([...ev, 'dockerd is not running; it enables forwarding when it starts'], { summary: 'IP forwarding is off until dockerd starts' });
 };
 
-export const probesKernel = { cgroupVersion, iptablesUsable, ipForwarding };
+export const checksKernel = { cgroupVersion, iptablesUsable, ipForwarding };

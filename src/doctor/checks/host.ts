@@ -1,7 +1,7 @@
-import { describeStat, pass, fail, warn, skip, type Probe, type ProbeInput } from './types.js';
+import { describeStat, pass, fail, warn, skip, type CheckFn, type CheckInput } from './types.js';
 
 /** ~/.docker owned by root after `sudo docker login`: config and contexts become unreadable. */
-export const configDirOwner: Probe = (i) => {
+export const configDirOwner: CheckFn = (i) => {
   const u = i.client.user;
   const dir = i.client.configDir;
   if (!dir.exists) return pass([`${dir.path}: does not exist (created on first use)`]);
@@ -17,11 +17,11 @@ export const configDirOwner: Probe = (i) => {
   return pass(ev);
 };
 
-const info = (i: ProbeInput) => (i.primary?.ok ? i.primary.info : undefined);
-const driverStatus = (i: ProbeInput, key: string) => info(i)?.DriverStatus?.find(([k]) => k === key)?.[1];
+const info = (i: CheckInput) => (i.primary?.ok ? i.primary.info : undefined);
+const driverStatus = (i: CheckInput, key: string) => info(i)?.DriverStatus?.find(([k]) => k === key)?.[1];
 
 /** overlay2 (or the containerd snapshotter) is the supported default; others are legacy or slow. */
-export const storageDriver: Probe = (i) => {
+export const storageDriver: CheckFn = (i) => {
   const inf = info(i);
   if (!inf?.Driver) return skip('the daemon did not report its storage driver');
   const ev = [`Storage Driver: ${inf.Driver}`, ...(inf.DriverStatus ?? []).map(([k, v]) => `${k}: ${v}`)];
@@ -31,7 +31,7 @@ export const storageDriver: Probe = (i) => {
 };
 
 /** overlay needs d_type from the backing filesystem (xfs ftype=1). */
-export const backingFsDType: Probe = (i) => {
+export const backingFsDType: CheckFn = (i) => {
   const reported = driverStatus(i, 'Supports d_type');
   const fromFacts = i.facts.dockerRoot.dType;
   const ev = [`${i.facts.dockerRoot.path}: ${i.facts.dockerRoot.fsType ?? '?'} filesystem`];
@@ -46,7 +46,7 @@ export const backingFsDType: Probe = (i) => {
 const major = (v?: string) => Number((v ?? '').split('.')[0]) || undefined;
 
 /** Engine 29 stores images in containerd by default: images of the old graph driver are hidden. */
-export const imageStore: Probe = (i) => {
+export const imageStore: CheckFn = (i) => {
   const engine = i.primary?.version?.Version ?? i.facts.versions.engine;
   const m = major(engine);
   if (!m) return skip('engine version unknown');
@@ -62,7 +62,7 @@ export const imageStore: Probe = (i) => {
 };
 
 /** The Docker root dir's filesystem nearly full (space or inodes). */
-export const diskSpace: Probe = (i) => {
+export const diskSpace: CheckFn = (i) => {
   const r = i.facts.dockerRoot;
   if (r.diskFreePercent === undefined && r.inodesFreePercent === undefined) return skip('free space unknown');
   const ev = [`${r.path}: ${r.diskFreePercent ?? '?'}% space free, ${r.inodesFreePercent ?? '?'}% inodes free`];
@@ -73,7 +73,7 @@ export const diskSpace: Probe = (i) => {
 };
 
 /** `-H tcp://…` without TLS: anyone who can reach the port is root. CRITICAL, never auto-fixed. */
-export const tcpWithoutTls: Probe = (i) => {
+export const tcpWithoutTls: CheckFn = (i) => {
   const sources: string[] = [];
   const cmd = [i.facts.dockerd?.cmdline, i.client.execStart].filter(Boolean).join(' ');
   const tlsOnCmd = /--tlsverify\b(?!=false)/.test(cmd);
@@ -100,4 +100,4 @@ export const tcpWithoutTls: Probe = (i) => {
   return pass(['no TCP listener']);
 };
 
-export const probesHost = { configDirOwner, storageDriver, backingFsDType, imageStore, diskSpace, tcpWithoutTls };
+export const checksHost = { configDirOwner, storageDriver, backingFsDType, imageStore, diskSpace, tcpWithoutTls };

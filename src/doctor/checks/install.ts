@@ -1,13 +1,13 @@
-import { pass, fail, warn, type Probe, type ProbeInput } from './types.js';
+import { pass, fail, warn, type CheckFn, type CheckInput } from './types.js';
 
 const ENGINE_PACKAGES = ['docker-ce', 'docker.io', 'docker', 'docker-engine', 'moby-engine'];
 
-function installedEngines(i: ProbeInput): string[] {
+function installedEngines(i: CheckInput): string[] {
   return ENGINE_PACKAGES.filter((p) => i.facts.packages[p]).map((p) => `${p} ${i.facts.packages[p]}`);
 }
 
 /** Anything Docker at all: a CLI, an engine, a package or the snap. */
-export const dockerInstalled: Probe = (i) => {
+export const dockerInstalled: CheckFn = (i) => {
   const b = i.facts.binaries;
   const found = [
     ...(b.docker ? [`docker CLI: ${b.docker}`] : []),
@@ -20,7 +20,7 @@ export const dockerInstalled: Probe = (i) => {
 };
 
 /** A CLI without an engine is fine only when the client talks to a remote engine. */
-export const engineInstalled: Probe = (i) => {
+export const engineInstalled: CheckFn = (i) => {
   const b = i.facts.binaries;
   if (b.dockerd || installedEngines(i).length || i.client.snap.docker || i.primary?.ok) {
     return pass([b.dockerd ? `dockerd: ${b.dockerd}` : i.primary?.ok ? `an engine answers at ${i.endpoint.endpoint}` : 'engine package installed']);
@@ -35,7 +35,7 @@ export const engineInstalled: Probe = (i) => {
 };
 
 /** Snap docker lives under /snap and /var/snap; with an apt/rpm engine as well, two daemons fight. */
-export const snapDocker: Probe = (i) => {
+export const snapDocker: CheckFn = (i) => {
   if (!i.client.snap.docker) return pass(['no snap docker']);
   const others = installedEngines(i);
   const ev = ['snap docker installed (/snap/bin/docker, /var/snap/docker)', 'snap config: /var/snap/docker/current/config/daemon.json'];
@@ -44,7 +44,7 @@ export const snapDocker: Probe = (i) => {
 };
 
 /** podman's docker shim or podman's socket answering where Docker is expected. */
-export const podmanAnswering: Probe = (i) => {
+export const podmanAnswering: CheckFn = (i) => {
   const ev: string[] = [];
   if (i.primary?.libpodVersion) ev.push(`${i.primary.endpoint} answers /_ping with Libpod-Api-Version ${i.primary.libpodVersion}`);
   if (i.client.podman.dockerIsPodman) ev.push('the `docker` command is the podman-docker wrapper');
@@ -55,7 +55,7 @@ export const podmanAnswering: Probe = (i) => {
 };
 
 /** No systemd (WSL, containers): units are not the way to start Docker. */
-export const initSystem: Probe = (i) => {
+export const initSystem: CheckFn = (i) => {
   const init = i.facts.init;
   if (init.system === 'systemd') return pass(['systemd is PID 1']);
   const where = init.wsl ? 'WSL' : init.container ? `a ${init.container} container` : `init ${init.pid1 ?? init.system}`;
@@ -64,4 +64,4 @@ export const initSystem: Probe = (i) => {
   });
 };
 
-export const probesInstall = { dockerInstalled, engineInstalled, snapDocker, podmanAnswering, initSystem };
+export const checksInstall = { dockerInstalled, engineInstalled, snapDocker, podmanAnswering, initSystem };
