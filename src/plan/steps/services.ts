@@ -19,6 +19,14 @@ function dockerRunning(ctx: PlanContext): boolean {
   return facts.dockerd !== undefined || facts.units['docker.service']?.activeState === 'active' || facts.serviceRunning?.docker === true;
 }
 
+/** Units an earlier start left failed or start-limited (they refuse to start until reset). */
+function stuckUnits(facts: PlanContext['facts']): string[] {
+  return STUCK_UNITS.filter((u) => {
+    const state = facts.units[u];
+    return state !== undefined && state.activeState !== 'active' && (state.activeState === 'failed' || (state.result !== undefined && state.result !== 'success'));
+  });
+}
+
 export function services(ctx: PlanContext, { storage, earlier }: PlanState): StepResult {
   const packagesChange = (earlier.find((s) => s.id === 'packages')?.commands.length ?? 0) > 0;
   const names = ctx.step('services')?.services ?? ['docker'];
@@ -34,10 +42,7 @@ export function services(ctx: PlanContext, { storage, earlier }: PlanState): Ste
     const notReady = names.filter((n) => !(sm.running(facts, n) && sm.enabled(facts, n)));
     const units = notReady.map((n) => sm.unit(n));
     // A unit an earlier attempt left failed or start-limited refuses to start until its state is reset.
-    const stuck = STUCK_UNITS.filter((u) => {
-      const state = facts.units[u];
-      return state !== undefined && state.activeState !== 'active' && (state.activeState === 'failed' || (state.result !== undefined && state.result !== 'success'));
-    });
+    const stuck = stuckUnits(facts);
     const reset = stuck.length ? sm.render('reset-failed', stuck) : undefined;
     if (reset) {
       reasons.push(`left failed by an earlier start: ${stuck.join(', ')}`);
@@ -156,13 +161,26 @@ export function verifyTasks(ctx: Target): HostTask[] {
 export function servicesTasks(ctx: Target): HostTask[] {
   const names = ctx.step('services')?.services ?? ['docker'];
   const sm = ctx.serviceManager;
-  const tasks: HostTask[] = [
+  const tasks: HostTask[] = [];
+  const reset = sm.render('reset-failed', [...STUCK_UNITS]);
+  if (reset) {
+    // The shell twin of stuckUnits(): active, or not failed with a successful last result.
+    const fine = STUCK_UNITS.map(
+      (u) => `{ systemctl is-active --quiet ${shQuote(u)} || { ! systemctl is-failed --quiet ${shQuote(u)} && r=$(systemctl show -p Result --value ${shQuote(u)} 2>/dev/null); [ -z "$r" ] || [ "$r" = success ]; }; }`,
+    );
+    tasks.push({
+      summary: `reset the failed state of ${STUCK_UNITS.join(' ')}`,
+      test: { what: 'no Docker unit left failed by an earlier start', shell: fine.join(' && '), holds: (facts) => stuckUnits(facts).length === 0 },
+      action: [`for u in ${STUCK_UNITS.map(shQuote).join(' ')}; do systemctl reset-failed "$u" 2>/dev/null || true; done`],
+    });
+  }
+  tasks.push(
     {
       summary: 'restart docker if it is running (this run changed its configuration)',
       test: { what: 'docker\'s configuration unchanged by this run', shell: '[ -z "${dh_config_changed:-}" ]' },
       action: [sm.render('try-restart', ['docker']) ?? `if ${sm.isActive('docker')} >/dev/null 2>&1; then ${fail('restart dockerd yourself: this host has no init system')}; fi`],
     },
-  ];
+  );
   for (const n of names) {
     const enable = sm.render('enable-now', [n]);
     const active = `${sm.isActive(n)} >/dev/null 2>&1`;

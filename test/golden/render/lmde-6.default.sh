@@ -4,7 +4,7 @@
 # playbook debian, source docker (https://download.docker.com/linux/debian bookworm stable, key 9DC858229FC7DD38854AE2D88D81803C0EBFCD88)
 # options: --os linuxmint --os-version 6 --arch x86_64
 # docker group members added: (none)
-# body-sha256: 58475aba86ee683b0fc07463433873d5d9ad13af9be7f7015dc36099f27660df
+# body-sha256: cc7afa00f61b80346fe959b97e99b9873f8f839be98bbaa6b2cbedc0ffd12500
 #   check: sed '1,/^# --- body ---$/d' SCRIPT | sha256sum
 #
 # Usage: sudo sh SCRIPT [--dry-run]   (POSIX sh: dash, busybox ash, bash)
@@ -569,6 +569,21 @@ else
 fi
 
 # [8/9] services: Services
+if (
+  { systemctl is-active --quiet docker.service || { ! systemctl is-failed --quiet docker.service && r=$(systemctl show -p Result --value docker.service 2>/dev/null); [ -z "$r" ] || [ "$r" = success ]; }; } && { systemctl is-active --quiet docker.socket || { ! systemctl is-failed --quiet docker.socket && r=$(systemctl show -p Result --value docker.socket 2>/dev/null); [ -z "$r" ] || [ "$r" = success ]; }; } && { systemctl is-active --quiet containerd.service || { ! systemctl is-failed --quiet containerd.service && r=$(systemctl show -p Result --value containerd.service 2>/dev/null); [ -z "$r" ] || [ "$r" = success ]; }; }
+) >/dev/null 2>&1; then
+  echo "dockhand: ok: "'[8/9] services: no Docker unit left failed by an earlier start'
+elif [ "$dh_dry" = 1 ]; then
+  echo "dockhand: would: "'[8/9] services: reset the failed state of docker.service docker.socket containerd.service'
+  dh_changes=$((dh_changes + 1))
+else
+  echo "dockhand: change: "'[8/9] services: reset the failed state of docker.service docker.socket containerd.service'
+  (
+    set -eu
+    for u in docker.service docker.socket containerd.service; do systemctl reset-failed "$u" 2>/dev/null || true; done
+  ) || dh_failed '[8/9] services: reset the failed state of docker.service docker.socket containerd.service' $?
+  dh_changes=$((dh_changes + 1))
+fi
 if (
   [ -z "${dh_config_changed:-}" ]
 ) >/dev/null 2>&1; then

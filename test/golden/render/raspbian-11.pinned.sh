@@ -5,7 +5,7 @@
 # options: --os raspbian --os-version 11 --arch armv7l --docker-version 28.1 --users admin
 # docker group members added: admin
 #   the docker group is root-equivalent: its members can start containers as root on this host
-# body-sha256: 286a667c95001fb11ef0edd09a122194e27e84e86daad9220826a12a0f14a039
+# body-sha256: 4a94b69045f0c11effd7cf355407f17b87ae13249220b61d44401af29d3f3635
 #   check: sed '1,/^# --- body ---$/d' SCRIPT | sha256sum
 #
 # Usage: sudo sh SCRIPT [--dry-run]   (POSIX sh: dash, busybox ash, bash)
@@ -593,6 +593,21 @@ else
 fi
 
 # [8/9] services: Services
+if (
+  { systemctl is-active --quiet docker.service || { ! systemctl is-failed --quiet docker.service && r=$(systemctl show -p Result --value docker.service 2>/dev/null); [ -z "$r" ] || [ "$r" = success ]; }; } && { systemctl is-active --quiet docker.socket || { ! systemctl is-failed --quiet docker.socket && r=$(systemctl show -p Result --value docker.socket 2>/dev/null); [ -z "$r" ] || [ "$r" = success ]; }; } && { systemctl is-active --quiet containerd.service || { ! systemctl is-failed --quiet containerd.service && r=$(systemctl show -p Result --value containerd.service 2>/dev/null); [ -z "$r" ] || [ "$r" = success ]; }; }
+) >/dev/null 2>&1; then
+  echo "dockhand: ok: "'[8/9] services: no Docker unit left failed by an earlier start'
+elif [ "$dh_dry" = 1 ]; then
+  echo "dockhand: would: "'[8/9] services: reset the failed state of docker.service docker.socket containerd.service'
+  dh_changes=$((dh_changes + 1))
+else
+  echo "dockhand: change: "'[8/9] services: reset the failed state of docker.service docker.socket containerd.service'
+  (
+    set -eu
+    for u in docker.service docker.socket containerd.service; do systemctl reset-failed "$u" 2>/dev/null || true; done
+  ) || dh_failed '[8/9] services: reset the failed state of docker.service docker.socket containerd.service' $?
+  dh_changes=$((dh_changes + 1))
+fi
 if (
   [ -z "${dh_config_changed:-}" ]
 ) >/dev/null 2>&1; then

@@ -4,7 +4,7 @@
 # playbook rhel, source docker (https://download.docker.com/linux/rhel 10 stable, key 060A61C51B558A7F742B77AAC52FEB6B621E9F35)
 # options: --os rhel --os-version 10.0 --arch x86_64
 # docker group members added: (none)
-# body-sha256: d310274fe60188055c1e279f4a0dd3e03bc7bfb306b8e0690dc2e3d309b04f2f
+# body-sha256: 470a89803cc8965fcbb58c5629277255800b9c3a9698302877336c3eac99ac1b
 #   check: sed '1,/^# --- body ---$/d' SCRIPT | sha256sum
 #
 # Usage: sudo sh SCRIPT [--dry-run]   (POSIX sh: dash, busybox ash, bash)
@@ -567,6 +567,21 @@ else
 fi
 
 # [8/9] services: Services
+if (
+  { systemctl is-active --quiet docker.service || { ! systemctl is-failed --quiet docker.service && r=$(systemctl show -p Result --value docker.service 2>/dev/null); [ -z "$r" ] || [ "$r" = success ]; }; } && { systemctl is-active --quiet docker.socket || { ! systemctl is-failed --quiet docker.socket && r=$(systemctl show -p Result --value docker.socket 2>/dev/null); [ -z "$r" ] || [ "$r" = success ]; }; } && { systemctl is-active --quiet containerd.service || { ! systemctl is-failed --quiet containerd.service && r=$(systemctl show -p Result --value containerd.service 2>/dev/null); [ -z "$r" ] || [ "$r" = success ]; }; }
+) >/dev/null 2>&1; then
+  echo "dockhand: ok: "'[8/9] services: no Docker unit left failed by an earlier start'
+elif [ "$dh_dry" = 1 ]; then
+  echo "dockhand: would: "'[8/9] services: reset the failed state of docker.service docker.socket containerd.service'
+  dh_changes=$((dh_changes + 1))
+else
+  echo "dockhand: change: "'[8/9] services: reset the failed state of docker.service docker.socket containerd.service'
+  (
+    set -eu
+    for u in docker.service docker.socket containerd.service; do systemctl reset-failed "$u" 2>/dev/null || true; done
+  ) || dh_failed '[8/9] services: reset the failed state of docker.service docker.socket containerd.service' $?
+  dh_changes=$((dh_changes + 1))
+fi
 if (
   [ -z "${dh_config_changed:-}" ]
 ) >/dev/null 2>&1; then

@@ -5,7 +5,7 @@
 # options: --os rhel --os-version 8.10 --arch x86_64 --docker-version 28.1 --users admin
 # docker group members added: admin
 #   the docker group is root-equivalent: its members can start containers as root on this host
-# body-sha256: fa771502505df9fd9519423fe03478212256d62857854ef52102b56864543bfd
+# body-sha256: 33f64b66bed29677bed3d89bf7791af2a61e99366468d75ef9b3b3b9179b080b
 #   check: sed '1,/^# --- body ---$/d' SCRIPT | sha256sum
 #
 # Usage: sudo sh SCRIPT [--dry-run]   (POSIX sh: dash, busybox ash, bash)
@@ -593,6 +593,21 @@ else
 fi
 
 # [8/9] services: Services
+if (
+  { systemctl is-active --quiet docker.service || { ! systemctl is-failed --quiet docker.service && r=$(systemctl show -p Result --value docker.service 2>/dev/null); [ -z "$r" ] || [ "$r" = success ]; }; } && { systemctl is-active --quiet docker.socket || { ! systemctl is-failed --quiet docker.socket && r=$(systemctl show -p Result --value docker.socket 2>/dev/null); [ -z "$r" ] || [ "$r" = success ]; }; } && { systemctl is-active --quiet containerd.service || { ! systemctl is-failed --quiet containerd.service && r=$(systemctl show -p Result --value containerd.service 2>/dev/null); [ -z "$r" ] || [ "$r" = success ]; }; }
+) >/dev/null 2>&1; then
+  echo "dockhand: ok: "'[8/9] services: no Docker unit left failed by an earlier start'
+elif [ "$dh_dry" = 1 ]; then
+  echo "dockhand: would: "'[8/9] services: reset the failed state of docker.service docker.socket containerd.service'
+  dh_changes=$((dh_changes + 1))
+else
+  echo "dockhand: change: "'[8/9] services: reset the failed state of docker.service docker.socket containerd.service'
+  (
+    set -eu
+    for u in docker.service docker.socket containerd.service; do systemctl reset-failed "$u" 2>/dev/null || true; done
+  ) || dh_failed '[8/9] services: reset the failed state of docker.service docker.socket containerd.service' $?
+  dh_changes=$((dh_changes + 1))
+fi
 if (
   [ -z "${dh_config_changed:-}" ]
 ) >/dev/null 2>&1; then
