@@ -12,6 +12,10 @@
  *   and converged; test/harness/hosts.ts, root only)  vs  one raw OpenSSH command doing the same
  *   reads (dpkg-query, systemctl is-active, getent, cat daemon.json).
  * - converged `up` of 16 hosts  vs  the same on one host, and its peak memory (max RSS).
+ * - a fresh install (`up --source distro` on a Debian 12 host without Docker)  vs  one raw
+ *   `ssh … sudo sh -s` doing the same (apt-get update + install, daemon.json, usermod, enable), once
+ *   each on hosts of their own (a fresh host cannot be re-used), with the share of dockhand's run
+ *   spent in the steps that run apt-get (from `up --json`'s step timings). BENCH_FRESH=0 skips it.
  *
  * Nothing here changes this machine beyond what the e2e harness does (throwaway hosts in their own
  * network namespaces, removed at the end). No timing is asserted anywhere: this prints and records.
@@ -32,6 +36,7 @@ const runs = Number(process.env.BENCH_RUNS ?? 15);
 const fleetSize = Number(process.env.BENCH_FLEET ?? 0);
 const out = process.env.BENCH_OUT ?? join(root, 'bench/results.json');
 const before = process.env.BENCH_BEFORE;
+const fresh = process.env.BENCH_FRESH !== '0';
 
 /**
  * One row: the floor, this build and (BENCH_BEFORE) the other build, timed in turns with the same
@@ -60,7 +65,10 @@ async function main() {
 
   const unavailable = e2eUnavailableReason();
   if (unavailable) notes.push(`test-host rows skipped: ${unavailable}`);
-  else await hostRows(rows, notes);
+  else {
+    await hostRows(rows, notes);
+    if (fresh) await freshRow(rows, notes);
+  }
 
   const table = formatTable(rows);
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, load ${loadAverage()}`;
@@ -127,6 +135,73 @@ async function hostRows(rows: Row[], notes: string[]): Promise<void> {
     } else {
       notes.push(`peak memory (max RSS) of a converged up: ${mb(upOne.subject.maxRssKb)}; BENCH_FLEET=16 adds the fleet row`);
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await fleet.stop();
+  }
+}
+
+/** What `dockhand up --source distro` does on a fresh Debian 12 host, as one raw root script. */
+const RAW_INSTALL = [
+  'set -e',
+  'export DEBIAN_FRONTEND=noninteractive',
+  'apt-get update -q',
+  'apt-get install -y -q docker.io containerd',
+  'mkdir -p /etc/docker',
+  `printf '{\\n  "storage-driver": "overlay2"\\n}\\n' > /etc/docker/daemon.json`,
+  'usermod -aG docker deploy',
+  'systemctl enable --now containerd docker',
+  'systemctl restart docker',
+  '',
+].join('\n');
+
+/**
+ * A fresh install, once each (raw on one fresh host, dockhand on another, at the same time would
+ * share the mirror: one after the other). The apt share is the time of the steps whose commands
+ * run apt-get (plan --json says which), over dockhand's whole run.
+ */
+async function freshRow(rows: Row[], notes: string[]): Promise<void> {
+  const booted = Date.now();
+  const fleet = await bootHosts(
+    [{ name: 'fresh-raw', suite: 'bookworm' as const }, { name: 'fresh-dh', suite: 'bookworm' as const }],
+    { image: 'base', bootTimeoutMs: 300_000 },
+  );
+  notes.push(`fresh install: booted 2 bookworm hosts without Docker in ${((Date.now() - booted) / 1000).toFixed(0)} s`);
+  const dir = mkdtempSync(join(tmpdir(), 'dockhand-bench-'));
+  try {
+    const home = join(dir, 'home');
+    mkdirSync(home, { recursive: true });
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, CI: 'true', DOCKER_CONFIG: join(dir, 'docker') };
+    const [rawHost, dhHost] = [fleet.host('fresh-raw'), fleet.host('fresh-dh')];
+    const args = ['--source', 'distro', `deploy@${dhHost.address}`, '--known-hosts', fleet.knownHostsFile, '--identity-file', fleet.clientKeyPath];
+
+    const plan = JSON.parse(
+      execFileSync(node, [cli, 'plan', '--json', ...args], { env, encoding: 'utf8' })
+        .split('\n')
+        .find((l) => l.startsWith('{"event":"host"'))!,
+    ) as { data: { steps: Array<{ id: string; commands: unknown[] }> } };
+    const aptSteps = new Set(plan.data.steps.filter((s) => JSON.stringify(s.commands).includes('apt-get')).map((s) => s.id));
+
+    const rawStart = process.hrtime.bigint();
+    execFileSync('ssh', [...rawHost.sshArgs('deploy'), '--', 'sudo sh -s'], { env, input: RAW_INSTALL, stdio: ['pipe', 'ignore', 'pipe'] });
+    const rawMs = Number(process.hrtime.bigint() - rawStart) / 1e6;
+
+    const dhStart = process.hrtime.bigint();
+    const out = execFileSync(node, [cli, 'up', '--json', ...args], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+    const dhMs = Number(process.hrtime.bigint() - dhStart) / 1e6;
+    const steps = out
+      .split('\n')
+      .filter((l) => l.startsWith('{"event":"step"'))
+      .map((l) => JSON.parse(l) as { step: string; status: string; durationMs?: number })
+      .filter((e) => e.status !== 'running');
+    const aptMs = steps.filter((e) => aptSteps.has(e.step)).reduce((sum, e) => sum + (e.durationMs ?? 0), 0);
+    const one = (label: string, ms: number) => ({ label, runs: 1, medianMs: ms, minMs: ms, maxMs: ms });
+    rows.push({ work: 'fresh install, 1 host (one run each)', floor: one('ssh host sudo sh -s <the same install>', rawMs), subject: one('dockhand up', dhMs), goal: 1.05 });
+    const byStep = steps.filter((e) => (e.durationMs ?? 0) >= 100).map((e) => `${e.step} ${((e.durationMs ?? 0) / 1000).toFixed(1)} s`);
+    notes.push(
+      `fresh install: ${((aptMs / dhMs) * 100).toFixed(0)}% of dockhand's ${(dhMs / 1000).toFixed(1)} s was spent in apt-get (steps ${[...aptSteps].join(', ')}: ` +
+        `${(aptMs / 1000).toFixed(1)} s, download from the mirror, unpack, configure); steps over 0.1 s: ${byStep.join(', ')}`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await fleet.stop();

@@ -39,6 +39,8 @@ run() {
 # shellcheck disable=SC2086
 runt() { dh_name=$1; shift; if has "$1"; then run "$dh_name" $T "$@"; else printf 'C\000%s\000\000absent\000' "$dh_name"; fi; }
 yn() { if "$@"; then echo yes; else echo no; fi; }
+# kvyn KEY CMD…: kv KEY yes|no by CMD's status, without the subshell (a fork) of kv KEY "$(yn CMD…)".
+kvyn() { dh_k=$1; shift; if "$@"; then kv "$dh_k" yes; else kv "$dh_k" no; fi; }
 # pids_of NAME: the pids of the processes called NAME, one a line — pidof, pgrep, else /proc/*/comm —
 # with or without an init system. Only digits leave it: a pid is used in paths.
 pids_of() {

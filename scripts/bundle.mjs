@@ -4,8 +4,10 @@
 // was most of `--version`'s and the local doctor's start-up. tsc's other files in dist/src stay for
 // the library entry points (doctor/api-main.js) and the tests that import them.
 //
-// ssh2 stays external: it loads native addons (optional cpu-features, its crypto binding) relative to
-// its own files, and it is only loaded on SSH paths anyway.
+// ssh2 is bundled too (into the lazily loaded SSH chunk), without its optional native addons (the
+// cpu-features probe and its crypto binding, both loaded in try/catch, with pure-JS/Node crypto
+// fallbacks): so the package has no runtime dependencies and `npm install -g` runs no install
+// scripts — no node-gyp build, no compiler needed, no "packages have install scripts" warnings.
 //
 // dist/src/bundle-meta.json records which npm packages each output file contains, so a test can tell
 // which packages a run loaded (test/integration/startup-imports.test.ts).
@@ -50,11 +52,23 @@ export default function stringWidth(text, options) {
   },
 };
 
+/** ssh2's optional native addons: a module that throws, as `require` does when they were not built. */
+const noNativeAddons = {
+  name: 'no-native-addons',
+  setup(b) {
+    b.onResolve({ filter: /(\.node$|^cpu-features$)/ }, (args) => ({ path: args.path, namespace: 'no-native-addon' }));
+    b.onLoad({ filter: /.*/, namespace: 'no-native-addon' }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`${args.path}: native addons are not bundled`)});`,
+    }));
+  },
+};
+
 const result = await build({
-  plugins: [lazyStringWidth],
+  plugins: [lazyStringWidth, noNativeAddons],
   absWorkingDir: root,
   // bin.ts answers a bare --version itself and imports main.ts (a chunk) for everything else.
-  entryPoints: [{ in: 'src/bin.ts', out: 'cli' }],
+  // api-main: the doctor runs it as another user (gather.ts finds it next to its own chunk).
+  entryPoints: [{ in: 'src/bin.ts', out: 'cli' }, { in: 'src/doctor/api-main.ts', out: 'chunks/api-main' }],
   outdir,
   bundle: true,
   splitting: true,
@@ -62,7 +76,6 @@ const result = await build({
   platform: 'node',
   target: 'node20',
   chunkNames: 'chunks/[name]-[hash]',
-  external: ['ssh2'],
   // Whitespace and syntax only: identifiers stay readable in an internal error's stack trace.
   minifyWhitespace: true,
   minifySyntax: true,
@@ -70,6 +83,8 @@ const result = await build({
   metafile: true,
   // Bundled CommonJS packages (yaml, yargs' helpers) call require(); give the ES module one.
   banner: { js: "import{createRequire as __dockhandRequire}from'node:module';const require=__dockhandRequire(import.meta.url);" },
+  // ssh2's poly1305 (Emscripten output) reads __dirname when it runs under Node: this file's (Node ≥ 20.11).
+  define: { __dirname: 'import.meta.dirname', __filename: 'import.meta.filename' },
   logLevel: 'warning',
 });
 

@@ -9,16 +9,18 @@ import { writeText } from './core/output.js';
 import { runCli } from './cli.js';
 
 /**
- * stdout that cannot be written (`| head` closed it: EPIPE; `> /dev/full`: ENOSPC) is reported once,
- * in one line, and the run ends with 74 — never a stack trace from an unhandled stream error. Later
- * writes fail the same way and are dropped by this same listener.
+ * stdout that cannot be written ends the run with 74 — never a stack trace from an unhandled stream
+ * error. A full disk or I/O error (`> /dev/full`: ENOSPC) is reported once, in one line. A reader
+ * that went away (`| head` read what it wanted: EPIPE) is not an error the user needs told about:
+ * no line, only the exit code. Later writes fail the same way and are dropped by this same listener.
  */
 let outputFailure: NodeJS.ErrnoException | undefined;
 function onOutputError(err: Error): void {
   if (outputFailure) return;
   if (!isOutputWriteError(err)) throw err;
   outputFailure = err;
-  process.stderr.write(`dockhand: cannot write output to stdout: ${err.code}${err.code === 'EPIPE' ? ' (the reader closed it)' : ''}\n`);
+  if (err.code === 'EPIPE') return;
+  process.stderr.write(`dockhand: cannot write output to stdout: ${err.code}\n`);
 }
 
 export async function main(argv: string[]): Promise<number> {

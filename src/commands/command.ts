@@ -7,4 +7,6 @@ import type { ExitCode } from '../core/errors.js';
  */
 export interface DockhandCommand<A> extends Omit<CommandModule<object, A>, 'handler'> {
   run(argv: ArgumentsCamelCase<A>): Promise<ExitCode>;
+  /** Shown at the end of the command's --help: [command line, what it does]. */
+  examples: ReadonlyArray<readonly [string, string]>;
 }

@@ -13,11 +13,18 @@ interface DoctorArgs extends GlobalArgs {
   fix?: boolean;
   yes?: boolean;
   'allow-root-equivalent'?: boolean;
+  report?: string;
 }
 
 export const doctorCommand: DockhandCommand<DoctorArgs> = {
-  command: ['doctor', '$0'],
-  describe: 'find out why Docker is not reachable, explain it, and fix what is safe',
+  command: 'doctor',
+  describe: 'find out why Docker is not reachable, explain it, and fix what is safe (the default command)',
+  examples: [
+    ['$0', 'diagnose Docker on this machine, for you'],
+    ['$0 doctor --user alice --verbose', '…for another user, listing every check'],
+    ['$0 doctor --fix', 'apply the safe fixes (each confirmed), then check again'],
+    ['$0 doctor -i inventory.yaml --report fleet.html', 'a fleet, and one self-contained HTML report of it'],
+  ],
   builder: (y) =>
     withTargetOptions(y)
       .option('user', { type: 'string', describe: 'check on behalf of this user (default: you)' })
@@ -26,7 +33,8 @@ export const doctorCommand: DockhandCommand<DoctorArgs> = {
       .option('allow-root-equivalent', {
         type: 'boolean',
         describe: 'with --fix --yes: also add the user to the docker group (root-equivalent)',
-      }) as unknown as Argv<DoctorArgs>,
+      })
+      .option('report', { type: 'string', describe: 'also write the results as one self-contained HTML file (hosts × check groups, findings and fixes)' }) as unknown as Argv<DoctorArgs>,
   run: async (argv: ArgumentsCamelCase<DoctorArgs>) => {
     // Loaded here, not at startup: `dockhand --help` and other commands should not pay for it.
     const [{ buildContext }, { runDoctor }, { accountNameProblem }, { UsageError }] = await Promise.all([
@@ -47,6 +55,7 @@ export const doctorCommand: DockhandCommand<DoctorArgs> = {
       fix: argv.fix ?? false,
       yes: argv.yes ?? false,
       allowRootEquivalent: argv['allow-root-equivalent'] ?? false,
+      htmlReport: argv.report,
       ask: tty ? askYesNo : undefined,
     });
   },

@@ -11,6 +11,10 @@ import { withTargetOptions } from './options.js';
 export const factsCommand: DockhandCommand<GlobalArgs> = {
   command: 'facts',
   describe: 'print the facts gathered from each host',
+  examples: [
+    ['$0 facts', 'what dockhand sees on this machine'],
+    ['$0 facts -H admin@web-1 --json', 'the facts of one SSH host, as JSON'],
+  ],
   builder: (y) => withTargetOptions(y) as unknown as Argv<GlobalArgs>,
   // Loaded on use (facts-run.ts): `--help` and the other commands do not pay for the fleet runner.
   run: async (argv: ArgumentsCamelCase<GlobalArgs>) => (await import('./facts-run.js')).runFacts(argv),

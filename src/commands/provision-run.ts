@@ -6,6 +6,18 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { applyPlan, renderSummary, summarize, type ApplyResult } from '../apply/apply.js';
 import { buildContext, type GlobalArgs } from './context.js';
 import { ExitCode, UsageError } from '../core/errors.js';
+import {
+  dataRootProblem,
+  logFileCountProblem,
+  logSizeProblem,
+  noProxyProblem,
+  parseDaemonOpt,
+  proxyProblem,
+  registryMirrorProblem,
+  urlCredentials,
+} from '../core/daemon-values.js';
+import { addSecret } from '../core/output.js';
+import type { DaemonOptions } from '../plan/daemon-settings.js';
 import { accountNameProblem, dockerVersionProblem, fingerprintProblem, mirrorProblem, releaseNameProblem } from '../core/values.js';
 import type { Logger } from '../core/log.js';
 import { gatherFacts } from '../facts/gather.js';
@@ -18,6 +30,7 @@ import { osLabel, planOptionsFor, type HostPlanOptions } from '../plan/host-opti
 import { changes, type Plan } from '../plan/model.js';
 import type { Playbook } from '../playbook/schema.js';
 import { renderPlan } from '../plan/render.js';
+import { SafeStyled, stdoutPaint } from '../core/output-colour.js';
 import { shJoin } from '../shell/quote.js';
 
 /** `plan`/`up` flags (declared in provision.ts) beside the options every host command has. */
@@ -32,7 +45,17 @@ export interface ProvisionArgs extends GlobalArgs {
   os?: string;
   codename?: string;
   'allow-storage-switch'?: boolean;
+  'daemon-opt'?: string[];
+  'log-max-size'?: string;
+  'log-max-file'?: number;
+  'live-restore'?: boolean;
+  'registry-mirror'?: string[];
+  'data-root'?: string;
+  proxy?: string | false;
+  'no-proxy'?: string;
+  'image-store'?: 'overlay2' | 'containerd';
   contexts?: boolean;
+  'show-commands'?: boolean;
 }
 
 /**
@@ -60,7 +83,51 @@ export function flagOptions(argv: ProvisionArgs): HostPlanOptions {
     os: argv.os,
     codename: argv.codename,
     allowStorageSwitch: argv['allow-storage-switch'],
+    daemon: daemonFlags(argv),
   };
+}
+
+/** The daemon flags, each checked (usage errors name the flag); undefined when none is given. */
+export function daemonFlags(argv: ProvisionArgs): DaemonOptions | undefined {
+  const bad = (flag: string, problem: string | undefined) => {
+    if (problem) throw new UsageError(`--${flag}: ${problem}`);
+  };
+  const settings: Record<string, unknown> = {};
+  for (const opt of argv['daemon-opt'] ?? []) {
+    const parsed = parseDaemonOpt(opt);
+    if ('problem' in parsed) throw new UsageError(`--daemon-opt: ${parsed.problem}`);
+    settings[parsed.key] = parsed.value;
+  }
+  if (argv['log-max-size'] !== undefined) bad('log-max-size', logSizeProblem(String(argv['log-max-size'])));
+  if (argv['log-max-file'] !== undefined) bad('log-max-file', logFileCountProblem(argv['log-max-file']));
+  for (const m of argv['registry-mirror'] ?? []) bad('registry-mirror', registryMirrorProblem(m));
+  if (argv['data-root'] !== undefined) bad('data-root', dataRootProblem(argv['data-root']));
+  // yargs reads a bare `--no-proxy` as "not --proxy": the value form is what is meant.
+  if (argv.proxy === false) throw new UsageError('--no-proxy needs a value: hosts reached without the proxy, e.g. --no-proxy localhost,10.0.0.0/8');
+  if (argv.proxy !== undefined) bad('proxy', proxyProblem(argv.proxy));
+  if (argv['no-proxy'] !== undefined) bad('no-proxy', noProxyProblem(argv['no-proxy']));
+  // A proxy (or any URL given as a daemon.json value) may carry a password: it goes into the host's
+  // files as given, and nowhere else — every writer masks it from here on.
+  maskUrlCredentials([argv.proxy, settings]);
+  const options: DaemonOptions = {
+    ...(Object.keys(settings).length ? { settings } : {}),
+    ...(argv['log-max-size'] !== undefined ? { logMaxSize: String(argv['log-max-size']) } : {}),
+    ...(argv['log-max-file'] !== undefined ? { logMaxFile: argv['log-max-file'] } : {}),
+    ...(argv['live-restore'] !== undefined ? { liveRestore: argv['live-restore'] } : {}),
+    ...(argv['registry-mirror'] !== undefined ? { registryMirrors: argv['registry-mirror'] } : {}),
+    ...(argv['data-root'] !== undefined ? { dataRoot: argv['data-root'] } : {}),
+    ...(argv.proxy !== undefined ? { proxy: argv.proxy } : {}),
+    ...(argv['no-proxy'] !== undefined ? { noProxy: argv['no-proxy'] } : {}),
+    ...(argv['image-store'] !== undefined ? { imageStore: argv['image-store'] } : {}),
+  };
+  return Object.keys(options).length ? options : undefined;
+}
+
+/** Register as secrets the credentials of every URL among these values (walked through lists and maps). */
+export function maskUrlCredentials(value: unknown): void {
+  if (typeof value === 'string') urlCredentials(value).forEach(addSecret);
+  else if (Array.isArray(value)) value.forEach(maskUrlCredentials);
+  else if (value && typeof value === 'object') Object.values(value).forEach(maskUrlCredentials);
 }
 
 /** What `up --json` reports per host (the `data` of its host event). */
@@ -85,6 +152,7 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<Exi
   let contextsOk = true;
 
   const task: HostTask = async (transport, host, { report, detectedOs, logger }) => {
+    maskUrlCredentials(host.vars.daemon); // the inventory's daemon: map, as the flags were
     const options = { ...planOptionsFor(host.vars, flags), loginUser: transport.loginUser };
     report('facts', 'running');
     // Users named for the docker group are looked up by the same probe, so the plan can refuse a missing one.
@@ -128,7 +196,9 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<Exi
     report.hosts.flatMap((h) => (results.has(h.host) ? [results.get(h.host)!] : []));
   const report = await runFleetCommand(ctx, task, {
     details: (r) =>
-      mode === 'plan' ? inOrder(r, plans).map(renderPlan).join('') : inOrder(r, applied).map((a) => `${renderSummary(a)}\n`).join(''),
+      mode === 'plan'
+        ? new SafeStyled(inOrder(r, plans).map((p) => renderPlan(p, { showCommands: argv['show-commands'] || argv.verbose, paint: stdoutPaint() })).join(''))
+        : inOrder(r, applied).map((a) => `${renderSummary(a)}\n`).join(''),
     afterRun:
       mode === 'up' && argv.contexts
         ? async (r, logger) => {

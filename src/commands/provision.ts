@@ -25,15 +25,51 @@ function withProvisionOptions<T>(y: Argv<T>) {
     })
     .option('os', { type: 'string', describe: 'treat the host as this os-release ID (derivatives)' })
     .option('codename', { type: 'string', describe: 'treat the host as this release codename' })
-    .option('allow-storage-switch', { type: 'boolean', describe: 'switch to overlay2 even if that hides images/containers of another driver' })
+    .option('allow-storage-switch', { type: 'boolean', describe: 'switch the storage driver, image store or data root even if that hides existing images/containers (they stay on disk)' })
+    .option('daemon-opt', { type: 'string', array: true, describe: 'daemon.json KEY=VALUE (repeatable; VALUE is JSON or a string; log-opts.max-size=10m sets one key of an object; null removes)' })
+    .option('log-max-size', { type: 'string', describe: 'rotate container logs (json-file/local) at this size, e.g. 10m (default 10m when --log-max-file is given)' })
+    .option('log-max-file', { type: 'number', describe: 'log files kept per container when rotating (default 3 when --log-max-size is given)' })
+    .option('live-restore', { type: 'boolean', describe: 'keep containers running while dockerd restarts (--no-live-restore: turn off)' })
+    .option('registry-mirror', { type: 'string', array: true, describe: 'Docker Hub mirror http(s)://host[:port] (repeatable)' })
+    .option('data-root', { type: 'string', describe: "dockerd's data root (refused when the old root holds data, unless --allow-storage-switch)" })
+    .option('proxy', { type: 'string', describe: "HTTP(S) proxy for the daemon's own traffic (pulls, pushes)" })
+    .option('no-proxy', { type: 'string', describe: 'hosts the daemon reaches without the proxy (comma-separated)' })
+    .option('image-store', { choices: ['overlay2', 'containerd'] as const, describe: "overlay2 graph driver (default) or containerd's image store (Engine 24+, the default of fresh Engine 29 installs)" })
     .option('contexts', { type: 'boolean', describe: 'up: then create/update a docker context per ready host (as `dockhand contexts`)' });
+}
+
+/**
+ * `--no-proxy VALUE` as `--no-proxy=VALUE`: yargs would read the bare form as "not --proxy" and take
+ * VALUE for a target host. Only that flag; everything after `--` is left alone.
+ */
+export function valueFlagsJoined(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') return [...out, ...argv.slice(i)];
+    const next = argv[i + 1];
+    if (a === '--no-proxy' && next !== undefined && !next.startsWith('-')) {
+      out.push(`--no-proxy=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
 }
 
 export const planCommand: DockhandCommand<ProvisionArgs> = {
   command: 'plan [targets..]',
   describe: 'show exactly what `up` would change on each host (dry run)',
-  builder: (y) => withProvisionOptions(y) as unknown as Argv<ProvisionArgs>,
+  builder: (y) =>
+    withProvisionOptions(y).option('show-commands', {
+      type: 'boolean',
+      describe: 'print the full script of every command, exactly as `up` runs it (also with -v)',
+    }) as unknown as Argv<ProvisionArgs>,
   run: (argv: ArgumentsCamelCase<ProvisionArgs>) => runProvision(argv, 'plan'),
+  examples: [
+    ['$0 plan', 'what `up` would change on this machine, one line per step'],
+    ['$0 plan -H admin@web-1 --show-commands', '…on one SSH host, with every script exactly as `up` runs it'],
+    ["$0 plan -i inventory.yaml --limit 'web-*' --json", 'the whole plan of each matching host, as JSON'],
+  ],
 };
 
 export const upCommand: DockhandCommand<ProvisionArgs> = {
@@ -41,6 +77,11 @@ export const upCommand: DockhandCommand<ProvisionArgs> = {
   describe: 'install and configure Docker on each host',
   builder: (y) => withProvisionOptions(y) as unknown as Argv<ProvisionArgs>,
   run: (argv: ArgumentsCamelCase<ProvisionArgs>) => runProvision(argv, 'up'),
+  examples: [
+    ['$0 up', 'install and configure Docker on this machine (sudo -n when not root)'],
+    ['$0 up -H ubuntu@ec2-host --users ubuntu,ci -K', 'on one SSH host, asking once for the sudo password'],
+    ['$0 up -i inventory.yaml --source distro --contexts', "a fleet from the distribution's packages, then a docker context per host"],
+  ],
 };
 
 // Loaded on use: playbooks (zod, yaml) and the fleet runner are not paid for by `--help` or other commands.

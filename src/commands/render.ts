@@ -30,9 +30,11 @@ export const renderCommand: DockhandCommand<RenderArgs> = {
         describe: 'users to add to the docker group (root-equivalent)',
       })
       .option('with', { type: 'string', array: true, describe: 'cloud-init: your own user-data file(s), sent beside ours as MIME multi-part' })
-      .option('output', { alias: 'o', type: 'string', describe: 'write to FILE instead of stdout' })
-      .example('$0 render --os debian --os-version 12 --users admin -o converge.sh', 'a script for Debian 12; run it with sudo sh converge.sh')
-      .example('$0 render --format cloud-init --os ubuntu --os-version 24.04 --arch arm64 -o user-data', 'first-boot user-data')
-      .example('$0 render --format ssm -H admin@host -o dockhand.yaml', 'an SSM document for hosts like this one') as unknown as Argv<RenderArgs>,
+      .option('output', { alias: 'o', type: 'string', describe: 'write to FILE instead of stdout' }) as unknown as Argv<RenderArgs>,
+  examples: [
+    ['$0 render --os debian --os-version 12 --users admin -o converge.sh', 'a script for Debian 12; run it with sudo sh converge.sh'],
+    ['$0 render --format cloud-init --os ubuntu --os-version 24.04 --arch arm64 -o user-data', 'first-boot user-data'],
+    ['$0 render --format ssm -H admin@host -o dockhand.yaml', 'an SSM document for hosts like this one'],
+  ],
   run: async (argv: ArgumentsCamelCase<RenderArgs>) => (await import('./render-run.js')).runRender(argv),
 };

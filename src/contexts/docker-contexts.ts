@@ -133,6 +133,11 @@ export function dockerCli(env: NodeJS.ProcessEnv = process.env): DockerRunner {
   };
 }
 
+/** The docker commands (argv after `docker`) that carry out a plan, in order. */
+export function contextCommands(plan: ContextPlan): string[][] {
+  return [...plan.actions.flatMap((a) => (a.argv ? [a.argv] : [])), ...(plan.use ? [plan.use.argv] : [])];
+}
+
 /** Read the existing contexts, plan, and (unless dryRun) run the plan's docker commands in order. */
 export async function syncDockerContexts(
   hosts: readonly HostEntry[],
@@ -140,7 +145,7 @@ export async function syncDockerContexts(
   opts: { use?: string; prefix?: string; dryRun?: boolean; onCommand?: (args: string[]) => void } = {},
 ): Promise<ContextPlan> {
   const plan = planContexts(hosts, parseContextList(await docker(['context', 'ls', '--format', 'json'])), opts);
-  const commands = [...plan.actions.flatMap((a) => (a.argv ? [a.argv] : [])), ...(plan.use ? [plan.use.argv] : [])];
+  const commands = contextCommands(plan);
   for (const args of commands) {
     opts.onCommand?.(args);
     if (!opts.dryRun) await docker(args);
@@ -148,10 +153,20 @@ export async function syncDockerContexts(
   return plan;
 }
 
-/** One line per host: what happened to its context. */
-export function renderContextPlan(plan: ContextPlan): string {
-  const verb = { create: 'created', update: 'updated', unchanged: 'unchanged', skip: 'skipped' } as const;
-  const lines = plan.actions.map((a) => `${verb[a.action].padEnd(9)} ${a.context}${a.endpoint ? ` → ${a.endpoint}` : ''}${a.reason ? ` (${a.reason})` : ''}`);
-  if (plan.use) lines.push(`current context: ${plan.use.context}`);
+/**
+ * One line per host: what happened to its context; with `dryRun`, what would happen (the same plan,
+ * nothing run), then the docker commands that would run, in order.
+ */
+export function renderContextPlan(plan: ContextPlan, opts: { dryRun?: boolean } = {}): string {
+  const verb = opts.dryRun
+    ? ({ create: 'would create', update: 'would update', unchanged: 'unchanged', skip: 'skipped' } as const)
+    : ({ create: 'created', update: 'updated', unchanged: 'unchanged', skip: 'skipped' } as const);
+  const width = opts.dryRun ? 12 : 9;
+  const lines = plan.actions.map((a) => `${verb[a.action].padEnd(width)} ${a.context}${a.endpoint ? ` → ${a.endpoint}` : ''}${a.reason ? ` (${a.reason})` : ''}`);
+  if (plan.use) lines.push(`${opts.dryRun ? 'would make current' : 'current context'}: ${plan.use.context}`);
+  if (opts.dryRun) {
+    const commands = contextCommands(plan);
+    lines.push('', commands.length ? 'docker commands it would run:' : 'nothing to run: every context is up to date', ...commands.map((c) => `  ${shJoin(['docker', ...c])}`));
+  }
   return lines.join('\n') + '\n';
 }

@@ -12,7 +12,8 @@
  *  64  usage error (bad flags or arguments)
  *  65  bad input data (playbook, inventory, check declarations, daemon.json)
  *  70  internal error (a bug in dockhand)
- *  74  output could not be written (stdout closed or its disk full: EPIPE, ENOSPC)
+ *  74  output could not be written (stdout closed or its disk full: EPIPE — silently, the reader
+ *      went away as `| head` does — or ENOSPC, EIO, … with one line on stderr)
  */
 import { lastLines } from './bounded.js';
 

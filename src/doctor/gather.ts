@@ -4,6 +4,7 @@
  * checked user via setpriv, or through an injected opener for remote hosts).
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { CommandError, DockhandError, ExitCode } from '../core/errors.js';
@@ -98,7 +99,9 @@ async function gatherUnbounded(transport: Transport, opts: GatherOptions): Promi
   return { facts, client, api, apiVia: via };
 }
 
-const apiMain = fileURLToPath(new URL('./api-main.js', import.meta.url));
+// Beside this module: tsc's dist/src/doctor/, or the bundle's chunks/ when this code is in a chunk;
+// chunks/ below it when the bundler inlined this code into dist/src/cli.js itself.
+const apiMainFile = () => ['./api-main.js', './chunks/api-main.js'].map((f) => fileURLToPath(new URL(f, import.meta.url))).find((f) => existsSync(f)) ?? '';
 
 async function queryAsUser(
   transport: Transport,
@@ -117,7 +120,7 @@ async function queryAsUser(
   }
   // Another user: only their own process meets their permissions. A fresh login's groups (--init-groups).
   const unix = endpoints.filter((e) => unixSocketPath(e));
-  const argv = ['setpriv', `--reuid=${client.user.uid}`, `--regid=${client.user.gid}`, '--init-groups', process.execPath, apiMain, ...unix];
+  const argv = ['setpriv', `--reuid=${client.user.uid}`, `--regid=${client.user.gid}`, '--init-groups', process.execPath, apiMainFile(), ...unix];
   try {
     if (uid === 0) {
       const { stdout } = await promisify(execFile)(argv[0]!, argv.slice(1), { timeout: 30_000 });

@@ -6,6 +6,7 @@
  * forge a line of the report ("✓ healthy").
  */
 import { safeLine, safeText } from '../core/output.js';
+import { plainPaint, type Paint, type Style } from '../core/output-colour.js';
 import { isProblem, isWarning, summarize, summaryLine, type Finding } from './engine.js';
 
 export interface DoctorReport {
@@ -38,6 +39,9 @@ const GROUPS: Record<string, string> = {
   security: 'Security',
 };
 
+/** The report group a finding is shown in (by its id's area). */
+export const groupOf = (f: Finding): string => GROUPS[f.id.split('.')[0]!] ?? 'Other';
+
 export function mark(f: Finding): string {
   if (f.status === 'pass') return '✓';
   if (f.status === 'skip') return '-';
@@ -56,52 +60,81 @@ function fixLines(f: Finding): string[] {
   return [head, ...f.fix.commands.map((c) => (f.fix!.class === 'never-auto' ? `# ${c}` : c)), ...(f.fix.note ? [`#   ${f.fix.note.trim()}`] : [])];
 }
 
-export function renderHost(r: DoctorReport, opts: { verbose?: boolean } = {}): string {
-  const out: string[] = [`dockhand doctor — ${r.host}${r.user ? ` (user ${r.user})` : ''}`, ''];
+/** A line and how to colour it once it is safe (the style applies to pieces dockhand wrote itself). */
+type Line = { text: string; colour?: (safe: string, paint: Paint) => string };
+
+const markStyle = (f: Finding): Style => (f.status === 'pass' ? 'ok' : f.status === 'skip' ? 'dim' : isProblem(f) ? 'bad' : 'warn');
+
+/**
+ * One host's report. By default each group of checks is one line when its checks pass ("Socket and
+ * permissions  ✓ 8 checks"); failures and warnings are shown in full under their group, with evidence,
+ * why and fix; an informational finding (the endpoint in use) is one line. `verbose` lists every check
+ * with its evidence, skipped ones too. Returns text already through the output layer, coloured by `paint`.
+ */
+export function renderHost(r: DoctorReport, opts: { verbose?: boolean; paint?: Paint } = {}): string {
+  const paint = opts.paint ?? plainPaint;
+  const out: Line[] = [{ text: `dockhand doctor — ${r.host}${r.user ? ` (user ${r.user})` : ''}`, colour: (t, p) => p('bold', t) }, { text: '' }];
   if (r.error) {
     // The error's own lines (a command's output tail) stay lines, indented under it.
     const [first, ...more] = safeText(r.error).split('\n');
-    return [...out, `✗ could not check: ${first}`, ...more.map((l) => `    ${l}`), ''].map(safeLine).join('\n');
+    out.push({ text: `✗ could not check: ${first}`, colour: (t, p) => p('bad', t.slice(0, 1)) + t.slice(1) }, ...more.map((l) => ({ text: `    ${l}` })), { text: '' });
+    return finishLines(out, paint);
   }
-  let group = '';
   // Findings come in dependency order, which can return to a group later (host.* checks that depend
   // on others): keep each group's findings together, groups in the order they first appear.
-  const groupOf = (f: Finding) => GROUPS[f.id.split('.')[0]!] ?? 'Other';
-  const groupOrder = [...new Set(r.findings.map(groupOf))];
-  const ordered = groupOrder.flatMap((g) => r.findings.filter((f) => groupOf(f) === g));
-  for (const f of ordered) {
-    if (f.status === 'skip' && !opts.verbose) continue;
-    const g = groupOf(f);
-    if (g !== group) {
-      out.push(g);
-      group = g;
-    }
-    const sec = f.security && f.status === 'fail' ? 'SECURITY: ' : '';
-    const text = f.status === 'pass' && f.severity !== 'info' ? f.title : f.summary;
-    out.push(`  ${mark(f)} ${sec}${text}  [${f.id}]`);
-    if (f.status === 'skip') {
-      out.push(`      skipped: ${f.skippedBecause ? `depends on ${f.skippedBecause}` : f.summary}`);
-      continue;
-    }
-    const showEvidence = f.status !== 'pass' || f.severity === 'info' || opts.verbose;
-    if (showEvidence) for (const e of f.evidence) out.push(`      ${e}`);
-    if (f.status === 'fail' || f.status === 'warn') {
-      if (f.explanation) out.push(`      why: ${f.explanation.replace(/\s+/g, ' ')}`);
-      for (const l of fixLines(f)) out.push(`      fix: ${l}`);
-    }
+  const groups = [...new Set(r.findings.map(groupOf))];
+  const nameWidth = Math.max(...groups.map((g) => g.length));
+  for (const g of groups) {
+    const findings = r.findings.filter((f) => groupOf(f) === g);
+    const shown = opts.verbose ? findings : findings.filter((f) => f.status === 'fail' || f.status === 'warn' || (f.status === 'pass' && f.severity === 'info'));
+    const passed = findings.filter((f) => f.status === 'pass' && !shown.includes(f)).length;
+    if (!shown.length && !passed) continue; // only skipped checks: counted in the skipped line below
+    const head = opts.verbose || !passed ? g : `${g.padEnd(nameWidth)}  ✓ ${passed} ${passed === 1 ? 'check' : 'checks'}`;
+    const ticks = head.indexOf('✓');
+    out.push({ text: head, colour: (t, p) => p('bold', t.slice(0, g.length)) + (ticks < 0 ? '' : t.slice(g.length, ticks) + p('ok', t.slice(ticks))) });
+    for (const f of shown) out.push(...findingLines(f, opts.verbose ?? false));
   }
   // The same count as the summary line's "N skipped", split by why.
   const skipped = r.findings.filter((f) => f.status === 'skip');
   if (skipped.length && !opts.verbose) {
     const blocked = skipped.filter((f) => f.skippedBecause).length;
     const parts = [blocked && `${blocked} because a check they depend on failed`, skipped.length - blocked && `${skipped.length - blocked} not applicable or without evidence here`].filter(Boolean);
-    out.push('', `  (${skipped.length} ${skipped.length === 1 ? 'check' : 'checks'} skipped: ${parts.join(', ')}; --verbose lists them)`);
+    out.push({ text: '' }, { text: `  (${skipped.length} ${skipped.length === 1 ? 'check' : 'checks'} skipped: ${parts.join(', ')}; --verbose lists them)`, colour: (t, p) => p('dim', t) });
   }
   const block = fixBlock(r.findings, privilegeOf(r));
-  if (block.length) out.push('', 'Fix (copy and paste; review first):', '', ...block.map((l) => `  ${l}`));
-  if (r.fixLog?.length) out.push('', 'Applied:', ...r.fixLog.map((l) => `  ${l}`));
-  out.push('', summaryLine(summarize(r.findings)), '');
-  return out.map(safeLine).join('\n');
+  if (block.length) out.push({ text: '' }, { text: 'Fix (copy and paste; review first):', colour: (t, p) => p('bold', t) }, { text: '' }, ...block.map((l) => ({ text: `  ${l}` })));
+  if (r.fixLog?.length) out.push({ text: '' }, { text: 'Applied:', colour: (t, p) => p('bold', t) }, ...r.fixLog.map((l) => ({ text: `  ${l}` })));
+  const s = summarize(r.findings);
+  const summaryStyle: Style = s.problems ? 'bad' : s.warnings ? 'warn' : 'ok';
+  out.push({ text: '' }, { text: summaryLine(s), colour: (t, p) => p(summaryStyle, t) }, { text: '' });
+  return finishLines(out, paint);
+}
+
+function findingLines(f: Finding, verbose: boolean): Line[] {
+  const out: Line[] = [];
+  const sec = f.security && f.status === 'fail' ? 'SECURITY: ' : '';
+  const text = f.status === 'pass' && f.severity !== 'info' ? f.title : f.summary;
+  out.push({ text: `  ${mark(f)} ${sec}${text}  [${f.id}]`, colour: (t, p) => `  ${p(markStyle(f), t.slice(2, 3))} ${sec ? p('bad', sec) : ''}${t.slice(4 + sec.length)}` });
+  if (f.status === 'skip') {
+    out.push({ text: `      skipped: ${f.skippedBecause ? `depends on ${f.skippedBecause}` : f.summary}` });
+    return out;
+  }
+  if (f.status !== 'pass' || verbose) for (const e of f.evidence) out.push({ text: `      ${e}` });
+  if (f.status === 'fail' || f.status === 'warn') {
+    if (f.explanation) out.push({ text: `      why: ${f.explanation.replace(/\s+/g, ' ')}` });
+    for (const l of fixLines(f)) out.push({ text: `      fix: ${l}`, colour: (t, p) => `      ${p('bold', 'fix:')}${t.slice(10)}` });
+  }
+  return out;
+}
+
+/** Each line through the output layer (one line each: host text cannot start one), then its colour. */
+function finishLines(lines: readonly Line[], paint: Paint): string {
+  return lines
+    .map((l) => {
+      const safe = safeLine(l.text);
+      return l.colour && paint.enabled ? l.colour(safe, paint) : safe;
+    })
+    .join('\n');
 }
 
 /** How root commands of the fix block are run: as root already, through sudo, or neither. */
@@ -139,7 +172,8 @@ function worst(findings: readonly Finding[]): Finding | undefined {
   return findings.find((f) => isProblem(f) && f.security) ?? findings.find(isProblem) ?? findings.find(isWarning);
 }
 
-export function renderFleet(reports: readonly DoctorReport[]): string {
+/** The fleet table; cells are safe before they are measured, then the STATE column is coloured. */
+export function renderFleet(reports: readonly DoctorReport[], paint: Paint = plainPaint): string {
   const rows = reports.map((r) => {
     if (r.error) return { host: safeLine(r.host), state: 'could not check', finding: safeLine(r.error), rank: 3 };
     const s = summarize(r.findings);
@@ -154,8 +188,9 @@ export function renderFleet(reports: readonly DoctorReport[]): string {
   rows.sort((a, b) => b.rank - a.rank || a.host.localeCompare(b.host));
   const hw = Math.max(4, ...rows.map((r) => r.host.length));
   const sw = Math.max(5, ...rows.map((r) => r.state.length));
-  const line = (a: string, b: string, c: string) => `${a.padEnd(hw)}  ${b.padEnd(sw)}  ${c}`;
-  return [line('HOST', 'STATE', 'WORST FINDING'), ...rows.map((r) => line(r.host, r.state, r.finding))].join('\n') + '\n';
+  const line = (a: string, b: string, c: string, style?: Style) => `${a.padEnd(hw)}  ${style ? paint(style, b.padEnd(sw)) : b.padEnd(sw)}  ${c}`;
+  const styleOf = (rank: number): Style => (rank >= 2 ? 'bad' : rank === 1 ? 'warn' : 'ok');
+  return [paint('bold', line('HOST', 'STATE', 'WORST FINDING')), ...rows.map((r) => line(r.host, r.state, r.finding, styleOf(r.rank)))].join('\n') + '\n';
 }
 
 export function toJson(reports: readonly DoctorReport[]): unknown {

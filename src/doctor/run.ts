@@ -9,18 +9,20 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { checksDir } from '../core/paths.js';
 import { DockhandError, ExitCode, InputError, exitCodeOf } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
-import { jsonText, safeText } from '../core/output.js';
+import { jsonText } from '../core/output.js';
 import { runFleetCommand, type FleetCommandOptions, type HostTask, type RunContext } from '../fleet/command.js';
 import { FleetCancelled } from '../fleet/run.js';
 import type { FleetReport } from '../fleet/types.js';
 import type { TargetSpec, Transport } from '../transport/types.js';
 import { openTransport } from '../transport/open.js';
-import { loadDeclarations, type CheckDecl } from './declarations.js';
+import { checkDeclarations } from './compiled-checks.js';
+import type { CheckDecl } from './declarations.js';
 import { runChecks, summarize, summaryLine, type Finding } from './engine.js';
 import type { DoctorEvidence } from './evidence.js';
 import { applicableFixes, applyFixes, remainingAdvice } from './fix.js';
 import { gatherEvidence } from './gather.js';
 import { checkFns } from './checks/index.js';
+import { stdoutPaint } from '../core/output-colour.js';
 import { renderFleet, renderHost, toJson, type DoctorReport } from './render.js';
 
 export interface DoctorOptions extends RunContext {
@@ -36,6 +38,8 @@ export interface DoctorOptions extends RunContext {
   ask?: (question: string) => Promise<boolean>;
   /** Where the report goes (default stdout). */
   write?: (text: string) => void;
+  /** --report FILE.html: also write the self-contained HTML report (report-html.ts) there. */
+  htmlReport?: string;
 }
 
 async function examine(transport: Transport, decls: Promise<CheckDecl[]>, user: string | undefined): Promise<{ evidence: DoctorEvidence; findings: Finding[] }> {
@@ -98,11 +102,10 @@ export async function runDoctor(opts: DoctorOptions): Promise<ExitCode> {
   // from the next turn of the event loop: the way to a local probe is promises only (its modules are
   // imported statically; ssh2 only for SSH hosts), so the probes are spawned first and loading yaml and
   // zod (~50 ms) overlaps them instead of delaying them.
-  const decls = nextTurn().then(() => loadDeclarations(opts.checksDir ?? checksDir));
+  const decls = nextTurn().then(() => checkDeclarations(opts.checksDir ?? checksDir));
   decls.catch(() => {}); // rejection handled where it is awaited
-  // Through the output layer (src/core/output.ts), whoever the writer is: secrets masked, host text printable.
+  // What is written went through the output layer (src/core/output.ts) in its renderer or jsonText.
   const writeRaw = opts.write ?? ((t: string) => process.stdout.write(t));
-  const write = (t: string) => writeRaw(safeText(t));
   // The report names why a host could not be reached in full (the runner's summary keeps one line).
   const openErrors = new Map<TargetSpec, string>();
   const open = opts.open ?? openTransport;
@@ -133,10 +136,22 @@ export async function runDoctor(opts: DoctorOptions): Promise<ExitCode> {
     return (h.data as DoctorReport | undefined) ?? { host: h.host, findings: [], error: openErrors.get(spec) ?? h.error ?? `not checked (${h.outcome})` };
   });
   if (opts.json) writeRaw(jsonText(toJson(reports), 2) + '\n');
-  else if (reports.length === 1) write(renderHost(reports[0]!, { verbose: opts.verbose }));
+  // The renderers' text is through the output layer already, coloured for stdout (output-colour.ts).
+  else if (reports.length === 1) writeRaw(renderHost(reports[0]!, { verbose: opts.verbose, paint: stdoutPaint() }));
   else {
-    write(renderFleet(reports));
-    if (opts.verbose) for (const r of reports) write('\n' + renderHost(r, { verbose: true }));
+    writeRaw(renderFleet(reports, stdoutPaint()));
+    if (opts.verbose) for (const r of reports) writeRaw('\n' + renderHost(r, { verbose: true, paint: stdoutPaint() }));
   }
+  if (opts.htmlReport) await writeHtmlReport(opts.htmlReport, reports, opts.logger);
   return exitCodeFor(reports, fleet);
+}
+
+async function writeHtmlReport(file: string, reports: readonly DoctorReport[], logger: Logger): Promise<void> {
+  const [{ renderHtmlReport }, { writeFile }] = await Promise.all([import('./report-html.js'), import('node:fs/promises')]);
+  try {
+    await writeFile(file, renderHtmlReport(reports));
+  } catch (err) {
+    throw new DockhandError(`--report ${file}: cannot write: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { exitCode: ExitCode.outputFailed, cause: err });
+  }
+  logger.info(`report: ${file}`);
 }

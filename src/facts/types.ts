@@ -8,6 +8,7 @@
  * `false`/empty when it looked and found nothing.
  */
 import type { CloudInitAreaFacts } from './areas/cloud-init.js';
+import type { DaemonAreaFacts } from './areas/daemon.js';
 import type { DockerAreaFacts } from './areas/docker.js';
 import type { InitAreaFacts } from './areas/init.js';
 import type { LocksAreaFacts } from './areas/locks.js';
@@ -21,6 +22,7 @@ import type { UserAreaFacts } from './areas/user.js';
 /** A file as a probe read it (defined with the framing that carries it). */
 export type { FileContent } from '../probe/framing.js';
 export type { FactsRequest } from './areas/area.js';
+export type { DaemonInfo, DaemonUnitFacts } from './areas/daemon.js';
 export type { PathStat } from './areas/docker.js';
 export type { InitFacts, InitSystem } from './areas/init.js';
 export type { LockHolder } from './areas/locks.js';
@@ -38,6 +40,7 @@ export interface Facts
     UserAreaFacts,
     ServicesAreaFacts,
     DockerAreaFacts,
+    DaemonAreaFacts,
     StorageAreaFacts,
     CloudInitAreaFacts,
     LocksAreaFacts,

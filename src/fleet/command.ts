@@ -3,19 +3,18 @@
  * transport through the connection pacing, show progress, handle Ctrl-C, have the exporter write the
  * result (table or JSON), and close everything. The command supplies only `(transport, host, ctx) => HostResult`.
  */
+import type { SafeStyled } from '../core/output-colour.js';
 import { DockhandError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/log.js';
 import type { HostEntry } from '../model/types.js';
 import { openTransport } from '../transport/open.js';
-import { resolveSshConfig } from '../transport/ssh-config.js';
 import { JumpPool } from '../transport/ssh/jump-pool.js';
-import type { ConnectOptions, TargetSpec, Transport } from '../transport/types.js';
+import type { ConnectOptions, Pace, Transport } from '../transport/types.js';
 import { interruptOnSigint } from './interrupt.js';
 import type { ResultExporter } from './export/index.js';
 import { createOutput } from './output.js';
 import { createProgress, type FleetProgress } from './progress/index.js';
 import { FleetCancelled, runFleet, type FleetOptions, type TaskContext } from './run.js';
-import { serversOf } from './start-gate.js';
 import type { FleetReport, HostResult } from './types.js';
 
 /** What a command's core needs from the command line: who to talk to and how to report. */
@@ -41,7 +40,7 @@ export interface FleetCommandOptions {
   /** Overrides of the runner settings from the command line (e.g. connection pacing). */
   fleet?: Partial<FleetOptions>;
   /** The command's per-host output for the table, printed just before it (with --json it is in each host's data). */
-  details?: (report: FleetReport) => string | undefined;
+  details?: (report: FleetReport) => string | SafeStyled | undefined;
   /** Work on this machine after every host is done, before the summary (e.g. docker contexts). */
   afterRun?: (report: FleetReport, logger: Logger) => Promise<void>;
   /**
@@ -94,8 +93,11 @@ export async function runFleetCommand(ctx: RunContext, task: HostTask, opts: Fle
       ctx.hosts,
       async (host, taskCtx) => {
         try {
-          const servers = ctx.hosts.length > 1 ? await serversOfRoute(host.spec, ctx.connect) : [];
-          const transport = await taskCtx.connect(() => open(host.spec, ctx.connect, logger, { jumps }), servers);
+          // A fleet's connections are paced per server (one host has nothing to be paced against).
+          // The transport resolves the route (`ssh -G`) once and paces its handshakes by it; a
+          // local host reaches no server.
+          const pace: Pace | undefined = ctx.hosts.length > 1 ? (servers, start) => taskCtx.connect(start, servers) : undefined;
+          const transport = await open(host.spec, ctx.connect, logger, { jumps, pace });
           connected.set(host.name, transport);
           try {
             return await task(transport, host, { ...taskCtx, logger });
@@ -149,15 +151,4 @@ export function logFailure(logger: Logger, host: string, err: unknown): void {
   } else if (!(err instanceof Error && err.name === 'AbortError')) {
     logger.error(`${host}: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   }
-}
-
-/**
- * The servers a host's connection reaches, for pacing: its own jump chain and address, or what the
- * user's ~/.ssh/config makes of its name (HostName, Port, ProxyJump: `ssh -G`, as the transport
- * resolves it too). Only for fleets: one host has nothing to be paced against.
- */
-export async function serversOfRoute(spec: TargetSpec, connect: Pick<ConnectOptions, 'useSshConfig' | 'sshConfigFile'>): Promise<string[]> {
-  if (spec.kind === 'local' || !spec.host) return serversOf(spec);
-  const cfg = connect.useSshConfig === false ? undefined : await resolveSshConfig(spec.host, connect.sshConfigFile, spec.user, spec.port);
-  return serversOf({ kind: 'ssh', host: cfg?.hostname ?? spec.host, port: spec.port ?? cfg?.port, jump: spec.jump ?? cfg?.proxyJump });
 }

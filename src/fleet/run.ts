@@ -26,7 +26,8 @@ export interface TaskContext {
   report(step: string, status: StepStatus, detail?: string): void;
   /**
    * Open a connection through the fleet's start pacing (see StartGate), counted against each of the
-   * `servers` it reaches (serversOf in start-gate.ts; none: not paced).
+   * `servers` it reaches (`host:port` of each jump host and the destination, as the SSH transport
+   * resolves them; none: not paced).
    */
   connect<T>(open: () => Promise<T>, servers: readonly string[]): Promise<T>;
   /** The host's OS as soon as it is known, so the summary shows it even if the task fails later. */

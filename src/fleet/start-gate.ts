@@ -124,30 +124,3 @@ export class StartGate {
     }
   }
 }
-
-/**
- * The servers an SSH start reaches, as pacing keys: each jump host of the chain, then the destination
- * (`host:port` for both: the user does not matter to sshd's limits, and a server that is a jump host
- * for some hosts and a destination itself is one sshd). The local machine: none. Names are as
- * given (an inventory name, -H, or the ~/.ssh/config route when the caller resolved it): two aliases
- * of one machine count as two servers.
- */
-export function serversOf(route: { kind: 'local' | 'ssh'; host?: string; port?: number; jump?: string }): string[] {
-  if (route.kind === 'local') return [];
-  const destination = route.host?.includes(':') ? `[${route.host}]` : (route.host ?? '');
-  const jumps = (route.jump ?? '')
-    .split(',')
-    .map((j) => j.trim())
-    .filter(Boolean)
-    .map((j) => hostPort(j.slice(j.lastIndexOf('@') + 1)));
-  return [...jumps, hostPort(`${destination}:${route.port ?? 22}`)];
-}
-
-/** `host`, `host:port`, `[v6]:port`, bare v6 → `host:port` (v6 unbracketed: only a key). */
-function hostPort(text: string): string {
-  const v6 = text.match(/^\[([^\]]+)\](?::(\d+))?$/);
-  if (v6) return `${v6[1]}:${v6[2] ?? 22}`;
-  const colon = text.lastIndexOf(':');
-  if (colon >= 0 && text.indexOf(':') === colon) return text;
-  return `${text}:22`;
-}

@@ -16,6 +16,7 @@ import {
   mirrorProblem,
   releaseNameProblem,
 } from '../core/values.js';
+import { daemonKeyProblem } from '../core/daemon-values.js';
 
 /** A string checked by one of the value rules (src/core/values.ts): the rule's reason is the error message. */
 function checked(rule: (value: string) => string | undefined) {
@@ -42,6 +43,9 @@ export const playbookVarsShape = {
   mirror: checked(mirrorProblem).describe("base URL of a mirror of Docker's repository"),
   channel: z.enum(['stable', 'test']).describe("Docker repository channel"),
   key_fingerprint: checked(fingerprintProblem).describe('expected fingerprint of the repository signing key (for a re-signing mirror)'),
+  daemon: z
+    .record(checked(daemonKeyProblem), z.unknown())
+    .describe('daemon.json settings merged into /etc/docker/daemon.json (objects key by key; null removes a key); a later layer replaces the whole map'),
 } as const;
 
 /** How to reach a host; allowed at every level so a group can share a user or a jump host. */

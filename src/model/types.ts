@@ -30,6 +30,8 @@ export interface HostVars {
   mirror?: string;
   channel?: 'stable' | 'test';
   key_fingerprint?: string;
+  /** daemon.json keys (inventory `daemon:`) → JSON values; null removes a key. */
+  daemon?: Record<string, unknown>;
 }
 
 /** One host to work on: how to reach it, which groups it is in, and its variables. */

@@ -7,6 +7,7 @@ import { dockerVersionProblem, fingerprintProblem, mirrorProblem, normalizeFinge
 import type { Facts } from '../facts/types.js';
 import type { DockerSource, PackageSet, Playbook, SourceKind, Step, VersionEntry } from '../playbook/schema.js';
 import type { Selection } from '../playbook/select.js';
+import type { DaemonOptions } from './daemon-settings.js';
 import { chooseTool, packageManagerOps, type PackageManagerOps } from './package-managers.js';
 import { serviceManagerFor, type ServiceManager } from './service-managers.js';
 
@@ -32,6 +33,8 @@ export interface PlanOptions {
    */
   loginUser?: string;
   allowStorageSwitch?: boolean;
+  /** Daemon settings (inventory `daemon:` and the daemon flags): merged into daemon.json. */
+  daemon?: DaemonOptions;
   /** A sudo password was given (--ask-become-pass): sudo that asks for one can still be used. */
   becomePassword?: boolean;
 }
@@ -64,6 +67,7 @@ export interface PlanContext {
   dockerVersion?: string;
   users: string[];
   allowStorageSwitch: boolean;
+  daemon: DaemonOptions;
   becomePassword: boolean;
   /** Parameters of a step the playbook declares, or undefined when it does not have it. */
   step<K extends Step['step']>(id: K): Extract<Step, { step: K }> | undefined;
@@ -129,6 +133,7 @@ export function makeContext(facts: Facts, selection: Selection, options: PlanOpt
     dockerVersion: options.dockerVersion,
     users: dockerUsers(options.users, options.loginUser),
     allowStorageSwitch: options.allowStorageSwitch ?? false,
+    daemon: options.daemon ?? {},
     becomePassword: options.becomePassword ?? false,
     step,
   };

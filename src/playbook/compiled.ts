@@ -28,16 +28,25 @@ export function playbookDigests(dir: string = playbooksDir): Record<string, stri
   return digests;
 }
 
-/** The compiled playbooks when they match the directory's files exactly; undefined otherwise. */
-export function loadCompiledPlaybooks(dir: string = playbooksDir, file: string = compiledPlaybooksFile): Playbook[] | undefined {
-  let compiled: CompiledPlaybooks;
+/**
+ * A build-time compiled file (`{ digests, … }`) when its digests match the YAML files of `dir`
+ * exactly; undefined otherwise (also for the check declarations, src/doctor/compiled-checks.ts).
+ */
+export function matchingCompiled<T extends { digests: Record<string, string> }>(file: string, dir: string): T | undefined {
+  let compiled: T;
   try {
-    compiled = JSON.parse(readFileSync(file, 'utf8')) as CompiledPlaybooks;
+    compiled = JSON.parse(readFileSync(file, 'utf8')) as T;
   } catch {
     return undefined; // not built (tests run from src/), or unreadable: the YAML is the source
   }
   const now = playbookDigests(dir);
   const names = Object.keys(now);
   const same = names.length === Object.keys(compiled.digests ?? {}).length && names.every((n) => compiled.digests[n] === now[n]);
-  return same && Array.isArray(compiled.playbooks) ? compiled.playbooks : undefined;
+  return same ? compiled : undefined;
+}
+
+/** The compiled playbooks when they match the directory's files exactly; undefined otherwise. */
+export function loadCompiledPlaybooks(dir: string = playbooksDir, file: string = compiledPlaybooksFile): Playbook[] | undefined {
+  const compiled = matchingCompiled<CompiledPlaybooks>(file, dir);
+  return compiled && Array.isArray(compiled.playbooks) ? compiled.playbooks : undefined;
 }

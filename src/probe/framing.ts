@@ -58,8 +58,14 @@ export class ProbeTamperError extends DockhandError {
   }
 }
 
+/**
+ * A table keyed by host text: no prototype, so a key such as `__proto__` or `constructor` is a key
+ * like any other (on `{}` it would set the prototype, or read Object's own members).
+ */
+const hostKeyed = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
+
 export function emptySection(): ProbeSection {
-  return { kv: {}, files: {}, commands: {} };
+  return { kv: hostKeyed(), files: hostKeyed(), commands: hostKeyed() };
 }
 
 const ARITY: Record<string, number> = { S: 1, K: 2, F: 3, C: 3, D: 0 };
@@ -88,7 +94,7 @@ export function splitProbeOutput(text: string, host = 'host', exitCode?: ExitCod
   const tokens = text.split('\0');
   // Everything up to the last NUL is complete tokens; what follows it is a token cut short.
   tokens.pop();
-  const sections: Record<string, ProbeSection> = {};
+  const sections = hostKeyed<ProbeSection>();
   let current: ProbeSection | undefined;
   let complete = false;
   const section = () => current ?? fail('a record before the first section');

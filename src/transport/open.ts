@@ -1,11 +1,13 @@
 import { addSecret, type Logger } from '../core/log.js';
 import { LocalTransport } from './local.js';
 import type { JumpPool } from './ssh/jump-pool.js';
-import type { ConnectOptions, TargetSpec, Transport } from './types.js';
+import type { ConnectOptions, Pace, TargetSpec, Transport } from './types.js';
 
 export interface OpenOptions {
   /** Jump host connections to share (a fleet run's own); default: one pool per process. */
   jumps?: JumpPool;
+  /** Connection pacing (a fleet run's start gate): each handshake goes through it. */
+  pace?: Pace;
 }
 
 /**
@@ -16,9 +18,13 @@ export async function openTransport(spec: TargetSpec, opts: ConnectOptions, logg
   // Registered before anything can echo a command: the password is masked in every log line.
   if (opts.becomePassword) addSecret(opts.becomePassword);
   if (spec.kind === 'local') return new LocalTransport(spec.name, opts, logger);
-  // Loaded only for SSH targets: ssh2 costs ~30 ms of start-up that local runs should not pay.
+  // The route first: `ssh -G` runs in its own process while ssh2 loads (loaded only for SSH targets:
+  // tens of ms of start-up that local runs should not pay), instead of after it.
+  const { resolveRoute } = await import('./ssh/hops.js');
+  const route = resolveRoute(spec, opts);
+  route.catch(() => {}); // awaited (and its error reported) by the first connect
   const { SshTransport } = await import('./ssh/transport.js');
-  const transport = new SshTransport(spec, opts, logger, open.jumps);
+  const transport = new SshTransport(spec, opts, logger, open.jumps, open.pace, route);
   await transport.connect();
   return transport;
 }

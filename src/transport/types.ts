@@ -90,3 +90,10 @@ export interface ConnectOptions {
   /** `--ssh-config`: read this file instead of ~/.ssh/config for every host (as `ssh -F`). */
   sshConfigFile?: string;
 }
+
+/**
+ * Connection pacing: run `start` (opening one connection) when every server it reaches allows it —
+ * `servers` are `host:port` of each jump host, then the destination, as resolved for the connection
+ * (the fleet's StartGate, src/fleet/start-gate.ts).
+ */
+export type Pace = <T>(servers: readonly string[], start: () => Promise<T>) => Promise<T>;

@@ -58,7 +58,7 @@ describeHosts('doctor on Docker apt repository leftovers (real Debian host)', ()
     expect(f.fix?.class).toBe('safe');
 
     const fixed = await doctor(true);
-    expect(fixed.report.applied?.join('\n')).toMatch(/moved aside: docker\.list/);
+    expect(fixed.report.applied?.join('\n')).toMatch(/✓ install\.apt-sources: apt-get update/);
     expect(fixed.find('install.apt-sources').status).toBe('pass');
     expect((await h.sh('ls /etc/apt/sources.list.d')).split('\n')).toEqual(expect.arrayContaining(['docker.sources', 'docker.list.dockhand-disabled']));
     const update = await h.exec('apt-get update 2>&1');

@@ -46,7 +46,7 @@ describeHosts('up when the daemon will not start', () => {
     await h.sh(`printf '%s\\n' '{ "log-level": "warn", "storage-driver": "overlay2" }' > /etc/docker/daemon.json`);
     // systemd restarts the daemon on failure until its start limit: wait for it to give up.
     await h.sh('for i in $(seq 60); do [ "$(systemctl show -p ActiveState --value docker.service)" = failed ] && exit 0; sleep 1; done; exit 1');
-    const plan = await dockhand(['plan', '--source', 'distro', target()]);
+    const plan = await dockhand(['plan', '--show-commands', '--source', 'distro', target()]);
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stdout).toMatch(/systemctl reset-failed docker\.service/);
     const up = await dockhand(['up', '--source', 'distro', target()]);

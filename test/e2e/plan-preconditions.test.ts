@@ -46,7 +46,7 @@ describeHosts('plans that hold on a real Debian host', () => {
     expect(res.stderr).toMatch(/useradd/);
     expect(await hostState()).toBe(before);
     // The same plan with a real user holds (the check is about the user, not about deploy's rights).
-    const ok = await dockhand(['plan', '--source', 'distro', '--users', 'root,deploy', '-H', `deploy@${h.address}`]);
+    const ok = await dockhand(['plan', '--show-commands', '--source', 'distro', '--users', 'root,deploy', '-H', `deploy@${h.address}`]);
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toContain('usermod -aG docker deploy');
   });

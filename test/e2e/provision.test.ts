@@ -41,10 +41,10 @@ describeHosts('dockhand plan/up on real Debian hosts', () => {
     // An existing daemon.json with a key of its own: it must survive the merge.
     await h.sh(`mkdir -p /etc/docker && printf '%s\\n' '{ "log-level": "warn" }' > /etc/docker/daemon.json`);
 
-    const dry = await dockhand(['plan', '--source', 'distro', target(h)]);
+    const dry = await dockhand(['plan', '--show-commands', '--source', 'distro', target(h)]);
     expect(dry.stderr).not.toMatch(/error|warning/); // progress lines only (CI: plain lines on stderr)
     expect(dry.code).toBe(0);
-    expect(dry.stdout).toContain('packages: Docker packages — change');
+    expect(dry.stdout).toMatch(/^ {2}change +packages +Docker packages — /m);
     expect(dry.stdout).toContain('usermod -aG docker deploy');
 
     const up = await dockhand(['up', '--source', 'distro', target(h)]);
@@ -110,8 +110,8 @@ describeHosts('dockhand on a host that already runs docker.io', () => {
     const h = fleet.host('dock12');
     const pid = async () => (await h.sh('systemctl show -p MainPID --value docker.service')).trim();
     const before = await pid();
-    const dry = await dockhand(['plan', '--source', 'distro', target(h)]);
-    expect(dry.stdout).toContain('packages: Docker packages — ok');
+    const dry = await dockhand(['plan', '--show-commands', '--source', 'distro', target(h)]);
+    expect(dry.stdout).toMatch(/^ {2}ok +packages +Docker packages — /m);
     expect(dry.stdout).toContain('systemctl try-restart docker.service');
 
     const up = await dockhand(['up', '--source', 'distro', target(h)]);

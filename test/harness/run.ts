@@ -13,10 +13,10 @@ export interface RunResult {
 }
 
 /** `input`, when given, is piped to the program's stdin (e.g. the -K password); otherwise stdin is closed. */
-export function runProgram(command: string, args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<RunResult> {
+export function runProgram(command: string, args: string[], env: NodeJS.ProcessEnv, input?: string, cwd?: string): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
-    const child = spawn(command, args, { env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { env, cwd, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     if (child.stdin) {
       child.stdin.on('error', () => {}); // the program may exit without reading it
       child.stdin.end(input);

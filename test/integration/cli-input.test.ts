@@ -4,7 +4,7 @@
  * `ssh -G` (nor DNS)" is asserted, not assumed; a positive control shows the stand-in is really used.
  * Only loopback is ever contacted (127.0.0.1:1, refused at once).
  */
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -124,6 +124,20 @@ describe('input is checked before any connection', () => {
 });
 
 describe('a stdout that cannot be written', () => {
+  // `facts --json | head -c 1`: the reader goes away on purpose. Exit 74 as documented, and no
+  // "cannot write" line (it read as an error the user made); stdout's reader is closed before the
+  // first byte, so the write fails every time, not only when the output outgrows the pipe.
+  it.each(['facts --json', 'facts'])('%s | a reader that closes at once: exit 74, nothing on stderr about it', async (command) => {
+    const child = spawn(process.execPath, [CLI, ...command.split(' ')], { cwd: dir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (c) => (stderr += c));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code, stderr).toBe(74);
+    expect(stderr).not.toMatch(/EPIPE|cannot write|^dockhand:/m);
+    noStackTrace(stderr);
+  });
+
   it('facts > /dev/full: one clear line on stderr, exit 74, no stack trace', () => {
     const full = openSync('/dev/full', 'w');
     try {

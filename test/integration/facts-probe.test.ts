@@ -4,11 +4,14 @@
  * says through independent means (node's os/fs APIs, the tools themselves).
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, readFileSync, readlinkSync, statfsSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, renameSync, rmSync, statfsSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { gatherFacts } from '../../src/facts/gather.js';
 import { factsProbeScript } from '../../src/facts/probe.js';
+import { DPKG_INFO, parseToolVersion } from '../../src/facts/areas/docker.js';
+import { shQuote } from '../../src/shell/quote.js';
 import type { ExecOptions, ExecResult, Transport } from '../../src/transport/types.js';
 import { CLI, runProgram } from '../harness/run.js';
 
@@ -213,5 +216,63 @@ describe('probe script', () => {
       const r = spawnSync(s.argv[0]!, [...s.argv.slice(1), '-n', '-c', factsProbeScript()], { encoding: 'utf8' });
       expect(r.status, `${s.name}: ${r.stderr}`).toBe(0);
     }
+  });
+});
+
+// Issue 15: each `--version` starts a large Go binary (dockerd's alone 0.1–0.2 s); a binary dpkg
+// installed and nobody changed since is reported with its package's version instead. A stand-in
+// `dockerd` (a script that answers 99.8.7) is listed in a stand-in dpkg file list named after a
+// package dpkg really has installed here, so the two possible answers differ.
+const installed = (pkg: string) => {
+  const r = spawnSync('dpkg-query', ['-W', '-f', '${Version}\t${db:Status-Abbrev}', pkg], { encoding: 'utf8' });
+  const [version = '', status = ''] = r.stdout.split('\t');
+  return r.status === 0 && status.startsWith('ii') ? version : undefined;
+};
+const dpkgPackage = which('dpkg-query') ? ['docker.io', 'containerd', 'docker-ce'].find((p) => installed(p)) : undefined;
+
+describe.runIf(dpkgPackage)('versions of binaries dpkg installed', () => {
+  const shell = shells[0]!.argv;
+  async function engineWith(setup: (dir: string, list: string, bin: string) => void): Promise<{ engine?: string; ran: boolean }> {
+    const dir = mkdtempSync(join(os.tmpdir(), 'dh-dpkg-'));
+    try {
+      const bin = join(dir, 'bin', 'dockerd');
+      mkdirSync(join(dir, 'bin'));
+      mkdirSync(join(dir, 'info'));
+      writeFileSync(bin, `#!/bin/sh\n: > '${dir}/ran'\necho 'Docker version 99.8.7, build x'\n`, { mode: 0o755 });
+      const list = join(dir, 'info', `${dpkgPackage}.list`);
+      writeFileSync(list, `/.\n/usr\n${bin}\n`);
+      // As dpkg leaves it: the file's own (older) time from the package, the list written at unpack.
+      utimesSync(bin, new Date(2020, 0, 1), new Date(2020, 0, 1));
+      setup(dir, list, bin);
+      const script = factsProbeScript()
+        .replace(`DH_DPKG_INFO=${shQuote(DPKG_INFO)}\n`, `DH_DPKG_INFO=${shQuote(`${dir}/info`)}\n`)
+        .replace('LC_ALL=C; export LC_ALL', `LC_ALL=C; export LC_ALL; PATH='${dir}/bin':$PATH`);
+      expect(script).toContain(`DH_DPKG_INFO=${shQuote(`${dir}/info`)}\n`);
+      const facts = await gatherFacts({ ...localTransport(shell), exec: (_s, o) => localTransport(shell).exec(script, o) });
+      expect(facts.binaries.dockerd).toBe(bin);
+      return { engine: facts.versions.engine, ran: existsSync(join(dir, 'ran')) };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const packageVersion = () => installed(dpkgPackage!)!.replace(/^\d+:/, '').match(/^\d+\.\d+(\.\d+)?/)![0];
+
+  it('an unchanged dpkg-installed binary: the package version, without running it', async () => {
+    expect(await engineWith(() => {})).toEqual({ engine: packageVersion(), ran: false });
+  });
+  it('a binary changed after its package was unpacked, or a symlink, or not in the list: asked itself', async () => {
+    expect(await engineWith((_d, _l, bin) => utimesSync(bin, new Date(Date.now() + 60_000), new Date(Date.now() + 60_000)))).toEqual({ engine: '99.8.7', ran: true });
+    expect(await engineWith((dir, _l, bin) => {
+      renameSync(bin, join(dir, 'real'));
+      symlinkSync(join(dir, 'real'), bin);
+    })).toEqual({ engine: '99.8.7', ran: true });
+    expect(await engineWith((_d, list) => writeFileSync(list, '/.\n/usr/bin/other\n'))).toEqual({ engine: '99.8.7', ran: true });
+  });
+  it("the real binaries here: the package's version is what the binary itself says", async () => {
+    const facts = await gatherFacts(localTransport(shell));
+    const own = (tool: string) => parseToolVersion(spawnSync(tool, ['--version'], { encoding: 'utf8' }).stdout);
+    if (facts.binaries.dockerd) expect(facts.versions.engine).toBe(own(facts.binaries.dockerd));
+    if (facts.binaries.containerd) expect(facts.versions.containerd).toBe(own(facts.binaries.containerd));
+    if (facts.binaries.docker) expect(facts.versions.cli).toBe(own(facts.binaries.docker));
   });
 });

@@ -68,8 +68,21 @@ describe('dockhand contexts (the command)', () => {
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       const run = (args: Record<string, unknown>) => contextsCommand.run({ _: [], $0: 'dockhand', inventory: inventory, ...args } as never);
+      // --dry-run: what would be created, and the commands; nothing changes (the real run below still creates).
+      await run({ limit: 'db', 'dry-run': true });
+      expect(written.join('')).toBe(
+        'would create db-1 → ssh://root@198.18.0.21\n\ndocker commands it would run:\n' +
+          "  docker context create db-1 --description 'dockhand: db-1' --docker host=ssh://root@198.18.0.21\n",
+      );
+      written.length = 0;
+      await run({ limit: 'db', 'dry-run': true, json: true });
+      expect(JSON.parse(written.join(''))).toMatchObject({ dryRun: true, contexts: [{ context: 'db-1', action: 'create' }], commands: [expect.stringMatching(/^docker context create db-1 /)] });
+      written.length = 0;
       await run({ limit: 'db' });
       expect(written.join('')).toBe('created   db-1 → ssh://root@198.18.0.21\n');
+      written.length = 0;
+      await run({ limit: 'db', 'dry-run': true });
+      expect(written.join('')).toBe('unchanged    db-1 → ssh://root@198.18.0.21\n\nnothing to run: every context is up to date\n');
       written.length = 0;
       await run({ limit: 'db,web-01', json: true, use: 'web-01' });
       expect(JSON.parse(written.join(''))).toMatchObject({

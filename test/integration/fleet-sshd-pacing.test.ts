@@ -2,7 +2,8 @@
  * Connection pacing against a real OpenSSH server that refuses connections beyond `MaxStartups 3`
  * unauthenticated ones (a small stand-in for the default 10:30:100 or a busy jump host). Twelve hosts,
  * all behind that one sshd, reached with the system ssh client: with the fleet's pacing every host
- * gets in; with pacing switched off the same sshd turns connections away.
+ * gets in; with pacing switched off the same sshd turns connections away. The stand-in opener paces
+ * through the run's `pace` option, as the SSH transport does.
  * Runs sshd on loopback from a temp dir; changes nothing on the machine.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +17,7 @@ import { runFleetCommand } from '../../src/fleet/command.js';
 import { TableExporter } from '../../src/fleet/export/table.js';
 import { PlainProgress } from '../../src/fleet/progress/plain.js';
 import type { HostEntry } from '../../src/inventory/types.js';
+import type { OpenOptions } from '../../src/transport/open.js';
 import type { Transport } from '../../src/transport/types.js';
 import { fleetContext } from '../fixtures/fleet/context.js';
 import { sshdAvailable, startSshd, type Sshd } from '../harness/sshd.js';
@@ -47,10 +49,12 @@ function ssh(args: string[]): Promise<{ code: number; stdout: string }> {
     execFile('ssh', args, { encoding: 'utf8' }, (err, stdout) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout }));
   });
 }
-async function openSsh(spec: { name: string }): Promise<Transport> {
+async function openSsh(spec: { name: string }, _connect: unknown, _logger: unknown, open: OpenOptions = {}): Promise<Transport> {
   const user = sshd!.user;
   const control = join(dir, `c-${spec.name}`);
-  const master = await ssh(['-f', '-N', '-M', '-o', 'ControlPersist=60', ...sshArgs(user, control)]);
+  // Through the run's pacing, keyed by the server it reaches, as the SSH transport does.
+  const start = () => ssh(['-f', '-N', '-M', '-o', 'ControlPersist=60', ...sshArgs(user, control)]);
+  const master = await (open.pace ? open.pace([`127.0.0.1:${sshd!.port}`], start) : start());
   if (master.code !== 0) throw new ConnectError(spec.name, 'refused', `ssh could not connect (exit ${master.code})`);
   return {
     name: spec.name,

@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseDoctorOutput } from '../../src/doctor/parse.js';
 import { examinationScript } from '../../src/doctor/script.js';
 import { parseProbeOutput } from '../../src/facts/parse.js';
-import { ProbeTamperError, splitProbeOutput } from '../../src/probe/framing.js';
+import { ProbeTamperError, sectionOf, splitProbeOutput, stdoutOf } from '../../src/probe/framing.js';
 import { probeFile } from '../../src/probe/scripts.js';
 
 const which = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
@@ -148,6 +148,17 @@ describe('the parser refuses what the shell side never prints', () => {
   ])('%s', (_name, text) => {
     expect(() => splitProbeOutput(text, 'h1')).toThrow(ProbeTamperError);
     expect(() => splitProbeOutput(text, 'h1')).toThrow(/^h1: the probe's output is malformed/);
+  });
+
+  it('host-chosen names such as __proto__ and constructor are plain keys, not the object machinery', () => {
+    const out = splitProbeOutput(`S\0__proto__\0K\0__proto__\0x\0K\0constructor\0y\0F\0__proto__\0missing\0\0D\0`);
+    const s = sectionOf(out, '__proto__');
+    expect(Object.keys(out.sections)).toEqual(['__proto__']);
+    expect(s.kv['__proto__']).toBe('x');
+    expect(s.kv['constructor']).toBe('y');
+    expect(s.files['__proto__']).toEqual({ path: '__proto__', exists: false });
+    expect(stdoutOf(s, 'toString')).toBeUndefined();
+    expect(sectionOf(out, 'hasOwnProperty').kv).toEqual({});
   });
 
   it('output cut short is incomplete, not an error', () => {

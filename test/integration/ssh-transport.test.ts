@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,6 +125,42 @@ describe('SSH connect failures', () => {
       expect(err.failure).toBe('timeout');
     } finally {
       silent.close();
+    }
+  });
+});
+
+// Issue 15: close() waited for sshd to close its side, which it does only after its PAM session
+// close (hundreds of ms on a busy host, at the end of every run). A loopback relay in front of the
+// real sshd passes everything on but keeps the client's side open for 10 s after the server is done:
+// close() returns once the goodbye is sent — before the 2 s fallback — and the goodbye got through.
+describe('closing a connection', () => {
+  it('returns once the goodbye is sent, without waiting for the server to hang up', async () => {
+    const { createServer, connect } = await import('node:net');
+    let clientFinished = false;
+    const relay = createServer({ allowHalfOpen: true }, (c) => {
+      const s = connect({ host: sshd.host, port: sshd.port, allowHalfOpen: true });
+      c.pipe(s);
+      s.on('data', (d) => c.write(d));
+      c.on('end', () => (clientFinished = true));
+      c.on('error', () => {});
+      s.on('error', () => {});
+      // The server's end is not passed on for 10 s (sshd still in its session close).
+      s.on('end', () => setTimeout(() => c.end(), 10_000).unref());
+    });
+    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
+    try {
+      const port = (relay.address() as { port: number }).port;
+      // The relay's address is another name for the same server key.
+      const relayKh = tempKnownHosts([sshd.knownHostsLine().replace(`]:${sshd.port} `, `]:${port} `)]);
+      const tr = await openTransport(spec({ host: '127.0.0.1', port }), options({ knownHostsFile: relayKh.file }), silentLogger);
+      relayKh.cleanup();
+      expect((await tr.exec('echo hi')).stdout).toBe('hi\n');
+      const started = Date.now();
+      await tr.close();
+      expect(Date.now() - started).toBeLessThan(1900);
+      await vi.waitFor(() => expect(clientFinished).toBe(true));
+    } finally {
+      relay.close();
     }
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConnectError, ExitCode, InputError } from '../../src/core/errors.js';
 import { fleetExitCode, runFleet, type FleetTask } from '../../src/fleet/run.js';
-import { serversOf, StartGate } from '../../src/fleet/start-gate.js';
+import { StartGate } from '../../src/fleet/start-gate.js';
 import type { HostOutcome } from '../../src/fleet/types.js';
 
 const hosts = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `h${i + 1}` }));
@@ -281,18 +281,5 @@ describe('StartGate', () => {
     releaseJ();
     await Promise.all([first, second, third]);
     expect(order).toEqual(['b', 'j+a', 'a']);
-  });
-});
-
-describe('serversOf', () => {
-  it.each<[Parameters<typeof serversOf>[0], string[]]>([
-    [{ kind: 'local' }, []],
-    [{ kind: 'ssh', host: 'web1' }, ['web1:22']],
-    [{ kind: 'ssh', host: 'web1', port: 2222 }, ['web1:2222']],
-    [{ kind: 'ssh', host: '::1', port: 2200 }, ['::1:2200']],
-    [{ kind: 'ssh', host: 'db', jump: 'ops@bastion' }, ['bastion:22', 'db:22']],
-    [{ kind: 'ssh', host: 'db', jump: 'a@j1:2022, [fd00::1]:22' }, ['j1:2022', 'fd00::1:22', 'db:22']],
-  ])('%j → %j', (route, servers) => {
-    expect(serversOf(route)).toEqual(servers);
   });
 });

@@ -1,5 +1,10 @@
 /** The services step, per init system: {facts, params} → commands (see test/fixtures/plan/step-table.ts). */
+import { describe, expect, it } from 'vitest';
 import type { Facts } from '../../src/facts/types.js';
+import { makeContext } from '../../src/plan/context.js';
+import { servicesTasks } from '../../src/plan/steps/services.js';
+import { selectPlaybook } from '../../src/playbook/select.js';
+import { factsFor, playbooks } from '../fixtures/facts/build.js';
 import { stepTable } from '../fixtures/plan/step-table.js';
 
 const noInit = (hasServiceCommand: boolean) => (f: Facts) => void (f.init = { system: 'none', pid1: 'sh', hasServiceCommand, wsl: false, container: 'docker' });
@@ -22,13 +27,13 @@ stepTable('services', [
     expect: { reason: 'ok: containerd, docker enabled and running', commands: [] },
   },
   {
-    name: 'systemd, running, daemon.json changes: try-restart only',
+    name: 'systemd, running, daemon.json changes a key only a restart applies: one try-restart, saying why',
     release: 'debian-12',
     state: 'converged',
     facts: newDaemonJson,
     expect: {
-      reason: 'daemon.json changes: restart docker if running',
-      commands: [{ summary: 'restart docker if it is running (new daemon.json)', lines: ['systemctl try-restart docker.service'] }],
+      reason: 'restart docker once (storage-driver needs a restart)',
+      commands: [{ summary: 'restart docker once (new daemon settings)', lines: ['systemctl try-restart docker.service'] }],
     },
   },
   {
@@ -121,3 +126,26 @@ stepTable('services', [
     },
   },
 ]);
+
+describe('the rendered services tasks reset what an earlier start left failed (systemd only)', () => {
+  const tasksFor = (name: string, patch?: (f: Facts) => void) => {
+    const facts = factsFor(name, 'converged');
+    patch?.(facts);
+    const ctx = makeContext(facts, selectPlaybook(facts.os, playbooks), { loginUser: 'admin' });
+    return { facts, tasks: servicesTasks(ctx) };
+  };
+  it('systemd: one task, its test true on a converged host and false on a start-limited one', () => {
+    const { facts, tasks } = tasksFor('debian-12');
+    const reset = tasks.find((t) => t.summary.startsWith('reset the failed state'))!;
+    expect(reset.test.shell).toBe('! systemctl is-failed --quiet docker.service docker.socket containerd.service');
+    expect(reset.action).toEqual(['if systemctl is-failed --quiet docker.service; then systemctl reset-failed docker.service; fi', 'if systemctl is-failed --quiet docker.socket; then systemctl reset-failed docker.socket; fi', 'if systemctl is-failed --quiet containerd.service; then systemctl reset-failed containerd.service; fi']);
+    expect(reset.test.holds?.(facts)).toBe(true);
+    facts.units['docker.service'] = { ...facts.units['docker.service']!, activeState: 'failed', result: 'start-limit-hit' };
+    expect(reset.test.holds?.(facts)).toBe(false);
+    // Before the units are started.
+    expect(tasks.indexOf(reset)).toBeLessThan(tasks.findIndex((t) => t.summary.startsWith('enable and start')));
+  });
+  it('OpenRC has no failed state to reset', () => {
+    expect(tasksFor('alpine-3.22').tasks.some((t) => t.summary.startsWith('reset'))).toBe(false);
+  });
+});

@@ -3,5 +3,5 @@
 # booting may yet change packages and users under the plan).
 
 sec cloud_init
-kv present "$(yn has cloud-init)"
+kvyn present has cloud-init
 has cloud-init && runt status cloud-init status

@@ -1,7 +1,7 @@
 # shellcheck shell=sh
 # Fact area docker (docker.ts): the daemon configuration and its data root, the socket, the running
 # dockerd (only the one run by root in our mount namespace), and the installed binaries.
-: "${DH_DEFAULT_ROOT:?}" "${DH_DEFAULT_SOCKET:?}"
+: "${DH_DEFAULT_ROOT:?}" "${DH_DEFAULT_SOCKET:?}" "${DH_DPKG_PACKAGES:?}" "${DH_DPKG_INFO:?}"
 
 sec docker_config
 emit_file /etc/docker/daemon.json
@@ -49,9 +49,55 @@ if [ -n "$dh_pid" ]; then
 fi
 
 sec binaries
-for dh_b in docker dockerd containerd; do has "$dh_b" && kv "$dh_b" "$(command -v "$dh_b")"; done
-# Bounded: on a host whose docker.socket holds a daemon that never answers, `docker --version`
-# was seen to block (issue 9, containerd masked) and with it the whole probe.
-has dockerd && runt dockerd_version dockerd --version
-has docker && runt docker_version docker --version
-has containerd && runt containerd_version containerd --version
+# Where each tool is, found the way `command -v` finds it but without a subshell (a fork per tool).
+# dh_bin_* hold the paths for the version look-up below.
+dh_which() {
+  dh_w=""; dh_ifs=$IFS; IFS=:; set -f
+  for dh_d in $PATH; do [ -n "$dh_d" ] && [ -f "$dh_d/$1" ] && [ -x "$dh_d/$1" ] && { dh_w="$dh_d/$1"; break; }; done
+  IFS=$dh_ifs; set +f
+  [ -n "$dh_w" ] || dh_w=$(command -v "$1" 2>/dev/null)
+}
+dh_bin_docker=""; dh_bin_dockerd=""; dh_bin_containerd=""
+if has docker; then dh_which docker; dh_bin_docker=$dh_w; kv docker "$dh_w"; fi
+if has dockerd; then dh_which dockerd; dh_bin_dockerd=$dh_w; kv dockerd "$dh_w"; fi
+if has containerd; then dh_which containerd; dh_bin_containerd=$dh_w; kv containerd "$dh_w"; fi
+
+# Versions. Each `--version` starts a large Go binary (dockerd's alone: 0.1-0.2 s, and seconds on a
+# host with a broken resolver). A binary that dpkg installed (its path in the file list of one of
+# the Docker packages, not a symlink, not modified after the package was unpacked: no newer than
+# that list) is the package's version: `PKG_package NAME` names the package and the controller takes
+# the version the packages section reports for it. Any other binary is asked, bounded.
+# DH_DPKG_PACKAGES: fixed package names (packages.ts); DH_DPKG_INFO: dpkg's file lists (no spaces).
+dh_lists=""
+if [ -d "$DH_DPKG_INFO" ] && has grep; then
+  for dh_p in $DH_DPKG_PACKAGES; do
+    for dh_l in "$DH_DPKG_INFO/$dh_p.list" "$DH_DPKG_INFO/$dh_p":*.list; do
+      [ -f "$dh_l" ] && [ -r "$dh_l" ] && dh_lists="$dh_lists $dh_l"
+    done
+  done
+fi
+dh_owners=""
+if [ -n "$dh_lists" ]; then
+  # One grep for all three: lines LIST:PATH.
+  # shellcheck disable=SC2086 # the list is split on purpose
+  dh_owners=$(grep -HxF -e "${dh_bin_docker:-/nonexistent}" -e "${dh_bin_dockerd:-/nonexistent}" -e "${dh_bin_containerd:-/nonexistent}" $dh_lists 2>/dev/null)
+fi
+# dh_version NAME PATH: the owning package's name (dh_pkg), or the tool's own answer.
+dh_version() {
+  dh_pkg=""
+  if [ -n "$dh_owners" ] && [ ! -L "$2" ]; then
+    dh_ifs=$IFS; IFS='
+'; set -f
+    for dh_x in $dh_owners; do
+      # -nt: dash, bash, busybox ash and ksh have it; a shell without it fails the test, and the
+      # binary is asked (the safe side). The list newer than the binary = unchanged since unpacking.
+      # shellcheck disable=SC3013
+      case "$dh_x" in *":$2") dh_l=${dh_x%":$2"}; [ "$dh_l" -nt "$2" ] && { dh_pkg=${dh_l##*/}; dh_pkg=${dh_pkg%.list}; dh_pkg=${dh_pkg%%:*}; }; break;; esac
+    done
+    IFS=$dh_ifs; set +f
+  fi
+  if [ -n "$dh_pkg" ]; then kv "${1}_package" "$dh_pkg"; else runt "${1}_version" "$2" --version; fi
+}
+[ -n "$dh_bin_dockerd" ] && dh_version dockerd "$dh_bin_dockerd"
+[ -n "$dh_bin_docker" ] && dh_version docker "$dh_bin_docker"
+[ -n "$dh_bin_containerd" ] && dh_version containerd "$dh_bin_containerd"

@@ -2,13 +2,16 @@
  * Fact area docker (docker.sh): the daemon's configuration file, the socket, the running dockerd
  * (root's, in our mount namespace; others only reported), the installed binaries and their versions.
  */
-import { sectionOf, stdoutOf, type FileContent, type ProbeOutput } from '../../probe/framing.js';
+import { sectionOf, stdoutOf, type FileContent, type ProbeOutput, type ProbeSection } from '../../probe/framing.js';
 import type { FactArea } from './area.js';
+import { parseDpkgQuery } from './packages.js';
 import { nonEmpty, parseIntOrUndefined } from './values.js';
 
 export const DEFAULT_DOCKER_ROOT = '/var/lib/docker';
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
 const DAEMON_JSON = '/etc/docker/daemon.json';
+/** dpkg's per-package file lists (PKG.list), where docker.sh looks up who installed a binary. */
+export const DPKG_INFO = '/var/lib/dpkg/info';
 
 export interface PathStat {
   path: string;
@@ -32,7 +35,7 @@ export interface DockerAreaFacts {
   dockerdOwnersKnown?: true;
   /** dockerd running: its PID and command line. */
   dockerd?: { pid: number; cmdline: string };
-  /** `dockerd --version` / `docker --version` outputs, parsed to x.y.z. */
+  /** `dockerd --version` / `docker --version` outputs (or the version of the dpkg package that installed the binary), as x.y.z. */
   versions: { engine?: string; cli?: string; containerd?: string };
   binaries: { docker?: string; dockerd?: string; containerd?: string };
 }
@@ -83,9 +86,23 @@ function foreignDockerd(kv: Record<string, string>): Pick<DockerAreaFacts, 'fore
 /** /proc/PID/cmdline (NUL-separated argv) as one line of words. */
 const argvLine = (raw: string | undefined) => (raw ?? '').split('\0').join(' ').trim();
 
+/**
+ * A tool's version: its own `--version` answer, or, for a binary dpkg installed unchanged (docker.sh
+ * names the package instead of running the binary), the version dpkg reports for that package — only
+ * when that package is fully installed. `5:27.3.1-1~debian.12` → 27.3.1 (the epoch is not the version).
+ */
+function toolVersion(binaries: ProbeSection, tool: string, dpkg: Record<string, string>): string | undefined {
+  const asked = parseToolVersion(stdoutOf(binaries, `${tool}_version`));
+  if (asked) return asked;
+  const pkg = binaries.kv[`${tool}_package`];
+  const version = pkg !== undefined && Object.hasOwn(dpkg, pkg) ? dpkg[pkg] : undefined;
+  return parseToolVersion(version?.replace(/^\d+:/, ''));
+}
+
 function parse(out: ProbeOutput): DockerAreaFacts {
   const dockerd = sectionOf(out, 'dockerd');
   const binaries = sectionOf(out, 'binaries');
+  const dpkg = parseDpkgQuery(stdoutOf(sectionOf(out, 'packages'), 'dpkg') ?? '');
   const pid = parseIntOrUndefined(dockerd.kv.pid);
   return {
     daemonJson: sectionOf(out, 'docker_config').files[DAEMON_JSON] ?? { path: DAEMON_JSON, exists: false },
@@ -93,9 +110,9 @@ function parse(out: ProbeOutput): DockerAreaFacts {
     ...foreignDockerd(dockerd.kv),
     dockerd: pid !== undefined ? { pid, cmdline: argvLine(stdoutOf(dockerd, 'cmdline')) } : undefined,
     versions: {
-      engine: parseToolVersion(stdoutOf(binaries, 'dockerd_version')),
-      cli: parseToolVersion(stdoutOf(binaries, 'docker_version')),
-      containerd: parseToolVersion(stdoutOf(binaries, 'containerd_version')),
+      engine: toolVersion(binaries, 'dockerd', dpkg),
+      cli: toolVersion(binaries, 'docker', dpkg),
+      containerd: toolVersion(binaries, 'containerd', dpkg),
     },
     binaries: {
       docker: nonEmpty(binaries.kv.docker),
@@ -107,6 +124,6 @@ function parse(out: ProbeOutput): DockerAreaFacts {
 
 export const dockerArea: FactArea<DockerAreaFacts> = {
   script: 'docker.sh',
-  vars: { DH_DEFAULT_ROOT: DEFAULT_DOCKER_ROOT, DH_DEFAULT_SOCKET: DEFAULT_DOCKER_SOCKET },
+  vars: { DH_DEFAULT_ROOT: DEFAULT_DOCKER_ROOT, DH_DEFAULT_SOCKET: DEFAULT_DOCKER_SOCKET, DH_DPKG_INFO: DPKG_INFO },
   parse,
 };

@@ -1,7 +1,7 @@
 /**
  * The fact areas in the one order the probe runs their fragments. The order matters only where a
  * fragment reads a shell variable an earlier one set (storage.sh reads docker.sh's dh_root, and says
- * so with `${dh_root:?}`), and for the script's arguments: user.sh reads them ("$@", the accounts
+ * so with `${dh_root:?}`; daemon.sh reads its dh_pid), and for the script's arguments: user.sh reads them ("$@", the accounts
  * asked about) before locks.sh reuses the positional parameters with `set --`.
  */
 import { readFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { packageRoot } from '../../core/paths.js';
 import type { FactArea } from './area.js';
 import { cloudInitArea } from './cloud-init.js';
+import { daemonArea } from './daemon.js';
 import { dockerArea } from './docker.js';
 import { initArea } from './init.js';
 import { locksArea } from './locks.js';
@@ -26,6 +27,7 @@ export const AREAS = [
   userArea,
   servicesArea,
   dockerArea,
+  daemonArea,
   storageArea,
   cloudInitArea,
   locksArea,

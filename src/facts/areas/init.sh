@@ -2,18 +2,20 @@
 # Fact area init (init.ts): which init system runs the host, and whether the host is a container or WSL.
 
 sec init
-[ -r /proc/1/comm ] && kv pid1 "$(cat /proc/1/comm 2>/dev/null)"
-kv systemd_booted "$(yn test -d /run/systemd/system)"
-kv openrc "$(yn test -d /run/openrc)"
-kv service_cmd "$(yn has service)"
-kv rc_service_cmd "$(yn has rc-service)"
+# One-line files are read with the `read` builtin: `$(cat …)` costs a fork and an exec each.
+dh_line() { dh_r=""; { IFS= read -r dh_r || :; } < "$1"; } 2>/dev/null
+if [ -r /proc/1/comm ]; then dh_line /proc/1/comm; kv pid1 "$dh_r"; fi
+kvyn systemd_booted test -d /run/systemd/system
+kvyn openrc test -d /run/openrc
+kvyn service_cmd has service
+kvyn rc_service_cmd has rc-service
 dh_wsl=no
 [ -n "$WSL_DISTRO_NAME" ] && dh_wsl=yes
 [ -e /proc/sys/fs/binfmt_misc/WSLInterop ] && dh_wsl=yes
-if [ -r /proc/version ]; then case "$(cat /proc/version)" in *[Mm]icrosoft*|*WSL*) dh_wsl=yes;; esac; fi
+if [ -r /proc/version ]; then dh_line /proc/version; case "$dh_r" in *[Mm]icrosoft*|*WSL*) dh_wsl=yes;; esac; fi
 kv wsl "$dh_wsl"
 if has systemd-detect-virt; then kv detect_virt "$(systemd-detect-virt -c 2>/dev/null)"; fi
-[ -r /run/systemd/container ] && kv systemd_container "$(cat /run/systemd/container 2>/dev/null)"
+if [ -r /run/systemd/container ]; then dh_line /run/systemd/container; kv systemd_container "$dh_r"; fi
 [ -e /run/.containerenv ] && kv containerenv yes
 [ -e /.dockerenv ] && kv dockerenv yes
 if [ -r /proc/1/environ ] && has tr; then

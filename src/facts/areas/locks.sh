@@ -4,13 +4,14 @@
 : "${DH_LOCK_FILES:?}" "${DH_PID_LOCK_FILES:?}"
 
 sec locks
-for dh_f in $DH_LOCK_FILES; do
-  if [ -e "$dh_f" ]; then
-    # ls -di prints "INODE PATH"; /proc/locks names the inode of each held lock.
-    # shellcheck disable=SC2012 # only the inode number is read
-    if has ls; then kv "inode $dh_f" "$(ls -di "$dh_f" 2>/dev/null | { read -r dh_i _; echo "$dh_i"; })"; fi
-  fi
-done
+dh_ls=""
+for dh_f in $DH_LOCK_FILES; do [ -e "$dh_f" ] && dh_ls="$dh_ls $dh_f"; done
+if [ -n "$dh_ls" ] && has ls; then
+  # ls -di prints "INODE PATH" for each; /proc/locks names the inode of each held lock. One ls for
+  # all of them (a fork per file before).
+  # shellcheck disable=SC2012,SC2086 # only the inode number is read; the list is split on purpose
+  ls -di $dh_ls 2>/dev/null | while read -r dh_i dh_f; do kv "inode $dh_f" "$dh_i"; done
+fi
 for dh_f in $DH_PID_LOCK_FILES; do
   [ -e "$dh_f" ] && kv "pidfile $dh_f" "$(head -n 1 "$dh_f" 2>/dev/null)"
 done

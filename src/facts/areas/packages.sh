@@ -5,7 +5,7 @@
 : "${DH_DPKG_PACKAGES:?}" "${DH_RPM_PACKAGES:?}" "${DH_OTHER_PACKAGES:?}"
 
 sec pkg
-for dh_t in apt-get dpkg dnf dnf5 yum zypper pacman apk rpm; do kv "$dh_t" "$(yn has "$dh_t")"; done
+for dh_t in apt-get dpkg dnf dnf5 yum zypper pacman apk rpm; do kvyn "$dh_t" has "$dh_t"; done
 if has dnf; then runt dnf_version dnf --version; fi
 
 sec packages

@@ -6,7 +6,7 @@
 
 sec storage
 kv path "$dh_root"
-kv exists "$(yn test -d "$dh_root")"
+kvyn exists test -d "$dh_root"
 # The nearest existing directory tells the filesystem the root is (or will be) on.
 dh_d=$dh_root
 while [ ! -d "$dh_d" ]; do dh_d=${dh_d%/*}; [ -n "$dh_d" ] || dh_d=/; done

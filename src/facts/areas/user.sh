@@ -6,7 +6,7 @@
 sec privilege
 dh_uid=$(id -u 2>/dev/null)
 kv uid "$dh_uid"
-kv sudo "$(yn has sudo)"
+kvyn sudo has sudo
 if [ "$dh_uid" != 0 ] && has sudo; then
   if $T sudo -n true </dev/null >/dev/null 2>&1; then kv sudo_n yes; else kv sudo_n no; fi
 fi

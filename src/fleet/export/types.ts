@@ -3,6 +3,7 @@
  * the run was asked for (chosen once, by createExporter); progress never does (src/fleet/progress/).
  * A new output format is a new exporter: nothing else learns about it.
  */
+import type { SafeStyled } from '../../core/output-colour.js';
 import type { FleetReport, HostReport } from '../types.js';
 
 export type OutputFormat = 'human' | 'json';
@@ -14,5 +15,5 @@ export interface ResultExporter {
    * The end of the run: the summary, and `details` (the command's per-host output, e.g. the plans)
    * where the format prints them apart from the host results (the table prints them just before it).
    */
-  finish(report: FleetReport, details?: (report: FleetReport) => string | undefined): void;
+  finish(report: FleetReport, details?: (report: FleetReport) => string | SafeStyled | undefined): void;
 }

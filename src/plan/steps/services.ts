@@ -2,8 +2,11 @@
  * Steps 8–9: the daemon running and enabled under the host's init system (restarted only when this
  * plan changes its configuration), then a check from a fresh login that it answers without sudo.
  */
+import type { Facts } from '../../facts/types.js';
 import { shJoin, shQuote } from '../../shell/quote.js';
 import type { PlanContext } from '../context.js';
+import { applyCommands } from '../daemon-apply.js';
+import { storageCheckLines } from '../daemon-settings.js';
 import type { PlannedCommand } from '../model.js';
 import type { ServiceManager } from '../service-managers.js';
 import { fail, script } from '../script.js';
@@ -14,29 +17,31 @@ import { allOf, type HostTask, type Target } from './task.js';
 /** The units whose failed state the facts report (systemd only), in the order systemctl is given them. */
 const STUCK_UNITS = ['docker.service', 'docker.socket', 'containerd.service'] as const;
 
-function dockerRunning(ctx: PlanContext): boolean {
-  const { facts } = ctx;
-  return facts.dockerd !== undefined || facts.units['docker.service']?.activeState === 'active' || facts.serviceRunning?.docker === true;
-}
-
-/** Units an earlier start left failed or start-limited (they refuse to start until reset). */
-function stuckUnits(facts: PlanContext['facts']): string[] {
+/** The units an earlier start left failed or start-limited (and not running since). */
+function stuckUnits(facts: Facts): string[] {
   return STUCK_UNITS.filter((u) => {
     const state = facts.units[u];
     return state !== undefined && state.activeState !== 'active' && (state.activeState === 'failed' || (state.result !== undefined && state.result !== 'success'));
   });
 }
 
+function dockerRunning(ctx: PlanContext): boolean {
+  const { facts } = ctx;
+  return facts.dockerd !== undefined || facts.units['docker.service']?.activeState === 'active' || facts.serviceRunning?.docker === true;
+}
+
 export function services(ctx: PlanContext, { storage, earlier }: PlanState): StepResult {
   const packagesChange = (earlier.find((s) => s.id === 'packages')?.commands.length ?? 0) > 0;
   const names = ctx.step('services')?.services ?? ['docker'];
   const { facts, serviceManager: sm } = ctx;
-  // daemon.json changes reach a running daemon only through a restart. The engine package may have
-  // started it during this run (Debian/Ubuntu policy), so a package install counts as "may be running".
-  const configChanged = storage?.daemonJson !== undefined;
-  const restart = configChanged && (dockerRunning(ctx) || packagesChange);
+  // daemon.json changes reach a running daemon through a reload or a restart (daemon-apply.ts). The
+  // engine package may have started it during this run (Debian/Ubuntu policy), so a package install
+  // counts as "may be running".
+  const configChanged = storage?.daemonJson !== undefined || storage?.settings?.proxyDropIn !== undefined;
+  let restart = configChanged && (dockerRunning(ctx) || packagesChange);
   const commands: PlannedCommand[] = [];
   const reasons: string[] = [];
+  const notes: string[] = [];
   if (sm.exactFacts) {
     // The facts know each unit: act on exactly those that need it.
     const notReady = names.filter((n) => !(sm.running(facts, n) && sm.enabled(facts, n)));
@@ -48,10 +53,11 @@ export function services(ctx: PlanContext, { storage, earlier }: PlanState): Ste
       reasons.push(`left failed by an earlier start: ${stuck.join(', ')}`);
       commands.push(rootCommand(`reset the failed state of ${stuck.join(' ')}`, script(reset)));
     }
-    if (restart) {
-      reasons.push('daemon.json changes: restart docker if running');
-      commands.push(rootCommand('restart docker if it is running (new daemon.json)', script(sm.render('try-restart', ['docker']))));
-    }
+    const apply = applyCommands(facts, storage?.settings, { configChanged, running: dockerRunning(ctx), packagesChange });
+    restart = apply.restartsDocker;
+    if (apply.reason) reasons.push(apply.reason);
+    commands.push(...apply.commands);
+    notes.push(...apply.notes);
     if (notReady.length) {
       reasons.push(`not enabled and running: ${units.join(', ')}`);
       commands.push(rootCommand(`enable and start ${units.join(' ')}`, script(sm.render('enable-now', notReady))));
@@ -67,7 +73,7 @@ export function services(ctx: PlanContext, { storage, earlier }: PlanState): Ste
     }
   }
   if (commands.length === 0) return ok(`${names.join(', ')} enabled and running`);
-  return change(reasons.join('; '), commands, { restartsDocker: restart || undefined });
+  return change(reasons.join('; '), commands, { restartsDocker: restart || undefined, notes });
 }
 
 /**
@@ -118,14 +124,8 @@ function verifyChecks(ctx: Target): Array<{ summary: string; lines: string[] }> 
     });
   }
   if (driver) {
-    checks.push({
-      summary: `storage driver is ${driver}`,
-      lines: [
-        `driver=$(docker info --format '{{.Driver}}')`,
-        `if [ "$driver" != ${shQuote(driver)} ]; then echo "storage driver is $driver, expected ${driver}" >&2; exit 1; fi`,
-        'echo "storage driver: $driver"',
-      ],
-    });
+    const check = storageCheckLines(ctx.daemon.imageStore ?? 'overlay2', driver, ctx.daemon.dataRoot);
+    checks.push(check);
   }
   return checks;
 }

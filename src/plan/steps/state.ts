@@ -1,4 +1,5 @@
 /** What one plan knows while its steps are decided: the one argument every step gets besides the context. */
+import type { DaemonSettingsPlan } from '../daemon-settings.js';
 import type { PlanStep } from '../model.js';
 
 /** What the storage step will change, analysed before any step runs. */
@@ -7,6 +8,8 @@ export interface StorageWork {
   daemonJson?: { content: string; changes: string[]; previousHash: string | 'absent' };
   loadModule: boolean;
   persistModule: boolean;
+  /** The daemon settings behind daemonJson (src/plan/daemon-settings.ts): what changes and why. */
+  settings?: DaemonSettingsPlan;
 }
 
 export interface PlanState {

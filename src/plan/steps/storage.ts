@@ -12,7 +12,8 @@
 import { DockhandError, ExitCode } from '../../core/errors.js';
 import { shQuote } from '../../shell/quote.js';
 import type { PlanContext } from '../context.js';
-import { contentHash, DAEMON_JSON, mergeStorageSettings, parseDaemonJson, renderDaemonJson } from '../daemon-json.js';
+import { contentHash, DAEMON_JSON, parseDaemonJson } from '../daemon-json.js';
+import { majorOf, planDaemonSettings } from '../daemon-settings.js';
 import type { PlannedCommand } from '../model.js';
 import { pruneBackupsLines, script, writeFileLines } from '../script.js';
 import { change, ok, rootCommand, type StepResult } from './result.js';
@@ -28,11 +29,6 @@ const UNSUPPORTED_BACKING = new Set(['overlay', 'overlayfs', 'aufs', 'zfs', 'btr
 
 function planError(ctx: PlanContext, message: string, hint: string): DockhandError {
   return new DockhandError(`${ctx.facts.host}: ${message}`, { exitCode: ExitCode.hostFailed, hint });
-}
-
-function majorOf(version: string | undefined): number | undefined {
-  const m = version === undefined ? undefined : /^(\d+)/.exec(version);
-  return m ? Number(m[1]) : undefined;
 }
 
 /** Pure analysis; throws a typed error when overlay2 cannot work or would hide existing data. */
@@ -60,41 +56,21 @@ export function storageWork(ctx: PlanContext): StorageWork | undefined {
   // A built-in overlay (supported, no module) needs nothing; containers cannot load modules anyway.
   const persistModule = !inContainer && !facts.overlay.persisted && (facts.overlay.moduleLoaded || loadModule);
 
-  const existing = parseDaemonJson(facts.daemonJson);
-  const engineMajor = majorOf(ctx.dockerVersion ?? facts.versions.engine);
-  const { merged, changes } = mergeStorageSettings(existing, {
-    driver,
-    disableContainerdSnapshotter: engineMajor === undefined || engineMajor >= 29,
-  });
-  if (changes.length > 0) refuseHidingData(ctx, driver);
-  const daemonJson = changes.length
-    ? {
-        content: renderDaemonJson(merged),
-        changes,
-        previousHash: facts.daemonJson.exists ? contentHash(facts.daemonJson.content ?? '') : ('absent' as const),
-      }
-    : undefined;
-  if (!daemonJson && !loadModule && !persistModule) return undefined;
-  return { daemonJson, loadModule, persistModule };
-}
-
-/** Switching drivers hides the images and containers of the old one (they stay on disk). */
-function refuseHidingData(ctx: PlanContext, driver: string): void {
-  const root = ctx.facts.dockerRoot;
-  const others = root.driversWithData.filter((d) => d !== driver);
-  if (others.length === 0 || ctx.allowStorageSwitch) return;
-  const images = root.imageCount;
-  const containers = root.containerCount;
-  if (images === 0 && containers === 0) return;
-  const what =
-    images === undefined && containers === undefined
-      ? 'the images and containers'
-      : `${images ?? '?'} image(s) and ${containers ?? '?'} container(s)`;
-  throw planError(
-    ctx,
-    `switching the storage driver to ${driver} would hide ${what} stored under ${others.join(', ')} in ${root.path}`,
-    'save what you need first (docker save / docker export), or pass --allow-storage-switch (the data stays on disk)',
+  const settings = planDaemonSettings(
+    {
+      facts,
+      options: ctx.daemon,
+      driver,
+      dockerVersion: ctx.dockerVersion,
+      hasSystemd: ctx.serviceManager.kind === 'systemd',
+      allowStorageSwitch: ctx.allowStorageSwitch,
+    },
+    parseDaemonJson(facts.daemonJson),
+    facts.daemonJson.exists ? contentHash(facts.daemonJson.content ?? '') : 'absent',
   );
+  const { daemonJson } = settings;
+  if (!daemonJson && !settings.proxyDropIn && !loadModule && !persistModule) return undefined;
+  return { daemonJson, loadModule, persistModule, settings };
 }
 
 /** Backups of daemon.json kept (`daemon.json.bak-<UTC time>`, newest first); older ones are deleted. */
@@ -139,7 +115,15 @@ export function storage(ctx: PlanContext, { storage: work }: PlanState): StepRes
     reasons.push(`${DAEMON_JSON}: ${work.daemonJson.changes.join(', ')}`);
     commands.push(daemonJsonCommand(work.daemonJson.content, work.daemonJson.previousHash));
   }
-  const notes = work.daemonJson && ctx.facts.daemonJson.exists ? [`other keys in ${DAEMON_JSON} are kept; the old file is saved as ${DAEMON_JSON}.bak-<time> (the newest ${DAEMON_JSON_BACKUPS_KEPT} backups are kept)`] : [];
+  if (work.settings?.proxyDropIn) {
+    const { path, content } = work.settings.proxyDropIn;
+    reasons.push(`${path}: the daemon's proxy`);
+    commands.push(rootCommand(`write ${path} (the daemon's proxy)`, script(...writeFileLines(path, content, { mode: '0600' }), 'systemctl daemon-reload')));
+  }
+  const notes = [
+    ...(work.settings?.notes ?? []),
+    ...(work.daemonJson && ctx.facts.daemonJson.exists ? [`other keys in ${DAEMON_JSON} are kept; the old file is saved as ${DAEMON_JSON}.bak-<time> (the newest ${DAEMON_JSON_BACKUPS_KEPT} backups are kept)`] : []),
+  ];
   return change(reasons.join('; '), commands, { notes });
 }
 
@@ -154,7 +138,8 @@ const OVERLAY_PERSISTED =
 /** The facts-side analysis, or undefined when it refuses (the plan then fails; the script decides on the host). */
 function workFromFacts(ctx: Target, facts: PlanContext['facts']): StorageWork | undefined | 'refused' {
   try {
-    return storageWork({ ...ctx, facts });
+    // The rendered merge (dh_daemon_json) writes the storage keys only: judge the facts by those.
+    return storageWork({ ...ctx, daemon: {}, facts });
   } catch {
     return 'refused';
   }

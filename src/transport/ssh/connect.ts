@@ -15,7 +15,7 @@ import { asJumpError, classifyConnectError, jumpUnreachable } from './errors.js'
 import { checkPresentedKey, knownHostsName, recordedKeyTypes, settingsKey, type Refusal } from './host-keys.js';
 import { keepaliveCountFor, type Hop } from './hops.js';
 import type { JumpLease, JumpPool } from './jump-pool.js';
-import { handshakes } from './slots.js';
+import { handshakeSlots } from './slots.js';
 
 /** Who is connecting: the target's display name (every error is about it) and the run's settings. */
 export interface Connector {
@@ -64,13 +64,14 @@ function forward(who: Connector, jump: Client, jumpHop: Hop, next: Hop): Promise
 
 async function connectHop(who: Connector, hop: Hop, sock: Duplex | undefined): Promise<Client> {
   // sshd drops simultaneous fresh connections beyond MaxStartups: retry a reset handshake a little later.
+  const slots = handshakeSlots(`${hop.host}:${hop.port}`);
   for (let attempt = 1; ; attempt++) {
     try {
-      await handshakes.acquire();
+      await slots.acquire();
       try {
         return await connectOnce(who, hop, sock);
       } finally {
-        handshakes.release();
+        slots.release();
       }
     } catch (e) {
       const reset = e instanceof ConnectError && e.failure === 'other' && /ECONNRESET|before handshake/i.test(String(e.cause));

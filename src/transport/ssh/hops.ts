@@ -73,7 +73,12 @@ export function parseJump(text: string): { host: string; user?: string; port?: n
 }
 
 /** The target and the jump hosts before it, in the order they are connected to. */
-export async function resolveRoute(spec: TargetSpec, connect: ConnectOptions): Promise<{ target: Hop; jumps: Hop[] }> {
+export interface Route {
+  target: Hop;
+  jumps: Hop[];
+}
+
+export async function resolveRoute(spec: TargetSpec, connect: ConnectOptions): Promise<Route> {
   if (!spec.host) throw new ConnectError(spec.name, 'other', 'no host name given');
   // The command line's --ssh-config wins over the inventory's ssh_config; jump hosts resolve
   // through the same file, as `ssh -F FILE -J …` passes -F on to the jump's ssh.

@@ -1,8 +1,11 @@
-/** Counting semaphores: channels per connection, handshakes per process. */
+/** Counting semaphores: channels per connection, handshakes per server. */
 
 /**
- * Handshakes in flight at once, process-wide. sshd starts dropping unauthenticated connections
- * beyond MaxStartups (default 10:30:100) — a fleet run to one host, or through one jump host.
+ * Handshakes in flight at once at one server (host:port). sshd starts dropping unauthenticated
+ * connections beyond MaxStartups (default 10:30:100) — many connections to one address, or many
+ * ports of one machine. The limit is each sshd's own, so it is counted per server: sixteen hosts
+ * with their own sshd all shake hands at once (it was one process-wide count of 8, which made the
+ * second half of a 16-host fleet wait for the first).
  */
 const MAX_HANDSHAKES = 8;
 
@@ -26,6 +29,11 @@ export class Slots {
   }
 }
 
-/** Shared by every SSH connection this process opens (the limit is sshd's, per server, but a fleet
- * commonly reaches one server — a bastion, or one address with many ports). */
-export const handshakes = new Slots(MAX_HANDSHAKES);
+const perServer = new Map<string, Slots>();
+
+/** The handshake slots of one server (`host:port`), shared by every SSH connection this process opens. */
+export function handshakeSlots(server: string): Slots {
+  let slots = perServer.get(server);
+  if (!slots) perServer.set(server, (slots = new Slots(MAX_HANDSHAKES)));
+  return slots;
+}

@@ -10,11 +10,11 @@ import type { Client as ClientType, ClientChannel } from 'ssh2';
 import type { Logger } from '../../core/log.js';
 import { commandLine, sudoPathFrom, WHO_AND_SUDO_SCRIPT, type CommandPlan } from '../become.js';
 import { CommandRun, commandTimeout, InFlight, killSessionScript, prepareCommand, type RunIdentity } from '../command-run.js';
-import type { ConnectOptions, ExecOptions, ExecResult, TargetSpec, Transport, WriteFileOptions } from '../types.js';
+import type { ConnectOptions, ExecOptions, ExecResult, Pace, TargetSpec, Transport, WriteFileOptions } from '../types.js';
 import { writeFileVia } from '../write-file.js';
 import { openRoute } from './connect.js';
 import { ChannelNotOpened } from './errors.js';
-import { resolveRoute } from './hops.js';
+import { resolveRoute, type Route } from './hops.js';
 import { defaultJumpPool, endClient, type JumpLease, type JumpPool } from './jump-pool.js';
 import { Slots } from './slots.js';
 import { openUnixSocket } from './unix-socket.js';
@@ -41,6 +41,10 @@ export class SshTransport implements Transport {
     private readonly logger: Logger,
     /** Where jump connections are shared (a fleet run passes its own). */
     private readonly jumps: JumpPool = defaultJumpPool,
+    /** A fleet run's connection pacing, keyed by the route resolved here (no second `ssh -G`). */
+    private readonly pace?: Pace,
+    /** The route, already being resolved (openTransport starts it while ssh2 loads); used once. */
+    private firstRoute?: Promise<Route>,
   ) {}
 
   get name(): string {
@@ -188,9 +192,14 @@ export class SshTransport implements Transport {
 
   /** Connect through every jump host to the target; returns the target's client. */
   private async openChain(): Promise<ClientType> {
-    const route = await resolveRoute(this.spec, this.options);
+    const pending = this.firstRoute;
+    this.firstRoute = undefined; // a reconnect reads the config again
+    const route = await (pending ?? resolveRoute(this.spec, this.options));
     this.loginUser = route.target.user;
-    const { client, leases } = await openRoute({ name: this.name, options: this.options, logger: this.logger }, route, this.jumps);
+    const open = () => openRoute({ name: this.name, options: this.options, logger: this.logger }, route, this.jumps);
+    // Paced by the servers the handshakes really reach (HostName, Port, ProxyJump applied).
+    const servers = [...route.jumps, route.target].map((hop) => `${hop.host}:${hop.port}`);
+    const { client, leases } = await (this.pace ? this.pace(servers, open) : open());
     this.conn = client;
     this.jumpLeases = leases;
     client.on('close', () => {

@@ -1,0 +1,138 @@
+/**
+ * Fact area daemon (daemon.sh): what configures dockerd besides daemon.json — the docker unit's
+ * ExecStart and drop-ins, /etc/default/docker — and what the running daemon reports through
+ * `docker info` (asked only when dockerd runs, under a timeout). Everything here is host text:
+ * parsed defensively, never trusted to pick anything but what the plan prints.
+ */
+import { sectionOf, stdoutOf, type FileContent, type ProbeOutput } from '../../probe/framing.js';
+import type { FactArea } from './area.js';
+import { nonEmpty } from './values.js';
+
+/** Where systemd reads drop-ins for docker.service (most specific first). */
+export const DOCKER_DROPIN_DIRS = [
+  '/etc/systemd/system/docker.service.d',
+  '/run/systemd/system/docker.service.d',
+  '/usr/lib/systemd/system/docker.service.d',
+  '/lib/systemd/system/docker.service.d',
+] as const;
+
+/** Drop-in files read at most (a host with more is odd; the plan says the list was cut). */
+export const DROPINS_MAX = 16;
+
+/**
+ * `docker info` fields as one JSON object (a template, not `{{json .}}`: only what the plan uses,
+ * so the output stays small whatever the daemon has).
+ */
+export const INFO_FORMAT =
+  '{"running":{{json .ContainersRunning}},"containers":{{json .Containers}},"images":{{json .Images}},' +
+  '"driver":{{json .Driver}},"driverStatus":{{json .DriverStatus}},"root":{{json .DockerRootDir}},' +
+  '"liveRestore":{{json .LiveRestoreEnabled}},"mirrors":{{json .RegistryConfig.Mirrors}},' +
+  '"logDriver":{{json .LoggingDriver}},"version":{{json .ServerVersion}},"debug":{{json .Debug}}}';
+
+export interface DaemonInfo {
+  containersRunning?: number;
+  containers?: number;
+  images?: number;
+  /** overlay2 (graph driver) or overlayfs (containerd snapshotter). */
+  driver?: string;
+  /** `driver-type` from DriverStatus: io.containerd.snapshotter.v1 on the containerd image store. */
+  driverType?: string;
+  rootDir?: string;
+  liveRestore?: boolean;
+  /** As the daemon normalised them (with a trailing slash). */
+  mirrors?: string[];
+  logDriver?: string;
+  serverVersion?: string;
+  debug?: boolean;
+}
+
+export interface DaemonUnitFacts {
+  /** Each ExecStart= command line of docker.service, as words (systemd's argv[]). */
+  execStart: string[][];
+  /** The unit file (/lib/systemd/system/docker.service, …). */
+  fragmentPath?: string;
+  dropIns: FileContent[];
+  /** More drop-ins than were read. */
+  dropInsTruncated: boolean;
+  /** Debian's /etc/default/docker (DOCKER_OPTS), when present. */
+  defaults?: FileContent;
+}
+
+export interface DaemonAreaFacts {
+  /** undefined: not read (facts recorded before this area existed). */
+  daemonUnit?: DaemonUnitFacts;
+  /** undefined: dockerd does not run, or it did not answer this user (not in the docker group). */
+  daemonInfo?: DaemonInfo;
+}
+
+/** `ExecStart={ path=… ; argv[]=/usr/bin/dockerd -H fd:// ; ignore_errors=no ; … }` → argv words of each. */
+export function parseExecStart(value: string | undefined): string[][] {
+  if (!value) return [];
+  const out: string[][] = [];
+  for (const m of value.matchAll(/argv\[\]=(.*?) ; /g)) {
+    const words = m[1]!.trim().split(/\s+/).filter(Boolean);
+    if (words.length) out.push(words);
+  }
+  return out;
+}
+
+const num = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined);
+const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+const bool = (v: unknown) => (typeof v === 'boolean' ? v : undefined);
+
+/** The template's JSON; anything of the wrong shape is left out (could not tell). */
+export function parseDaemonInfo(text: string | undefined): DaemonInfo | undefined {
+  if (!text?.trim()) return undefined;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text.trim().split('\n')[0]!);
+  } catch {
+    return undefined;
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
+  const r = raw as Record<string, unknown>;
+  const status = Array.isArray(r.driverStatus) ? r.driverStatus : [];
+  const driverType = status.find((p): p is [string, string] => Array.isArray(p) && p[0] === 'driver-type' && typeof p[1] === 'string')?.[1];
+  const mirrors = Array.isArray(r.mirrors) ? r.mirrors.filter((m): m is string => typeof m === 'string') : r.mirrors === null ? [] : undefined;
+  return {
+    containersRunning: num(r.running),
+    containers: num(r.containers),
+    images: num(r.images),
+    driver: str(r.driver),
+    driverType,
+    rootDir: str(r.root),
+    liveRestore: bool(r.liveRestore),
+    mirrors,
+    logDriver: str(r.logDriver),
+    serverVersion: str(r.version),
+    debug: bool(r.debug),
+  };
+}
+
+function parse(out: ProbeOutput): DaemonAreaFacts {
+  const unit = sectionOf(out, 'daemon_unit');
+  const props: Record<string, string> = {};
+  for (const line of (stdoutOf(unit, 'show') ?? '').split('\n')) {
+    const eq = line.indexOf('=');
+    // Several ExecStart= lines are one property each; keep them together.
+    if (eq > 0) props[line.slice(0, eq)] = props[line.slice(0, eq)] ? `${props[line.slice(0, eq)]}\n${line.slice(eq + 1)}` : line.slice(eq + 1);
+  }
+  const files = Object.values(unit.files);
+  const info = sectionOf(out, 'daemon_info').commands.info;
+  return {
+    daemonUnit: {
+      execStart: parseExecStart(props.ExecStart),
+      fragmentPath: nonEmpty(props.FragmentPath),
+      dropIns: files.filter((f) => f.path !== '/etc/default/docker'),
+      dropInsTruncated: unit.kv.dropins_truncated === 'yes',
+      defaults: unit.files['/etc/default/docker'],
+    },
+    daemonInfo: info && info.rc === 0 ? parseDaemonInfo(info.stdout) : undefined,
+  };
+}
+
+export const daemonArea: FactArea<DaemonAreaFacts> = {
+  script: 'daemon.sh',
+  vars: { DH_DROPIN_DIRS: DOCKER_DROPIN_DIRS, DH_INFO_FORMAT: INFO_FORMAT, DH_DROPINS_MAX: String(DROPINS_MAX) },
+  parse,
+};

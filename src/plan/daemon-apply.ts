@@ -1,0 +1,172 @@
+/**
+ * How a daemon configuration change reaches the running daemon with the least disruption: when every
+ * changed key is one dockerd reloads on SIGHUP, a reload (containers untouched, same PID), checked
+ * through `docker info`; otherwise exactly one restart, with the plan saying how many running
+ * containers it affects and whether live-restore keeps them up. Pure.
+ */
+import { normalizeMirror } from '../core/daemon-values.js';
+import type { Facts } from '../facts/types.js';
+import { shQuote } from '../shell/quote.js';
+import type { DaemonChange, DaemonSettingsPlan } from './daemon-settings.js';
+import type { PlannedCommand } from './model.js';
+import { fail, script } from './script.js';
+
+const rootCommand = (summary: string, text: string): PlannedCommand => ({ summary, script: text, sudo: true });
+
+/** daemon.json keys dockerd applies on SIGHUP (moby daemon/reload.go); everything else needs a restart. */
+export const RELOADABLE_KEYS: ReadonlySet<string> = new Set([
+  'debug',
+  'labels',
+  'live-restore',
+  'max-concurrent-downloads',
+  'max-concurrent-uploads',
+  'max-download-attempts',
+  'shutdown-timeout',
+  'insecure-registries',
+  'registry-mirrors',
+  'allow-nondistributable-artifacts',
+  'default-runtime',
+  'runtimes',
+  'authorization-plugins',
+]);
+
+export const isReloadable = (c: DaemonChange) => RELOADABLE_KEYS.has(c.key.split('.')[0]!);
+
+export interface DaemonApply {
+  mode: 'reload' | 'restart';
+  /** One line for the step's reason. */
+  reason: string;
+  /** What the user must know (containers affected). */
+  notes: string[];
+  /** Restart only: reload first, so live-restore (being turned on) already holds when dockerd stops. */
+  reloadFirst: boolean;
+  /** Shell conditions that hold once the running daemon uses the new settings (docker info). */
+  checks: Array<{ what: string; condition: string }>;
+}
+
+/**
+ * The decision for a running daemon (callers restart as before when the engine was just installed:
+ * nothing runs on it yet). `extraRestart`: a change outside daemon.json that only a restart applies
+ * (the proxy drop-in).
+ */
+export function decideApply(facts: Facts, changes: readonly DaemonChange[], extraRestart?: string): DaemonApply | undefined {
+  if (changes.length === 0 && !extraRestart) return undefined;
+  const checks = reloadChecks(changes);
+  const needRestart = changes.filter((c) => !isReloadable(c)).map((c) => c.key);
+  if (extraRestart) needRestart.push(extraRestart);
+  if (needRestart.length === 0) {
+    return {
+      mode: 'reload',
+      reason: `reload docker (${changes.map((c) => c.key).join(', ')} apply on SIGHUP; containers and dockerd's PID unchanged)`,
+      notes: [],
+      reloadFirst: false,
+      checks,
+    };
+  }
+  const info = facts.daemonInfo;
+  const turningOn = changes.some((c) => c.key === 'live-restore' && c.to === true);
+  const liveRestore = turningOn || (info?.liveRestore === true && !changes.some((c) => c.key === 'live-restore' && c.to === false));
+  const running = info?.containersRunning;
+  const who =
+    running === undefined
+      ? 'running containers: unknown (docker info did not answer this user)'
+      : `${running} running container${running === 1 ? '' : 's'}`;
+  const one = running === 1;
+  const effect =
+    running === 0
+      ? 'no container is running'
+      : liveRestore
+        ? `${who} ${one ? 'keeps' : 'keep'} running (live-restore${turningOn ? ', reloaded in first' : ''})`
+        : `${who} ${one ? 'stops' : 'stop'}, and only those with a restart policy start again (live-restore is off)`;
+  return {
+    mode: 'restart',
+    reason: `restart docker once (${needRestart.join(', ')} need${needRestart.length === 1 ? 's' : ''} a restart)`,
+    notes: [`restarts dockerd once: ${effect}`],
+    reloadFirst: turningOn,
+    checks,
+  };
+}
+
+/** What docker info shows of the reloadable keys, as shell conditions. */
+function reloadChecks(changes: readonly DaemonChange[]): DaemonApply['checks'] {
+  const out: DaemonApply['checks'] = [];
+  for (const c of changes) {
+    if (c.key === 'registry-mirrors' && Array.isArray(c.to)) {
+      for (const m of c.to as string[]) {
+        const url = normalizeMirror(m);
+        out.push({ what: `registry mirror ${url}`, condition: `docker info --format '{{range .RegistryConfig.Mirrors}}{{println .}}{{end}}' | grep -qxF ${shQuote(url)}` });
+      }
+    } else if ((c.key === 'live-restore' || c.key === 'debug') && typeof c.to === 'boolean') {
+      const field = c.key === 'debug' ? '.Debug' : '.LiveRestoreEnabled';
+      out.push({ what: `${c.key} ${c.to}`, condition: `[ "$(docker info --format '{{${field}}}')" = ${c.to} ]` });
+    }
+  }
+  return out;
+}
+
+/**
+ * The shell lines of a reload under systemd: `systemctl reload` (the unit's ExecReload sends SIGHUP),
+ * or SIGHUP to the unit's main PID when the unit has no ExecReload; elsewhere SIGHUP to dockerd.
+ */
+export function reloadLines(systemd: boolean): string[] {
+  return systemd
+    ? ['systemctl reload docker.service 2>/dev/null || kill -HUP "$(systemctl show -p MainPID --value docker.service)"']
+    : ['pid=$(pidof dockerd 2>/dev/null || pgrep -x dockerd)', `[ -n "$pid" ] || ${fail('dockerd is not running: nothing to reload')}`, 'kill -HUP $pid'];
+}
+
+/** Lines polling docker info (at most `seconds`) until every check holds. */
+export function checkLines(checks: DaemonApply['checks'], seconds = 20): string[] {
+  if (checks.length === 0) return [];
+  return [
+    `took() { ${checks.map((c) => c.condition).join(' && ')}; }`,
+    'i=0',
+    'until took; do',
+    '  i=$((i + 1))',
+    `  if [ "$i" -ge ${seconds} ]; then ${fail(`the daemon did not take the new settings within ${seconds}s (docker info does not show ${checks.map((c) => c.what).join(', ')}); see its log`)}; fi`,
+    '  sleep 1',
+    'done',
+    `echo ${shQuote(`docker info shows ${checks.map((c) => c.what).join(', ')}`)}`,
+  ];
+}
+
+export interface ApplyCommands {
+  commands: PlannedCommand[];
+  reason?: string;
+  notes: string[];
+  restartsDocker: boolean;
+}
+
+/**
+ * The services step's part for a changed configuration under systemd. A daemon that may have been
+ * (re)started by this run's package install gets the restart it always got (nothing of the user's
+ * runs on it yet); a running one gets the least disruptive of reload and restart.
+ */
+export function applyCommands(
+  facts: Facts,
+  settings: DaemonSettingsPlan | undefined,
+  opts: { configChanged: boolean; running: boolean; packagesChange: boolean },
+): ApplyCommands {
+  const none: ApplyCommands = { commands: [], notes: [], restartsDocker: false };
+  if (!opts.configChanged || !(opts.running || opts.packagesChange)) return none;
+  const tryRestart = (summary: string, ...lines: string[]) => rootCommand(summary, script('systemctl try-restart docker.service', ...lines));
+  if (opts.packagesChange || !settings) {
+    return { commands: [tryRestart('restart docker if it is running (new daemon.json)')], reason: 'daemon.json changes: restart docker if running', notes: [], restartsDocker: true };
+  }
+  const decision = decideApply(facts, settings.changes, settings.proxyDropIn ? 'the proxy drop-in' : undefined);
+  if (!decision) return none;
+  if (decision.mode === 'reload') {
+    return {
+      commands: [rootCommand('reload docker (SIGHUP) and check that docker info shows the new settings', script(...reloadLines(true), ...checkLines(decision.checks)))],
+      reason: decision.reason,
+      notes: decision.notes,
+      restartsDocker: false,
+    };
+  }
+  const first = decision.reloadFirst ? [...reloadLines(true), ...checkLines(decision.checks.filter((c) => c.what.startsWith('live-restore')))] : [];
+  return {
+    commands: [rootCommand('restart docker once (new daemon settings)', script(...first, 'systemctl try-restart docker.service', ...checkLines(decision.checks, 60)))],
+    reason: decision.reason,
+    notes: decision.notes,
+    restartsDocker: true,
+  };
+}
