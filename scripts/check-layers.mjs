@@ -26,6 +26,7 @@ export const LAYERS = [
   'playbook',
   'inventory',
   'plan',
+  'render', // the plan's host tasks as a script, cloud-init, SSM and Image Builder documents
   'bundle', // air-gap bundles: made on this machine, installed through a plan
   'fleet', // the runner every host command goes through
   'apply',

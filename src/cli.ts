@@ -25,6 +25,7 @@ import { initCommand } from './commands/init.js';
 import { completionCommand } from './commands/completion.js';
 import { valueFlagsJoined } from './commands/provision.js';
 import { closest } from './core/suggest.js';
+import { renderCommand } from './commands/render.js';
 
 const version: string = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')).version;
 
@@ -38,6 +39,7 @@ const commands: ReadonlyArray<DockhandCommand<any>> = [
   factsCommand,
   contextsCommand,
   initCommand,
+  renderCommand,
   // The script it prints knows every command's flags (the same definitions --help shows).
   completionCommand(() => commands.map((c) => [nameOf(c), flagsOf(nameOf(c)).filter((f) => f !== 'inventory-names')] as const)),
 ];

@@ -80,7 +80,7 @@ export interface ProvisionArgs extends GlobalArgs {
  * The flags only, their syntax checked here, before any host is resolved or connected; each host's
  * inventory variables (checked when the inventory loads) fill in what they leave unset (planOptionsFor).
  */
-function flagOptions(argv: ProvisionArgs): HostPlanOptions {
+export function flagOptions(argv: ProvisionArgs): HostPlanOptions {
   const check = (flag: string, value: string | undefined, rule: (v: string) => string | undefined) => {
     const problem = value === undefined ? undefined : rule(value);
     if (problem) throw new UsageError(`--${flag}: ${problem}`);

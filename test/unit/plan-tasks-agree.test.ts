@@ -39,6 +39,10 @@ describe.each(RELEASES)('%s', (name) => {
     const patches: Array<(f: Facts) => void> = [
       (f) => { f.dockerGroup = { exists: true, members: [] }; },
       (f) => { f.overlay = { supported: true, moduleLoaded: true, persisted: true }; },
+      (f) => {
+        const unit = f.units['docker.service'];
+        if (unit) f.units['docker.service'] = { ...unit, activeState: 'failed', result: 'start-limit-hit' };
+      },
       (f) => { f.daemonJson = { path: '/etc/docker/daemon.json', exists: true, content: '{"log-driver":"local","storage-driver":"overlay2"}' }; },
     ];
     for (const p of patches) expect(disagreements(factsFor(name, 'converged', p))).toEqual([]);

@@ -13,12 +13,12 @@ import type { StepResult } from './result.js';
 import { rootless, rootlessTasks } from './rootless.js';
 import { services, servicesTasks, verify, verifyTasks } from './services.js';
 import type { PlanState } from './state.js';
-import { storage, storageHelpers, storageTasks, storageWork } from './storage.js';
-import type { HostTask, Target } from './task.js';
+import { storage, storageHelpers, storagePreflight, storageTasks, storageWork } from './storage.js';
+import type { HostTask, Preflight, Target } from './task.js';
 import { users, usersTasks } from './users.js';
 import { waitReady, waitReadyTasks } from './wait-ready.js';
 
-export type { HostTask, StateTest, Target } from './task.js';
+export type { HostTask, Preflight, StateTest, Target } from './task.js';
 
 /**
  * One step, two ways over the same building blocks: decide() for `plan`/`up` (from facts: what to
@@ -35,6 +35,8 @@ export interface StepDefinition {
   helpers?(): string[];
   /** A step that only some plans have (rootless: only with --rootless); absent = every plan. */
   applies?(ctx: Target): boolean;
+  /** Host conditions checked before any step of a rendered script runs (plan's up-front refusals). */
+  preflight?(target: Target): Preflight[];
 }
 
 export const STEPS: readonly StepDefinition[] = [
@@ -43,7 +45,7 @@ export const STEPS: readonly StepDefinition[] = [
   { id: 'remove-conflicts', title: 'Remove conflicting packages', decide: removeConflicts, tasks: removeConflictsTasks },
   { id: 'repository', title: 'Docker package repository', decide: repository, tasks: repositoryTasks },
   { id: 'packages', title: 'Docker packages', decide: packages, tasks: packagesTasks },
-  { id: 'storage', title: 'Storage driver', decide: storage, tasks: storageTasks, helpers: storageHelpers },
+  { id: 'storage', title: 'Storage driver', decide: storage, tasks: storageTasks, helpers: storageHelpers, preflight: storagePreflight },
   { id: 'users', title: 'docker group members', decide: users, tasks: usersTasks },
   { id: 'services', title: 'Services', decide: services, tasks: servicesTasks },
   { id: 'rootless', title: 'Rootless Docker per user', decide: rootless, tasks: rootlessTasks, applies: (ctx) => ctx.rootless },

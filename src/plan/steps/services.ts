@@ -143,7 +143,16 @@ export function verify(ctx: PlanContext, { earlier }: PlanState): StepResult {
 }
 
 export function verifyTasks(ctx: Target): HostTask[] {
-  return verifyChecks(ctx).map((c) => ({ summary: c.summary, test: { what: c.summary, shell: 'false' }, action: c.lines, check: true }));
+  const inner = shJoin(['docker', 'version', '--format', 'client {{.Client.Version}}, server {{.Server.Version}}']);
+  const runtime = {
+    summary: 'docker answers each user named in DOCKHAND_USERS without sudo (fresh login)',
+    lines: [
+      `for u in $(printf '%s' "\${DOCKHAND_USERS:-}" | tr ',' ' '); do`,
+      `  su -l -s /bin/sh "$u" -c ${shQuote(inner)} || { echo "$u cannot reach the Docker API without sudo" >&2; exit 1; }`,
+      'done',
+    ],
+  };
+  return [...verifyChecks(ctx), runtime].map((c) => ({ summary: c.summary, test: { what: c.summary, shell: 'false' }, action: c.lines, check: true }));
 }
 
 /**
@@ -153,25 +162,26 @@ export function verifyTasks(ctx: Target): HostTask[] {
 export function servicesTasks(ctx: Target): HostTask[] {
   const names = ctx.step('services')?.services ?? ['docker'];
   const sm = ctx.serviceManager;
-  const tasks: HostTask[] = [
+  const tasks: HostTask[] = [];
+  const reset = sm.render('reset-failed', [...STUCK_UNITS]);
+  if (reset) {
+    // The shell twin of stuckUnits(): active, or not failed with a successful last result.
+    const fine = STUCK_UNITS.map(
+      (u) => `{ systemctl is-active --quiet ${shQuote(u)} || { ! systemctl is-failed --quiet ${shQuote(u)} && r=$(systemctl show -p Result --value ${shQuote(u)} 2>/dev/null); [ -z "$r" ] || [ "$r" = success ]; }; }`,
+    );
+    tasks.push({
+      summary: `reset the failed state of ${STUCK_UNITS.join(' ')}`,
+      test: { what: 'no Docker unit left failed by an earlier start', shell: fine.join(' && '), holds: (facts) => stuckUnits(facts).length === 0 },
+      action: [`for u in ${STUCK_UNITS.map(shQuote).join(' ')}; do systemctl reset-failed "$u" 2>/dev/null || true; done`],
+    });
+  }
+  tasks.push(
     {
       summary: 'restart docker if it is running (this run changed its configuration)',
       test: { what: 'docker\'s configuration unchanged by this run', shell: '[ -z "${dh_config_changed:-}" ]' },
       action: [sm.render('try-restart', ['docker']) ?? `if ${sm.isActive('docker')} >/dev/null 2>&1; then ${fail('restart dockerd yourself: this host has no init system')}; fi`],
     },
-  ];
-  // Where units have a failed state (systemd), one an earlier start left failed is reset first.
-  const resets = STUCK_UNITS.flatMap((u) => {
-    const line = sm.render('reset-failed', [u]);
-    return line === undefined ? [] : [`if systemctl is-failed --quiet ${u}; then ${line}; fi`];
-  });
-  if (resets.length) {
-    tasks.push({
-      summary: `reset the failed state of ${STUCK_UNITS.join(' ')}`,
-      test: { what: 'no Docker unit left failed', shell: `! systemctl is-failed --quiet ${STUCK_UNITS.join(' ')}`, holds: (facts) => stuckUnits(facts).length === 0 },
-      action: resets,
-    });
-  }
+  );
   for (const n of names) {
     const enable = sm.render('enable-now', [n]);
     const active = `${sm.isActive(n)} >/dev/null 2>&1`;

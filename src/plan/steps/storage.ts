@@ -19,7 +19,7 @@ import { pruneBackupsLines, script, writeFileLines } from '../script.js';
 import { change, ok, rootCommand, type StepResult } from './result.js';
 import type { PlanState, StorageWork } from './state.js';
 import { daemonJsonFunction } from './daemon-json-shell.js';
-import type { HostTask, Target } from './task.js';
+import type { HostTask, Preflight, Target } from './task.js';
 
 export type { StorageWork };
 
@@ -157,6 +157,20 @@ function snapshotterLine(ctx: Target): string {
 
 export function storageHelpers(): string[] {
   return daemonJsonFunction();
+}
+
+/** Before any change: refuse (exit 4) when daemon.json exists but cannot be merged safely. */
+export function storagePreflight(ctx: Target): Preflight[] {
+  const params = ctx.step('storage');
+  if (!params) return [];
+  return [
+    {
+      what: `${DAEMON_JSON} can be merged safely`,
+      shell: `${snapshotterLine(ctx)}; rc=0; dh_daemon_json ${shQuote(DAEMON_JSON)} ${shQuote(params.driver)} "$snap" >/dev/null || rc=$?; [ "$rc" -ne 4 ]`,
+      refusal: `${DAEMON_JSON} cannot be merged safely (see above): nothing was changed; fix the file, then run again`,
+      exitCode: 4,
+    },
+  ];
 }
 
 export function storageTasks(ctx: Target): HostTask[] {

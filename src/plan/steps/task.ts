@@ -37,6 +37,8 @@ export interface HostTask {
   changesDaemonConfig?: boolean;
   /** Said whenever the step runs (e.g. the docker group is root-equivalent). */
   notes?: string[];
+  /** The action only waits (for cloud-init): it runs when the test fails, but is not a change. */
+  waits?: boolean;
   /**
    * A check, not a change (verify): the script always runs it after the changes and fails when it
    * fails; --dry-run lists it without running. Its test is unused.
@@ -44,6 +46,15 @@ export interface HostTask {
   check?: boolean;
 }
 
+
+/** A condition checked on the host before any task runs; when it fails the script changes nothing. */
+export interface Preflight {
+  what: string;
+  /** POSIX sh condition (its stderr is shown when it fails). */
+  shell: string;
+  refusal: string;
+  exitCode: number;
+}
 
 /** Shell: every command in `conds` succeeds (each an `if`-able condition). */
 export function allOf(conds: readonly string[]): string {

@@ -71,5 +71,36 @@ export function usersTasks(ctx: Target): HostTask[] {
       notes: [ROOT_EQUIVALENT_NOTE],
     });
   }
+  tasks.push(runtimeUsersTask(ctx, group));
   return tasks;
+}
+
+/** A user name as the script accepts it at run time (the same rule as --users). */
+export const RUNTIME_USER_PATTERN = '^[a-z_][a-z0-9_.-]*$';
+
+/**
+ * Users named when the script runs (DOCKHAND_USERS, comma-separated: how an SSM parameter reaches it),
+ * beside those rendered in. Each name is checked against RUNTIME_USER_PATTERN before any use.
+ */
+function runtimeUsersTask(ctx: Target, group: string): HostTask {
+  // The tool's own command, with the validated loop variable as the user.
+  const add = ctx.pm.addToGroup('DH_USER', group).replace('DH_USER', '"$u"');
+  const loop = (body: string[]) => [
+    'for u in $(printf \'%s\' "${DOCKHAND_USERS:-}" | tr \',\' \' \'); do',
+    ...body.map((l) => `  ${l}`),
+    'done',
+  ];
+  return {
+    summary: `add the users named in DOCKHAND_USERS to ${group}`,
+    test: {
+      what: `every user named in DOCKHAND_USERS is in group ${group}`,
+      shell: loop([`id -Gn "$u" 2>/dev/null | tr ' ' '\\n' | grep -qx ${shQuote(group)} || exit 1`]).join('\n'),
+    },
+    action: loop([
+      `case $u in [!a-z_]*|*[!a-z0-9_.-]*) echo "DOCKHAND_USERS: '$u' is not a valid user name" >&2; exit 1 ;; esac`,
+      `id "$u" >/dev/null 2>&1 || { echo "user $u does not exist on this host" >&2; exit 1; }`,
+      `id -Gn "$u" | tr ' ' '\\n' | grep -qx ${shQuote(group)} || ${add}`,
+    ]),
+    notes: [ROOT_EQUIVALENT_NOTE],
+  };
 }

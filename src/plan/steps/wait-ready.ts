@@ -86,10 +86,22 @@ export function waitReadyTasks(ctx: Target): HostTask[] {
       summary: 'wait for cloud-init to finish',
       test: {
         what: 'cloud-init absent or finished',
-        shell: `[ -n "\${DOCKHAND_FROM_CLOUD_INIT:-}" ] || ! command -v cloud-init >/dev/null 2>&1 || case "$(cloud-init status 2>/dev/null)" in ${finished}) true ;; *) false ;; esac`,
+        // Run by cloud-init itself (runcmd, a user-data script part): waiting would wait for this very run.
+        shell: [
+          '[ -n "${DOCKHAND_FROM_CLOUD_INIT:-}" ] && exit 0',
+          'p=$$',
+          'while [ "$p" -gt 1 ] 2>/dev/null; do',
+          `  case "$(tr '\\000' ' ' < "/proc/$p/cmdline" 2>/dev/null)" in *cloud-init*) exit 0 ;; esac`,
+          "  p=$(sed 's/.*) //' \"/proc/$p/stat\" 2>/dev/null | cut -d ' ' -f 2)",
+          'done',
+          'command -v cloud-init >/dev/null 2>&1 || exit 0',
+          `case "$(cloud-init status 2>/dev/null)" in ${finished}) exit 0 ;; esac`,
+          'exit 1',
+        ].join('\n'),
         holds: (facts) => !facts.cloudInit.present || (facts.cloudInit.status !== undefined && CLOUD_INIT_FINISHED.has(facts.cloudInit.status)),
       },
       action: cloudInitWaitLines(timeout),
+      waits: true,
     },
   ];
   const interrupted = ctx.pm.interruptedRun;

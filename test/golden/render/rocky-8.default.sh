@@ -1,0 +1,688 @@
+#!/bin/sh
+# shellcheck disable=SC2016,SC2030,SC2031,SC2234,SC2235,SC2317
+# dockhand 0.1.0 render: Docker for Rocky Linux 8, x86_64
+# playbook rocky, source docker (https://download.docker.com/linux/centos 8 stable, key 060A61C51B558A7F742B77AAC52FEB6B621E9F35)
+# options: --os rocky --os-version 8.10 --arch x86_64
+# docker group members added: (none)
+# body-sha256: b6763aaec87eead53371d26c761798e704396d54396a1156bde71325e7bcdfdc
+#   check: sed '1,/^# --- body ---$/d' SCRIPT | sha256sum
+#
+# Usage: sudo sh SCRIPT [--dry-run]   (POSIX sh: dash, busybox ash, bash)
+#   Each step tests its state first and changes only what is not as wanted; a second run changes nothing.
+#   --dry-run prints what would change and changes nothing; --check also runs the checks (daemon
+#   answers, storage driver, users reach the API): exit 0 only on a converged, working host.
+#   DOCKHAND_USERS=a,b (environment) adds more users to the docker group at run time.
+# Exit codes:
+#   0  converged: nothing to do, or every change made and verified
+#   1  a step or a check failed (the output names it; later steps did not run)
+#   3  not the OS or architecture this script was made for: nothing changed
+#   4  /etc/docker/daemon.json cannot be merged safely: nothing changed
+#   5  not run as root: nothing changed
+#   10 --dry-run: something would change (0: nothing would)
+#   64 unknown option
+# --- body ---
+set -u
+dh_dry=0
+dh_check=0
+for dh_arg in "$@"; do
+  case $dh_arg in
+    --dry-run) dh_dry=1 ;;
+    --check) dh_dry=1; dh_check=1 ;;
+    --from-cloud-init) DOCKHAND_FROM_CLOUD_INIT=1 ;;
+    -h|--help) sed -n '2,/^# --- body ---$/p' "$0" 2>/dev/null | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "dockhand: unknown option: $dh_arg (options: --dry-run, --check, --help)" >&2; exit 64 ;;
+  esac
+done
+export DOCKHAND_FROM_CLOUD_INIT="${DOCKHAND_FROM_CLOUD_INIT:-}"
+export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin${PATH:+:$PATH}"
+if [ "$(id -u)" != 0 ]; then echo 'dockhand: run this script as root (sudo sh SCRIPT): nothing changed' >&2; exit 5; fi
+dh_osr() { sed -n "s/^$1=//p" /etc/os-release 2>/dev/null | head -n 1 | tr -d "\"'"; }
+dh_id=$(dh_osr ID); dh_version=$(dh_osr VERSION_ID); dh_codename=$(dh_osr VERSION_CODENAME); dh_machine=$(uname -m)
+dh_wrong=0
+[ "$dh_id" = rocky ] || dh_wrong=1
+case $dh_version in 8.10|8.10.*) ;; *) dh_wrong=1 ;; esac
+[ "$dh_machine" = x86_64 ] || dh_wrong=1
+if [ "$dh_wrong" = 1 ]; then
+  echo 'dockhand: this script is for Rocky Linux 8, x86_64; this host is' "ID=${dh_id:-?} VERSION_ID=${dh_version:-?} VERSION_CODENAME=${dh_codename:-?}, ${dh_machine}: nothing changed" >&2
+  exit 3
+fi
+dh_changes=0
+dh_config_changed=
+dh_failed() { echo "dockhand: failed (exit $2): $1" >&2; if [ "$2" = 4 ]; then exit 4; fi; exit 1; }
+dh_daemon_json() {
+  if [ -e "$1" ]; then cat -- "$1"; fi | awk -v driver="$2" -v snap="$3" '
+function die(why) { print "daemon.json: " why > "/dev/stderr"; exit 4 }
+function ws() { while (P <= L && index(" \t\r\n", substr(S, P, 1)) > 0) P++ }
+function pstr(   c, st) {
+  st = P; P++
+  while (P <= L) {
+    c = substr(S, P, 1)
+    if (c == "\"") { P++; return substr(S, st, P - st) }
+    if (c == "\n" || c == "\t" || c == "\r") die("a control character inside a string")
+    if (c == "\\") {
+      c = substr(S, P + 1, 1)
+      if (c == "u") { if (substr(S, P + 2, 4) !~ /^[0-9A-Fa-f][0-9A-Fa-f][0-9A-Fa-f][0-9A-Fa-f]$/) die("a bad \\u escape"); P += 6; continue }
+      if (index("\"\\/bfnrt", c) == 0) die("a bad escape in a string")
+      P += 2; continue
+    }
+    P++
+  }
+  die("an unterminated string")
+}
+function pval(depth, K, V,   c, st, rest) {
+  ws(); if (P > L) die("a value is missing")
+  c = substr(S, P, 1); st = P
+  if (c == "\"") { pstr(); return substr(S, st, P - st) }
+  if (c == "{") { pobj(depth + 1, K, V); return substr(S, st, P - st) }
+  if (c == "[") {
+    P++; ws()
+    if (substr(S, P, 1) == "]") { P++; return substr(S, st, P - st) }
+    while (1) {
+      pval(depth + 1, K, V); ws(); c = substr(S, P, 1); P++
+      if (c == "]") return substr(S, st, P - st)
+      if (c != ",") die("expected , or ] in an array")
+    }
+  }
+  rest = substr(S, P, 40)
+  if (match(rest, /^(true|false|null)/) || match(rest, /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?/)) { P += RLENGTH; return substr(S, st, P - st) }
+  die("an unexpected character")
+}
+# An object at P; at depth 1 its members go to K (names) and V (value text), K[0] their count.
+function pobj(depth, K, V,   c, key, val, n) {
+  P++; ws(); n = 0
+  if (substr(S, P, 1) == "}") { P++; if (depth == 1) K[0] = 0; return }
+  while (1) {
+    ws(); if (substr(S, P, 1) != "\"") die("expected a member name")
+    key = pstr()
+    if (index(key, "\\") > 0) die("a member name with an escape")
+    ws(); if (substr(S, P, 1) != ":") die("expected : after a member name")
+    P++
+    val = pval(depth, K, V)
+    if (depth == 1) {
+      key = substr(key, 2, length(key) - 2)
+      if (key in SEEN) die("the member \"" key "\" appears twice")
+      SEEN[key] = 1; n++; K[n] = key; V[n] = val
+    }
+    ws(); c = substr(S, P, 1); P++
+    if (c == "}") { if (depth == 1) K[0] = n; return }
+    if (c != ",") die("expected , or } in an object")
+  }
+}
+# Parse text T as one object into K/V (depth 1 is the object itself).
+function parse(T, K, V,   junkK, junkV) {
+  S = T; L = length(S); P = 1; delete SEEN
+  ws(); if (P > L) { K[0] = 0; return }
+  if (substr(S, P, 1) != "{") die("the file is not a JSON object")
+  pobj(1, K, V); ws()
+  if (P <= L) die("text after the object")
+}
+function set(K, V, key, val,   i) {
+  for (i = 1; i <= K[0]; i++) if (K[i] == key) { if (V[i] != val) { V[i] = val; CHANGED = 1 }; return }
+  K[0]++; K[K[0]] = key; V[K[0]] = val; CHANGED = 1
+}
+function render(K, V, indent,   i, out) {
+  if (K[0] == 0) return "{}"
+  out = "{"
+  for (i = 1; i <= K[0]; i++) out = out (i > 1 ? "," : "") "\n" indent "  \"" K[i] "\": " V[i]
+  return out "\n" indent "}"
+}
+{ TEXT = TEXT $0 "\n" }
+END {
+  parse(TEXT, TK, TV)
+  CHANGED = 0
+  set(TK, TV, "storage-driver", "\"" driver "\"")
+  if (snap == 1) {
+    fi = 0
+    for (i = 1; i <= TK[0]; i++) if (TK[i] == "features") fi = i
+    if (fi == 0) { FK[0] = 0 } else {
+      if (substr(TV[fi], 1, 1) != "{") die("\"features\" is not an object")
+      parse(TV[fi], FK, FV)
+    }
+    before = CHANGED; CHANGED = 0
+    set(FK, FV, "containerd-snapshotter", "false")
+    if (CHANGED) set(TK, TV, "features", render(FK, FV, "  "))
+    CHANGED = CHANGED || before
+  }
+  if (!CHANGED) exit 3
+  print render(TK, TV, "")
+}
+'
+}
+if ! ( snap=1; m=$(dockerd --version 2>/dev/null | sed -n 's/^Docker version \([0-9][0-9]*\)\..*/\1/p'); if [ -n "$m" ] && [ "$m" -lt 29 ]; then snap=0; fi; rc=0; dh_daemon_json /etc/docker/daemon.json overlay2 "$snap" >/dev/null || rc=$?; [ "$rc" -ne 4 ] ); then echo 'dockhand: /etc/docker/daemon.json cannot be merged safely (see above): nothing was changed; fix the file, then run again' >&2; exit 4; fi
+
+# [1/9] wait-ready: Wait until the host is ready
+if (
+  [ -n "${DOCKHAND_FROM_CLOUD_INIT:-}" ] && exit 0
+p=$$
+while [ "$p" -gt 1 ] 2>/dev/null; do
+  case "$(tr '\000' ' ' < "/proc/$p/cmdline" 2>/dev/null)" in *cloud-init*) exit 0 ;; esac
+  p=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | cut -d ' ' -f 2)
+done
+command -v cloud-init >/dev/null 2>&1 || exit 0
+case "$(cloud-init status 2>/dev/null)" in *'status: done'*|*'status: disabled'*|*'status: error'*|*'status: degraded'*|*'status: not run'*|*'status: not-run'*) exit 0 ;; esac
+exit 1
+) >/dev/null 2>&1; then
+  echo "dockhand: ok: "'[1/9] wait-ready: cloud-init absent or finished'
+elif [ "$dh_dry" = 1 ]; then
+  echo "dockhand: would: "'[1/9] wait-ready: wait for cloud-init to finish'
+else
+  echo "dockhand: wait: "'[1/9] wait-ready: wait for cloud-init to finish'
+  (
+    set -eu
+    echo "dockhand-progress: waiting up to 600s for cloud-init to finish"
+    rc=0
+    timeout 600 cloud-init status --wait >/dev/null || rc=$?
+    case $rc in
+      0|2) ;;
+      124) echo 'cloud-init still running after 600s' >&2; exit 1 ;;
+      *) echo "warning: cloud-init finished with errors (exit $rc); continuing" >&2 ;;
+    esac
+  ) || dh_failed '[1/9] wait-ready: wait for cloud-init to finish' $?
+fi
+
+# [2/9] prerequisites: Prerequisites
+# shellcheck disable=SC2086
+if (
+  { grep -q 'BEGIN PGP PUBLIC KEY BLOCK' /etc/pki/rpm-gpg/docker-ce.asc 2>/dev/null && command -v gpg >/dev/null 2>&1 && g=$(mktemp -d) && found=$(GNUPGHOME="$g" gpg --batch --show-keys --with-colons /etc/pki/rpm-gpg/docker-ce.asc 2>/dev/null | awk -F: '$1 == "pub" { p = 1; next } $1 == "fpr" && p { print $10 } { p = 0 }'); rm -rf "$g"; [ "$found" = 060A61C51B558A7F742B77AAC52FEB6B621E9F35 ]; } || { { rpm -q ca-certificates >/dev/null 2>&1; } && { rpm -q curl >/dev/null 2>&1; } && { rpm -q gnupg2 >/dev/null 2>&1; }; }
+) >/dev/null 2>&1; then
+  echo "dockhand: ok: "'[2/9] prerequisites: signing key /etc/pki/rpm-gpg/docker-ce.asc in place, or ca-certificates curl gnupg2 installed to fetch it'
+elif [ "$dh_dry" = 1 ]; then
+  echo "dockhand: would: "'[2/9] prerequisites: install ca-certificates curl gnupg2 (those not installed yet)'
+  dh_changes=$((dh_changes + 1))
+else
+  echo "dockhand: change: "'[2/9] prerequisites: install ca-certificates curl gnupg2 (those not installed yet)'
+  (
+    set -eu
+    missing=
+for p in ca-certificates curl gnupg2; do
+  rpm -q --whatprovides "$p" >/dev/null 2>&1 || missing="$missing $p"
+done
+if [ -n "$missing" ]; then dnf install -y $missing; fi
+  ) || dh_failed '[2/9] prerequisites: install ca-certificates curl gnupg2 (those not installed yet)' $?
+  dh_changes=$((dh_changes + 1))
+fi
+
+# [3/9] remove-conflicts: Remove conflicting packages
+if (
+  ! { rpm -q docker >/dev/null 2>&1; }
+) >/dev/null 2>&1; then
+  echo "dockhand: ok: "'[3/9] remove-conflicts: docker not installed'
+elif [ "$dh_dry" = 1 ]; then
+  echo "dockhand: would: "'[3/9] remove-conflicts: remove docker (images, containers and volumes in /var/lib/docker are kept)'
+  dh_changes=$((dh_changes + 1))
+else
+  echo "dockhand: change: "'[3/9] remove-conflicts: remove docker (images, containers and volumes in /var/lib/docker are kept)'
+  (
+    set -eu
+    dnf remove -y docker
+  ) || dh_failed '[3/9] remove-conflicts: remove docker (images, containers and volumes in /var/lib/docker are kept)' $?
+  dh_changes=$((dh_changes + 1))
+fi
+if (
+  ! { rpm -q docker-client >/dev/null 2>&1; }
+) >/dev/null 2>&1; then
+  echo "dockhand: ok: "'[3/9] remove-conflicts: docker-client not installed'
+elif [ "$dh_dry" = 1 ]; then
+  echo "dockhand: would: "'[3/9] remove-conflicts: remove docker-client (images, containers and volumes in /var/lib/docker are kept)'
+  dh_changes=$((dh_changes + 1))
+else
+  echo "dockhand: change: "'[3/9] remove-conflicts: remove docker-client (images, containers and volumes in /var/lib/docker are kept)'
+  (
+    set -eu
+    dnf remove -y docker-client
+  ) || dh_failed '[3/9] remove-conflicts: remove docker-client (images, containers and volumes in /var/lib/docker are kept)' $?
+  dh_changes=$((dh_changes + 1))
+fi
+if (
+  ! { rpm -q docker-client-latest >/dev/null 2>&1; }
+) >/dev/null 2>&1; then
+  echo "dockhand: ok: "'[3/9] remove-conflicts: docker-client-latest not installed'
+elif [ "$dh_dry" = 1 ]; then
+  echo "dockhand: would: "'[3/9] remove-conflicts: remove docker-client-latest (images, containers and volumes in /var/lib/docker are kept)'
+  dh_changes=$((dh_changes + 1))
+else
+  echo "dockhand: change: "'[3/9] remove-conflicts: remove docker-client-latest (images, containers and volumes in /var/lib/docker are kept)'
+  (
+    set -eu
+    dnf remove -y docker-client-latest
+  ) || dh_failed '[3/9] remove-conflicts: remove docker-client-latest (images, containers and volumes in /var/lib/docker are kept)' $?
+  dh_changes=$((dh_changes + 1))
+fi
+if (
+  ! { rpm -q docker-common >/dev/null 2>&1; }
+) >/dev/null 2>&1; then
+  echo "dockhand: ok: "'[3/9] remove-conflicts: docker-common not installed'
+elif [ "$dh_dry" = 1 ]; then
+  echo "dockhand: would: "'[3/9] remove-conflicts: remove docker-common (images, containers and volumes in /var/lib/docker are kept)'
+  dh_changes=$((dh_changes + 1))
+else
+  echo "dockhand: change: "'[3/9] remove-conflicts: remove docker-common (images, containers and volumes in /var/lib/docker are kept)'
+  (
+    set -eu
+    dnf remove -y docker-common
+  ) || dh_failed '[3/9] remove-conflicts: remove docker-common (images, containers and volumes in /var/lib/docker are kept)' $?
+  dh_changes=$((dh_changes + 1))
+fi
+if (
+  ! { rpm -q docker-latest >/dev/null 2>&1; }
+) >/dev/null 2>&1; then
+  echo "dockhand: ok: "'[3/9] remove-conflicts: docker-latest not installed'
+elif [ "$dh_dry" = 1 ]; then
+  echo "dockhand: would: "'[3/9] remove-conflicts: remove docker-latest (images, containers and volumes in /var/lib/docker are kept)'
+  dh_changes=$((dh_changes + 1))
+else
+  echo "dockhand: change: "'[3/9] remove-conflicts: remove docker-latest (images, containers and volumes in /var/lib/docker are kept)'
+  (
+    set -eu
+    dnf remove -y docker-latest
+  ) || dh_failed '[3/9] remove-conflicts: remove docker-latest (images, containers and volumes in /var/lib/docker are kept)' $?
+  dh_changes=$((dh_changes + 1))
+fi
+if (
+  ! { rpm -q docker-latest-logrotate >/dev/null 2>&1; }
+) >/dev/null 2>&1; then
+  echo "dockhand: ok: "'[3/9] remove-conflicts: docker-latest-logrotate not installed'
+elif [ "$dh_dry" = 1 ]; then
+  echo "dockhand: would: "'[3/9] remove-conflicts: remove docker-latest-logrotate (images, containers and volumes in /var/lib/docker are kept)'
+  dh_changes=$((dh_changes + 1))
+else
+  echo "dockhand: change: "'[3/9] remove-conflicts: remove docker-latest-logrotate (images, containers and volumes in /var/lib/docker are kept)'
+  (
+    set -eu
+    dnf remove -y docker-latest-logrotate
+  ) || dh_failed '[3/9] remove-conflicts: remove docker-latest-logrotate (images, containers and volumes in /var/lib/docker are kept)' $?
+  dh_changes=$((dh_changes + 1))
+fi
+if (
+  ! { rpm -q docker-logrotate >/dev/null 2>&1; }
+) >/dev/null 2>&1; then
+  echo "dockhand: ok: "'[3/9] remove-conflicts: docker-logrotate not installed'
+elif [ "$dh_dry" = 1 ]; then
+  echo "dockhand: would: "'[3/9] remove-conflicts: remove docker-logrotate (images, containers and volumes in /var/lib/docker are kept)'
+  dh_changes=$((dh_changes + 1))
+else
+  echo "dockhand: change: "'[3/9] remove-conflicts: remove docker-logrotate (images, containers and volumes in /var/lib/docker are kept)'
+  (
+    set -eu
+    dnf remove -y docker-logrotate
+  ) || dh_failed '[3/9] remove-conflicts: remove docker-logrotate (images, containers and volumes in /var/lib/docker are kept)' $?
+  dh_changes=$((dh_changes + 1))
+fi
+if (
+  ! { rpm -q docker-engine >/dev/null 2>&1; }
+) >/dev/null 2>&1; then
+  echo "dockhand: ok: "'[3/9] remove-conflicts: docker-engine not installed'
+elif [ "$dh_dry" = 1 ]; then
+  echo "dockhand: would: "'[3/9] remove-conflicts: remove docker-engine (images, containers and volumes in /var/lib/docker are kept)'
+  dh_changes=$((dh_changes + 1))
+else
+  echo "dockhand: change: "'[3/9] remove-conflicts: remove docker-engine (images, containers and volumes in /var/lib/docker are kept)'
+  (
+    set -eu
+    dnf remove -y docker-engine
+  ) || dh_failed '[3/9] remove-conflicts: remove docker-engine (images, containers and volumes in /var/lib/docker are kept)' $?
+  dh_changes=$((dh_changes + 1))
+fi
+if (
+  ! { rpm -q podman >/dev/null 2>&1; }
+) >/dev/null 2>&1; then
+  echo "dockhand: ok: "'[3/9] remove-conflicts: podman not installed'
+elif [ "$dh_dry" = 1 ]; then
+  echo "dockhand: would: "'[3/9] remove-conflicts: remove podman (images, containers and volumes in /var/lib/docker are kept)'
+  dh_changes=$((dh_changes + 1))
+else
+  echo "dockhand: change: "'[3/9] remove-conflicts: remove podman (images, containers and volumes in /var/lib/docker are kept)'
+  (
+    set -eu
+    dnf remove -y podman
+  ) || dh_failed '[3/9] remove-conflicts: remove podman (images, containers and volumes in /var/lib/docker are kept)' $?
+  dh_changes=$((dh_changes + 1))
+fi
+if (
+  ! { rpm -q buildah >/dev/null 2>&1; }
+) >/dev/null 2>&1; then
+  echo "dockhand: ok: "'[3/9] remove-conflicts: buildah not installed'
+elif [ "$dh_dry" = 1 ]; then
+  echo "dockhand: would: "'[3/9] remove-conflicts: remove buildah (images, containers and volumes in /var/lib/docker are kept)'
+  dh_changes=$((dh_changes + 1))
+else
+  echo "dockhand: change: "'[3/9] remove-conflicts: remove buildah (images, containers and volumes in /var/lib/docker are kept)'
+  (
+    set -eu
+    dnf remove -y buildah
+  ) || dh_failed '[3/9] remove-conflicts: remove buildah (images, containers and volumes in /var/lib/docker are kept)' $?
+  dh_changes=$((dh_changes + 1))
+fi
+if (
+  ! { rpm -q runc >/dev/null 2>&1; }
+) >/dev/null 2>&1; then
+  echo "dockhand: ok: "'[3/9] remove-conflicts: runc not installed'
+elif [ "$dh_dry" = 1 ]; then
+  echo "dockhand: would: "'[3/9] remove-conflicts: remove runc (images, containers and volumes in /var/lib/docker are kept)'
+  dh_changes=$((dh_changes + 1))
+else
+  echo "dockhand: change: "'[3/9] remove-conflicts: remove runc (images, containers and volumes in /var/lib/docker are kept)'
+  (
+    set -eu
+    dnf remove -y runc
+  ) || dh_failed '[3/9] remove-conflicts: remove runc (images, containers and volumes in /var/lib/docker are kept)' $?
+  dh_changes=$((dh_changes + 1))
+fi
+
+# [4/9] repository: Docker package repository
+if (
+  grep -q 'BEGIN PGP PUBLIC KEY BLOCK' /etc/pki/rpm-gpg/docker-ce.asc 2>/dev/null && command -v gpg >/dev/null 2>&1 && g=$(mktemp -d) && found=$(GNUPGHOME="$g" gpg --batch --show-keys --with-colons /etc/pki/rpm-gpg/docker-ce.asc 2>/dev/null | awk -F: '$1 == "pub" { p = 1; next } $1 == "fpr" && p { print $10 } { p = 0 }'); rm -rf "$g"; [ "$found" = 060A61C51B558A7F742B77AAC52FEB6B621E9F35 ]
+) >/dev/null 2>&1; then
+  echo "dockhand: ok: "'[4/9] repository: /etc/pki/rpm-gpg/docker-ce.asc holds exactly the key 060A61C51B558A7F742B77AAC52FEB6B621E9F35'
+elif [ "$dh_dry" = 1 ]; then
+  echo "dockhand: would: "'[4/9] repository: download the signing key, verify fingerprint 060A61C51B558A7F742B77AAC52FEB6B621E9F35, install /etc/pki/rpm-gpg/docker-ce.asc'
+  dh_changes=$((dh_changes + 1))
+else
+  echo "dockhand: change: "'[4/9] repository: download the signing key, verify fingerprint 060A61C51B558A7F742B77AAC52FEB6B621E9F35, install /etc/pki/rpm-gpg/docker-ce.asc'
+  (
+    set -eu
+    work=$(mktemp -d)
+    trap 'rm -rf "$work"' EXIT
+    curl -fsSL --retry 3 -o "$work/key" https://download.docker.com/linux/centos/gpg
+    GNUPGHOME="$work/gnupg"; export GNUPGHOME
+    mkdir -m 700 "$GNUPGHOME"
+    found=$(gpg --batch --show-keys --with-colons "$work/key" | awk -F: '$1 == "pub" { p = 1; next } $1 == "fpr" && p { print $10 } { p = 0 }')
+    if [ "$found" != 060A61C51B558A7F742B77AAC52FEB6B621E9F35 ]; then
+      echo 'refusing the key from https://download.docker.com/linux/centos/gpg: expected fingerprint 060A61C51B558A7F742B77AAC52FEB6B621E9F35, got:' "${found:-no key}" >&2
+      echo 'a mirror that re-signs needs --key-fingerprint with its own key' >&2
+      exit 1
+    fi
+    [ -d /etc/pki/rpm-gpg ] || install -d -m 0755 /etc/pki/rpm-gpg
+    install -m 0644 "$work/key" /etc/pki/rpm-gpg/docker-ce.asc
+    rpm --import /etc/pki/rpm-gpg/docker-ce.asc
+  ) || dh_failed '[4/9] repository: download the signing key, verify fingerprint 060A61C51B558A7F742B77AAC52FEB6B621E9F35, install /etc/pki/rpm-gpg/docker-ce.asc' $?
+  dh_changes=$((dh_changes + 1))
+fi
+if (
+  [ -r /etc/yum.repos.d/docker-ce.repo ] && awk -v want='docker-ce-stable	name	Docker CE Stable - $basearch
+docker-ce-stable	baseurl	https://download.docker.com/linux/centos/8/$basearch/stable
+docker-ce-stable	enabled	1
+docker-ce-stable	gpgcheck	1
+docker-ce-stable	gpgkey	file:///etc/pki/rpm-gpg/docker-ce.asc
+docker-ce-test	name	Docker CE Test - $basearch
+docker-ce-test	baseurl	https://download.docker.com/linux/centos/8/$basearch/test
+docker-ce-test	enabled	0
+docker-ce-test	gpgcheck	1
+docker-ce-test	gpgkey	file:///etc/pki/rpm-gpg/docker-ce.asc' 'function trim(x) { gsub(/^[ 	]+|[ 	]+$/, "", x); return x } { line = trim($0) } line ~ /^[.+]$/ { sec = substr(line, 2, length(line) - 2); next } line ~ /^[^#;].*=/ { i = index(line, "="); have[sec "	" trim(substr(line, 1, i - 1))] = trim(substr(line, i + 1)) } END { n = split(want, w, "
+"); for (j = 1; j <= n; j++) { split(w[j], f, "	"); if (have[f[1] "	" f[2]] != f[3]) exit 1 } }' /etc/yum.repos.d/docker-ce.repo
+) >/dev/null 2>&1; then
+  echo "dockhand: ok: "'[4/9] repository: /etc/yum.repos.d/docker-ce.repo is the wanted source'
+elif [ "$dh_dry" = 1 ]; then
+  echo "dockhand: would: "'[4/9] repository: write /etc/yum.repos.d/docker-ce.repo'
+  dh_changes=$((dh_changes + 1))
+else
+  echo "dockhand: change: "'[4/9] repository: write /etc/yum.repos.d/docker-ce.repo'
+  (
+    set -eu
+    [ -d /etc/yum.repos.d ] || install -d -m 0755 /etc/yum.repos.d
+    tmp=$(mktemp /etc/yum.repos.d/.docker-ce.repo.XXXXXX)
+    trap 'rm -f "$tmp"' EXIT
+    printf '%s' '[docker-ce-stable]
+name=Docker CE Stable - $basearch
+baseurl=https://download.docker.com/linux/centos/8/$basearch/stable
+enabled=1
+gpgcheck=1
+gpgkey=file:///etc/pki/rpm-gpg/docker-ce.asc
+
+[docker-ce-test]
+name=Docker CE Test - $basearch
+baseurl=https://download.docker.com/linux/centos/8/$basearch/test
+enabled=0
+gpgcheck=1
+gpgkey=file:///etc/pki/rpm-gpg/docker-ce.asc
+' > "$tmp"
+    chmod 0644 "$tmp"
+    sync "$tmp" 2>/dev/null || sync
+    mv -f "$tmp" /etc/yum.repos.d/docker-ce.repo
+    trap - EXIT
+    sync /etc/yum.repos.d 2>/dev/null || true
+  ) || dh_failed '[4/9] repository: write /etc/yum.repos.d/docker-ce.repo' $?
+  dh_changes=$((dh_changes + 1))
+fi
+
+# [5/9] packages: Docker packages
+if (
+  { rpm -q docker-ce >/dev/null 2>&1; } && { rpm -q docker-ce-cli >/dev/null 2>&1; } && { rpm -q containerd.io >/dev/null 2>&1; } && { rpm -q docker-buildx-plugin >/dev/null 2>&1; } && { rpm -q docker-compose-plugin >/dev/null 2>&1; }
+) >/dev/null 2>&1; then
+  echo "dockhand: ok: "'[5/9] packages: docker-ce docker-ce-cli containerd.io docker-buildx-plugin docker-compose-plugin installed'
+elif [ "$dh_dry" = 1 ]; then
+  echo "dockhand: would: "'[5/9] packages: install docker-ce docker-ce-cli containerd.io docker-buildx-plugin docker-compose-plugin'
+  dh_changes=$((dh_changes + 1))
+else
+  echo "dockhand: change: "'[5/9] packages: install docker-ce docker-ce-cli containerd.io docker-buildx-plugin docker-compose-plugin'
+  (
+    set -eu
+    dnf install -y docker-ce docker-ce-cli containerd.io docker-buildx-plugin docker-compose-plugin
+  ) || dh_failed '[5/9] packages: install docker-ce docker-ce-cli containerd.io docker-buildx-plugin docker-compose-plugin' $?
+  dh_changes=$((dh_changes + 1))
+fi
+
+# [6/9] storage: Storage driver
+if (
+  grep -Eq '(^|[[:space:]])overlay$' /proc/filesystems
+) >/dev/null 2>&1; then
+  echo "dockhand: ok: "'[6/9] storage: the overlay filesystem is available'
+elif [ "$dh_dry" = 1 ]; then
+  echo "dockhand: would: "'[6/9] storage: load the overlay module'
+  dh_changes=$((dh_changes + 1))
+else
+  echo "dockhand: change: "'[6/9] storage: load the overlay module'
+  (
+    set -eu
+    modprobe overlay
+  ) || dh_failed '[6/9] storage: load the overlay module' $?
+  dh_changes=$((dh_changes + 1))
+fi
+if (
+  [ -s /run/systemd/container ] || [ -e /run/.containerenv ] || tr '\000' '\n' < /proc/1/environ 2>/dev/null | grep -q '^container=' || cat /etc/modules-load.d/*.conf /usr/lib/modules-load.d/*.conf /lib/modules-load.d/*.conf /etc/modules 2>/dev/null | grep -Eq '^overlay([[:space:]]|$)' || { ! { [ -d /sys/module/overlay ] || grep -q '^overlay ' /proc/modules; } && grep -Eq '(^|[[:space:]])overlay$' /proc/filesystems; }
+) >/dev/null 2>&1; then
+  echo "dockhand: ok: "'[6/9] storage: overlay is loaded at boot (or built in, or this is a container)'
+elif [ "$dh_dry" = 1 ]; then
+  echo "dockhand: would: "'[6/9] storage: load overlay at boot'
+  dh_changes=$((dh_changes + 1))
+else
+  echo "dockhand: change: "'[6/9] storage: load overlay at boot'
+  (
+    set -eu
+    [ -d /etc/modules-load.d ] || install -d -m 0755 /etc/modules-load.d
+    tmp=$(mktemp /etc/modules-load.d/.overlay.conf.XXXXXX)
+    trap 'rm -f "$tmp"' EXIT
+    printf '%s' 'overlay
+' > "$tmp"
+    chmod 0644 "$tmp"
+    sync "$tmp" 2>/dev/null || sync
+    mv -f "$tmp" /etc/modules-load.d/overlay.conf
+    trap - EXIT
+    sync /etc/modules-load.d 2>/dev/null || true
+  ) || dh_failed '[6/9] storage: load overlay at boot' $?
+  dh_changes=$((dh_changes + 1))
+fi
+if (
+  snap=1; m=$(dockerd --version 2>/dev/null | sed -n 's/^Docker version \([0-9][0-9]*\)\..*/\1/p'); if [ -n "$m" ] && [ "$m" -lt 29 ]; then snap=0; fi; rc=0; dh_daemon_json /etc/docker/daemon.json overlay2 "$snap" >/dev/null 2>&1 || rc=$?; [ "$rc" -eq 3 ]
+) >/dev/null 2>&1; then
+  echo "dockhand: ok: "'[6/9] storage: /etc/docker/daemon.json sets overlay2'
+elif [ "$dh_dry" = 1 ]; then
+  echo "dockhand: would: "'[6/9] storage: merge storage-driver overlay2 into /etc/docker/daemon.json (other keys kept, backup, validate, atomic replace)'
+  echo 'dockhand:   note: other keys in /etc/docker/daemon.json are kept; the old file is saved as /etc/docker/daemon.json.bak-<time>'
+  dh_changes=$((dh_changes + 1))
+else
+  echo "dockhand: change: "'[6/9] storage: merge storage-driver overlay2 into /etc/docker/daemon.json (other keys kept, backup, validate, atomic replace)'
+  echo 'dockhand:   note: other keys in /etc/docker/daemon.json are kept; the old file is saved as /etc/docker/daemon.json.bak-<time>'
+  (
+    set -eu
+    snap=1; m=$(dockerd --version 2>/dev/null | sed -n 's/^Docker version \([0-9][0-9]*\)\..*/\1/p'); if [ -n "$m" ] && [ "$m" -lt 29 ]; then snap=0; fi
+    rc=0
+    new=$(dh_daemon_json /etc/docker/daemon.json overlay2 "$snap") || rc=$?
+    if [ "$rc" -eq 3 ]; then exit 0; fi
+    if [ "$rc" -ne 0 ]; then echo '/etc/docker/daemon.json cannot be merged safely; it is left as it is: fix it by hand (keep "storage-driver": "overlay2"), then run again' >&2; exit 4; fi
+    [ -d /etc/docker ] || install -d -m 0755 /etc/docker
+    tmp=$(mktemp /etc/docker/.daemon.json.XXXXXX)
+    trap 'rm -f "$tmp"' EXIT
+    printf '%s\n' "$new" > "$tmp"
+    chmod 0644 "$tmp"
+    if [ -e /etc/docker/daemon.json ]; then meta=$(stat -c '%a %u:%g' /etc/docker/daemon.json); chmod "${meta% *}" "$tmp"; chown "${meta#* }" "$tmp"; fi
+    if command -v dockerd >/dev/null 2>&1 && dockerd --help 2>&1 | grep -q -- '--validate'; then dockerd --validate --config-file "$tmp" >/dev/null; fi
+    if [ -e /etc/docker/daemon.json ]; then cp -p /etc/docker/daemon.json /etc/docker/daemon.json".bak-$(date -u +%Y%m%dT%H%M%SZ)"; echo "saved the old /etc/docker/daemon.json as /etc/docker/daemon.json.bak-<time>"; fi
+    sync "$tmp" 2>/dev/null || sync
+    mv -f "$tmp" /etc/docker/daemon.json
+    trap - EXIT
+    sync /etc/docker 2>/dev/null || true
+    set -- /etc/docker/daemon.json.bak-*
+    [ -e "$1" ] || set --
+    excess=$(($# - 5))
+    for old in "$@"; do [ "$excess" -gt 0 ] || break; rm -f -- "$old"; excess=$((excess - 1)); done
+  ) || dh_failed '[6/9] storage: merge storage-driver overlay2 into /etc/docker/daemon.json (other keys kept, backup, validate, atomic replace)' $?
+  dh_changes=$((dh_changes + 1))
+  dh_config_changed=1
+fi
+
+# [7/9] users: docker group members
+if (
+  grep -q '^docker:' /etc/group
+) >/dev/null 2>&1; then
+  echo "dockhand: ok: "'[7/9] users: group docker exists'
+elif [ "$dh_dry" = 1 ]; then
+  echo "dockhand: would: "'[7/9] users: create group docker (a system group)'
+  dh_changes=$((dh_changes + 1))
+else
+  echo "dockhand: change: "'[7/9] users: create group docker (a system group)'
+  (
+    set -eu
+    groupadd --system docker
+  ) || dh_failed '[7/9] users: create group docker (a system group)' $?
+  dh_changes=$((dh_changes + 1))
+fi
+if (
+  for u in $(printf '%s' "${DOCKHAND_USERS:-}" | tr ',' ' '); do
+  id -Gn "$u" 2>/dev/null | tr ' ' '\n' | grep -qx docker || exit 1
+done
+) >/dev/null 2>&1; then
+  echo "dockhand: ok: "'[7/9] users: every user named in DOCKHAND_USERS is in group docker'
+elif [ "$dh_dry" = 1 ]; then
+  echo "dockhand: would: "'[7/9] users: add the users named in DOCKHAND_USERS to docker'
+  echo 'dockhand:   note: members of the docker group can start containers as root: this is root-equivalent access to the host'
+  dh_changes=$((dh_changes + 1))
+else
+  echo "dockhand: change: "'[7/9] users: add the users named in DOCKHAND_USERS to docker'
+  echo 'dockhand:   note: members of the docker group can start containers as root: this is root-equivalent access to the host'
+  (
+    set -eu
+    for u in $(printf '%s' "${DOCKHAND_USERS:-}" | tr ',' ' '); do
+      case $u in [!a-z_]*|*[!a-z0-9_.-]*) echo "DOCKHAND_USERS: '$u' is not a valid user name" >&2; exit 1 ;; esac
+      id "$u" >/dev/null 2>&1 || { echo "user $u does not exist on this host" >&2; exit 1; }
+      id -Gn "$u" | tr ' ' '\n' | grep -qx docker || usermod -aG docker "$u"
+    done
+  ) || dh_failed '[7/9] users: add the users named in DOCKHAND_USERS to docker' $?
+  dh_changes=$((dh_changes + 1))
+fi
+
+# [8/9] services: Services
+if (
+  { systemctl is-active --quiet docker.service || { ! systemctl is-failed --quiet docker.service && r=$(systemctl show -p Result --value docker.service 2>/dev/null); [ -z "$r" ] || [ "$r" = success ]; }; } && { systemctl is-active --quiet docker.socket || { ! systemctl is-failed --quiet docker.socket && r=$(systemctl show -p Result --value docker.socket 2>/dev/null); [ -z "$r" ] || [ "$r" = success ]; }; } && { systemctl is-active --quiet containerd.service || { ! systemctl is-failed --quiet containerd.service && r=$(systemctl show -p Result --value containerd.service 2>/dev/null); [ -z "$r" ] || [ "$r" = success ]; }; }
+) >/dev/null 2>&1; then
+  echo "dockhand: ok: "'[8/9] services: no Docker unit left failed by an earlier start'
+elif [ "$dh_dry" = 1 ]; then
+  echo "dockhand: would: "'[8/9] services: reset the failed state of docker.service docker.socket containerd.service'
+  dh_changes=$((dh_changes + 1))
+else
+  echo "dockhand: change: "'[8/9] services: reset the failed state of docker.service docker.socket containerd.service'
+  (
+    set -eu
+    for u in docker.service docker.socket containerd.service; do systemctl reset-failed "$u" 2>/dev/null || true; done
+  ) || dh_failed '[8/9] services: reset the failed state of docker.service docker.socket containerd.service' $?
+  dh_changes=$((dh_changes + 1))
+fi
+if (
+  [ -z "${dh_config_changed:-}" ]
+) >/dev/null 2>&1; then
+  echo "dockhand: ok: "'[8/9] services: docker'\''s configuration unchanged by this run'
+elif [ "$dh_dry" = 1 ]; then
+  echo "dockhand: would: "'[8/9] services: restart docker if it is running (this run changed its configuration)'
+  dh_changes=$((dh_changes + 1))
+else
+  echo "dockhand: change: "'[8/9] services: restart docker if it is running (this run changed its configuration)'
+  (
+    set -eu
+    systemctl try-restart docker.service
+  ) || dh_failed '[8/9] services: restart docker if it is running (this run changed its configuration)' $?
+  dh_changes=$((dh_changes + 1))
+fi
+if (
+  { { systemctl is-active --quiet containerd.service >/dev/null 2>&1; } && { systemctl is-enabled --quiet containerd.service; }; }
+) >/dev/null 2>&1; then
+  echo "dockhand: ok: "'[8/9] services: containerd.service enabled and running'
+elif [ "$dh_dry" = 1 ]; then
+  echo "dockhand: would: "'[8/9] services: enable and start containerd.service'
+  dh_changes=$((dh_changes + 1))
+else
+  echo "dockhand: change: "'[8/9] services: enable and start containerd.service'
+  (
+    set -eu
+    systemctl enable --now containerd.service
+  ) || dh_failed '[8/9] services: enable and start containerd.service' $?
+  dh_changes=$((dh_changes + 1))
+fi
+if (
+  { { systemctl is-active --quiet docker.service >/dev/null 2>&1; } && { systemctl is-enabled --quiet docker.service; }; }
+) >/dev/null 2>&1; then
+  echo "dockhand: ok: "'[8/9] services: docker.service enabled and running'
+elif [ "$dh_dry" = 1 ]; then
+  echo "dockhand: would: "'[8/9] services: enable and start docker.service'
+  dh_changes=$((dh_changes + 1))
+else
+  echo "dockhand: change: "'[8/9] services: enable and start docker.service'
+  (
+    set -eu
+    systemctl enable --now docker.service
+  ) || dh_failed '[8/9] services: enable and start docker.service' $?
+  dh_changes=$((dh_changes + 1))
+fi
+
+# [9/9] verify: Verify
+if [ "$dh_dry" = 1 ] && [ "$dh_check" = 0 ]; then
+  echo "dockhand: would check: "'[9/9] verify: wait for the daemon to answer'
+else
+  echo "dockhand: check: "'[9/9] verify: wait for the daemon to answer'
+  (
+    set -eu
+    i=0
+    until docker version >/dev/null 2>&1; do
+      i=$((i + 1))
+      if [ "$i" -ge 60 ]; then docker version >&2 || true; { echo 'the Docker daemon did not answer within 60s' >&2; exit 1; }; fi
+      sleep 1
+    done
+  ) || dh_failed '[9/9] verify: wait for the daemon to answer' $?
+fi
+if [ "$dh_dry" = 1 ] && [ "$dh_check" = 0 ]; then
+  echo "dockhand: would check: "'[9/9] verify: storage driver is overlay2'
+else
+  echo "dockhand: check: "'[9/9] verify: storage driver is overlay2'
+  (
+    set -eu
+    driver=$(docker info --format '{{.Driver}}')
+    if [ "$driver" != overlay2 ]; then echo "storage driver is $driver, expected overlay2" >&2; exit 1; fi
+    echo "storage driver: $driver"
+  ) || dh_failed '[9/9] verify: storage driver is overlay2' $?
+fi
+if [ "$dh_dry" = 1 ] && [ "$dh_check" = 0 ]; then
+  echo "dockhand: would check: "'[9/9] verify: docker answers each user named in DOCKHAND_USERS without sudo (fresh login)'
+else
+  echo "dockhand: check: "'[9/9] verify: docker answers each user named in DOCKHAND_USERS without sudo (fresh login)'
+  (
+    set -eu
+    for u in $(printf '%s' "${DOCKHAND_USERS:-}" | tr ',' ' '); do
+      su -l -s /bin/sh "$u" -c 'docker version --format '\''client {{.Client.Version}}, server {{.Server.Version}}'\''' || { echo "$u cannot reach the Docker API without sudo" >&2; exit 1; }
+    done
+  ) || dh_failed '[9/9] verify: docker answers each user named in DOCKHAND_USERS without sudo (fresh login)' $?
+fi
+
+if [ "$dh_dry" = 1 ]; then
+  if [ "$dh_changes" -gt 0 ]; then echo "dockhand: dry run: $dh_changes change(s) would be made"; exit 10; fi
+  echo "dockhand: dry run: converged, nothing would change"; exit 0
+fi
+if [ "$dh_changes" -eq 0 ]; then echo "dockhand: converged: nothing changed"; else echo "dockhand: done: $dh_changes change(s) made and verified"; fi
