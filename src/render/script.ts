@@ -122,9 +122,13 @@ function taskLines(stepLabel: string, task: HostTask): string[] {
 
 export function renderScript(target: RenderTarget, meta: ScriptMeta): RenderedScript {
   const { ctx, selection } = target;
-  const steps = selection.playbook.steps.map(({ step }) => stepDefinition(step));
-  const helpers = steps.flatMap((s) => s.helpers?.() ?? []);
-  const preflight = steps.flatMap((s) => s.preflight?.(ctx) ?? []);
+  // The steps this target's plan has (as buildPlan: a step that `applies` only to some plans —
+  // rootless, only with --rootless — is left out, so the script's numbering is the plan's).
+  const steps = selection.playbook.steps
+    .map(({ step }) => ({ id: step, def: stepDefinition(step) }))
+    .filter(({ def }) => !def.applies || def.applies(ctx));
+  const helpers = steps.flatMap(({ def }) => def.helpers?.() ?? []);
+  const preflight = steps.flatMap(({ def }) => def.preflight?.(ctx) ?? []);
   const body: string[] = [
     'set -u',
     'dh_dry=0',
@@ -150,8 +154,7 @@ export function renderScript(target: RenderTarget, meta: ScriptMeta): RenderedSc
   for (const p of preflight) {
     body.push(`if ! ( ${p.shell} ); then echo ${shQuote(`dockhand: ${p.refusal}`)} >&2; exit ${p.exitCode}; fi`);
   }
-  selection.playbook.steps.forEach(({ step }, i) => {
-    const def = stepDefinition(step);
+  steps.forEach(({ id: step, def }, i) => {
     const label = `[${i + 1}/${steps.length}] ${step}`;
     body.push('', comment(`${label}: ${def.title}`));
     const tasks = def.tasks(ctx);
