@@ -34,3 +34,22 @@ export function withTargetOptions<T>(y: Argv<T>) {
     .option('connect-timeout', { type: 'number', default: 15, describe: 'seconds to wait for an SSH connection' })
     .option('command-timeout', { type: 'number', default: 1800, describe: 'seconds one remote command may take' }));
 }
+
+/**
+ * What to install and from where: the options `up`/`plan` and `render` share (one wording, one
+ * parsing of --users). `usersHelp` is each command's own account of who --users names.
+ */
+export function withSourceOptions<T>(y: Argv<T>, usersHelp: string) {
+  return y
+    .option('source', { choices: ['docker', 'distro'] as const, describe: "packages from Docker's repository or the distribution (default: per playbook)" })
+    .option('docker-version', { type: 'string', describe: 'install this Engine version (27.5 or 27.5.1) and hold it' })
+    .option('mirror', { type: 'string', describe: "base URL of a mirror of Docker's download site" })
+    .option('channel', { choices: ['stable', 'test'] as const, describe: 'Docker repository channel (default stable)' })
+    .option('key-fingerprint', { type: 'string', describe: "the repository key's fingerprint when a mirror re-signs" })
+    .option('users', {
+      type: 'string',
+      array: true,
+      coerce: (v: string[]) => v.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean),
+      describe: usersHelp,
+    });
+}

@@ -7,23 +7,14 @@ import type { ArgumentsCamelCase, Argv } from 'yargs';
 import type { ExitCode } from '../core/errors.js';
 import type { DockhandCommand } from './command.js';
 import type { ProvisionArgs } from './provision-run.js';
-import { withTargetOptions } from './options.js';
+import { withSourceOptions, withTargetOptions } from './options.js';
 import { withRemovalOptions } from './down.js';
 
 function withProvisionOptions<T>(y: Argv<T>) {
-  return withTargetOptions(y)
-    .positional('targets', { type: 'string', array: true, describe: 'hosts, as for -H' })
-    .option('source', { choices: ['docker', 'distro'] as const, describe: "packages from Docker's repository or the distribution (default: per playbook)" })
-    .option('docker-version', { type: 'string', describe: 'install this Engine version (27.5 or 27.5.1) and hold it' })
-    .option('mirror', { type: 'string', describe: "base URL of a mirror of Docker's download site" })
-    .option('channel', { choices: ['stable', 'test'] as const, describe: 'Docker repository channel (default stable)' })
-    .option('key-fingerprint', { type: 'string', describe: "the repository key's fingerprint when a mirror re-signs" })
-    .option('users', {
-      type: 'string',
-      array: true,
-      coerce: (v: string[]) => v.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean),
-      describe: 'users to add to the docker group (default: the login user, or SUDO_USER locally)',
-    })
+  return withSourceOptions(
+    withTargetOptions(y).positional('targets', { type: 'string', array: true, describe: 'hosts, as for -H' }),
+    'users to add to the docker group (default: the login user, or SUDO_USER locally)',
+  )
     .option('rootless', { type: 'boolean', describe: 'give the users rootless Docker (their own daemon, as their user service) instead of the root-equivalent docker group' })
     .option('os', { type: 'string', describe: 'treat the host as this os-release ID (derivatives)' })
     .option('codename', { type: 'string', describe: 'treat the host as this release codename' })

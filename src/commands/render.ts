@@ -5,30 +5,19 @@
  */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import type { DockhandCommand } from './command.js';
-import { withTargetOptions } from './options.js';
+import { withSourceOptions, withTargetOptions } from './options.js';
 import type { RenderArgs } from './render-run.js';
 
 export const renderCommand: DockhandCommand<RenderArgs> = {
   command: 'render',
   describe: 'write the playbook as a standalone script, cloud-init user-data, an SSM document or an Image Builder component',
   builder: (y) =>
-    withTargetOptions(y)
+    withSourceOptions(withTargetOptions(y), 'users to add to the docker group (root-equivalent)')
       .option('format', { choices: ['script', 'cloud-init', 'ssm', 'image-builder'] as const, default: 'script' as const, describe: 'what to write' })
       .option('os', { type: 'string', describe: 'target playbook id (debian, ubuntu, rhel, …) when no host is named' })
       .option('os-version', { type: 'string', describe: 'target release (12 or bookworm)' })
       .option('arch', { type: 'string', describe: 'target architecture (x86_64/amd64, aarch64/arm64, …; default x86_64)' })
       .option('codename', { type: 'string', describe: 'with -H: treat the host as this release codename' })
-      .option('source', { choices: ['docker', 'distro'] as const, describe: "packages from Docker's repository or the distribution (default: per playbook)" })
-      .option('docker-version', { type: 'string', describe: 'install this Engine version (27.5 or 27.5.1) and hold it' })
-      .option('mirror', { type: 'string', describe: "base URL of a mirror of Docker's download site" })
-      .option('channel', { choices: ['stable', 'test'] as const, describe: 'Docker repository channel (default stable)' })
-      .option('key-fingerprint', { type: 'string', describe: "the repository key's fingerprint when a mirror re-signs" })
-      .option('users', {
-        type: 'string',
-        array: true,
-        coerce: (v: string[]) => v.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean),
-        describe: 'users to add to the docker group (root-equivalent)',
-      })
       .option('with', { type: 'string', array: true, describe: 'cloud-init: your own user-data file(s), sent beside ours as MIME multi-part' })
       .option('output', { alias: 'o', type: 'string', describe: 'write to FILE instead of stdout' }) as unknown as Argv<RenderArgs>,
   examples: [

@@ -15,7 +15,7 @@ describe('did you mean', () => {
   it('a mistyped command: exit 64, the closest command, the list', async () => {
     const r = await run('plna', '-H', 'web-1');
     expect(r.code).toBe(64);
-    expect(r.stderr).toBe('dockhand: unknown command "plna" — did you mean `dockhand plan`?\n  hint: commands: doctor, plan, up, facts, contexts, init, completion (dockhand --help)\n');
+    expect(r.stderr).toBe('dockhand: unknown command "plna" — did you mean `dockhand plan`?\n  hint: commands: doctor, plan, up, down, bundle, facts, contexts, init, render, completion (dockhand --help)\n');
     expect((await run('doctr')).stderr).toMatch(/did you mean `dockhand doctor`\?/);
     // Nothing close: no guess, still the list.
     const far = await run('xyzzy');
