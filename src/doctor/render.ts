@@ -5,6 +5,7 @@
  * control characters stripped, no line breaks), so a host can neither escape to the terminal nor
  * forge a line of the report ("✓ healthy").
  */
+import { mixedImageStores } from './image-store.js';
 import { safeLine, safeText } from '../core/output.js';
 import { plainPaint, type Paint, type Style } from '../core/output-colour.js';
 import { isProblem, isWarning, summarize, summaryLine, type Finding } from './engine.js';
@@ -24,6 +25,8 @@ export interface DoctorReport {
   sudo?: boolean;
   /** Lines from --fix: what ran and what remains. */
   fixLog?: string[];
+  /** The image store of the daemon the client reaches (image-store.ts); unknown without its answer. */
+  imageStore?: string;
 }
 
 const GROUPS: Record<string, string> = {
@@ -186,11 +189,21 @@ export function renderFleet(reports: readonly DoctorReport[], paint: Paint = pla
     };
   });
   rows.sort((a, b) => b.rank - a.rank || a.host.localeCompare(b.host));
+  // A fleet on more than one image store gets a column for it, and a line saying which host is on which.
+  const mixed = mixedImageStores(new Map(reports.map((r) => [safeLine(r.host), r.imageStore])));
+  const storeOf = new Map(reports.map((r) => [safeLine(r.host), r.imageStore ?? '?']));
   const hw = Math.max(4, ...rows.map((r) => r.host.length));
   const sw = Math.max(5, ...rows.map((r) => r.state.length));
-  const line = (a: string, b: string, c: string, style?: Style) => `${a.padEnd(hw)}  ${style ? paint(style, b.padEnd(sw)) : b.padEnd(sw)}  ${c}`;
+  const iw = Math.max(11, ...[...storeOf.values()].map((v) => v.length));
+  const store = (host: string) => (mixed ? `${(host === 'HOST' ? 'IMAGE STORE' : (storeOf.get(host) ?? '?')).padEnd(iw)}  ` : '');
+  const line = (a: string, b: string, c: string, style?: Style) => `${a.padEnd(hw)}  ${style ? paint(style, b.padEnd(sw)) : b.padEnd(sw)}  ${store(a)}${c}`;
   const styleOf = (rank: number): Style => (rank >= 2 ? 'bad' : rank === 1 ? 'warn' : 'ok');
-  return [paint('bold', line('HOST', 'STATE', 'WORST FINDING')), ...rows.map((r) => line(r.host, r.state, r.finding, styleOf(r.rank)))].join('\n') + '\n';
+  const table = [paint('bold', line('HOST', 'STATE', 'WORST FINDING')), ...rows.map((r) => line(r.host, r.state, r.finding, styleOf(r.rank)))];
+  if (mixed) {
+    const groups = [...mixed].map(([s, hosts]) => `${s} on ${hosts.sort().join(', ')}`).join('; ');
+    table.push('', paint('warn', `! the hosts use different image stores (${groups}): images on one store are not seen by the other, and a switch hides what the old store holds`));
+  }
+  return table.join('\n') + '\n';
 }
 
 export function toJson(reports: readonly DoctorReport[]): unknown {
@@ -202,5 +215,6 @@ export function toJson(reports: readonly DoctorReport[]): unknown {
     findings: r.findings,
     fixBlock: r.error ? [] : fixBlock(r.findings, privilegeOf(r)),
     applied: r.fixLog,
+    imageStore: r.imageStore,
   }));
 }

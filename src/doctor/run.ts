@@ -5,6 +5,7 @@
  * report (one host, the fleet table, or the --json document) is what reaches stdout.
  * Returns the exit code: 0 healthy, 1 problems found, 3 could not check, 4 a host was unreachable.
  */
+import { imageStoreOf } from './image-store.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { checksDir } from '../core/paths.js';
 import { DockhandError, ExitCode, InputError, exitCodeOf } from '../core/errors.js';
@@ -17,7 +18,7 @@ import type { TargetSpec, Transport } from '../transport/types.js';
 import { openTransport } from '../transport/open.js';
 import { checkDeclarations } from './compiled-checks.js';
 import type { CheckDecl } from './declarations.js';
-import { runChecks, summarize, summaryLine, type Finding } from './engine.js';
+import { deriveInput, runChecks, summarize, summaryLine, type Finding } from './engine.js';
 import type { DoctorEvidence } from './evidence.js';
 import { applicableFixes, applyFixes, remainingAdvice } from './fix.js';
 import { gatherEvidence } from './gather.js';
@@ -50,7 +51,15 @@ async function examine(transport: Transport, decls: Promise<CheckDecl[]>, user: 
 async function doctorHost(transport: Transport, name: string, decls: Promise<CheckDecl[]>, opts: DoctorOptions, logger: Logger): Promise<DoctorReport> {
   try {
     let { evidence, findings } = await examine(transport, decls, opts.user);
-    const report: DoctorReport = { host: name, user: evidence.client.user.name, findings, root: evidence.facts.privilege.isRoot, sudo: evidence.facts.privilege.sudoInstalled };
+    const imageStore = imageStoreOf(deriveInput(evidence));
+    const report: DoctorReport = {
+      host: name,
+      user: evidence.client.user.name,
+      findings,
+      root: evidence.facts.privilege.isRoot,
+      sudo: evidence.facts.privilege.sudoInstalled,
+      ...(imageStore ? { imageStore } : {}),
+    };
     if (opts.fix) {
       const steps = applicableFixes(findings);
       const log: string[] = [];
