@@ -15,6 +15,7 @@ import { planForHost } from '../../src/plan/build.js';
 import { daemonOptionsFor } from '../../src/plan/host-options.js';
 import { renderPlan } from '../../src/plan/render.js';
 import { factsFor, playbooks } from '../fixtures/facts/build.js';
+import { RELEASES } from '../fixtures/facts/releases.js';
 
 const GOLDEN_DIR = fileURLToPath(new URL('../golden/daemon/', import.meta.url));
 
@@ -171,5 +172,23 @@ describe.each(CASES)('$name', (c) => {
       expect(plan.steps.flatMap((s) => s.commands)).toEqual([]);
     }
     golden(`${c.name}.txt`, renderPlan(plan, { showCommands: true }));
+  });
+});
+
+/**
+ * Every release, converged, asked for the settings careful operators set first (log rotation,
+ * live-restore, a registry mirror): the merge and the reload-or-restart decision for each playbook's
+ * package and service manager. Hosts without systemd (Alpine's OpenRC) restart instead of reloading.
+ */
+describe.each(RELEASES)('%s with log rotation, live-restore and a mirror', (release) => {
+  it('plans exactly its golden text', () => {
+    const facts = factsFor(release, 'converged', empty);
+    const daemon = daemonOptionsFor(undefined, daemonFlags({ 'log-max-size': '10m', 'live-restore': true, 'registry-mirror': ['https://mirror.internal:5000/'] } as ProvisionArgs));
+    const plan = planForHost(facts, playbooks, { loginUser: 'admin', daemon });
+    const storage = plan.steps.find((s) => s.id === 'storage')!;
+    // Positive evidence that the settings reached the plan: the merged file holds all three.
+    const merged = storage.commands.map((x) => x.script).join('\n');
+    for (const key of ['"max-size": "10m"', '"live-restore": true', 'https://mirror.internal:5000/']) expect(merged).toContain(key);
+    golden(`releases/${release}.txt`, renderPlan(plan, { showCommands: true }));
   });
 });
