@@ -135,6 +135,14 @@ async function hostRows(rows: Row[], notes: string[]): Promise<void> {
     } else {
       notes.push(`peak memory (max RSS) of a converged up: ${mb(upOne.subject.maxRssKb)}; BENCH_FLEET=16 adds the fleet row`);
     }
+
+    // Daemon settings (issue 11): once applied, a converged run that asks for them must cost what
+    // one that does not costs — the same probe, a merge that finds nothing to change, no restart.
+    // Last, so the rows above time the host as `up` alone leaves it. The mirror is never contacted.
+    const upSettings = args('up', '--source', 'distro', '--log-max-size', '10m', '--live-restore', '--registry-mirror', 'https://127.0.0.1:5000/', target(one));
+    converge(upSettings, env, notes);
+    rows.push(row('converged `up` with daemon settings, 1 host', { label: 'the same without settings', argv: [node, cli, ...up], opts: { env } },
+      'dockhand up --log-max-size 10m --live-restore --registry-mirror …', upSettings, { env }, 1.1));
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await fleet.stop();
