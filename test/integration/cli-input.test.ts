@@ -51,6 +51,15 @@ describe('input is checked before any connection', () => {
     expect(sshCalls().join('\n')).toMatch(/-G .*127\.0\.0\.1/);
   });
 
+  it('a repeatable value flag takes one value each time: the target after it stays a target', () => {
+    // Before, `--registry-mirror URL HOST` read HOST as a second mirror and failed as a bad mirror (64).
+    const r = run(['plan', '--registry-mirror', 'https://127.0.0.1:5000/', '127.0.0.1:1', '--daemon-opt', 'debug=true', '127.0.0.1:2', '--connect-timeout', '2']);
+    expect(r.stderr).not.toContain('is not a registry mirror');
+    expect(r.status).toBe(4);
+    expect(r.stderr).toMatch(/127\.0\.0\.1:1 done: unreachable/);
+    expect(r.stderr).toMatch(/127\.0\.0\.1:2 done: unreachable/);
+  });
+
   it.each(['a b', 'host;rm -rf /', '::::', 'host$(id)', 'bad\u0007bell', '-oProxyCommand=x', ' -x@host', 'ssh:al;ias', 'us er@host', '-u@host'])(
     '-H %j is a usage error (64), fast, and never reaches ssh -G or DNS',
     (host) => {
