@@ -151,9 +151,8 @@ async function runBox(box, ctx) {
   rec.engine = { version: f.versions?.engine ?? null };
   say(`${printable(f.os.prettyName ?? f.os.id)}, Docker Engine ${printable(rec.engine.version ?? 'unknown')}`);
 
-  // RENDER BRANCH — `dockhand render` does not exist yet. When it does, this runs its script on the
-  // box (over the same ssh config) and requires `dockhand plan` to report zero changes afterwards.
-  // Until then it is skipped and recorded as such; the e2e test checks the skip is reported.
+  // The rendered script, run on the box (over the same ssh config) with no dockhand there: `dockhand
+  // plan` must then report zero changes. A dockhand without `render` (an older build) skips it.
   rec.stage = 'render';
   if (!ctx.render) {
     rec.render = { status: 'unavailable' };

@@ -148,7 +148,10 @@ export function applyCommands(
 ): ApplyCommands {
   const none: ApplyCommands = { commands: [], notes: [], restartsDocker: false };
   if (!opts.configChanged || !(opts.running || opts.packagesChange)) return none;
-  const tryRestart = (summary: string, ...lines: string[]) => rootCommand(summary, script('systemctl try-restart docker.service', ...lines));
+  // A deliberate restart is not a crash loop: clear systemd's start-rate counter first, or a few runs
+  // in a minute (converge, change a setting, change another) end in start-limit-hit.
+  const restartLines = ['systemctl reset-failed docker.service 2>/dev/null || true', 'systemctl try-restart docker.service'];
+  const tryRestart = (summary: string, ...lines: string[]) => rootCommand(summary, script(...restartLines, ...lines));
   if (opts.packagesChange || !settings) {
     return { commands: [tryRestart('restart docker if it is running (new daemon.json)')], reason: 'daemon.json changes: restart docker if running', notes: [], restartsDocker: true };
   }
@@ -164,7 +167,7 @@ export function applyCommands(
   }
   const first = decision.reloadFirst ? [...reloadLines(true), ...checkLines(decision.checks.filter((c) => c.what.startsWith('live-restore')))] : [];
   return {
-    commands: [rootCommand('restart docker once (new daemon settings)', script(...first, 'systemctl try-restart docker.service', ...checkLines(decision.checks, 60)))],
+    commands: [rootCommand('restart docker once (new daemon settings)', script(...first, ...restartLines, ...checkLines(decision.checks, 60)))],
     reason: decision.reason,
     notes: decision.notes,
     restartsDocker: true,

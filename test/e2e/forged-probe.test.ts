@@ -45,7 +45,7 @@ describeHosts('forged probe records on a real host', () => {
   };
 
   const plan = async () => {
-    const r = await dockhand(['plan', '--source', 'distro', '-H', `deploy@${h.address}`]);
+    const r = await dockhand(['plan', '--show-commands', '--source', 'distro', '-H', `deploy@${h.address}`]);
     expect(r.code, r.stderr).toBe(0);
     return r.stdout.replace(/\b\d+(\.\d+)?s\b/g, '<time>'); // the summary's timings vary
   };

@@ -60,7 +60,7 @@ describeHosts('dockhand up locally in a Debian root without an init system', () 
     expect(probe.stdout).toMatch(/^pid1=sh\nv\d+\./);
 
     // No init system: the plan starts docker with service(8), and containerd only if it has an init script.
-    const dry = await inRoot(`node ${CLI} plan --source distro --users plain`);
+    const dry = await inRoot(`node ${CLI} plan --show-commands --source distro --users plain`);
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toContain('else service docker start; fi');
     expect(dry.stdout).toContain('if [ -e /etc/init.d/containerd ]; then');

@@ -48,9 +48,9 @@ describeHosts('rootless Docker on a real Debian host', () => {
   });
 
   it('up --rootless --users alice: her own daemon, from a fresh login, surviving logout; then converged', async () => {
-    const dry = await dockhand(['plan', target(), '--source', 'distro', '--rootless', '--users', 'alice']);
+    const dry = await dockhand(['plan', '--show-commands', target(), '--source', 'distro', '--rootless', '--users', 'alice']);
     expect(dry.code, `${dry.stdout}\n${dry.stderr}`).toBe(0);
-    expect(dry.stdout).toContain('rootless: Rootless Docker per user — change');
+    expect(dry.stdout).toMatch(/^ +change +rootless +Rootless Docker per user — /m);
     const ids = /subordinate IDs for alice (\d+)–(\d+)/.exec(dry.stdout);
     expect(ids, dry.stdout).not.toBeNull();
     const [start, end] = [Number(ids![1]), Number(ids![2])];

@@ -87,7 +87,7 @@ describeHosts('vagrant/run-matrix.sh against a stand-in vagrant and real Debian 
     expect(r.code, out).toBe(0);
     for (const { name } of BOXES) {
       expect(r.stdout).toContain(`${name}: second up: 0 changes (converged)`);
-      expect(r.stdout).toContain(`${name}: render not available, skipped`);
+      expect(r.stdout).toContain(`${name}: rendered script ran; plan then reports 0 changes`);
       expect(r.stdout).toContain(`${name}: ok (converged on second run, doctor healthy)`);
       expect(r.stdout).toMatch(new RegExp(`^${name} +ok +debian \\d+ `, 'm'));
     }
@@ -96,7 +96,7 @@ describeHosts('vagrant/run-matrix.sh against a stand-in vagrant and real Debian 
     expect(vagrantCalls).toEqual([['status', '--machine-readable'], ['up', 'deb12'], ['ssh-config', 'deb12'], ['up', 'deb13'], ['ssh-config', 'deb13']]);
 
     const [record] = records();
-    expect(record).toMatchObject({ schema: 1, options: ['--source', 'distro'], render: 'unavailable', summary: { ok: 2, failed: 0 }, comparedWith: null });
+    expect(record).toMatchObject({ schema: 1, options: ['--source', 'distro'], render: 'available', summary: { ok: 2, failed: 0 }, comparedWith: null });
     for (const { name, suite, versionId } of BOXES) {
       const b = record!.boxes.find((x) => x.box === name)!;
       const h = fleet.host(name);
@@ -108,7 +108,7 @@ describeHosts('vagrant/run-matrix.sh against a stand-in vagrant and real Debian 
         distribution: { id: 'debian', versionId, codename: suite },
         engine: { version: dockerd },
         secondRun: { exitCode: 0, changes: 0 },
-        render: { status: 'unavailable' },
+        render: { status: 'ok', scriptExitCode: 0, planChanges: 0 },
         doctor: { exitCode: 0, healthy: true, problems: 0 },
         knownHosts: { policy: 'strict', from: 'ssh-config' },
       });

@@ -33,7 +33,7 @@ stepTable('services', [
     facts: newDaemonJson,
     expect: {
       reason: 'restart docker once (storage-driver needs a restart)',
-      commands: [{ summary: 'restart docker once (new daemon settings)', lines: ['systemctl try-restart docker.service'] }],
+      commands: [{ summary: 'restart docker once (new daemon settings)', lines: ['systemctl reset-failed docker.service 2>/dev/null || true', 'systemctl try-restart docker.service'] }],
     },
   },
   {

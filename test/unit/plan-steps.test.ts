@@ -43,7 +43,7 @@ describe('services restart only on change', () => {
       f.daemonJson = { path: '/etc/docker/daemon.json', exists: true, content: '{ "log-level": "warn" }\n' };
     });
     expect(step(p, 'services').restartsDocker).toBe(true);
-    expect(scripts(p, 'services')).toBe('set -eu\nsystemctl try-restart docker.service');
+    expect(scripts(p, 'services')).toBe('set -eu\nsystemctl reset-failed docker.service 2>/dev/null || true\nsystemctl try-restart docker.service');
     expect(scripts(p, 'storage')).toContain('"log-level": "warn"');
     // The apply script checks the file still has the content the plan saw.
     expect(scripts(p, 'storage')).toMatch(/if \[ "\$now" != [0-9a-f]{64} \]/);
