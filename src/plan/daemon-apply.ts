@@ -152,6 +152,8 @@ export function applyCommands(
   // in a minute (converge, change a setting, change another) end in start-limit-hit.
   const restartLines = ['systemctl reset-failed docker.service 2>/dev/null || true', 'systemctl try-restart docker.service'];
   const tryRestart = (summary: string, ...lines: string[]) => rootCommand(summary, script(...restartLines, ...lines));
+  // A data-root move stopped and started docker with the new daemon.json already (storage step).
+  if (settings?.move && !opts.packagesChange) return none;
   if (opts.packagesChange || !settings) {
     return { commands: [tryRestart('restart docker if it is running (new daemon.json)')], reason: 'daemon.json changes: restart docker if running', notes: [], restartsDocker: true };
   }

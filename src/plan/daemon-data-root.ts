@@ -1,0 +1,206 @@
+/**
+ * `--data-root PATH --move-data-root`: the old root's images, containers and volumes move with it.
+ * The refusals a careful operator would want (target not empty, on a filesystem overlay2 cannot use,
+ * too small for what the old root holds, no GNU cp), what the plan says (containers stopped, the old
+ * root kept), and the one script doing it: stop the containers and the daemon, copy preserving
+ * everything, compare the trees, and only then switch daemon.json, start, check docker info (the
+ * new root, the same image and container counts) and keep the old root renamed. Any failure before
+ * that last check puts the old daemon.json back and starts docker on the old root: daemon.json never
+ * points at an unverified copy. Pure.
+ */
+import { PreconditionError } from '../core/errors.js';
+import { fsSupportsDType } from '../facts/areas/storage.js';
+import { MOVE_MARKER, type DataRootTargetFacts } from '../facts/data-root-target.js';
+import type { Facts } from '../facts/types.js';
+import { shQuote } from '../shell/quote.js';
+import type { PlannedCommand } from './model.js';
+import { ensureDirLine, fail, progressEcho, pruneBackupsLines, script } from './script.js';
+
+/** Backing filesystems overlay2 cannot sit on (they need their own driver, or stack overlays). */
+export const UNSUPPORTED_BACKING: ReadonlySet<string> = new Set(['overlay', 'overlayfs', 'aufs', 'zfs', 'btrfs']);
+
+/** Headroom over the measured size: directories and metadata may take a little more on the new filesystem. */
+const HEADROOM = 1.05;
+
+/** The suffix the old root gets once the move is verified (kept, never deleted by dockhand). */
+export const MOVED_SUFFIX = '.dockhand-moved-';
+
+export interface DataRootMove {
+  from: string;
+  to: string;
+  usedKiB: number;
+  measuredBy?: 'du' | 'df';
+  /** Containers running now (stopped for the copy, started again after). */
+  running?: number;
+  images?: number;
+  containers?: number;
+  /** The old root's name once the move is verified: `<from>.dockhand-moved-<UTC time>`. */
+  keepAs: string;
+  /** An interrupted copy of an earlier run is in the target: it is cleared and redone. */
+  redo: boolean;
+}
+
+/** The root the daemon uses now: what docker info says, else daemon.json's (the probe's) path. */
+export function currentRoot(facts: Facts): string {
+  return facts.daemonInfo?.rootDir ?? facts.dockerRoot.path;
+}
+
+/** Whether `inner` is `outer` or below it. */
+const within = (inner: string, outer: string) => inner === outer || inner.startsWith(`${outer}/`);
+
+export function humanKiB(kib: number): string {
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = kib;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) (v /= 1024), i++;
+  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
+}
+
+/** The move, or a PreconditionError naming what stops it. `target`: facts.dataRootTarget (measured as root). */
+export function planDataRootMove(facts: Facts, to: string, opts: { hasSystemd: boolean }): DataRootMove {
+  const from = currentRoot(facts);
+  const refuse = (message: string, hint: string): never => {
+    throw new PreconditionError(facts.host, `--move-data-root ${from} → ${to}: ${message}`, hint);
+  };
+  if (!opts.hasSystemd) refuse('dockhand moves a data root on systemd hosts only', 'stop docker, copy the root with cp -a, set data-root, start docker');
+  if (within(to, from) || within(from, to)) refuse('one path is inside the other', 'choose a data root outside the old one (and not one of its parents)');
+  const t: DataRootTargetFacts | undefined = facts.dataRootTarget;
+  if (!t) refuse('the old root and the target were not measured', 'run dockhand plan/up with sudo rights on the host');
+  const target = t!.target;
+  if (target.exists && !target.isDir) refuse(`${to} exists and is not a directory`, 'remove it or choose another path');
+  if (target.isDir && (target.entries ?? 1) > 0 && !target.marker) {
+    refuse(`${to} is not empty (${target.entries ?? 'unknown number of'} entries)`, 'choose an empty or new directory: dockhand never merges into or overwrites a directory it did not create');
+  }
+  const fs = target.fsType;
+  const dType = fsSupportsDType(fs, target.xfsFtype);
+  if (fs === undefined) refuse(`the filesystem of ${target.probeDir ?? to} could not be read`, 'check that findmnt or stat works there');
+  if (UNSUPPORTED_BACKING.has(fs!) || dType === false) {
+    refuse(`${target.probeDir ?? to} is on ${fs}${dType === false ? ' without d_type (xfs needs ftype=1)' : ''}; overlay2 cannot run there`, 'put the data root on ext4, or xfs formatted with ftype=1');
+  }
+  if (!t!.gnuCp) refuse('the copy needs GNU cp (coreutils): it keeps xattrs, hard links and sparse files, and stays on one filesystem', 'install coreutils, then run again');
+  if (t!.usedKiB === undefined) refuse(`the size of ${from} could not be measured`, 'check that du works on the host as root');
+  const used = t!.usedKiB!;
+  const need = Math.ceil(used * HEADROOM);
+  if (target.availKiB === undefined) refuse(`the free space at ${target.probeDir ?? to} could not be read`, 'check that df works there');
+  if (target.availKiB! < need) {
+    refuse(`${target.probeDir ?? to} has ${humanKiB(target.availKiB!)} free; the copy needs ${humanKiB(need)} (${humanKiB(used)} measured by ${t!.measuredBy ?? 'du'}, +5%)`, 'free space there or choose a larger filesystem');
+  }
+  const info = facts.daemonInfo;
+  return {
+    from,
+    to,
+    usedKiB: used,
+    measuredBy: t!.measuredBy,
+    running: info?.containersRunning,
+    images: info?.images,
+    containers: info?.containers,
+    keepAs: `${from}${MOVED_SUFFIX}<UTC time>`,
+    redo: target.marker,
+  };
+}
+
+/** What the plan says about the move, in the order it happens. */
+export function moveNotes(m: DataRootMove): string[] {
+  const running = m.running === undefined ? 'the running containers (docker info did not say how many)' : `${m.running} running container${m.running === 1 ? '' : 's'}`;
+  const counted = m.images !== undefined && m.containers !== undefined ? `${m.images} image(s), ${m.containers} container(s)` : 'images and containers';
+  return [
+    `moves the data root ${m.from} → ${m.to} (${humanKiB(m.usedKiB)}, measured by ${m.measuredBy ?? 'du'}): ${counted} and every volume`,
+    m.running === 0
+      ? 'no container is running; docker.socket and docker.service stop for the copy'
+      : `stops ${running} and docker.socket/docker.service for the copy (live-restore cannot keep containers across a data-root change), then starts ${m.running === 1 ? 'it' : 'them'} again`,
+    'copies with GNU cp -ax --preserve=xattr (ownership, modes, times, xattrs, hard links, sparse files; one filesystem), then compares the two trees (files, directories, bytes)',
+    `daemon.json gets data-root only after the copy matches; docker then starts and must report DockerRootDir ${m.to} and the same image and container counts, else the old daemon.json is put back and docker starts on ${m.from} again`,
+    `the old root is kept as ${m.keepAs} (dockhand never deletes it: remove it once the host works)`,
+    ...(m.redo ? [`${m.to} holds an interrupted copy of an earlier run (${MOVE_MARKER}): it is cleared and copied again`] : []),
+  ];
+}
+
+/**
+ * The move as one root command. `daemonJson`: the new file (with data-root) and the hash of the one
+ * the plan saw. The new daemon.json is written to a temporary file and validated before anything
+ * stops; it replaces the old one only after the copy matched.
+ */
+export function dataRootMoveCommand(
+  m: DataRootMove,
+  daemonJson: { content: string; previousHash: string },
+  opts: { backupsKept: number; path?: string },
+): PlannedCommand {
+  const path = opts.path ?? '/etc/docker/daemon.json';
+  const cfg = shQuote(path);
+  const dir = path.slice(0, path.lastIndexOf('/')) || '/';
+  // Identical on both sides when the copy is complete (the marker aside); directory sizes differ between filesystems, so only files' bytes count.
+  const tree = `find "$1" -xdev ! -name ${shQuote(MOVE_MARKER)} \\( -type f -printf 'f %s\\n' -o -type d -printf 'd 0\\n' -o -printf 'o 0\\n' \\) | awk '{ n[$1]++; s += $2 } END { printf "%d files, %d directories, %d others, %.0f bytes\\n", n["f"], n["d"], n["o"], s }'`;
+  return {
+    summary: `move the data root ${m.from} → ${m.to} (stop, copy, compare, switch daemon.json, start, check)`,
+    sudo: true,
+    script: script(
+      `old=${shQuote(m.from)}; new=${shQuote(m.to)}; marker="$new"/${shQuote(MOVE_MARKER)}`,
+      `if [ -e ${cfg} ]; then now=$(printf '%s' "$(cat ${cfg})" | sha256sum | cut -d ' ' -f 1); else now=absent; fi`,
+      `if [ "$now" != ${shQuote(daemonJson.previousHash)} ]; then ${fail(`${path} changed since the plan was made; run dockhand again`)}; fi`,
+      `cp --version 2>/dev/null | head -n 1 | grep -q GNU || ${fail('moving the data root needs GNU cp (coreutils)')}`,
+      `if [ -e "$new" ] && [ ! -d "$new" ]; then ${fail(`${m.to} exists and is not a directory`)}; fi`,
+      `if [ -d "$new" ] && [ ! -e "$marker" ] && [ -n "$(ls -A "$new")" ]; then ${fail(`${m.to} is not empty: nothing was changed`)}; fi`,
+      // The new daemon.json, ready and validated before anything stops.
+      ensureDirLine(dir),
+      `cfgnew=$(mktemp ${shQuote(`${dir}/.daemon.json.XXXXXX`)})`,
+      `printf '%s' ${shQuote(daemonJson.content)} > "$cfgnew"`,
+      `if [ -e ${cfg} ]; then meta=$(stat -c '%a %u:%g' ${cfg}); chmod "\${meta% *}" "$cfgnew"; chown "\${meta#* }" "$cfgnew"; else chmod 0644 "$cfgnew"; fi`,
+      `if command -v dockerd >/dev/null 2>&1 && dockerd --help 2>&1 | grep -q -- '--validate'; then dockerd --validate --config-file "$cfgnew" >/dev/null || { rm -f "$cfgnew"; ${fail('the new daemon.json does not validate: nothing was changed')}; }; fi`,
+      `counts() { docker info --format '{{.Images}} images, {{.Containers}} containers'; }`,
+      `tree() { ${tree}; }`,
+      'before=$(counts)',
+      'ids=$(docker ps -q)',
+      'switched=; bak=',
+      // Any failure from here on: the old daemon.json back, docker started on the old root, its containers too.
+      'back() {',
+      '  rc=$?',
+      '  trap - EXIT',
+      '  rm -f "$cfgnew"',
+      '  [ "$rc" -ne 0 ] || return 0',
+      `  if [ -n "$switched" ]; then if [ -n "$bak" ]; then cp -p "$bak" ${cfg}; else rm -f ${cfg}; fi; systemctl stop docker.socket docker.service 2>/dev/null || true; fi`,
+      '  systemctl reset-failed docker.service 2>/dev/null || true',
+      '  systemctl start docker.socket 2>/dev/null || true; systemctl start docker.service || true',
+      '  if [ -n "$ids" ]; then docker start $ids >/dev/null 2>&1 || true; fi',
+      `  echo "the data root was not moved: docker runs on $old again (the partial copy in $new is redone by the next run)" >&2`,
+      '  exit "$rc"',
+      '}',
+      'trap back EXIT',
+      "trap 'exit 1' HUP INT TERM",
+      progressEcho(`stopping ${m.running ?? 'the running'} container(s), docker.socket and docker.service`),
+      'if [ -n "$ids" ]; then docker stop $ids >/dev/null; fi',
+      'systemctl stop docker.socket 2>/dev/null || true',
+      'systemctl stop docker.service',
+      // A mount left below the old root (a volume on its own disk) would not be copied (-x): stop here.
+      `if awk -v p="$old/" 'index($5, p) == 1 { found = 1 } END { exit !found }' /proc/self/mountinfo; then ${fail(`something is still mounted below ${m.from}; it would not be copied: unmount it (or move it yourself), then run again`)}; fi`,
+      '[ -d "$new" ] || install -d -m 0710 "$new"',
+      'chown --reference="$old" "$new"; chmod --reference="$old" "$new"',
+      ': > "$marker"',
+      `find "$new" -mindepth 1 -maxdepth 1 ! -name ${shQuote(MOVE_MARKER)} -exec rm -rf -- {} +`,
+      progressEcho(`copying ${humanKiB(m.usedKiB)} from ${m.from} to ${m.to}`),
+      'cp -ax --preserve=xattr "$old/." "$new/"',
+      'a=$(tree "$old"); b=$(tree "$new")',
+      `if [ "$a" != "$b" ]; then echo "the copy differs: $old has $a, $new has $b" >&2; exit 1; fi`,
+      'echo "copied and compared: $a"',
+      `if [ -e ${cfg} ]; then bak=${cfg}".bak-$(date -u +%Y%m%dT%H%M%SZ)"; cp -p ${cfg} "$bak"; fi`,
+      'sync',
+      `mv -f "$cfgnew" ${cfg}`,
+      'switched=1',
+      'systemctl reset-failed docker.service 2>/dev/null || true',
+      'systemctl start docker.socket 2>/dev/null || true',
+      'systemctl start docker.service',
+      'i=0',
+      `until docker info >/dev/null 2>&1; do i=$((i + 1)); if [ "$i" -ge 60 ]; then ${fail('the daemon did not answer within 60s on the new root')}; fi; sleep 1; done`,
+      `root=$(docker info --format '{{.DockerRootDir}}')`,
+      `if [ "$root" != "$new" ]; then echo "docker info says DockerRootDir $root, expected $new" >&2; exit 1; fi`,
+      'after=$(counts)',
+      `if [ "$after" != "$before" ]; then echo "docker info shows $after on the new root, $before before" >&2; exit 1; fi`,
+      'trap - EXIT HUP INT TERM',
+      'rm -f "$marker"',
+      `keep="$old"${shQuote(MOVED_SUFFIX)}"$(date -u +%Y%m%dT%H%M%SZ)"`,
+      'mv "$old" "$keep"',
+      ...pruneBackupsLines(`${path}.bak-`, opts.backupsKept),
+      `if [ -n "$ids" ] && ! docker start $ids >/dev/null; then echo 'some of the containers stopped for the move did not start again: see docker ps -a' >&2; fi`,
+      'echo "moved: docker runs on $new with $after; the old root is kept as $keep (remove it once the host works)"',
+    ),
+  };
+}
