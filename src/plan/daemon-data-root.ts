@@ -40,6 +40,18 @@ export interface DataRootMove {
   redo: boolean;
 }
 
+/** The keys of a container's config.v2.json holding absolute paths into the data root. */
+const CONTAINER_PATH_KEYS = ['Source', 'LogPath', 'HostnamePath', 'HostsPath', 'ResolvConfPath'] as const;
+/** sed's delimiter; escaped where a path holds it (GNU sed reads `\|` as a literal one on both sides). */
+const SED = '|';
+const sedRegex = (p: string) => p.replace(/[\\[\].*^$|]/g, '\\$&');
+const sedReplacement = (p: string) => p.replace(/[\\&|]/g, '\\$&');
+
+/** sed -i rewriting, in `file` (a shell word), the container paths under `from` to `to` (exported for its test on a real file). */
+export function containerPathsRewrite(from: string, to: string, file: string): string {
+  return `sed -i ${CONTAINER_PATH_KEYS.map((k) => `-e ${shQuote(`s${SED}"${k}":"${sedRegex(from)}/${SED}"${k}":"${sedReplacement(to)}/${SED}g`)}`).join(' ')} ${file}`;
+}
+
 /** The root the daemon uses now: what docker info says, else daemon.json's (the probe's) path. */
 export function currentRoot(facts: Facts): string {
   return facts.daemonInfo?.rootDir ?? facts.dockerRoot.path;
@@ -181,6 +193,10 @@ export function dataRootMoveCommand(
       'a=$(tree "$old"); b=$(tree "$new")',
       `if [ "$a" != "$b" ]; then echo "the copy differs: $old has $a, $new has $b" >&2; exit 1; fi`,
       'echo "copied and compared: $a"',
+      // Containers record absolute paths into the data root (a volume's source, their log, hosts and
+      // resolv.conf files); dockerd does not recompute them, and a container would fail to start
+      // ("error evaluating symlinks from mount source"). Only those keys, in the copy only.
+      `for f in "$new"/containers/*/config.v2.json; do [ -f "$f" ] || continue; ${containerPathsRewrite(m.from, m.to, '"$f"')}; done`,
       `if [ -e ${cfg} ]; then bak=${cfg}".bak-$(date -u +%Y%m%dT%H%M%SZ)"; cp -p ${cfg} "$bak"; fi`,
       'sync',
       `mv -f "$cfgnew" ${cfg}`,
