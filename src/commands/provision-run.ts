@@ -197,7 +197,7 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<Exi
     let facts = await gatherFacts(transport, { accounts });
     // --move-data-root: the old root's size and the target's state, read as root (only when a move may be planned).
     const moving = moveFactsWanted(facts, options.daemon);
-    if (moving) facts = { ...facts, dataRootTarget: await measureDataRootTarget(transport, moving.from, moving.to) };
+    if (moving) facts = { ...facts, dataRootTarget: await measureDataRootTarget(transport, moving.from, moving.to, moving.containerdRoot) };
     const os = osLabel(facts, options);
     report('facts', 'ok', os);
     detectedOs(os);
@@ -309,8 +309,8 @@ async function uploadBundle(transport: Transport, path: string, report: StepRepo
 }
 
 /** The move's facts (src/facts/data-root-target.ts), as root: du of the old root can take a while on a big one. */
-async function measureDataRootTarget(transport: Transport, from: string, to: string): Promise<DataRootTargetFacts> {
-  const r = await transport.exec(dataRootTargetScript(from, to), { sudo: true, timeoutMs: 1_800_000 });
+async function measureDataRootTarget(transport: Transport, from: string, to: string, containerdRoot?: string): Promise<DataRootTargetFacts> {
+  const r = await transport.exec(dataRootTargetScript(from, to, containerdRoot), { sudo: true, timeoutMs: 1_800_000 });
   if (r.code !== 0) throw new PreconditionError(transport.name, `could not measure ${from} and ${to} for --move-data-root (exit ${r.code})`, 'run with sudo rights (passwordless sudo or --ask-become-pass)');
   return parseDataRootTarget(r.stdout);
 }

@@ -22,6 +22,8 @@ export interface DataRootTargetFacts {
   measuredBy?: 'du' | 'df';
   /** KiB used by containerd's root when it moves too. */
   containerdUsedKiB?: number;
+  /** /etc/containerd/config.toml when containerd's root moves too (null: no such file; undefined: not read). */
+  containerdConfig?: string | null;
   target: {
     exists: boolean;
     /** A directory (false: a file or something else is there). */
@@ -65,9 +67,20 @@ export function dataRootTargetScript(oldRoot: string, newRoot: string, container
     'if [ -d "$old" ] && [ "$(stat -c %d "$old")" = "$(stat -c %d "$d")" ]; then kv target.same_fs yes; else kv target.same_fs no; fi',
     "if cp --version 2>/dev/null | head -n 1 | grep -q 'GNU'; then kv gnu_cp yes; else kv gnu_cp no; fi",
   ];
-  if (containerdRoot) lines.push(`c=${shQuote(containerdRoot)}`, 'if [ -d "$c" ]; then set -- $(size "$c"); kv containerd.kib "${2:-}"; fi');
+  if (containerdRoot) {
+    lines.push(
+      `c=${shQuote(containerdRoot)}`,
+      'if [ -d "$c" ]; then set -- $(size "$c"); kv containerd.kib "${2:-}"; fi',
+      // As hex: any bytes, one line (bounded: a config larger than 64 KiB is not one dockhand edits).
+      `if [ -f ${shQuote(CONTAINERD_CONFIG_PATH)} ]; then kv containerd.config_hex "$(head -c 65537 ${shQuote(CONTAINERD_CONFIG_PATH)} | od -An -v -tx1 | tr -d ' \n')"; else kv containerd.config absent; fi`,
+    );
+  }
   return lines.join('\n');
 }
+
+/** containerd's config (src/plan/daemon-containerd.ts edits it). */
+export const CONTAINERD_CONFIG_PATH = '/etc/containerd/config.toml';
+const CONFIG_MAX = 65536;
 
 const FS_TYPE = /^[a-z0-9._-]{1,32}$/;
 const KIB = /^\d{1,15}$/;
@@ -88,8 +101,16 @@ export function parseDataRootTarget(stdout: string): DataRootTargetFacts {
   const probeDir = kv.get('target.probe_dir');
   const ftype = kv.get('target.xfs_ftype');
   const same = kv.get('target.same_fs');
+  const hex = kv.get('containerd.config_hex');
+  const config =
+    kv.get('containerd.config') === 'absent'
+      ? null
+      : hex !== undefined && /^(?:[0-9a-f]{2})*$/.test(hex) && hex.length <= CONFIG_MAX * 2
+        ? Buffer.from(hex, 'hex').toString('utf8')
+        : undefined;
   return {
     usedKiB: num('old.kib'),
+    containerdConfig: config,
     measuredBy: by === 'du' || by === 'df' ? by : undefined,
     containerdUsedKiB: num('containerd.kib'),
     target: {

@@ -1,18 +1,34 @@
 /**
  * On the containerd image store, images live in containerd's root (`root = …` at the top of
  * /etc/containerd/config.toml; /var/lib/containerd by default), not in dockerd's data root: a data
- * root move moves containerd's root too, to `<data-root>/containerd`. This is the edit of
+ * root move moves containerd's root too, to `<data-root>/system-containerd`. This is the edit of
  * config.toml: the top-level `root` key set (replaced, or added before the first table), every other
  * line kept as it is. Not a TOML library: dockhand edits one line and must keep the user's comments
  * and layout, so it reads only as much as it needs, and refuses a file where that is not certain (a
  * multi-line string or array, a line it cannot read, `root` inside a table). Pure.
  */
 
-export const CONTAINERD_CONFIG = '/etc/containerd/config.toml';
+import type { Facts } from '../facts/types.js';
+
+export { CONTAINERD_CONFIG_PATH as CONTAINERD_CONFIG } from '../facts/data-root-target.js';
 export const CONTAINERD_DEFAULT_ROOT = '/var/lib/containerd';
 
-/** Where containerd's root goes when the data root moves (inside it: on the same disk the user chose). */
-export const containerdRootFor = (dataRoot: string) => `${dataRoot}/containerd`;
+/**
+ * Where containerd's root goes when the data root moves: inside it, on the disk the user chose for
+ * Docker's data. Not `<data-root>/containerd`: that is where dockerd keeps a containerd it runs
+ * itself (`containerd/daemon`), and the two must never meet.
+ */
+export const containerdRootFor = (dataRoot: string) => `${dataRoot}/system-containerd`;
+
+/**
+ * dockerd talks to the system containerd (`--containerd=…` on its command line, as Debian's docker.io
+ * and docker-ce start it): its root is containerd's own. Without the flag dockerd runs a containerd
+ * of its own under <data-root>/containerd/daemon, which moves with the data root anyway.
+ */
+export function usesSystemContainerd(facts: Facts): boolean {
+  const argv = [...(facts.daemonUnit?.execStart.flat() ?? []), ...(facts.dockerd?.cmdline?.split(/\s+/) ?? [])];
+  return argv.some((w) => w === '--containerd' || w.startsWith('--containerd='));
+}
 
 export type ContainerdRootEdit =
   | { ok: true; content: string; from: string; changed: boolean; mentionsOldRoot: number[] }

@@ -10,6 +10,7 @@ import { normalizeMirror, redactUrl } from '../core/daemon-values.js';
 import type { Facts } from '../facts/types.js';
 import { shQuote } from '../shell/quote.js';
 import { refuseFlagConflicts } from './daemon-conflicts.js';
+import { CONTAINERD_DEFAULT_ROOT, usesSystemContainerd } from './daemon-containerd.js';
 import { currentRoot, moveNotes, planDataRootMove, type DataRootMove } from './daemon-data-root.js';
 import { describeChange, mergeWants, readKey, renderDaemonJson, type DaemonChange, type DaemonConfig, type Want } from './daemon-json.js';
 
@@ -242,18 +243,24 @@ function rootMoveHidesData(facts: Facts, c: DaemonChange): boolean {
 export function dataRootMoveFor(facts: Facts, changes: readonly DaemonChange[], options: DaemonOptions, hasSystemd: boolean): DataRootMove | undefined {
   const c = changes.find((x) => x.key === 'data-root');
   if (!options.moveDataRoot || !c || typeof c.to !== 'string' || !rootMoveHidesData(facts, c)) return undefined;
-  return planDataRootMove(facts, c.to, { hasSystemd });
+  return planDataRootMove(facts, c.to, { hasSystemd, containerd: containerdRootFollows(facts) });
+}
+
+/** On the containerd image store with the system containerd, the images are in containerd's root: it moves too. */
+export function containerdRootFollows(facts: Facts): boolean {
+  return currentImageStore(facts) === 'containerd' && usesSystemContainerd(facts);
 }
 
 /**
  * Whether the plan needs the move's facts (measured as root, a second round trip): --move-data-root
  * with a data root other than the one the daemon uses. The command measures only then.
  */
-export function moveFactsWanted(facts: Facts, options: DaemonOptions | undefined): { from: string; to: string } | undefined {
+export function moveFactsWanted(facts: Facts, options: DaemonOptions | undefined): { from: string; to: string; containerdRoot?: string } | undefined {
   if (!options?.moveDataRoot || options.dataRoot === undefined) return undefined;
   const to = options.dataRoot.replace(/\/+$/, '');
   const from = currentRoot(facts);
-  return to === from ? undefined : { from, to };
+  if (to === from) return undefined;
+  return containerdRootFollows(facts) ? { from, to, containerdRoot: CONTAINERD_DEFAULT_ROOT } : { from, to };
 }
 
 /** A storage key that only writes down what the running daemon already does (docker info says so). */
@@ -316,8 +323,8 @@ export function planDaemonSettings(input: DaemonSettingsInput, existing: DaemonC
   refuseHidingData(facts, changes, store === 'containerd' ? 'overlayfs' : input.driver, input.allowStorageSwitch, move !== undefined);
   const notes = changeNotes(changes);
   if (move) notes.push(...moveNotes(move));
-  if (changes.some((c) => c.key === 'data-root') && (store === 'containerd' || currentImageStore(facts) === 'containerd')) {
-    notes.push('with the containerd image store, image content is kept by containerd (under /var/lib/containerd for a system containerd), which data-root does not move');
+  if (!move && changes.some((c) => c.key === 'data-root') && (store === 'containerd' || currentImageStore(facts) === 'containerd') && usesSystemContainerd(facts)) {
+    notes.push(`with the containerd image store, images are kept by the system containerd (its root, ${CONTAINERD_DEFAULT_ROOT} by default), which data-root alone does not move: --move-data-root moves both`);
   }
   let proxyDropIn: DaemonSettingsPlan['proxyDropIn'];
   if ((options.proxy !== undefined || options.noProxy !== undefined) && !proxyInDaemonJson(engineMajor(facts, input.dockerVersion), input.hasSystemd)) {

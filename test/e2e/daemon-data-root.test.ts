@@ -4,7 +4,9 @@
  * reachable). Without --move-data-root the plan is refused and nothing changes; with it the data is
  * moved (the container is stopped for the copy and started again), docker info shows the new root,
  * the image and the container are there, the old root is kept renamed, and the next run is
- * converged (no restart). A target that is not empty is refused.
+ * converged (no restart). A target that is not empty is refused. On Debian 13 with the containerd
+ * image store (its engine has it), the images are the system containerd's: its root moves with the
+ * data root (config.toml's top-level root), and the image is still listed.
  */
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -26,7 +28,13 @@ describeHosts('--data-root with data: refused, then moved with --move-data-root'
   const mainPid = async (h: TestHost) => (await h.sh('systemctl show -p MainPID --value docker.service')).trim();
 
   beforeAll(async () => {
-    fleet = await bootHosts([{ name: 'deb12', suite: 'bookworm' }], { image: 'docker' });
+    fleet = await bootHosts(
+      [
+        { name: 'deb12', suite: 'bookworm' },
+        { name: 'deb13', suite: 'trixie' },
+      ],
+      { image: 'docker' },
+    );
     home = homeWithKey(fleet);
   });
   afterAll(async () => {
@@ -94,5 +102,40 @@ describeHosts('--data-root with data: refused, then moved with --move-data-root'
     const busy = await dockhand(['plan', '--source', 'distro', '--data-root', '/srv/other', '--move-data-root', target(h)]);
     expect(busy.code).toBe(2);
     expect(busy.stderr).toContain('/srv/other is not empty (1 entries)');
+  });
+
+  it('deb13, containerd image store: the system containerd root follows the data root, the image is still there, then converged', async () => {
+    const h = fleet.host('deb13');
+    const flags = ['--source', 'distro', '--image-store', 'containerd'];
+    const base = await dockhand(['up', ...flags, target(h)]);
+    expect(base.code, `${base.stdout}\n${base.stderr}`).toBe(0);
+    expect(await h.sh("docker info --format '{{.DriverStatus}}'")).toContain('io.containerd.snapshotter.v1');
+    const made = await h.exec(`${IMPORT_SLEEP}; docker run -d --name keep dockhand-sleep /usr/bin/sleep infinity >/dev/null`, { timeoutMs: 120_000 });
+    expect(made, made.stderr).toMatchObject({ code: 0 });
+    const image = (await h.sh('docker images -q dockhand-sleep')).trim();
+    expect(image).not.toBe('');
+    const configBefore = await h.sh('cat /etc/containerd/config.toml');
+
+    const plan = await dockhand(['plan', ...flags, '--data-root', '/srv/docker', '--move-data-root', target(h)]);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toContain("its root moves too: /var/lib/containerd → /srv/docker/system-containerd");
+    const up = await dockhand(['up', ...flags, '--data-root', '/srv/docker', '--move-data-root', target(h)]);
+    expect(up.code, `${up.stdout}\n${up.stderr}`).toBe(0);
+    expect((await h.sh("docker info --format '{{.DockerRootDir}}'")).trim()).toBe('/srv/docker');
+    expect((await h.sh('docker images -q dockhand-sleep')).trim()).toBe(image);
+    const state = await h.sh("docker inspect -f '{{.State.Running}} {{.State.Error}}' keep");
+    expect(state.trim(), `${state}\n${up.stdout}\n${up.stderr}`).toBe('true');
+    // config.toml: the top-level root added, every line of Debian's file kept.
+    const config = await h.sh('cat /etc/containerd/config.toml');
+    expect(config).toContain('root = "/srv/docker/system-containerd"');
+    for (const line of configBefore.split('\n').filter(Boolean)) expect(config).toContain(line);
+    expect(await h.sh('ls -l /proc/$(systemctl show -p MainPID --value containerd.service)/fd')).toContain('/srv/docker/system-containerd/io.containerd.metadata.v1.bolt/meta.db');
+    expect((await h.sh('ls -d /var/lib/containerd.dockhand-moved-* /var/lib/docker.dockhand-moved-* | wc -l')).trim()).toBe('2');
+    // The image runs from the moved store.
+    const run = await h.exec('docker run --rm dockhand-sleep /usr/bin/sleep 0', { timeoutMs: 60_000 });
+    expect(run, run.stderr).toMatchObject({ code: 0 });
+
+    const again = await dockhand(['plan', ...flags, '--data-root', '/srv/docker', '--move-data-root', target(h)]);
+    expect(again.stdout).toContain('converged: nothing to do');
   });
 });

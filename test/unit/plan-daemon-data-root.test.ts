@@ -134,19 +134,59 @@ describe('the move script', () => {
   };
 
   it('switches daemon.json only after the copy compared equal, and keeps the old root only after docker info checked out', () => {
-    expect(at('cp -ax --preserve=xattr "$old/." "$new/"')).toBeLessThan(at('if [ "$a" != "$b" ]'));
-    expect(at('if [ "$a" != "$b" ]')).toBeLessThan(at('mv -f "$cfgnew" /etc/docker/daemon.json'));
-    expect(at('mv -f "$cfgnew" /etc/docker/daemon.json')).toBeLessThan(at('switched=1'));
+    expect(at('if [ "$a" != "$b" ]; then')).toBeGreaterThan(at('cp -ax --preserve=xattr "$1/." "$2/"'));
+    expect(at('copy "$old" "$new"')).toBeLessThan(at('mv -f "$cfgnew" /etc/docker/daemon.json'));
+    expect(at('copy "$old" "$new"')).toBeGreaterThan(at('systemctl stop docker.service'));
+    expect(at('mv -f "$cfgnew" /etc/docker/daemon.json')).toBeLessThan(at('switched=1\n'));
     expect(at('if [ "$root" != "$new" ]')).toBeLessThan(at('mv "$old" "$keep"'));
     expect(at('if [ "$after" != "$before" ]')).toBeLessThan(at('mv "$old" "$keep"'));
     // The rollback trap is armed before anything stops, and cleared only once everything checked out.
     expect(at('trap back EXIT')).toBeLessThan(at('systemctl stop docker.service'));
     expect(at('trap - EXIT HUP INT TERM')).toBeGreaterThan(at('if [ "$after" != "$before" ]'));
     expect(text).not.toMatch(/rm -rf[^\n]*\$old/);
+    expect(text).not.toContain('containerd');
   });
 
   it('stops the containers before the daemon (live-restore would keep them, and their mounts, under the old root)', () => {
     expect(at('docker stop $ids')).toBeLessThan(at('systemctl stop docker.service'));
-    expect(at("/proc/self/mountinfo")).toBeLessThan(at('cp -ax'));
+    expect(at('/proc/self/mountinfo')).toBeLessThan(at('copy "$old" "$new"'));
+  });
+});
+
+describe('the move on the containerd image store (the system containerd): its root follows', () => {
+  const onContainerd = (t: DataRootTargetFacts) => {
+    const f = host(t);
+    f.daemonInfo = { ...f.daemonInfo!, driver: 'overlayfs', driverType: 'io.containerd.snapshotter.v1' };
+    f.daemonUnit = { execStart: [['/usr/sbin/dockerd', '-H', 'fd://', '--containerd=/run/containerd/containerd.sock']], dropIns: [], dropInsTruncated: false };
+    return f;
+  };
+  const debian13 = 'version = 2\n\n[plugins]\n  [plugins."io.containerd.internal.v1.opt"]\n    path = "/var/lib/containerd/opt"\n';
+  const t = measured({}, { containerdUsedKiB: 1_000_000, containerdConfig: debian13 });
+
+  it('measures containerd only when it follows', () => {
+    expect(moveFactsWanted(onContainerd(t), { dataRoot: '/srv/docker', moveDataRoot: true })).toEqual({ from: '/var/lib/docker', to: '/srv/docker', containerdRoot: '/var/lib/containerd' });
+  });
+
+  it("plans containerd's root into the new data root, config.toml edited, containerd checked from its open files", () => {
+    const move = planDataRootMove(onContainerd(t), '/srv/docker', { hasSystemd: true, containerd: true });
+    expect(move.containerd).toMatchObject({ from: '/var/lib/containerd', to: '/srv/docker/system-containerd', usedKiB: 1_000_000, configExisted: true, mentionsOldRoot: [5] });
+    expect(move.containerd!.config).toContain('version = 2\n\nroot = "/srv/docker/system-containerd"\n\n[plugins]');
+    const notes = moveNotes(move).join('\n');
+    expect(notes).toContain('/var/lib/containerd → /srv/docker/system-containerd');
+    expect(notes).toContain('line 5 still names paths under /var/lib/containerd');
+    const text = dataRootMoveCommand(move, { content: '{}\n', previousHash: 'absent' }, { backupsKept: 5 }).script;
+    const at = (needle: string) => text.indexOf(needle);
+    expect(at('copy "$cold" "$cnew"')).toBeGreaterThan(at('systemctl stop containerd.service'));
+    expect(at('copy "$cold" "$cnew"')).toBeLessThan(at('mv -f "$ccfgnew" /etc/containerd/config.toml'));
+    expect(at('systemctl start containerd.service')).toBeLessThan(at('systemctl start docker.service\n'));
+    expect(at('io.containerd.metadata.v1.bolt/meta.db')).toBeLessThan(at('mv "$cold" "$ckeep"'));
+  });
+
+  it('counts containerd in the space needed, and refuses a config.toml it cannot edit safely', () => {
+    expect(refusal(() => planDataRootMove(onContainerd({ ...t, target: { ...t.target, availKiB: 4_000_000 } }), '/srv/docker', { hasSystemd: true, containerd: true }))).toContain('the copy needs 4.3 GiB');
+    const bad = { ...t, containerdConfig: '[plugins."x"]\n  root = "/elsewhere"\n' };
+    expect(refusal(() => planDataRootMove(onContainerd(bad), '/srv/docker', { hasSystemd: true, containerd: true }))).toContain('/etc/containerd/config.toml:2 cannot be edited safely (root inside the table');
+    const elsewhere = { ...t, containerdConfig: 'root = "/data/containerd"\n' };
+    expect(refusal(() => planDataRootMove(onContainerd(elsewhere), '/srv/docker', { hasSystemd: true, containerd: true }))).toContain("containerd's root is /data/containerd");
   });
 });

@@ -108,6 +108,21 @@ const CASES: Case[] = [
   { name: 'data-root-refused-with-data', release: 'debian-12', state: 'converged', args: { 'data-root': '/srv/docker' }, facts: busy, refused: true },
   { name: 'data-root-move', release: 'debian-12', state: 'converged', args: { 'data-root': '/srv/docker', 'move-data-root': true }, facts: measured(busy), apply: 'none-after-move' },
   {
+    name: 'data-root-move-containerd-store',
+    release: 'debian-13',
+    state: 'converged',
+    args: { 'data-root': '/srv/docker', 'move-data-root': true, 'image-store': 'containerd' },
+    facts: measured(
+      engine28((f) => {
+        busy(f);
+        f.daemonInfo = { ...f.daemonInfo!, driver: 'overlayfs', driverType: 'io.containerd.snapshotter.v1' };
+        f.daemonJson = { path: '/etc/docker/daemon.json', exists: true, content: '{\n  "features": {\n    "containerd-snapshotter": true\n  }\n}\n' };
+      }),
+      (t) => ({ ...t, containerdUsedKiB: 2_100_000, containerdConfig: readFileSync(new URL('../fixtures/containerd/debian-13.config.toml', import.meta.url), 'utf8') }),
+    ),
+    apply: 'none-after-move',
+  },
+  {
     name: 'data-root-move-target-not-empty-refused',
     release: 'debian-12',
     state: 'converged',
