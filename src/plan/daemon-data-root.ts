@@ -229,6 +229,8 @@ export function dataRootMoveCommand(
       `counts() { docker info --format '{{.Images}} images, {{.Containers}} containers'; }`,
       `tree() { ${tree}; }`,
       ...copy,
+      // An earlier move cut off (connection lost) may have left docker stopped on the old root.
+      `if ! docker info >/dev/null 2>&1; then ${c ? 'systemctl start containerd.service; ' : ''}systemctl start docker.socket 2>/dev/null || true; systemctl start docker.service; fi`,
       'before=$(counts)',
       'ids=$(docker ps -q)',
       'switched=; bak=; cswitched=; cbak=',
