@@ -124,7 +124,6 @@ export function daemonFlags(argv: ProvisionArgs): DaemonOptions | undefined {
   if (argv['log-max-file'] !== undefined) bad('log-max-file', logFileCountProblem(argv['log-max-file']));
   for (const m of argv['registry-mirror'] ?? []) bad('registry-mirror', registryMirrorProblem(m));
   if (argv['data-root'] !== undefined) bad('data-root', dataRootProblem(argv['data-root']));
-  if (argv['move-data-root'] && argv['data-root'] === undefined) throw new UsageError('--move-data-root needs --data-root PATH (where to move the data)');
   // yargs reads a bare `--no-proxy` as "not --proxy": the value form is what is meant.
   if (argv.proxy === false) throw new UsageError('--no-proxy needs a value: hosts reached without the proxy, e.g. --no-proxy localhost,10.0.0.0/8');
   if (argv.proxy !== undefined) bad('proxy', proxyProblem(argv.proxy));

@@ -8,6 +8,7 @@
  * that last check puts the old daemon.json back and starts docker on the old root: daemon.json never
  * points at an unverified copy. Pure.
  */
+import { dataRootProblem } from '../core/daemon-values.js';
 import { PreconditionError } from '../core/errors.js';
 import { fsSupportsDType } from '../facts/areas/storage.js';
 import { MOVE_MARKER, type DataRootTargetFacts } from '../facts/data-root-target.js';
@@ -86,6 +87,9 @@ export function planDataRootMove(facts: Facts, to: string, opts: { hasSystemd: b
   const refuse = (message: string, hint: string): never => {
     throw new PreconditionError(facts.host, `--move-data-root ${from} → ${to}: ${message}`, hint);
   };
+  // The inventory's data-root is not a flag checked before connecting: the path goes into the move's script, so check it here.
+  const problem = dataRootProblem(to) ?? dataRootProblem(from);
+  if (problem) refuse(problem, 'use a plain absolute path');
   if (!opts.hasSystemd) refuse('dockhand moves a data root on systemd hosts only', 'stop docker, copy the root with cp -a, set data-root, start docker');
   if (within(to, from) || within(from, to)) refuse('one path is inside the other', 'choose a data root outside the old one (and not one of its parents)');
   const t: DataRootTargetFacts | undefined = facts.dataRootTarget;

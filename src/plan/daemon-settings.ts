@@ -256,8 +256,10 @@ export function containerdRootFollows(facts: Facts): boolean {
  * with a data root other than the one the daemon uses. The command measures only then.
  */
 export function moveFactsWanted(facts: Facts, options: DaemonOptions | undefined): { from: string; to: string; containerdRoot?: string } | undefined {
-  if (!options?.moveDataRoot || options.dataRoot === undefined) return undefined;
-  const to = options.dataRoot.replace(/\/+$/, '');
+  // --data-root, or the inventory's daemon: data-root (a daemon.json key like any other there).
+  const wanted = options?.dataRoot ?? options?.settings?.['data-root'];
+  if (!options?.moveDataRoot || typeof wanted !== 'string') return undefined;
+  const to = wanted.replace(/\/+$/, '');
   const from = currentRoot(facts);
   if (to === from) return undefined;
   return containerdRootFollows(facts) ? { from, to, containerdRoot: CONTAINERD_DEFAULT_ROOT } : { from, to };

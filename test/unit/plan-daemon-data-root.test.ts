@@ -111,6 +111,7 @@ describe('planDataRootMove', () => {
     expect(refusal(() => planDataRootMove(host(undefined), '/srv/docker', { hasSystemd: true }))).toContain('were not measured');
     expect(refusal(() => planDataRootMove(host(measured()), '/var/lib/docker/new', { hasSystemd: true }))).toContain('inside the other');
     expect(refusal(() => planDataRootMove(host(measured()), '/var/lib', { hasSystemd: true }))).toContain('inside the other');
+    expect(refusal(() => planDataRootMove(host(measured()), "/srv/it's", { hasSystemd: true }))).toContain('contains characters dockhand will not put in a path');
   });
 });
 
@@ -121,6 +122,8 @@ describe('moveFactsWanted (the second, root round trip)', () => {
     expect(moveFactsWanted(facts, { dataRoot: '/srv/docker' })).toBeUndefined();
     expect(moveFactsWanted(facts, { dataRoot: '/var/lib/docker/', moveDataRoot: true })).toBeUndefined();
     expect(moveFactsWanted(facts, undefined)).toBeUndefined();
+    // The inventory's daemon: data-root is a daemon.json key: --move-data-root moves to it too.
+    expect(moveFactsWanted(facts, { settings: { 'data-root': '/data/docker' }, moveDataRoot: true })).toEqual({ from: '/var/lib/docker', to: '/data/docker' });
   });
 });
 
