@@ -76,7 +76,7 @@ describeHosts('dockhand render --format cloud-init: user-data run by cloud-init 
     const log = await h.exec('tail -n 60 /var/log/cloud-init-output.log');
     expect(status.stdout, `${status.stdout}\n${status.stderr}\n--- cloud-init-output.log:\n${log.stdout}`).toMatch(/^status: done$/m);
     expect(status.code, status.stdout).toBe(0);
-    expect(status.stdout).toMatch(/datasource: DataSourceNoCloud/);
+    expect(status.stdout).toMatch(/DataSourceNoCloud \[seed=\/var\/lib\/cloud\/seed\/nocloud\]/);
     return log.stdout;
   }
 
