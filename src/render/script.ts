@@ -127,7 +127,7 @@ export function renderScript(target: RenderTarget, meta: ScriptMeta): RenderedSc
   const steps = selection.playbook.steps
     .map(({ step }) => ({ id: step, def: stepDefinition(step) }))
     .filter(({ def }) => !def.applies || def.applies(ctx));
-  const helpers = steps.flatMap(({ def }) => def.helpers?.() ?? []);
+  const helpers = steps.flatMap(({ def }) => def.helpers?.(ctx) ?? []);
   const preflight = steps.flatMap(({ def }) => def.preflight?.(ctx) ?? []);
   const body: string[] = [
     'set -u',
@@ -148,6 +148,11 @@ export function renderScript(target: RenderTarget, meta: ScriptMeta): RenderedSc
     ...identityLines(target),
     'dh_changes=0',
     'dh_config_changed=',
+    // What this run changed in the daemon's configuration (daemon.json keys, the proxy drop-in), for
+    // the services step's reload-or-restart; actions run in subshells, so it goes through a file.
+    'dh_state=$(mktemp -d "${TMPDIR:-/tmp}/dockhand.XXXXXX") || exit 1',
+    `trap 'rm -rf "$dh_state"' EXIT`,
+    "trap 'exit 1' HUP INT TERM",
     `dh_failed() { echo "dockhand: failed (exit $2): $1" >&2; if [ "$2" = ${SCRIPT_EXIT.daemonJson} ]; then exit ${SCRIPT_EXIT.daemonJson}; fi; exit ${SCRIPT_EXIT.stepFailed}; }`,
     ...helpers,
   ];

@@ -13,12 +13,12 @@ import { DockhandError, ExitCode } from '../../core/errors.js';
 import { shQuote } from '../../shell/quote.js';
 import type { PlanContext } from '../context.js';
 import { contentHash, DAEMON_JSON, parseDaemonJson } from '../daemon-json.js';
-import { majorOf, planDaemonSettings } from '../daemon-settings.js';
+import { planDaemonSettings, PROXY_DROPIN } from '../daemon-settings.js';
 import type { PlannedCommand } from '../model.js';
 import { pruneBackupsLines, script, writeFileLines } from '../script.js';
 import { change, ok, rootCommand, type StepResult } from './result.js';
 import type { PlanState, StorageWork } from './state.js';
-import { daemonJsonFunction } from './daemon-json-shell.js';
+import { daemonJsonFunction, wantsFunction } from './daemon-json-shell.js';
 import type { HostTask, Preflight, Target } from './task.js';
 
 export type { StorageWork };
@@ -138,48 +138,45 @@ const OVERLAY_PERSISTED =
 /** The facts-side analysis, or undefined when it refuses (the plan then fails; the script decides on the host). */
 function workFromFacts(ctx: Target, facts: PlanContext['facts']): StorageWork | undefined | 'refused' {
   try {
-    // The rendered merge (dh_daemon_json) writes the storage keys only: judge the facts by those.
-    return storageWork({ ...ctx, daemon: {}, facts });
+    return storageWork({ ...ctx, facts });
   } catch {
     return 'refused';
   }
 }
 
-/**
- * Shell line setting $snap: 1 when the engine is (or may be) 29 or newer — the containerd store must
- * be turned off explicitly — from --docker-version when pinned, else the installed dockerd.
- */
-function snapshotterLine(ctx: Target): string {
-  const pinned = majorOf(ctx.dockerVersion?.replace(/^\d+:/, ''));
-  if (pinned !== undefined) return `snap=${pinned >= 29 ? 1 : 0}`;
-  return `snap=1; m=$(dockerd --version 2>/dev/null | sed -n 's/^Docker version \\([0-9][0-9]*\\)\\..*/\\1/p'); if [ -n "$m" ] && [ "$m" -lt 29 ]; then snap=0; fi`;
+/** The options ask for the daemon's proxy: under systemd it may be a drop-in (engines before daemon.json "proxies"). */
+const proxied = (ctx: Target) => ctx.serviceManager.kind === 'systemd' && (ctx.daemon.proxy !== undefined || ctx.daemon.noProxy !== undefined);
+
+export function storageHelpers(ctx: Target): string[] {
+  const params = ctx.step('storage');
+  return params ? [...daemonJsonFunction(), ...wantsFunction(ctx, params.driver)] : daemonJsonFunction();
 }
 
-export function storageHelpers(): string[] {
-  return daemonJsonFunction();
-}
-
-/** Before any change: refuse (exit 4) when daemon.json exists but cannot be merged safely. */
+/** Before any change: refuse (exit 4) when daemon.json exists but cannot be merged safely, or the engine cannot do what is asked. */
 export function storagePreflight(ctx: Target): Preflight[] {
   const params = ctx.step('storage');
   if (!params) return [];
   return [
     {
       what: `${DAEMON_JSON} can be merged safely`,
-      shell: `${snapshotterLine(ctx)}; rc=0; dh_daemon_json ${shQuote(DAEMON_JSON)} ${shQuote(params.driver)} "$snap" >/dev/null || rc=$?; [ "$rc" -ne 4 ]`,
-      refusal: `${DAEMON_JSON} cannot be merged safely (see above): nothing was changed; fix the file, then run again`,
+      shell: `dh_wants || exit 4; rc=0; dh_daemon_json ${shQuote(DAEMON_JSON)} >/dev/null || rc=$?; [ "$rc" -ne 4 ]`,
+      refusal: `${DAEMON_JSON} cannot be merged safely, or the daemon settings asked for cannot be made (see above): nothing was changed; fix it, then run again`,
       exitCode: 4,
     },
   ];
 }
+
+/** A line recording, for the services step, what this run changed in the daemon's configuration. */
+const recordChanged = (what: string) => `printf '%s\\n' ${what} >> "$dh_state/changed-keys"`;
 
 export function storageTasks(ctx: Target): HostTask[] {
   const params = ctx.step('storage');
   if (!params) return [];
   const driver = params.driver;
   const f = shQuote(DAEMON_JSON);
-  const merge = `dh_daemon_json ${f} ${shQuote(driver)} "$snap"`;
-  return [
+  const merge = `dh_daemon_json ${f}`;
+  const keys = describeWanted(ctx);
+  const tasks: HostTask[] = [
     {
       summary: 'load the overlay module',
       test: { what: 'the overlay filesystem is available', shell: OVERLAY_SUPPORTED, holds: (facts) => facts.overlay.supported },
@@ -198,21 +195,22 @@ export function storageTasks(ctx: Target): HostTask[] {
       action: ctx.serviceManager.loadModuleAtBoot('overlay'),
     },
     {
-      summary: `merge storage-driver ${driver} into ${DAEMON_JSON} (other keys kept, backup, validate, atomic replace)`,
+      summary: `merge ${keys} into ${DAEMON_JSON} (other keys kept, backup, validate, atomic replace)`,
       test: {
-        what: `${DAEMON_JSON} sets ${driver}`,
-        shell: `${snapshotterLine(ctx)}; rc=0; ${merge} >/dev/null 2>&1 || rc=$?; [ "$rc" -eq 3 ]`,
+        what: `${DAEMON_JSON} sets ${keys}`,
+        shell: `dh_wants >/dev/null 2>&1 || exit 1; rc=0; ${merge} >/dev/null 2>&1 || rc=$?; [ "$rc" -eq 3 ]`,
         holds: (facts) => {
           const w = workFromFacts(ctx, facts);
           return w === 'refused' ? undefined : w?.daemonJson === undefined;
         },
       },
       action: [
-        snapshotterLine(ctx),
+        'dh_wants || exit 4',
         'rc=0',
         `new=$(${merge}) || rc=$?`,
         `if [ "$rc" -eq 3 ]; then exit 0; fi`,
         `if [ "$rc" -ne 0 ]; then echo ${shQuote(`${DAEMON_JSON} cannot be merged safely; it is left as it is: fix it by hand (keep "storage-driver": "${driver}"), then run again`)} >&2; exit 4; fi`,
+        `changed=$(${merge} keys)`,
         ...writeFileLines(DAEMON_JSON, '', {
           contentFrom: `printf '%s\\n' "$new"`,
           keepOwnerAndMode: true,
@@ -221,10 +219,48 @@ export function storageTasks(ctx: Target): HostTask[] {
             `if [ -e ${f} ]; then cp -p ${f} ${f}".bak-$(date -u +%Y%m%dT%H%M%SZ)"; echo "saved the old ${DAEMON_JSON} as ${DAEMON_JSON}.bak-<time>"; fi`,
           ],
         }),
+        `echo "changed in ${DAEMON_JSON}: $(printf '%s' "$changed" | tr '\\n' ' ')"`,
+        recordChanged('"$changed"'),
         ...pruneBackupsLines(`${DAEMON_JSON}.bak-`, DAEMON_JSON_BACKUPS_KEPT),
       ],
       changesDaemonConfig: true,
       notes: [`other keys in ${DAEMON_JSON} are kept; the old file is saved as ${DAEMON_JSON}.bak-<time>`],
     },
   ];
+  if (proxied(ctx)) {
+    const p = shQuote(PROXY_DROPIN);
+    tasks.push({
+      summary: `write ${PROXY_DROPIN} (the daemon's proxy, for engines before daemon.json "proxies")`,
+      test: {
+        what: `the daemon's proxy as asked (daemon.json "proxies", or ${PROXY_DROPIN} for older engines)`,
+        shell: `dh_wants >/dev/null 2>&1 || exit 1; [ -z "$dh_dropin" ] || printf '%s' "$dh_dropin" | cmp -s - ${p}`,
+        holds: (facts) => {
+          const w = workFromFacts(ctx, facts);
+          return w === 'refused' ? undefined : w?.settings?.proxyDropIn === undefined;
+        },
+      },
+      action: [
+        'dh_wants || exit 4',
+        '[ -n "$dh_dropin" ] || exit 0',
+        ...writeFileLines(PROXY_DROPIN, '', { contentFrom: `printf '%s' "$dh_dropin"`, mode: '0600' }),
+        'systemctl daemon-reload',
+        recordChanged('proxy-drop-in'),
+      ],
+      changesDaemonConfig: true,
+    });
+  }
+  return tasks;
+}
+
+/** The daemon.json keys the options set, for the task's words ("storage-driver overlay2, log-opts.max-size, …"). */
+function describeWanted(ctx: Target): string {
+  const driver = ctx.step('storage')?.driver ?? 'overlay2';
+  const o = ctx.daemon;
+  const words = [o.imageStore === 'containerd' ? 'the containerd image store' : `storage-driver ${driver}`];
+  if (o.logMaxSize !== undefined || o.logMaxFile !== undefined) words.push('log rotation');
+  if (o.liveRestore !== undefined) words.push('live-restore');
+  if (o.registryMirrors !== undefined) words.push('registry-mirrors');
+  if (o.proxy !== undefined || o.noProxy !== undefined) words.push('the proxy');
+  for (const k of Object.keys(o.settings ?? {})) words.push(k);
+  return words.join(', ');
 }
