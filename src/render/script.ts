@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { shQuote } from '../shell/quote.js';
 import { stepDefinition, type HostTask } from '../plan/steps/index.js';
+import { STORAGE_REFUSED_EXIT } from '../plan/steps/storage.js';
 import type { RenderTarget } from './target.js';
 
 export const BODY_MARK = '# --- body ---';
@@ -20,6 +21,7 @@ export const SCRIPT_EXIT = {
   wrongHost: 3,
   daemonJson: 4,
   notRoot: 5,
+  storageRefused: STORAGE_REFUSED_EXIT,
   wouldChange: 10,
   usage: 64,
 } as const;
@@ -30,6 +32,7 @@ const EXIT_DOC = [
   `${SCRIPT_EXIT.wrongHost}  not the OS or architecture this script was made for: nothing changed`,
   `${SCRIPT_EXIT.daemonJson}  /etc/docker/daemon.json cannot be merged safely: nothing changed`,
   `${SCRIPT_EXIT.notRoot}  not run as root: nothing changed`,
+  `${SCRIPT_EXIT.storageRefused}  overlay2 cannot run here (kernel, data root filesystem) or a storage switch would hide images: nothing changed`,
   `${SCRIPT_EXIT.wouldChange} --dry-run: something would change (0: nothing would)`,
   `${SCRIPT_EXIT.usage} unknown option`,
 ];
@@ -197,6 +200,7 @@ export function renderScript(target: RenderTarget, meta: ScriptMeta): RenderedSc
     comment('  --dry-run prints what would change and changes nothing; --check also runs the checks (daemon'),
     comment('  answers, storage driver, users reach the API): exit 0 only on a converged, working host.'),
     comment('  DOCKHAND_USERS=a,b (environment) adds more users to the docker group at run time.'),
+    comment('  DOCKHAND_ALLOW_STORAGE_SWITCH=1 (environment) allows a storage switch that hides images (exit 6 otherwise).'),
     comment('Exit codes:'),
     ...EXIT_DOC.map((l) => comment(`  ${l}`)),
     BODY_MARK,

@@ -182,7 +182,7 @@ function restartTask(ctx: Target): HostTask {
       'changed=$(grep -v \'^$\' "$dh_state/changed-keys" 2>/dev/null || true)',
       'if ! systemctl is-active --quiet docker.service; then exit 0; fi',
       `if [ -n "$changed" ] && ! printf '%s\\n' "$changed" | grep -qvxF ${reloadable}; then`,
-      `  echo "reload docker: $(printf '%s' "$changed" | tr '\\n' ' ')apply on SIGHUP (containers and dockerd's PID unchanged)"`,
+      `  echo "reload docker: $(printf '%s' "$changed" | tr '\\n' ' ') apply on SIGHUP (containers and dockerd's PID unchanged)"`,
       ...reloadLines(true).map((l) => `  ${l}`),
       'else',
       '  systemctl reset-failed docker.service 2>/dev/null || true',

@@ -13,6 +13,8 @@ import { DockhandError, ExitCode } from '../../core/errors.js';
 import { shQuote } from '../../shell/quote.js';
 import type { PlanContext } from '../context.js';
 import { contentHash, DAEMON_JSON, parseDaemonJson } from '../daemon-json.js';
+import { DEFAULT_DOCKER_ROOT } from '../../facts/areas/docker.js';
+import { STORAGE_DRIVERS } from '../../facts/areas/storage.js';
 import { planDaemonSettings, PROXY_DROPIN } from '../daemon-settings.js';
 import type { PlannedCommand } from '../model.js';
 import { pruneBackupsLines, script, writeFileLines } from '../script.js';
@@ -152,11 +154,82 @@ export function storageHelpers(ctx: Target): string[] {
   return params ? [...daemonJsonFunction(), ...wantsFunction(ctx, params.driver)] : daemonJsonFunction();
 }
 
-/** Before any change: refuse (exit 4) when daemon.json exists but cannot be merged safely, or the engine cannot do what is asked. */
+/** The script's exit code when the host cannot run the storage wanted, or a switch would hide data (README "render"). */
+export const STORAGE_REFUSED_EXIT = 6;
+
+/** Shell: $r the data root (daemon.json's data-root, else the default), $d its nearest existing directory. */
+const DATA_ROOT_LINES = [
+  `r=$(sed -n 's/.*"data-root"[[:space:]]*:[[:space:]]*"\\([^"]*\\)".*/\\1/p' ${shQuote(DAEMON_JSON)} 2>/dev/null | head -n 1); r=\${r:-${DEFAULT_DOCKER_ROOT}}`,
+  'd=$r; while [ ! -d "$d" ]; do d=${d%/*}; [ -n "$d" ] || d=/; done',
+];
+
+/**
+ * The plan's up-front refusals (storageWork, refuseHidingData), checked on the host before any step:
+ * a kernel too old for overlay2, a data root on a filesystem overlay2 cannot use (overlay, aufs, zfs,
+ * btrfs, xfs without d_type), and a storage driver / image store switch that would hide the images
+ * and containers of the current one (DOCKHAND_ALLOW_STORAGE_SWITCH=1 allows it, as
+ * --allow-storage-switch does for `up`). Unknown (no findmnt/stat, no docker): not refused, as the plan.
+ */
+function storageRefusals(ctx: Target, driver: string): Preflight[] {
+  const store = ctx.daemon.imageStore ?? 'overlay2';
+  // The directory the wanted store keeps its data in (overlayfs: containerd's snapshotter).
+  const target = store === 'containerd' ? 'overlayfs' : driver;
+  const others = [...STORAGE_DRIVERS, 'overlayfs'].filter((x) => x !== target);
+  const dataOf = (x: string) =>
+    x === 'overlayfs'
+      ? '"$r/containerd/daemon/io.containerd.snapshotter.v1.overlayfs/snapshots"'
+      : `"$r/"${shQuote(x)}`;
+  return [
+    {
+      what: `the kernel is new enough for ${driver}`,
+      shell: `k=$(uname -r); m=\${k%%.*}; case $m in ''|*[!0-9]*) exit 0 ;; esac; [ "$m" -ge 4 ] || { echo "this host runs kernel $k" >&2; exit 1; }`,
+      refusal: `the kernel is too old for ${driver} (needs 4.0 or newer): nothing was changed; upgrade the kernel first`,
+      exitCode: STORAGE_REFUSED_EXIT,
+    },
+    {
+      what: `the data root is on a filesystem ${driver} can use`,
+      shell: [
+        ...DATA_ROOT_LINES,
+        't=$(findmnt -n -o FSTYPE -T "$d" 2>/dev/null | head -n 1); [ -n "$t" ] || t=$(stat -f -c %T "$d" 2>/dev/null)',
+        `case $t in ${[...UNSUPPORTED_BACKING].join('|')}) echo "$r is on $t" >&2; exit 1 ;; esac`,
+        'if [ "$t" = xfs ] && command -v xfs_info >/dev/null 2>&1; then',
+        '  mnt=$(findmnt -n -o TARGET -T "$d" 2>/dev/null | head -n 1)',
+        '  if xfs_info "${mnt:-$d}" 2>/dev/null | grep -q "ftype=0"; then echo "$r is on xfs formatted without d_type (ftype=0)" >&2; exit 1; fi',
+        'fi',
+      ].join('\n'),
+      refusal: `${driver} cannot run on the filesystem of the Docker data root (see above): nothing was changed; put it on ext4, or xfs formatted with ftype=1`,
+      exitCode: STORAGE_REFUSED_EXIT,
+    },
+    {
+      what: 'no images or containers would be hidden by a storage switch',
+      shell: [
+        '[ -z "${DOCKHAND_ALLOW_STORAGE_SWITCH:-}" ] || exit 0',
+        // The running daemon knows best: its driver, and what it holds (a stopped one is not asked:
+        // docker info would socket-activate it).
+        "if { pidof dockerd || pgrep -x dockerd; } >/dev/null 2>&1 && drv=$(docker info --format '{{.Driver}}' 2>/dev/null) && [ -n \"$drv\" ]; then",
+        `  case $drv in ${shQuote(target)}) exit 0 ;; esac`,
+        "  n=$(docker info --format '{{.Images}} image(s) and {{.Containers}} container(s)' 2>/dev/null)",
+        "  case $n in '0 image(s) and 0 container(s)'|'') exit 0 ;; esac",
+        '  echo "the running daemon uses the $drv driver and holds $n" >&2; exit 1',
+        'fi',
+        ...DATA_ROOT_LINES,
+        `for x in ${others.map(shQuote).join(' ')}; do`,
+        `  case $x in overlayfs) p=${dataOf('overlayfs')} ;; *) p="$r/$x" ;; esac`,
+        '  if [ -n "$(ls -A "$p" 2>/dev/null)" ]; then echo "$p holds data of the $x store" >&2; exit 1; fi',
+        'done',
+      ].join('\n'),
+      refusal: `switching to ${store === 'containerd' ? "containerd's image store" : `the ${driver} driver`} would hide the images and containers above (they stay on disk, unseen): nothing was changed; save what you need (docker save / docker export), or run with DOCKHAND_ALLOW_STORAGE_SWITCH=1`,
+      exitCode: STORAGE_REFUSED_EXIT,
+    },
+  ];
+}
+
+/** Before any change: the storage refusals, then exit 4 when daemon.json exists but cannot be merged safely, or the engine cannot do what is asked. */
 export function storagePreflight(ctx: Target): Preflight[] {
   const params = ctx.step('storage');
   if (!params) return [];
   return [
+    ...storageRefusals(ctx, params.driver),
     {
       what: `${DAEMON_JSON} can be merged safely`,
       shell: `dh_wants || exit 4; rc=0; dh_daemon_json ${shQuote(DAEMON_JSON)} >/dev/null || rc=$?; [ "$rc" -ne 4 ]`,

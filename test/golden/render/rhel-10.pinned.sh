@@ -5,7 +5,7 @@
 # options: --os rhel --os-version 10.0 --arch x86_64 --docker-version 28.1 --users admin
 # docker group members added: admin
 #   the docker group is root-equivalent: its members can start containers as root on this host
-# body-sha256: 3be0d1c2bf6c03ecfea9e9ac166df78161b8b3cee2d303882fa2be5855e1db41
+# body-sha256: 296a0416c0f4ad0557725e7d5384bf694323d6a9f2fccc2d6657d341347cf42b
 #   check: sed '1,/^# --- body ---$/d' SCRIPT | sha256sum
 #
 # Usage: sudo sh SCRIPT [--dry-run]   (POSIX sh: dash, busybox ash, bash)
@@ -13,12 +13,14 @@
 #   --dry-run prints what would change and changes nothing; --check also runs the checks (daemon
 #   answers, storage driver, users reach the API): exit 0 only on a converged, working host.
 #   DOCKHAND_USERS=a,b (environment) adds more users to the docker group at run time.
+#   DOCKHAND_ALLOW_STORAGE_SWITCH=1 (environment) allows a storage switch that hides images (exit 6 otherwise).
 # Exit codes:
 #   0  converged: nothing to do, or every change made and verified
 #   1  a step or a check failed (the output names it; later steps did not run)
 #   3  not the OS or architecture this script was made for: nothing changed
 #   4  /etc/docker/daemon.json cannot be merged safely: nothing changed
 #   5  not run as root: nothing changed
+#   6  overlay2 cannot run here (kernel, data root filesystem) or a storage switch would hide images: nothing changed
 #   10 --dry-run: something would change (0: nothing would)
 #   64 unknown option
 # --- body ---
@@ -189,6 +191,28 @@ dh_wants() {
   dh_n=0; DH_N=0; export DH_N
   dh_w storage-driver '"overlay2"'
 }
+if ! ( k=$(uname -r); m=${k%%.*}; case $m in ''|*[!0-9]*) exit 0 ;; esac; [ "$m" -ge 4 ] || { echo "this host runs kernel $k" >&2; exit 1; } ); then echo 'dockhand: the kernel is too old for overlay2 (needs 4.0 or newer): nothing was changed; upgrade the kernel first' >&2; exit 6; fi
+if ! ( r=$(sed -n 's/.*"data-root"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' /etc/docker/daemon.json 2>/dev/null | head -n 1); r=${r:-/var/lib/docker}
+d=$r; while [ ! -d "$d" ]; do d=${d%/*}; [ -n "$d" ] || d=/; done
+t=$(findmnt -n -o FSTYPE -T "$d" 2>/dev/null | head -n 1); [ -n "$t" ] || t=$(stat -f -c %T "$d" 2>/dev/null)
+case $t in overlay|overlayfs|aufs|zfs|btrfs) echo "$r is on $t" >&2; exit 1 ;; esac
+if [ "$t" = xfs ] && command -v xfs_info >/dev/null 2>&1; then
+  mnt=$(findmnt -n -o TARGET -T "$d" 2>/dev/null | head -n 1)
+  if xfs_info "${mnt:-$d}" 2>/dev/null | grep -q "ftype=0"; then echo "$r is on xfs formatted without d_type (ftype=0)" >&2; exit 1; fi
+fi ); then echo 'dockhand: overlay2 cannot run on the filesystem of the Docker data root (see above): nothing was changed; put it on ext4, or xfs formatted with ftype=1' >&2; exit 6; fi
+if ! ( [ -z "${DOCKHAND_ALLOW_STORAGE_SWITCH:-}" ] || exit 0
+if { pidof dockerd || pgrep -x dockerd; } >/dev/null 2>&1 && drv=$(docker info --format '{{.Driver}}' 2>/dev/null) && [ -n "$drv" ]; then
+  case $drv in overlay2) exit 0 ;; esac
+  n=$(docker info --format '{{.Images}} image(s) and {{.Containers}} container(s)' 2>/dev/null)
+  case $n in '0 image(s) and 0 container(s)'|'') exit 0 ;; esac
+  echo "the running daemon uses the $drv driver and holds $n" >&2; exit 1
+fi
+r=$(sed -n 's/.*"data-root"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' /etc/docker/daemon.json 2>/dev/null | head -n 1); r=${r:-/var/lib/docker}
+d=$r; while [ ! -d "$d" ]; do d=${d%/*}; [ -n "$d" ] || d=/; done
+for x in fuse-overlayfs vfs btrfs zfs devicemapper aufs overlayfs; do
+  case $x in overlayfs) p="$r/containerd/daemon/io.containerd.snapshotter.v1.overlayfs/snapshots" ;; *) p="$r/$x" ;; esac
+  if [ -n "$(ls -A "$p" 2>/dev/null)" ]; then echo "$p holds data of the $x store" >&2; exit 1; fi
+done ); then echo 'dockhand: switching to the overlay2 driver would hide the images and containers above (they stay on disk, unseen): nothing was changed; save what you need (docker save / docker export), or run with DOCKHAND_ALLOW_STORAGE_SWITCH=1' >&2; exit 6; fi
 if ! ( dh_wants || exit 4; rc=0; dh_daemon_json /etc/docker/daemon.json >/dev/null || rc=$?; [ "$rc" -ne 4 ] ); then echo 'dockhand: /etc/docker/daemon.json cannot be merged safely, or the daemon settings asked for cannot be made (see above): nothing was changed; fix it, then run again' >&2; exit 4; fi
 
 # [1/9] wait-ready: Wait until the host is ready
@@ -665,7 +689,7 @@ else
     changed=$(grep -v '^$' "$dh_state/changed-keys" 2>/dev/null || true)
     if ! systemctl is-active --quiet docker.service; then exit 0; fi
     if [ -n "$changed" ] && ! printf '%s\n' "$changed" | grep -qvxF -e debug -e labels -e live-restore -e max-concurrent-downloads -e max-concurrent-uploads -e max-download-attempts -e shutdown-timeout -e insecure-registries -e registry-mirrors -e allow-nondistributable-artifacts -e default-runtime -e runtimes -e authorization-plugins; then
-      echo "reload docker: $(printf '%s' "$changed" | tr '\n' ' ')apply on SIGHUP (containers and dockerd's PID unchanged)"
+      echo "reload docker: $(printf '%s' "$changed" | tr '\n' ' ') apply on SIGHUP (containers and dockerd's PID unchanged)"
       systemctl reload docker.service 2>/dev/null || kill -HUP "$(systemctl show -p MainPID --value docker.service)"
     else
       systemctl reset-failed docker.service 2>/dev/null || true
