@@ -57,6 +57,9 @@ describe('input is checked before any connection', () => {
     [['render', '-H', '127.0.0.1:1', '--registry-mirror', 'ftp://m'], /--registry-mirror/],
     [['render', '-H', '127.0.0.1:1', '--data-root', '/srv/docker'], /render: an option sets the data root \(data-root\): a rendered script does not move Docker's data/],
     [['render', '--os', 'debian', '--os-version', '12', '--daemon-opt', 'data-root=/srv/docker'], /a rendered script does not move Docker's data/],
+    // What no engine the target may have can do is said when rendering.
+    [['render', '--os', 'debian', '--os-version', '12', '--image-store', 'containerd', '--docker-version', '20.10'], /render: .*--image-store containerd needs Engine 24 or newer/],
+    [['render', '--os', 'debian', '--os-version', '12', '--log-max-size', '10m', '--daemon-opt', 'log-driver=journald'], /render: .*apply to the json-file and local log drivers/],
   ])('%j', (args, message, code = 64) => {
     const r = run(args as string[]);
     // A version the target's package manager cannot pin is a plan failure (exit 2), as in `plan`.

@@ -47,18 +47,19 @@ interface Host {
 }
 
 /** Runs the preflight `index` as rendered (paths moved into the temp dir); its exit code and stderr. */
-function check(which: 'kernel' | 'filesystem' | 'switch', host: Host, daemon: DaemonOptions = {}) {
+function check(which: 'kernel' | 'filesystem' | 'switch' | 'log-driver', host: Host & { daemonJson?: string }, daemon: DaemonOptions = {}) {
   const facts = factsFor('debian-12', 'fresh');
   const ctx = makeContext(facts, selectPlaybook(facts.os, playbooks), { loginUser: 'admin', daemon });
-  const p = storagePreflight(ctx)[{ kernel: 0, filesystem: 1, switch: 2 }[which]]!;
+  const p = storagePreflight(ctx)[{ kernel: 0, filesystem: 1, switch: 2, 'log-driver': 3 }[which]]!;
   const root = join(dir, 'root');
   rmSync(root, { recursive: true, force: true });
   mkdirSync(root);
+  writeFileSync(join(dir, 'daemon.json'), host.daemonJson ?? '{}');
   for (const d of host.data ?? []) {
     mkdirSync(join(root, d), { recursive: true });
     writeFileSync(join(root, d, 'x'), '');
   }
-  const shell = p.shell.replaceAll('/etc/docker/daemon.json', join(dir, 'no-daemon.json')).replaceAll('/var/lib/docker', root);
+  const shell = p.shell.replaceAll('/etc/docker/daemon.json', join(dir, 'daemon.json')).replaceAll('/var/lib/docker', root);
   const r = spawnSync('sh', ['-c', `( ${shell} )`], {
     encoding: 'utf8',
     env: {
@@ -130,5 +131,24 @@ describe('a storage switch that would hide data', () => {
     expect(check('switch', { daemon: { driver: 'overlayfs', images: 2, containers: 0 } }, containerd).code).toBe(0);
     // And the other way round: containerd's store holding images, overlay2 wanted.
     expect(check('switch', { data: ['containerd/daemon/io.containerd.snapshotter.v1.overlayfs/snapshots'] }).code).not.toBe(0);
+  });
+});
+
+describe('log rotation and the log driver the host\'s daemon.json sets (as the plan refuses it)', () => {
+  const rotation: DaemonOptions = { logMaxSize: '10m' };
+  it('journald, syslog: refused (exit 4), naming the driver; json-file, local, none set: fine', () => {
+    const r = check('log-driver', { daemonJson: '{ "log-driver": "journald" }' }, rotation);
+    expect(r.code).not.toBe(0);
+    expect(r.exitCode).toBe(4);
+    expect(r.err).toContain('sets log-driver journald');
+    expect(check('log-driver', { daemonJson: '{"log-driver":"syslog"}' }, rotation).code).not.toBe(0);
+    for (const daemonJson of ['{"log-driver": "json-file"}', '{"log-driver":"local"}', '{"debug": true}']) expect(check('log-driver', { daemonJson }, rotation).code).toBe(0);
+  });
+  it('no rotation asked, or a log driver asked for with it: no such check on the host', () => {
+    const facts = factsFor('debian-12', 'fresh');
+    const count = (daemon: DaemonOptions) => storagePreflight(makeContext(facts, selectPlaybook(facts.os, playbooks), { loginUser: 'admin', daemon })).length;
+    expect(count({})).toBe(4);
+    expect(count(rotation)).toBe(5);
+    expect(count({ ...rotation, settings: { 'log-driver': 'local' } })).toBe(4);
   });
 });

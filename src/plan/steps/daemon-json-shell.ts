@@ -12,7 +12,7 @@
  * The wants come from the environment, never from -v (which would interpret backslashes): DH_N, and
  * per want DH_W<i>_P (the dotted path) and DH_W<i>_V (the value's JSON text; empty: remove the key).
  */
-import { PreconditionError } from '../../core/errors.js';
+import { PreconditionError, UsageError } from '../../core/errors.js';
 import type { Facts } from '../../facts/types.js';
 import { shQuote } from '../../shell/quote.js';
 import { reloadChecks } from '../daemon-apply.js';
@@ -216,7 +216,11 @@ export function wantsFunction(ctx: Target, driver: string): string[] {
   // $dh_dropin only where a drop-in task reads it (systemd, a proxy asked for).
   const dropIn = ctx.serviceManager.kind === 'systemd' && (ctx.daemon.proxy !== undefined || ctx.daemon.noProxy !== undefined);
   const start = ['dh_wants() {', `  dh_n=0; DH_N=0; export DH_N${dropIn ? '; dh_dropin=' : ''}`];
-  if (pinned !== undefined) return [...start, ...variantLines(variantFor(ctx, driver, pinned)).map((l) => `  ${l}`), '}'];
+  // What no engine can do is said when rendering, not left for every host to refuse.
+  const all = [pinned ?? undefined, ...(pinned === undefined ? MAJORS : [])].map((m) => variantFor(ctx, driver, m));
+  const refused = all.find((v) => 'refusal' in v);
+  if (refused && all.every((v) => 'refusal' in v)) throw new UsageError(`render: ${(refused as { refusal: string }).refusal}`);
+  if (pinned !== undefined) return [...start, ...variantLines(all[0]!).map((l) => `  ${l}`), '}'];
   // Consecutive majors with the same variant form one range: [from, next range's from).
   const ranges: Array<{ from: number; variant: Variant; key: string }> = [];
   for (const m of MAJORS) {

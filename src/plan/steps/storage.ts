@@ -228,8 +228,21 @@ function storageRefusals(ctx: Target, driver: string): Preflight[] {
 export function storagePreflight(ctx: Target): Preflight[] {
   const params = ctx.step('storage');
   if (!params) return [];
+  const o = ctx.daemon;
+  const rotation = o.logMaxSize !== undefined || o.logMaxFile !== undefined;
   return [
     ...storageRefusals(ctx, params.driver),
+    // The plan's refuseLogOptsForOtherDrivers on the host's own file (a wanted log-driver was judged when rendering).
+    ...(rotation && o.settings?.['log-driver'] === undefined
+      ? [
+          {
+            what: 'log rotation applies to the log driver daemon.json sets',
+            shell: `ld=$(sed -n 's/.*"log-driver"[[:space:]]*:[[:space:]]*"\\([^"]*\\)".*/\\1/p' ${shQuote(DAEMON_JSON)} 2>/dev/null | head -n 1); case $ld in ''|json-file|local) ;; *) echo "${DAEMON_JSON} sets log-driver $ld" >&2; exit 1 ;; esac`,
+            refusal: '--log-max-size/--log-max-file apply to the json-file and local log drivers (see above): nothing was changed; rotate with that driver\'s own settings (--daemon-opt log-opts.…), or switch with --daemon-opt log-driver=local',
+            exitCode: 4,
+          },
+        ]
+      : []),
     {
       what: `${DAEMON_JSON} can be merged safely`,
       shell: `dh_wants || exit 4; rc=0; dh_daemon_json ${shQuote(DAEMON_JSON)} >/dev/null || rc=$?; [ "$rc" -ne 4 ]`,

@@ -5,7 +5,7 @@
 # options: --os debian --os-version 12 --arch x86_64 --users admin --daemon-opt max-concurrent-downloads=6 --log-max-size 10m --log-max-file 3 --live-restore --registry-mirror https://mirror.example.test --proxy http://proxy.example.test:3128 --no-proxy localhost,10.0.0.0/8
 # docker group members added: admin
 #   the docker group is root-equivalent: its members can start containers as root on this host
-# body-sha256: d2f189dc86f5f4dc951d940e7436b0b66e10e85db3b6eccdba412fb640c1e5ad
+# body-sha256: db19c3d731c6d446a6e05466b4f1b5917053f7dbd3df18a32bf13beaf8f6311a
 #   check: sed '1,/^# --- body ---$/d' SCRIPT | sha256sum
 #
 # Usage: sudo sh SCRIPT [--dry-run]   (POSIX sh: dash, busybox ash, bash)
@@ -270,6 +270,7 @@ for x in fuse-overlayfs vfs btrfs zfs devicemapper aufs overlayfs; do
   case $x in overlayfs) p="$r/containerd/daemon/io.containerd.snapshotter.v1.overlayfs/snapshots" ;; *) p="$r/$x" ;; esac
   if [ -n "$(ls -A "$p" 2>/dev/null)" ]; then echo "$p holds data of the $x store" >&2; exit 1; fi
 done ); then echo 'dockhand: switching to the overlay2 driver would hide the images and containers above (they stay on disk, unseen): nothing was changed; save what you need (docker save / docker export), or run with DOCKHAND_ALLOW_STORAGE_SWITCH=1' >&2; exit 6; fi
+if ! ( ld=$(sed -n 's/.*"log-driver"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' /etc/docker/daemon.json 2>/dev/null | head -n 1); case $ld in ''|json-file|local) ;; *) echo "/etc/docker/daemon.json sets log-driver $ld" >&2; exit 1 ;; esac ); then echo 'dockhand: --log-max-size/--log-max-file apply to the json-file and local log drivers (see above): nothing was changed; rotate with that driver'\''s own settings (--daemon-opt log-opts.…), or switch with --daemon-opt log-driver=local' >&2; exit 4; fi
 if ! ( dh_wants || exit 4; rc=0; dh_daemon_json /etc/docker/daemon.json >/dev/null || rc=$?; [ "$rc" -ne 4 ] ); then echo 'dockhand: /etc/docker/daemon.json cannot be merged safely, or the daemon settings asked for cannot be made (see above): nothing was changed; fix it, then run again' >&2; exit 4; fi
 
 # [1/9] wait-ready: Wait until the host is ready
