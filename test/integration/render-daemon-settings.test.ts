@@ -15,6 +15,7 @@ import { makeContext, type PlanOptions } from '../../src/plan/context.js';
 import type { DaemonOptions } from '../../src/plan/daemon-settings.js';
 import { storageHelpers, storageWork } from '../../src/plan/steps/storage.js';
 import { selectPlaybook } from '../../src/playbook/select.js';
+import { EVERY_KIND_OF_SETTING } from '../fixtures/daemon-settings.js';
 import { factsFor, playbooks } from '../fixtures/facts/build.js';
 
 let dir: string;
@@ -24,15 +25,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const SETTINGS: DaemonOptions = {
-  logMaxSize: '10m',
-  logMaxFile: 3,
-  liveRestore: true,
-  registryMirrors: ['https://mirror.example.test'],
-  proxy: 'http://proxy.example.test:3128',
-  noProxy: 'localhost',
-  settings: { 'max-concurrent-downloads': 6, 'log-opts.compress': 'true' },
-};
+const SETTINGS = EVERY_KIND_OF_SETTING;
 
 function withDaemonJson(content: string | undefined, engine: string): Facts {
   return factsFor('debian-12', 'converged', (f) => {

@@ -13,6 +13,7 @@ import { BODY_MARK } from '../../src/render/script.js';
 import { hostTarget } from '../../src/render/target.js';
 import { createHash } from 'node:crypto';
 import type { DaemonOptions } from '../../src/plan/daemon-settings.js';
+import { EVERY_KIND_OF_SETTING } from '../fixtures/daemon-settings.js';
 import { factsFor, playbooks } from '../fixtures/facts/build.js';
 import { RELEASES } from '../fixtures/facts/releases.js';
 
@@ -82,15 +83,7 @@ describe.each(RELEASES)('%s', (release) => {
 });
 
 /** The daemon settings (issue 11's options) carried by the script: a systemd release and an OpenRC one. */
-const SETTINGS: DaemonOptions = {
-  logMaxSize: '10m',
-  logMaxFile: 3,
-  liveRestore: true,
-  registryMirrors: ['https://mirror.example.test'],
-  proxy: 'http://proxy.example.test:3128',
-  noProxy: 'localhost,10.0.0.0/8',
-  settings: { 'max-concurrent-downloads': 6 },
-};
+const SETTINGS = EVERY_KIND_OF_SETTING;
 describe.each(['debian-12', 'alpine-3.22'])('%s with daemon settings', (release) => {
   it.each(['script', 'cloud-init'] as const)('%s', (format) => {
     const options = { users: ['admin'], daemon: SETTINGS };

@@ -2,10 +2,10 @@
 # shellcheck disable=SC2016,SC2030,SC2031,SC2234,SC2235,SC2317
 # dockhand 0.1.0 render: Docker for Alpine Linux 3.22, x86_64
 # playbook alpine, source distro
-# options: --os alpine --os-version 3.22.1 --arch x86_64 --users admin --daemon-opt max-concurrent-downloads=6 --log-max-size 10m --log-max-file 3 --live-restore --registry-mirror https://mirror.example.test --proxy http://proxy.example.test:3128 --no-proxy localhost,10.0.0.0/8
+# options: --os alpine --os-version 3.22.1 --arch x86_64 --users admin --daemon-opt max-concurrent-downloads=6 --daemon-opt log-opts.compress="true" --log-max-size 10m --log-max-file 3 --live-restore --registry-mirror https://mirror.example.test --proxy http://proxy.example.test:3128 --no-proxy localhost,10.0.0.0/8
 # docker group members added: admin
 #   the docker group is root-equivalent: its members can start containers as root on this host
-# body-sha256: 745e76b5a14281480083edd9259ca594beffeb810106324fa1b4927e2be3c560
+# body-sha256: 2642e75f693a6956e5ea16f6ba38634fd6643881d3b29f0976df275a41cb1dab
 #   check: sed '1,/^# --- body ---$/d' SCRIPT | sha256sum
 #
 # Usage: sudo sh SCRIPT [--dry-run]   (POSIX sh: dash, busybox ash, bash)
@@ -194,6 +194,7 @@ dh_wants() {
     dh_w storage-driver '"overlay2"'
     dh_w features.containerd-snapshotter false
     dh_w max-concurrent-downloads 6
+    dh_w log-opts.compress '"true"'
     dh_w log-opts.max-size '"10m"'
     dh_w log-opts.max-file '"3"'
     dh_w live-restore true
@@ -206,6 +207,7 @@ dh_wants() {
   elif [ "$m" -lt 29 ]; then
     dh_w storage-driver '"overlay2"'
     dh_w max-concurrent-downloads 6
+    dh_w log-opts.compress '"true"'
     dh_w log-opts.max-size '"10m"'
     dh_w log-opts.max-file '"3"'
     dh_w live-restore true
@@ -219,6 +221,7 @@ dh_wants() {
     dh_w storage-driver '"overlay2"'
     dh_w features.containerd-snapshotter false
     dh_w max-concurrent-downloads 6
+    dh_w log-opts.compress '"true"'
     dh_w log-opts.max-size '"10m"'
     dh_w log-opts.max-file '"3"'
     dh_w live-restore true
@@ -337,13 +340,13 @@ fi
 if (
   dh_wants >/dev/null 2>&1 || exit 1; rc=0; dh_daemon_json /etc/docker/daemon.json >/dev/null 2>&1 || rc=$?; [ "$rc" -eq 3 ]
 ) >/dev/null 2>&1; then
-  echo "dockhand: ok: "'[3/6] storage: /etc/docker/daemon.json sets storage-driver overlay2, log rotation, live-restore, registry-mirrors, the proxy, max-concurrent-downloads'
+  echo "dockhand: ok: "'[3/6] storage: /etc/docker/daemon.json sets storage-driver overlay2, log rotation, live-restore, registry-mirrors, the proxy, max-concurrent-downloads, log-opts.compress'
 elif [ "$dh_dry" = 1 ]; then
-  echo "dockhand: would: "'[3/6] storage: merge storage-driver overlay2, log rotation, live-restore, registry-mirrors, the proxy, max-concurrent-downloads into /etc/docker/daemon.json (other keys kept, backup, validate, atomic replace)'
+  echo "dockhand: would: "'[3/6] storage: merge storage-driver overlay2, log rotation, live-restore, registry-mirrors, the proxy, max-concurrent-downloads, log-opts.compress into /etc/docker/daemon.json (other keys kept, backup, validate, atomic replace)'
   echo 'dockhand:   note: other keys in /etc/docker/daemon.json are kept; the old file is saved as /etc/docker/daemon.json.bak-<time>'
   dh_changes=$((dh_changes + 1))
 else
-  echo "dockhand: change: "'[3/6] storage: merge storage-driver overlay2, log rotation, live-restore, registry-mirrors, the proxy, max-concurrent-downloads into /etc/docker/daemon.json (other keys kept, backup, validate, atomic replace)'
+  echo "dockhand: change: "'[3/6] storage: merge storage-driver overlay2, log rotation, live-restore, registry-mirrors, the proxy, max-concurrent-downloads, log-opts.compress into /etc/docker/daemon.json (other keys kept, backup, validate, atomic replace)'
   echo 'dockhand:   note: other keys in /etc/docker/daemon.json are kept; the old file is saved as /etc/docker/daemon.json.bak-<time>'
   (
     set -eu
@@ -371,7 +374,7 @@ else
     [ -e "$1" ] || set --
     excess=$(($# - 5))
     for old in "$@"; do [ "$excess" -gt 0 ] || break; rm -f -- "$old"; excess=$((excess - 1)); done
-  ) || dh_failed '[3/6] storage: merge storage-driver overlay2, log rotation, live-restore, registry-mirrors, the proxy, max-concurrent-downloads into /etc/docker/daemon.json (other keys kept, backup, validate, atomic replace)' $?
+  ) || dh_failed '[3/6] storage: merge storage-driver overlay2, log rotation, live-restore, registry-mirrors, the proxy, max-concurrent-downloads, log-opts.compress into /etc/docker/daemon.json (other keys kept, backup, validate, atomic replace)' $?
   dh_changes=$((dh_changes + 1))
   dh_config_changed=1
 fi

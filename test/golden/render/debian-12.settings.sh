@@ -2,10 +2,10 @@
 # shellcheck disable=SC2016,SC2030,SC2031,SC2234,SC2235,SC2317
 # dockhand 0.1.0 render: Docker for Debian 12 (bookworm), x86_64
 # playbook debian, source docker (https://download.docker.com/linux/debian bookworm stable, key 9DC858229FC7DD38854AE2D88D81803C0EBFCD88)
-# options: --os debian --os-version 12 --arch x86_64 --users admin --daemon-opt max-concurrent-downloads=6 --log-max-size 10m --log-max-file 3 --live-restore --registry-mirror https://mirror.example.test --proxy http://proxy.example.test:3128 --no-proxy localhost,10.0.0.0/8
+# options: --os debian --os-version 12 --arch x86_64 --users admin --daemon-opt max-concurrent-downloads=6 --daemon-opt log-opts.compress="true" --log-max-size 10m --log-max-file 3 --live-restore --registry-mirror https://mirror.example.test --proxy http://proxy.example.test:3128 --no-proxy localhost,10.0.0.0/8
 # docker group members added: admin
 #   the docker group is root-equivalent: its members can start containers as root on this host
-# body-sha256: db19c3d731c6d446a6e05466b4f1b5917053f7dbd3df18a32bf13beaf8f6311a
+# body-sha256: 86ebe52c9786a9ea4720034d07da8f6f91221b18830fced0d3dbb3e4217aece0
 #   check: sed '1,/^# --- body ---$/d' SCRIPT | sha256sum
 #
 # Usage: sudo sh SCRIPT [--dry-run]   (POSIX sh: dash, busybox ash, bash)
@@ -194,6 +194,7 @@ dh_wants() {
     dh_w storage-driver '"overlay2"'
     dh_w features.containerd-snapshotter false
     dh_w max-concurrent-downloads 6
+    dh_w log-opts.compress '"true"'
     dh_w log-opts.max-size '"10m"'
     dh_w log-opts.max-file '"3"'
     dh_w live-restore true
@@ -209,6 +210,7 @@ Environment="NO_PROXY=localhost,10.0.0.0/8"
   elif [ "$m" -lt 23 ]; then
     dh_w storage-driver '"overlay2"'
     dh_w max-concurrent-downloads 6
+    dh_w log-opts.compress '"true"'
     dh_w log-opts.max-size '"10m"'
     dh_w log-opts.max-file '"3"'
     dh_w live-restore true
@@ -224,6 +226,7 @@ Environment="NO_PROXY=localhost,10.0.0.0/8"
   elif [ "$m" -lt 29 ]; then
     dh_w storage-driver '"overlay2"'
     dh_w max-concurrent-downloads 6
+    dh_w log-opts.compress '"true"'
     dh_w log-opts.max-size '"10m"'
     dh_w log-opts.max-file '"3"'
     dh_w live-restore true
@@ -237,6 +240,7 @@ Environment="NO_PROXY=localhost,10.0.0.0/8"
     dh_w storage-driver '"overlay2"'
     dh_w features.containerd-snapshotter false
     dh_w max-concurrent-downloads 6
+    dh_w log-opts.compress '"true"'
     dh_w log-opts.max-size '"10m"'
     dh_w log-opts.max-file '"3"'
     dh_w live-restore true
@@ -615,13 +619,13 @@ fi
 if (
   dh_wants >/dev/null 2>&1 || exit 1; rc=0; dh_daemon_json /etc/docker/daemon.json >/dev/null 2>&1 || rc=$?; [ "$rc" -eq 3 ]
 ) >/dev/null 2>&1; then
-  echo "dockhand: ok: "'[6/9] storage: /etc/docker/daemon.json sets storage-driver overlay2, log rotation, live-restore, registry-mirrors, the proxy, max-concurrent-downloads'
+  echo "dockhand: ok: "'[6/9] storage: /etc/docker/daemon.json sets storage-driver overlay2, log rotation, live-restore, registry-mirrors, the proxy, max-concurrent-downloads, log-opts.compress'
 elif [ "$dh_dry" = 1 ]; then
-  echo "dockhand: would: "'[6/9] storage: merge storage-driver overlay2, log rotation, live-restore, registry-mirrors, the proxy, max-concurrent-downloads into /etc/docker/daemon.json (other keys kept, backup, validate, atomic replace)'
+  echo "dockhand: would: "'[6/9] storage: merge storage-driver overlay2, log rotation, live-restore, registry-mirrors, the proxy, max-concurrent-downloads, log-opts.compress into /etc/docker/daemon.json (other keys kept, backup, validate, atomic replace)'
   echo 'dockhand:   note: other keys in /etc/docker/daemon.json are kept; the old file is saved as /etc/docker/daemon.json.bak-<time>'
   dh_changes=$((dh_changes + 1))
 else
-  echo "dockhand: change: "'[6/9] storage: merge storage-driver overlay2, log rotation, live-restore, registry-mirrors, the proxy, max-concurrent-downloads into /etc/docker/daemon.json (other keys kept, backup, validate, atomic replace)'
+  echo "dockhand: change: "'[6/9] storage: merge storage-driver overlay2, log rotation, live-restore, registry-mirrors, the proxy, max-concurrent-downloads, log-opts.compress into /etc/docker/daemon.json (other keys kept, backup, validate, atomic replace)'
   echo 'dockhand:   note: other keys in /etc/docker/daemon.json are kept; the old file is saved as /etc/docker/daemon.json.bak-<time>'
   (
     set -eu
@@ -649,7 +653,7 @@ else
     [ -e "$1" ] || set --
     excess=$(($# - 5))
     for old in "$@"; do [ "$excess" -gt 0 ] || break; rm -f -- "$old"; excess=$((excess - 1)); done
-  ) || dh_failed '[6/9] storage: merge storage-driver overlay2, log rotation, live-restore, registry-mirrors, the proxy, max-concurrent-downloads into /etc/docker/daemon.json (other keys kept, backup, validate, atomic replace)' $?
+  ) || dh_failed '[6/9] storage: merge storage-driver overlay2, log rotation, live-restore, registry-mirrors, the proxy, max-concurrent-downloads, log-opts.compress into /etc/docker/daemon.json (other keys kept, backup, validate, atomic replace)' $?
   dh_changes=$((dh_changes + 1))
   dh_config_changed=1
 fi
