@@ -14,8 +14,9 @@ import { fail, script } from './script.js';
 const rootCommand = (summary: string, text: string): PlannedCommand => ({ summary, script: text, sudo: true });
 
 /**
- * daemon.json keys dockerd applies on SIGHUP (moby daemon/reload.go, and the CLI's reload of the
- * authorization plugins); everything else — log-driver and log-opts among them — needs a restart.
+ * Top-level daemon.json keys dockerd applies on SIGHUP as a whole (moby daemon/reload.go, and the
+ * CLI's reload of the authorization plugins); everything else — log-driver and log-opts among them —
+ * needs a restart. The rendered script matches changed top-level keys against this list.
  */
 export const RELOADABLE_KEYS: ReadonlySet<string> = new Set([
   'debug',
@@ -25,20 +26,27 @@ export const RELOADABLE_KEYS: ReadonlySet<string> = new Set([
   'max-concurrent-uploads',
   'max-download-attempts',
   'shutdown-timeout',
-  'features',
   'insecure-registries',
   'registry-mirrors',
   'allow-nondistributable-artifacts',
-  'network-diagnostic-port',
   'default-runtime',
   'runtimes',
   'authorization-plugins',
 ]);
 
-/** Reloaded into the config, but read only when dockerd starts: the image store. */
-const READ_AT_START: ReadonlySet<string> = new Set(['features.containerd-snapshotter']);
+/**
+ * Also reloaded, judged by the plan's dotted keys only (the rendered script sees top-level keys and
+ * restarts for them, the safe side): network-diagnostic-port, and `features.*` except the image store
+ * (features.containerd-snapshotter is reloaded into the config but read only when dockerd starts).
+ */
+const RELOADABLE_MORE: ReadonlySet<string> = new Set(['network-diagnostic-port']);
+const READ_AT_START: ReadonlySet<string> = new Set(['features', 'features.containerd-snapshotter']);
 
-export const isReloadable = (c: DaemonChange) => RELOADABLE_KEYS.has(c.key.split('.')[0]!) && !READ_AT_START.has(c.key);
+export const isReloadable = (c: DaemonChange) => {
+  const top = c.key.split('.')[0]!;
+  if (RELOADABLE_KEYS.has(top) || RELOADABLE_MORE.has(top)) return true;
+  return top === 'features' && !READ_AT_START.has(c.key);
+};
 
 /**
  * What log rotation means for the containers running now: daemon log settings are the defaults of
