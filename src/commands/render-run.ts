@@ -77,7 +77,7 @@ export function refuseDataMove(daemon: DaemonOptions | undefined, where: string)
   if (daemon?.dataRoot === undefined && daemon?.settings?.['data-root'] === undefined) return;
   throw new UsageError(
     `render: ${where} sets the data root (data-root): a rendered script does not move Docker's data`,
-    'leave --data-root (and data-root in --daemon-opt or the inventory) out of render; set it on the hosts with `dockhand up --data-root DIR`, which checks and moves what the old root holds',
+    'leave --data-root (and data-root in --daemon-opt or the inventory) out of render; set it on the hosts with `dockhand up --data-root DIR` (with --move-data-root when the old root holds data: it checks the target, moves and verifies)',
   );
 }
 

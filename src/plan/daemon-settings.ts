@@ -6,8 +6,10 @@
  * are daemon-conflicts.ts, reload-or-restart is daemon-apply.ts.
  */
 import { PreconditionError } from '../core/errors.js';
-import { normalizeMirror, redactUrl } from '../core/daemon-values.js';
+import { normalizeMirror, redactUrl, urlCredentials } from '../core/daemon-values.js';
 import type { Facts } from '../facts/types.js';
+import { proxyEnvironmentText } from '../facts/areas/daemon.js';
+import { secretDigest } from '../core/secret-digest.js';
 import { shQuote } from '../shell/quote.js';
 import { refuseFlagConflicts } from './daemon-conflicts.js';
 import { CONTAINERD_DEFAULT_ROOT, usesSystemContainerd } from './daemon-containerd.js';
@@ -279,11 +281,34 @@ function isNoOpForRunningDaemon(facts: Facts, c: DaemonChange): boolean {
 export const PROXY_DROPIN = '/etc/systemd/system/docker.service.d/dockhand-proxy.conf';
 
 export function proxyDropInContent(proxy: string | undefined, noProxy: string | undefined): string {
-  const env = [
-    ...(proxy ? [`HTTP_PROXY=${proxy}`, `HTTPS_PROXY=${proxy}`] : []),
-    ...(noProxy ? [`NO_PROXY=${noProxy}`] : []),
-  ];
+  const env = proxyEnvironmentText(wantedProxyEnvironment(proxy, noProxy)).split('\n').filter(Boolean);
   return `# Written by dockhand (--proxy/--no-proxy): the Docker daemon's own proxy.\n[Service]\n${env.map((e) => `Environment="${e}"`).join('\n')}\n`;
+}
+
+/** A password in the proxy URL: the drop-in is then root-only (0600); without one it is world-readable like any unit file. */
+export function proxyCarriesSecret(proxy: string | undefined): boolean {
+  return proxy !== undefined && urlCredentials(proxy).length > 0;
+}
+
+/**
+ * Whether the host already has the wanted drop-in, on positive evidence only: its text when readable;
+ * when it is root-only (it holds a password and the facts are read without root), the same file is
+ * there and the unit systemd has loaded passes exactly the wanted proxy variables (systemd shows a
+ * unit's Environment= to every user; compared as digests, see DaemonUnitFacts.proxyEnvironment).
+ */
+export function proxyDropInCurrent(facts: Facts, content: string, options: Pick<DaemonOptions, 'proxy' | 'noProxy'>): boolean {
+  const file = facts.daemonUnit?.dropIns.find((f) => f.path === PROXY_DROPIN);
+  if (!file?.exists) return false;
+  if (file.content !== undefined) return file.content === content;
+  const loaded = facts.daemonUnit?.proxyEnvironment;
+  return loaded !== undefined && loaded === secretDigest(proxyEnvironmentText(wantedProxyEnvironment(options.proxy, options.noProxy)));
+}
+
+function wantedProxyEnvironment(proxy: string | undefined, noProxy: string | undefined) {
+  return {
+    ...(proxy ? { HTTP_PROXY: proxy, HTTPS_PROXY: proxy } : {}),
+    ...(noProxy ? { NO_PROXY: noProxy } : {}),
+  };
 }
 
 export interface DaemonSettingsPlan {
@@ -292,7 +317,7 @@ export interface DaemonSettingsPlan {
   /** Every key that changes, with the option behind it. */
   changes: DaemonChange[];
   /** The proxy drop-in to write, when it changes. */
-  proxyDropIn?: { path: string; content: string };
+  proxyDropIn?: { path: string; content: string; mode: '0600' | '0644' };
   /** What the plan says about the changes (what each option does, values replaced). */
   notes: string[];
   imageStore: ImageStore;
@@ -331,9 +356,8 @@ export function planDaemonSettings(input: DaemonSettingsInput, existing: DaemonC
   let proxyDropIn: DaemonSettingsPlan['proxyDropIn'];
   if ((options.proxy !== undefined || options.noProxy !== undefined) && !proxyInDaemonJson(engineMajor(facts, input.dockerVersion), input.hasSystemd)) {
     const content = proxyDropInContent(options.proxy, options.noProxy);
-    const current = facts.daemonUnit?.dropIns.find((f) => f.path === PROXY_DROPIN)?.content;
-    if (current !== content) {
-      proxyDropIn = { path: PROXY_DROPIN, content };
+    if (!proxyDropInCurrent(facts, content, options)) {
+      proxyDropIn = { path: PROXY_DROPIN, content, mode: proxyCarriesSecret(options.proxy) ? '0600' : '0644' };
       notes.push(`--proxy: the daemon's own traffic goes through ${redactUrl(options.proxy ?? '(no proxy)')} (a systemd drop-in: daemon.json "proxies" needs Engine ${DAEMON_JSON_PROXIES_FROM})`);
     }
   }

@@ -25,9 +25,9 @@ describeHosts('dockhand render: the script carries the daemon settings', () => {
   /** The daemon.json settings; a registry mirror at the gateway's address (never contacted: nothing is pulled). */
   const settings = (mirrors: string[]) => ['--log-max-size', '20m', '--log-max-file', '4', '--live-restore', ...mirrors.flatMap((m) => ['--registry-mirror', m])];
   /**
-   * The daemon's proxy. `plan` is asked without it: facts are gathered without sudo, and the drop-in
-   * is root's 0600 file (as `up` writes it, a proxy may carry a password), so `plan --proxy` cannot
-   * read it and always wants to write it, after `up` as after the script. Its content is checked here.
+   * The daemon's proxy (Engine 20.10 here: a systemd drop-in). Without a password the drop-in is an
+   * ordinary 0644 unit file the facts read; with one it is root's 0600 file and the plan compares
+   * what the loaded unit passes to dockerd (systemctl show) instead: `plan --proxy` converges both ways.
    */
   const proxy = () => ['--proxy', `http://${fleet.network.gateway}:3128`, '--no-proxy', 'localhost,127.0.0.1'];
   const mirrorUrl = (port: number) => `http://${fleet.network.gateway}:${port}`;
@@ -89,7 +89,8 @@ describeHosts('dockhand render: the script carries the daemon settings', () => {
     expect(await info(h, '{{.HTTPProxy}}')).toBe(`http://${fleet.network.gateway}:3128`);
     const login = await h.ssh('plain', `docker info --format '{{.Driver}}'`);
     expect(login.stdout.trim(), login.stderr).toBe('overlay2');
-    await planIsConverged(h, opts);
+    expect(await h.sh('stat -c %a /etc/systemd/system/docker.service.d/dockhand-proxy.conf')).toBe('644\n');
+    await planIsConverged(h, [...opts, ...proxy()]);
 
     const pid = await dockerdPid(h);
     const again = await runRendered(h, [...opts, ...proxy()]);
@@ -107,6 +108,20 @@ describeHosts('dockhand render: the script carries the daemon settings', () => {
     expect(run.stdout).toMatch(/reload docker: registry-mirrors apply on SIGHUP/);
     expect(await dockerdPid(h)).toBe(pid);
     expect(await info(h, '{{range .RegistryConfig.Mirrors}}{{.}} {{end}}')).toBe(`${mirrorUrl(5000)}/ ${mirrorUrl(5001)}/`);
-    await planIsConverged(h, opts);
+    await planIsConverged(h, [...opts, ...proxy()]);
+  });
+
+  it('a proxy with a password: a root-only drop-in, and plan still converges (from the loaded unit), then sees a changed password', async () => {
+    const h = fleet.host('set12');
+    const opts = settings([mirrorUrl(5000), mirrorUrl(5001)]);
+    const secretProxy = (password: string) => ['--proxy', `http://svc:${password}@${fleet.network.gateway}:3128`, '--no-proxy', 'localhost,127.0.0.1'];
+    const run = await runRendered(h, [...opts, ...secretProxy('s3cret-one')]);
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+    expect(await h.sh('stat -c %a /etc/systemd/system/docker.service.d/dockhand-proxy.conf')).toBe('600\n');
+    await planIsConverged(h, [...opts, ...secretProxy('s3cret-one')]);
+    const changed = await dockhand(['plan', `deploy@${h.address}`, '--source', 'docker', ...mirror.args(), ...opts, ...secretProxy('s3cret-two'), '--json']);
+    expect(changed.code, changed.stderr).toBe(0);
+    expect(changed.stdout).not.toContain('s3cret');
+    expect(changed.stdout).toContain('dockhand-proxy.conf');
   });
 });

@@ -169,6 +169,7 @@ const CASES: Case[] = [
     refused: true,
   },
   { name: 'proxy-engine-20-drop-in', release: 'debian-12', state: 'converged', args: { proxy: 'http://user:secret@proxy.internal:3128', 'no-proxy': 'localhost,10.0.0.0/8' }, facts: busy, apply: 'restart' },
+  { name: 'proxy-engine-20-drop-in-no-password', release: 'debian-12', state: 'converged', args: { proxy: 'http://proxy.internal:3128' }, facts: busy, apply: 'restart' },
   { name: 'proxy-engine-28-daemon-json', release: 'debian-13', state: 'converged', args: { proxy: 'http://proxy.internal:3128' }, facts: engine28(busy), apply: 'restart' },
   {
     name: 'daemon-opt-reloadable-only',

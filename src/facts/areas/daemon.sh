@@ -8,7 +8,7 @@
 
 sec daemon_unit
 if [ -d /run/systemd/system ] && has systemctl; then
-  run show systemctl show --no-pager -p ExecStart,FragmentPath docker.service
+  run show systemctl show --no-pager -p ExecStart,FragmentPath,Environment docker.service
 fi
 # Drop-ins from the fixed directories only (never paths the host names), at most DH_DROPINS_MAX.
 dh_n=0

@@ -7,6 +7,7 @@
 import { sectionOf, stdoutOf, type FileContent, type ProbeOutput } from '../../probe/framing.js';
 import type { FactArea } from './area.js';
 import { nonEmpty } from './values.js';
+import { secretDigest } from '../../core/secret-digest.js';
 
 /** Where systemd reads drop-ins for docker.service (most specific first). */
 export const DOCKER_DROPIN_DIRS = [
@@ -56,6 +57,30 @@ export interface DaemonUnitFacts {
   dropInsTruncated: boolean;
   /** Debian's /etc/default/docker (DOCKER_OPTS), when present. */
   defaults?: FileContent;
+  /**
+   * The proxy variables the loaded unit passes to dockerd (systemd shows a unit's Environment= to
+   * every user, even from a root-only drop-in), as secretDigest(proxyEnvironmentText(...)): a
+   * proxy URL may hold a password, which facts never keep. Undefined: no systemd answer.
+   */
+  proxyEnvironment?: string;
+}
+
+/** The proxy variables dockerd reads, in a fixed order: what the unit's and the wanted digests cover. */
+export const PROXY_VARIABLES = ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY'] as const;
+
+export function proxyEnvironmentText(env: Partial<Record<(typeof PROXY_VARIABLES)[number], string>>): string {
+  return PROXY_VARIABLES.filter((k) => env[k] !== undefined).map((k) => `${k}=${env[k]}`).join('\n');
+}
+
+/** `Environment=A=1 HTTP_PROXY=http://… NO_PROXY=a,b` → the proxy variables (the last of each wins, as in systemd). */
+export function parseProxyEnvironment(value: string): Partial<Record<(typeof PROXY_VARIABLES)[number], string>> {
+  const out: Partial<Record<(typeof PROXY_VARIABLES)[number], string>> = {};
+  for (const word of value.split(/\s+/)) {
+    const eq = word.indexOf('=');
+    const name = word.slice(0, eq) as (typeof PROXY_VARIABLES)[number];
+    if (eq > 0 && (PROXY_VARIABLES as readonly string[]).includes(name)) out[name] = word.slice(eq + 1);
+  }
+  return out;
 }
 
 export interface DaemonAreaFacts {
@@ -126,6 +151,7 @@ function parse(out: ProbeOutput): DaemonAreaFacts {
       dropIns: files.filter((f) => f.path !== '/etc/default/docker'),
       dropInsTruncated: unit.kv.dropins_truncated === 'yes',
       defaults: unit.files['/etc/default/docker'],
+      proxyEnvironment: props.Environment === undefined ? undefined : secretDigest(proxyEnvironmentText(parseProxyEnvironment(props.Environment))),
     },
     daemonInfo: info && info.rc === 0 ? parseDaemonInfo(info.stdout) : undefined,
   };

@@ -16,7 +16,7 @@ import { contentHash, DAEMON_JSON, parseDaemonJson } from '../daemon-json.js';
 import { DEFAULT_DOCKER_ROOT } from '../../facts/areas/docker.js';
 import { STORAGE_DRIVERS } from '../../facts/areas/storage.js';
 import { dataRootMoveCommand, UNSUPPORTED_BACKING } from '../daemon-data-root.js';
-import { planDaemonSettings, PROXY_DROPIN } from '../daemon-settings.js';
+import { planDaemonSettings, proxyCarriesSecret, PROXY_DROPIN } from '../daemon-settings.js';
 import type { PlannedCommand } from '../model.js';
 import { pruneBackupsLines, script, writeFileLines } from '../script.js';
 import { change, ok, rootCommand, type StepResult } from './result.js';
@@ -113,9 +113,9 @@ export function storage(ctx: PlanContext, { storage: work }: PlanState): StepRes
   }
   // The proxy drop-in first: a data-root move restarts docker itself, and should start it with the drop-in.
   if (work.settings?.proxyDropIn) {
-    const { path, content } = work.settings.proxyDropIn;
+    const { path, content, mode } = work.settings.proxyDropIn;
     reasons.push(`${path}: the daemon's proxy`);
-    commands.push(rootCommand(`write ${path} (the daemon's proxy)`, script(...writeFileLines(path, content, { mode: '0600' }), 'systemctl daemon-reload')));
+    commands.push(rootCommand(`write ${path} (the daemon's proxy)`, script(...writeFileLines(path, content, { mode }), 'systemctl daemon-reload')));
   }
   const move = work.settings?.move;
   if (work.daemonJson) {
@@ -328,7 +328,7 @@ export function storageTasks(ctx: Target): HostTask[] {
       action: [
         'dh_wants || exit 4',
         '[ -n "$dh_dropin" ] || exit 0',
-        ...writeFileLines(PROXY_DROPIN, '', { contentFrom: `printf '%s' "$dh_dropin"`, mode: '0600' }),
+        ...writeFileLines(PROXY_DROPIN, '', { contentFrom: `printf '%s' "$dh_dropin"`, mode: proxyCarriesSecret(ctx.daemon.proxy) ? '0600' : '0644' }),
         'systemctl daemon-reload',
         recordChanged('proxy-drop-in'),
       ],

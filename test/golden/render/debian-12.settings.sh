@@ -5,7 +5,7 @@
 # options: --os debian --os-version 12 --arch x86_64 --users admin --daemon-opt max-concurrent-downloads=6 --daemon-opt log-opts.compress="true" --log-max-size 10m --log-max-file 3 --live-restore --registry-mirror https://mirror.example.test --proxy http://proxy.example.test:3128 --no-proxy localhost,10.0.0.0/8
 # docker group members added: admin
 #   the docker group is root-equivalent: its members can start containers as root on this host
-# body-sha256: 86ebe52c9786a9ea4720034d07da8f6f91221b18830fced0d3dbb3e4217aece0
+# body-sha256: 7446c1e37639ac82b7cd8a25059464a939ef09c1378525c9064c9f039494aadb
 #   check: sed '1,/^# --- body ---$/d' SCRIPT | sha256sum
 #
 # Usage: sudo sh SCRIPT [--dry-run]   (POSIX sh: dash, busybox ash, bash)
@@ -674,7 +674,7 @@ else
     tmp=$(mktemp /etc/systemd/system/docker.service.d/.dockhand-proxy.conf.XXXXXX)
     trap 'rm -f "$tmp"' EXIT
     printf '%s' "$dh_dropin" > "$tmp"
-    chmod 0600 "$tmp"
+    chmod 0644 "$tmp"
     sync "$tmp" 2>/dev/null || sync
     mv -f "$tmp" /etc/systemd/system/docker.service.d/dockhand-proxy.conf
     trap - EXIT
