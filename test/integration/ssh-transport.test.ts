@@ -129,3 +129,28 @@ describe('SSH connect failures', () => {
   });
 });
 
+
+// Issue 15: with Nagle's algorithm on (ssh2's default, Node's), each small write of the handshake and
+// of every command waited for the ACK of the one before, which the server's side delays (40 ms on
+// Linux): some 200 ms of a converged run. OpenSSH's client turns it off; so does dockhand.
+describe('the TCP connection', () => {
+  it('is opened with TCP_NODELAY', async () => {
+    const net = await import('node:net');
+    const calls: Array<{ port?: number; on: boolean }> = [];
+    const original = net.Socket.prototype.setNoDelay;
+    net.Socket.prototype.setNoDelay = function (this: import('node:net').Socket, on?: boolean) {
+      calls.push({ on: on !== false, port: this.remotePort });
+      return original.call(this, on);
+    };
+    let tr: Transport | undefined;
+    try {
+      tr = await openTransport(spec(), options(), silentLogger);
+      expect((await tr.exec('echo ok')).stdout).toBe('ok\n');
+    } finally {
+      net.Socket.prototype.setNoDelay = original;
+      await tr?.close();
+    }
+    expect(calls.some((c) => c.on)).toBe(true);
+    expect(calls.some((c) => !c.on)).toBe(false);
+  });
+});

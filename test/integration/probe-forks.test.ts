@@ -1,0 +1,61 @@
+/**
+ * Issue 15: walks over /proc in the probes read each process's name with the shell's own `read`, not
+ * a `cat` per process (on a busy host the rootless fragment's walk alone was a quarter of the local
+ * doctor's script). `cat` is shadowed by a shell function that counts its calls; the walks must find
+ * what they found before and call it a fixed number of times, however many processes there are.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rootlessArea } from '../../src/facts/areas/rootless.js';
+import { fragmentOf } from '../../src/facts/areas/index.js';
+import { probeFile } from '../../src/probe/scripts.js';
+
+const which = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
+const NAME = 'dh-forks-test';
+let dir: string;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(os.tmpdir(), 'dockhand-forks-'));
+  copyFileSync(which('sleep'), join(dir, NAME));
+  // Enough processes that a per-process fork would show.
+  for (let i = 0; i < 20; i++) children.push(spawn(join(dir, NAME), ['60'], { stdio: 'ignore' }));
+  await Promise.all(children.map((c) => new Promise((r) => c.once('spawn', r))));
+});
+afterAll(() => {
+  children.forEach((c) => c.kill());
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs `body` after the framing with `cat` counted (one line per call in $dir/cat.log). */
+function counted(body: string, prelude = ''): { stdout: string; cats: number } {
+  const log = join(dir, 'cat.log');
+  writeFileSync(log, '');
+  const shadow = `cat() { echo x >> '${log}'; command cat "$@"; }\n`;
+  const r = spawnSync(which('dash') || 'sh', ['-c', `${probeFile('framing.sh')}\n${prelude}${shadow}${body}`], { encoding: 'latin1' });
+  expect(r.status, r.stderr).toBe(0);
+  return { stdout: r.stdout, cats: readFileSync(log, 'utf8').split('\n').filter(Boolean).length };
+}
+
+describe('process walks fork no cat per process', () => {
+  const processes = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).length;
+
+  it('pids_of without pidof and pgrep (the /proc walk) finds every process of the name, with no cat', () => {
+    const hide = 'has() { case "$1" in pidof|pgrep) return 1;; esac; command -v "$1" >/dev/null 2>&1; }\n';
+    const { stdout, cats } = counted(`pids_of '${NAME}'\n`, hide);
+    expect(stdout.trim().split('\n').map(Number).sort()).toEqual(children.map((c) => c.pid).sort());
+    expect(processes).toBeGreaterThan(20);
+    expect(cats).toBe(0);
+  });
+
+  it('the rootless fragment reads the names of all processes with a fixed number of cat calls', () => {
+    const { stdout, cats } = counted(`set --\nDH_RECORD_DIR=${dir}/records\n${fragmentOf(rootlessArea)}\n`);
+    expect(stdout).toContain('rootless_daemons');
+    // Its fixed reads (three /proc/sys files) at most, not one per process.
+    expect(cats).toBeLessThanOrEqual(3);
+    expect(processes).toBeGreaterThan(20);
+  });
+});
