@@ -5,12 +5,14 @@
  * what they found before and call it a fixed number of times, however many processes there are.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rootlessArea } from '../../src/facts/areas/rootless.js';
 import { fragmentOf } from '../../src/facts/areas/index.js';
+import { storageArea } from '../../src/facts/areas/storage.js';
+import { doctorScript } from '../../src/doctor/script.js';
 import { probeFile } from '../../src/probe/scripts.js';
 
 const which = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
@@ -57,5 +59,42 @@ describe('process walks fork no cat per process', () => {
     // Its fixed reads (three /proc/sys files) at most, not one per process.
     expect(cats).toBeLessThanOrEqual(3);
     expect(processes).toBeGreaterThan(20);
+  });
+});
+
+/** Runs `body` after the framing with the named tools shadowed by functions that log each call. */
+function logged(body: string, tools: string[]): { stdout: string; calls: string[] } {
+  const log = join(dir, 'calls.log');
+  writeFileSync(log, '');
+  const shadows = tools.map((t) => `${t}() { echo "${t} $*" >> '${log}'; command ${t} "$@"; }\n`).join('');
+  const r = spawnSync(which('dash') || 'sh', ['-c', `${probeFile('framing.sh')}\n${shadows}${body}`], { encoding: 'latin1' });
+  expect(r.status, r.stderr).toBe(0);
+  return { stdout: r.stdout, calls: readFileSync(log, 'utf8').split('\n').filter(Boolean) };
+}
+
+describe('the storage fragment counts entries without ls | wc', () => {
+  it('counts every entry (hidden ones too) by globbing, and forks no ls, wc or head', () => {
+    const root = join(dir, 'docker-root');
+    const sha = join(root, 'image/overlay2/imagedb/content/sha256');
+    mkdirSync(sha, { recursive: true });
+    for (const f of ['a', 'b', '.hidden']) writeFileSync(join(sha, f), '');
+    mkdirSync(join(root, 'overlay2/l'), { recursive: true });
+    mkdirSync(join(root, 'containers/c1'), { recursive: true });
+    mkdirSync(join(root, 'containers/c2'), { recursive: true });
+    const vars = Object.entries(storageArea.vars ?? {}).map(([k, v]) => `${k}='${Array.isArray(v) ? v.join(' ') : v}'\n`).join('');
+    const { stdout, calls } = logged(`${vars}dh_root='${root}'\n${fragmentOf(storageArea)}\n`, ['ls', 'wc', 'head']);
+    expect(stdout).toContain('K\0images.overlay2\x003\0');
+    expect(stdout).toContain('K\0driver.overlay2\0yes\0');
+    expect(stdout).toContain('K\0containers\x002\0');
+    expect(calls).toEqual([]);
+  });
+});
+
+describe('the doctor probe', () => {
+  it('reads the home directory without cut and greps the rc files once', () => {
+    const { stdout, calls } = logged(doctorScript(), ['cut', 'grep', 'head']);
+    expect(stdout).toContain(`K\0home\0${os.userInfo().homedir}\0`);
+    expect(calls.filter((c) => c.startsWith('cut') || c.startsWith('head -n 1'))).toEqual([]);
+    expect(calls.filter((c) => c.includes('DOCKER_HOST')).length).toBeLessThanOrEqual(1);
   });
 });
