@@ -99,3 +99,20 @@ describe('start-up imports of the built CLI', () => {
     expect(heavyIn(r.packages)).toEqual(['ssh2']);
   });
 });
+
+// Issue 15: ssh2's index evaluated its HTTP(S) agents (node:http, node:https, node:tls) and its
+// server on every SSH run; the bundle defers them to first use (scripts/bundle.mjs, lazy-ssh2-extras).
+describe('the bundled SSH transport', () => {
+  it('loads without node:http, node:https or node:tls', () => {
+    const chunk = Object.entries(bundled).find(([, f]) => f.packages.includes('ssh2'))?.[0];
+    expect(chunk).toBeDefined();
+    const script = `import(${JSON.stringify(join(bundleDir, chunk!))}).then((m) => {
+      console.log(JSON.stringify({ exports: Object.keys(m), builtins: process.moduleLoadList.filter((x) => /^NativeModule (http|https|tls)$/.test(x)) }));
+    });`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { exports: string[]; builtins: string[] };
+    expect(out.exports).toContain('SshTransport');
+    expect(out.builtins).toEqual([]);
+  });
+});
