@@ -98,8 +98,29 @@ lazy(module.exports.utils, 'generateKeyPairSync', () => require('./keygen.js').g
   },
 };
 
+/**
+ * yargs renders the running command's whole help text before every command handler runs, only to
+ * keep it for a later showHelp()/getHelp() — which dockhand never calls (its .fail() handler throws,
+ * and --help is answered before any handler). Rendering it measures every line's width, which loads
+ * the real string-width and wrap-ansi (dockhand's help text is not all ASCII): some 50-80 ms of CPU
+ * on every command. Without the cache, a showHelp() would render the help when asked instead. The
+ * build fails if yargs no longer has that line.
+ */
+const noHelpCacheBeforeHandler = {
+  name: 'no-help-cache-before-handler',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]yargs[\\/]build[\\/]lib[\\/]command\.js$/ }, async (args) => {
+      const { readFile } = await import('node:fs/promises');
+      const src = await readFile(args.path, 'utf8');
+      const line = 'yargs.getInternalMethods().getUsageInstance().cacheHelpMessage();';
+      if (src.split(line).length !== 2) throw new Error(`no-help-cache-before-handler: yargs' lib/command.js changed; update scripts/bundle.mjs`);
+      return { contents: src.replace(line, '/* dockhand: no help rendering before the handler (scripts/bundle.mjs) */'), loader: 'js', resolveDir: dirname(args.path) };
+    });
+  },
+};
+
 const result = await build({
-  plugins: [lazyStringWidth, noNativeAddons, lazySsh2Extras],
+  plugins: [lazyStringWidth, noNativeAddons, lazySsh2Extras, noHelpCacheBeforeHandler],
   absWorkingDir: root,
   // bin.ts answers a bare --version itself and imports main.ts (a chunk) for everything else.
   // api-main: the doctor runs it as another user (gather.ts finds it next to its own chunk).

@@ -116,3 +116,19 @@ describe('the bundled SSH transport', () => {
     expect(out.builtins).toEqual([]);
   });
 });
+
+// Issue 15: yargs rendered the running command's help text before every handler (to keep it for a
+// showHelp() dockhand never calls): measuring every line loaded the real string-width and wrap-ansi.
+describe('the bundled command-line parser', () => {
+  it('renders no help before a command runs, and --help and unknown flags still answer as before', () => {
+    const chunk = Object.entries(bundled).find(([, f]) => f.packages.includes('yargs'))?.[0];
+    const src = readFileSync(join(bundleDir, chunk!), 'utf8');
+    expect(src).toContain('cacheHelpMessage');
+    expect(src).not.toMatch(/getUsageInstance\(\)\.cacheHelpMessage\(\)/);
+    const help = spawnSync(process.execPath, [cli, 'plan', '--help'], { encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^dockhand plan \[targets\.\.\]/);
+    const bad = spawnSync(process.execPath, [cli, 'plan', '--bogus'], { encoding: 'utf8' });
+    expect(bad.stderr).toContain('unknown option --bogus for `dockhand plan`');
+  });
+});
