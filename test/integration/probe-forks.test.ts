@@ -13,6 +13,8 @@ import { rootlessArea } from '../../src/facts/areas/rootless.js';
 import { fragmentOf } from '../../src/facts/areas/index.js';
 import { storageArea } from '../../src/facts/areas/storage.js';
 import { doctorScript } from '../../src/doctor/script.js';
+import { factsProbeScript } from '../../src/facts/probe.js';
+import { splitProbeOutput } from '../../src/probe/framing.js';
 import { probeFile } from '../../src/probe/scripts.js';
 
 const which = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
@@ -96,5 +98,44 @@ describe('the doctor probe', () => {
     expect(stdout).toContain(`K\0home\0${os.userInfo().homedir}\0`);
     expect(calls.filter((c) => c.startsWith('cut') || c.startsWith('head -n 1'))).toEqual([]);
     expect(calls.filter((c) => c.includes('DOCKER_HOST')).length).toBeLessThanOrEqual(1);
+  });
+});
+
+// Issue 15: `docker info` (the probe's slowest command) runs beside the fragments after the daemon
+// area, not before them. Stand-ins for docker and findmnt (the storage fragment, after it) log when
+// they start and end; docker info takes 600 ms, findmnt 300 ms: run one after the other, each would
+// end before the other starts. Needs a running dockerd (the probe asks only then).
+const dockerdRuns = spawnSync('sh', ['-c', 'pidof dockerd'], { encoding: 'utf8' }).stdout.trim() !== '';
+describe.skipIf(!dockerdRuns)('the facts probe with docker info beside the rest', () => {
+  it('starts the later fragments while docker info runs, and still prints every section whole, then the end marker', () => {
+    const bin = join(dir, 'bin');
+    mkdirSync(bin, { recursive: true });
+    const log = join(dir, 'order.log');
+    writeFileSync(log, '');
+    const stand = (name: string, body: string) => {
+      writeFileSync(join(bin, name), `#!/bin/sh\necho "${name} start" >> '${log}'\n${body}\necho "${name} end" >> '${log}'\n`, { mode: 0o755 });
+    };
+    stand('docker', `[ "$1" = info ] && echo "docker info" >> '${log}' && sleep 0.6; echo '{"running":0}'`);
+    stand('findmnt', 'sleep 0.3; echo ext4');
+    const r = spawnSync(which('dash') || 'sh', ['-c', factsProbeScript()], { encoding: 'latin1', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+    expect(r.status, r.stderr).toBe(0);
+    const order = readFileSync(log, 'utf8').split('\n').filter((l) => /^(docker|findmnt) /.test(l));
+    // docker --version (binaries, before) may come first; `docker info` marks docker info's start.
+    const infoStart = order.indexOf('docker info');
+    expect(infoStart).toBeGreaterThanOrEqual(0);
+    expect(infoStart).toBeLessThan(order.indexOf('findmnt end'));
+    expect(order.indexOf('findmnt start')).toBeLessThan(order.lastIndexOf('docker end'));
+    const out = splitProbeOutput(r.stdout, 'local', 3);
+    expect(out.complete).toBe(true);
+    expect(r.stdout.endsWith('D\0')).toBe(true);
+    expect(r.stdout).toContain('S\0daemon_info\0C\0info\0');
+    expect(r.stdout).toContain('S\0storage\0');
+  });
+
+  it('a fragment after it that exits still ends the probe without the end marker (output known cut short)', () => {
+    const script = factsProbeScript().replace('sec storage\n', 'sec storage\nexit 3\n');
+    const r = spawnSync(which('dash') || 'sh', ['-c', script], { encoding: 'latin1' });
+    expect(r.status).toBe(3);
+    expect(r.stdout.endsWith('D\0')).toBe(false);
   });
 });
