@@ -10,15 +10,9 @@ import type { ProvisionArgs } from './provision-run.js';
 import { withSourceOptions, withTargetOptions } from './options.js';
 import { withRemovalOptions } from './down.js';
 
-function withProvisionOptions<T>(y: Argv<T>) {
-  return withSourceOptions(
-    withTargetOptions(y).positional('targets', { type: 'string', array: true, describe: 'hosts, as for -H' }),
-    'users to add to the docker group (default: the login user, or SUDO_USER locally)',
-  )
-    .option('rootless', { type: 'boolean', describe: 'give the users rootless Docker (their own daemon, as their user service) instead of the root-equivalent docker group' })
-    .option('os', { type: 'string', describe: 'treat the host as this os-release ID (derivatives)' })
-    .option('codename', { type: 'string', describe: 'treat the host as this release codename' })
-    .option('allow-storage-switch', { type: 'boolean', describe: 'switch the storage driver, image store or data root even if that hides existing images/containers (they stay on disk)' })
+/** The daemon settings flags (daemon.json keys, the proxy): plan, up and render take the same. */
+export function withDaemonOptions<T>(y: Argv<T>) {
+  return y
     .option('daemon-opt', { type: 'string', array: true, nargs: 1, describe: 'daemon.json KEY=VALUE (repeatable; VALUE is JSON or a string; log-opts.max-size=10m sets one key of an object; null removes)' })
     .option('log-max-size', { type: 'string', describe: 'rotate container logs (json-file/local) at this size, e.g. 10m (default 10m when --log-max-file is given)' })
     .option('log-max-file', { type: 'number', describe: 'log files kept per container when rotating (default 3 when --log-max-size is given)' })
@@ -27,7 +21,18 @@ function withProvisionOptions<T>(y: Argv<T>) {
     .option('data-root', { type: 'string', describe: "dockerd's data root (refused when the old root holds data, unless --allow-storage-switch)" })
     .option('proxy', { type: 'string', describe: "HTTP(S) proxy for the daemon's own traffic (pulls, pushes)" })
     .option('no-proxy', { type: 'string', describe: 'hosts the daemon reaches without the proxy (comma-separated)' })
-    .option('image-store', { choices: ['overlay2', 'containerd'] as const, describe: "overlay2 graph driver (default) or containerd's image store (Engine 24+, the default of fresh Engine 29 installs)" })
+    .option('image-store', { choices: ['overlay2', 'containerd'] as const, describe: "overlay2 graph driver (default) or containerd's image store (Engine 24+, the default of fresh Engine 29 installs)" });
+}
+
+function withProvisionOptions<T>(y: Argv<T>) {
+  return withDaemonOptions(withSourceOptions(
+    withTargetOptions(y).positional('targets', { type: 'string', array: true, describe: 'hosts, as for -H' }),
+    'users to add to the docker group (default: the login user, or SUDO_USER locally)',
+  ))
+    .option('rootless', { type: 'boolean', describe: 'give the users rootless Docker (their own daemon, as their user service) instead of the root-equivalent docker group' })
+    .option('os', { type: 'string', describe: 'treat the host as this os-release ID (derivatives)' })
+    .option('codename', { type: 'string', describe: 'treat the host as this release codename' })
+    .option('allow-storage-switch', { type: 'boolean', describe: 'switch the storage driver, image store or data root even if that hides existing images/containers (they stay on disk)' })
     .option('contexts', { type: 'boolean', describe: 'up: then create/update a docker context per ready host (as `dockhand contexts`)' })
     .option('serial', { type: 'string', describe: 'rolling run: N hosts or P% at a time, each batch after the last passed its health gate' })
     .option('bundle', { type: 'string', describe: 'install from this air-gap bundle (`dockhand bundle`): no network needed on the hosts' })

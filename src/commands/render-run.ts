@@ -3,15 +3,16 @@
  * resolved or connected; a host target is read (facts only, nothing changed), and all hosts named
  * must be the same target, since one artifact runs on all of them.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExitCode, UsageError } from '../core/errors.js';
 import { packageRoot } from '../core/paths.js';
-import { writeText } from '../core/output.js';
 import { gatherFacts } from '../facts/gather.js';
 import type { Facts } from '../facts/types.js';
 import { runFleetCommand } from '../fleet/command.js';
 import { osLabel, planOptionsFor } from '../plan/host-options.js';
+import type { DaemonOptions } from '../plan/daemon-settings.js';
+import { redactUrl, urlCredentials } from '../core/daemon-values.js';
 import { loadPlaybooks } from '../playbook/load.js';
 import { cloudConfig, cloudInitMime, imageBuilderComponent, ssmCommands, ssmDocument, type RenderFormat } from '../render/formats.js';
 import { renderScript, type RenderedScript } from '../render/script.js';
@@ -43,10 +44,45 @@ function optionWords(argv: RenderArgs, target: RenderTarget): string[] {
   add('channel', argv.channel);
   add('key-fingerprint', argv['key-fingerprint']);
   if (argv.users?.length) words.push(`--users ${argv.users.join(',')}`);
+  // The daemon settings as the target has them (flags, or a host's inventory `daemon:`); a proxy's
+  // password never reaches the header (the script body carries the proxy as given).
+  const d = target.ctx.daemon;
+  for (const [k, v] of Object.entries(d.settings ?? {})) words.push(`--daemon-opt ${k}=${JSON.stringify(v)}`);
+  add('log-max-size', d.logMaxSize);
+  add('log-max-file', d.logMaxFile?.toString());
+  if (d.liveRestore !== undefined) words.push(d.liveRestore ? '--live-restore' : '--no-live-restore');
+  for (const m of d.registryMirrors ?? []) words.push(`--registry-mirror ${m}`);
+  add('proxy', d.proxy === undefined ? undefined : redactUrl(d.proxy));
+  add('no-proxy', d.noProxy);
+  add('image-store', d.imageStore);
   return words;
 }
 
+/** A URL with user:password anywhere in the daemon settings (the proxy, a --daemon-opt value). */
+function carriesCredentials(daemon: DaemonOptions): boolean {
+  const urls: string[] = [];
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') urls.push(v);
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  walk(daemon);
+  return urls.some((u) => urlCredentials(u).length > 0);
+}
+
+/**
+ * A data root move (dockerd's data copied to a new root while it is stopped) is `up`'s to make, with
+ * the facts of the host in hand: a script rendered in advance must not do it blind.
+ */
+export function refuseDataMove(daemon: DaemonOptions | undefined, where: string): void {
+  if (daemon?.dataRoot === undefined && daemon?.settings?.['data-root'] === undefined) return;
+  throw new UsageError(
+    `render: ${where} sets the data root (data-root): a rendered script does not move Docker's data`,
+    'leave --data-root (and data-root in --daemon-opt or the inventory) out of render; set it on the hosts with `dockhand up --data-root DIR`, which checks and moves what the old root holds',
+  );
+}
+
 export function renderArtifact(argv: RenderArgs, target: RenderTarget, withFiles: Array<{ file: string; text: string }>): string {
+  refuseDataMove(target.ctx.daemon, 'the target');
   return wrapScript(argv, target, renderScript(target, { version, options: optionWords(argv, target) }), withFiles);
 }
 
@@ -68,6 +104,7 @@ export function wrapScript(argv: Pick<RenderArgs, 'format' | 'output'>, target: 
 
 export async function runRender(argv: RenderArgs): Promise<ExitCode> {
   const flags = flagOptions({ ...argv, os: undefined });
+  refuseDataMove(flags.daemon, 'an option');
   if (argv.with?.length && argv.format !== 'cloud-init') throw new UsageError('--with applies to --format cloud-init only');
   const withFiles = (argv.with ?? []).map((file) => {
     try {
@@ -87,12 +124,18 @@ export async function runRender(argv: RenderArgs): Promise<ExitCode> {
     target = await targetFromHosts(argv, flags, playbooks);
   }
   const text = renderArtifact(argv, target, withFiles);
+  // The artifact carries the daemon settings as given, a proxy's password included (the host needs
+  // it): written as is, not through the masking every other output gets; a file is then private.
+  const secret = carriesCredentials(target.ctx.daemon);
   if (argv.output) {
-    writeFileSync(argv.output, text, { mode: argv.format === 'script' ? 0o755 : 0o644 });
+    const mode = argv.format === 'script' ? (secret ? 0o700 : 0o755) : secret ? 0o600 : 0o644;
+    writeFileSync(argv.output, text, { mode });
+    chmodSync(argv.output, mode);
     process.stderr.write(`dockhand: wrote ${argv.output} (${argv.format} for ${target.identity.label}, ${target.identity.machine})\n`);
   } else {
-    writeText(process.stdout, text);
+    process.stdout.write(text);
   }
+  if (secret) process.stderr.write('dockhand: note: the output carries the credentials of a URL in the daemon settings (the proxy): keep it private\n');
   return ExitCode.ok;
 }
 

@@ -6,13 +6,14 @@
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import type { DockhandCommand } from './command.js';
 import { withSourceOptions, withTargetOptions } from './options.js';
+import { withDaemonOptions } from './provision.js';
 import type { RenderArgs } from './render-run.js';
 
 export const renderCommand: DockhandCommand<RenderArgs> = {
   command: 'render',
   describe: 'write the playbook as a standalone script, cloud-init user-data, an SSM document or an Image Builder component',
   builder: (y) =>
-    withSourceOptions(withTargetOptions(y), 'users to add to the docker group (root-equivalent)')
+    withDaemonOptions(withSourceOptions(withTargetOptions(y), 'users to add to the docker group (root-equivalent)'))
       .option('format', { choices: ['script', 'cloud-init', 'ssm', 'image-builder'] as const, default: 'script' as const, describe: 'what to write' })
       .option('os', { type: 'string', describe: 'target playbook id (debian, ubuntu, rhel, …) when no host is named' })
       .option('os-version', { type: 'string', describe: 'target release (12 or bookworm)' })
@@ -24,6 +25,7 @@ export const renderCommand: DockhandCommand<RenderArgs> = {
     ['$0 render --os debian --os-version 12 --users admin -o converge.sh', 'a script for Debian 12; run it with sudo sh converge.sh'],
     ['$0 render --format cloud-init --os ubuntu --os-version 24.04 --arch arm64 -o user-data', 'first-boot user-data'],
     ['$0 render --format ssm -H admin@host -o dockhand.yaml', 'an SSM document for hosts like this one'],
+    ['$0 render --os debian --os-version 12 --log-max-size 10m --live-restore --registry-mirror https://mirror.example', 'with daemon settings, merged into daemon.json as `up` does'],
   ],
   run: async (argv: ArgumentsCamelCase<RenderArgs>) => (await import('./render-run.js')).runRender(argv),
 };

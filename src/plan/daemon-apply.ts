@@ -88,7 +88,7 @@ export function decideApply(facts: Facts, changes: readonly DaemonChange[], extr
 }
 
 /** What docker info shows of the reloadable keys, as shell conditions. */
-function reloadChecks(changes: readonly DaemonChange[]): DaemonApply['checks'] {
+export function reloadChecks(changes: readonly DaemonChange[]): DaemonApply['checks'] {
   const out: DaemonApply['checks'] = [];
   for (const c of changes) {
     if (c.key === 'registry-mirrors' && Array.isArray(c.to)) {

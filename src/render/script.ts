@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { shQuote } from '../shell/quote.js';
 import { stepDefinition, type HostTask } from '../plan/steps/index.js';
+import { STORAGE_REFUSED_EXIT } from '../plan/steps/storage.js';
 import type { RenderTarget } from './target.js';
 
 export const BODY_MARK = '# --- body ---';
@@ -20,6 +21,7 @@ export const SCRIPT_EXIT = {
   wrongHost: 3,
   daemonJson: 4,
   notRoot: 5,
+  storageRefused: STORAGE_REFUSED_EXIT,
   wouldChange: 10,
   usage: 64,
 } as const;
@@ -30,6 +32,7 @@ const EXIT_DOC = [
   `${SCRIPT_EXIT.wrongHost}  not the OS or architecture this script was made for: nothing changed`,
   `${SCRIPT_EXIT.daemonJson}  /etc/docker/daemon.json cannot be merged safely: nothing changed`,
   `${SCRIPT_EXIT.notRoot}  not run as root: nothing changed`,
+  `${SCRIPT_EXIT.storageRefused}  overlay2 cannot run here (kernel, data root filesystem) or a storage switch would hide images: nothing changed`,
   `${SCRIPT_EXIT.wouldChange} --dry-run: something would change (0: nothing would)`,
   `${SCRIPT_EXIT.usage} unknown option`,
 ];
@@ -127,7 +130,7 @@ export function renderScript(target: RenderTarget, meta: ScriptMeta): RenderedSc
   const steps = selection.playbook.steps
     .map(({ step }) => ({ id: step, def: stepDefinition(step) }))
     .filter(({ def }) => !def.applies || def.applies(ctx));
-  const helpers = steps.flatMap(({ def }) => def.helpers?.() ?? []);
+  const helpers = steps.flatMap(({ def }) => def.helpers?.(ctx) ?? []);
   const preflight = steps.flatMap(({ def }) => def.preflight?.(ctx) ?? []);
   const body: string[] = [
     'set -u',
@@ -148,6 +151,11 @@ export function renderScript(target: RenderTarget, meta: ScriptMeta): RenderedSc
     ...identityLines(target),
     'dh_changes=0',
     'dh_config_changed=',
+    // What this run changed in the daemon's configuration (daemon.json keys, the proxy drop-in), for
+    // the services step's reload-or-restart; actions run in subshells, so it goes through a file.
+    'dh_state=$(mktemp -d "${TMPDIR:-/tmp}/dockhand.XXXXXX") || exit 1',
+    `trap 'rm -rf "$dh_state"' EXIT`,
+    "trap 'exit 1' HUP INT TERM",
     `dh_failed() { echo "dockhand: failed (exit $2): $1" >&2; if [ "$2" = ${SCRIPT_EXIT.daemonJson} ]; then exit ${SCRIPT_EXIT.daemonJson}; fi; exit ${SCRIPT_EXIT.stepFailed}; }`,
     ...helpers,
   ];
@@ -192,6 +200,7 @@ export function renderScript(target: RenderTarget, meta: ScriptMeta): RenderedSc
     comment('  --dry-run prints what would change and changes nothing; --check also runs the checks (daemon'),
     comment('  answers, storage driver, users reach the API): exit 0 only on a converged, working host.'),
     comment('  DOCKHAND_USERS=a,b (environment) adds more users to the docker group at run time.'),
+    comment('  DOCKHAND_ALLOW_STORAGE_SWITCH=1 (environment) allows a storage switch that hides images (exit 6 otherwise).'),
     comment('Exit codes:'),
     ...EXIT_DOC.map((l) => comment(`  ${l}`)),
     BODY_MARK,

@@ -10,16 +10,15 @@
  * its other keys; the SSM document's embedded script run the way the agent runs it (its own working
  * directory, SSM_* variables) converges a host and refuses a hostile parameter before changing anything.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { shQuote } from '../../src/shell/quote.js';
 import { homeWithKey, runCli } from '../harness/cli.js';
-import { dockerLikeDebs, generateSigningKey, serveDirectory, writeAptRepo, type SigningKey, type StaticServer } from '../harness/docker-repo.js';
 import { describeHosts } from '../harness/e2e.js';
 import { bootHosts, type Fleet, type Suite, type TestHost } from '../harness/hosts.js';
+import { dockerLikeMirror, type DockerLikeMirror } from './render-mirror.js';
 
 const VERSIONS: Record<Suite, string> = { bullseye: '11', bookworm: '12', trixie: '13' };
 /** One fresh host per release, each run under another shell; plus hosts for `up` first and for SSM. */
@@ -32,16 +31,14 @@ const HOSTS: Array<{ name: string; suite: Suite; shell: string }> = [
 describeHosts('dockhand render: the script on real hosts, without dockhand', () => {
   let fleet: Fleet;
   let home: string;
-  let key: SigningKey;
-  let repoDir: string;
-  let server: StaticServer;
+  let mirror: DockerLikeMirror;
   const dockhand = (args: string[]) => runCli(fleet, home, args);
   const target = (h: TestHost) => `deploy@${h.address}`;
-  const repoArgs = () => ['--mirror', server.url, '--key-fingerprint', key.fingerprint, '--users', 'plain'];
+  const repoArgs = () => mirror.args();
 
   /** Renders `format` for the host's release to a file and returns its text. */
   async function render(h: TestHost, format: string): Promise<string> {
-    const out = join(repoDir, `${h.name}.${format}`);
+    const out = join(mirror.dir, `${h.name}.${format}`);
     const r = await dockhand(['render', '--format', format, '--os', 'debian', '--os-version', VERSIONS[h.suite], ...repoArgs(), '-o', out]);
     expect(r.code, r.stderr).toBe(0);
     return readFileSync(out, 'utf8');
@@ -72,27 +69,12 @@ describeHosts('dockhand render: the script on real hosts, without dockhand', () 
   beforeAll(async () => {
     fleet = await bootHosts([...HOSTS.map(({ name, suite }) => ({ name, suite })), { name: 'up12', suite: 'bookworm' }, { name: 'ssm13', suite: 'trixie' }]);
     home = homeWithKey(fleet);
-    repoDir = mkdtempSync(join(tmpdir(), 'dockhand-render-'));
-    key = await generateSigningKey();
-    // Each release's Debian packages, fetched inside a host of that release, become the mirror's Docker-named ones.
-    for (const { name, suite } of HOSTS) {
-      const h = fleet.host(name);
-      await h.sh(
-        'apt-get update -qq && mkdir -p /root/debs && cd /root/debs && apt-get download -qq docker.io containerd runc ' +
-          '&& if apt-cache show docker-cli >/dev/null 2>&1; then apt-get download -qq docker-cli; fi',
-        { timeoutMs: 300_000 },
-      );
-      const debs = await dockerLikeDebs(join(h.rootfs, 'root/debs'), join(repoDir, 'build', suite));
-      await h.sh('rm -rf /root/debs');
-      await writeAptRepo(join(repoDir, 'www'), suite, 'amd64', debs, key);
-    }
-    server = await serveDirectory(join(repoDir, 'www'), fleet.network.gateway);
+    mirror = await dockerLikeMirror(fleet, HOSTS.map(({ name }) => fleet.host(name)));
   });
   afterAll(async () => {
-    await server?.close();
-    key?.remove();
+    await mirror?.close();
     await fleet?.stop();
-    for (const dir of [home, repoDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+    if (home) rmSync(home, { recursive: true, force: true });
   });
 
   describe.each(HOSTS)('$suite under $shell', ({ name, shell }) => {
@@ -188,9 +170,9 @@ describeHosts('dockhand render: the script on real hosts, without dockhand', () 
     expect(schema.stdout).toMatch(/Valid cloud-config/);
 
     // MIME: the user's own cloud-config beside ours; each cloud-config part is valid on its own.
-    const own = join(repoDir, 'own.yaml');
-    (await import('node:fs')).writeFileSync(own, '#cloud-config\npackages: [htop]\nruncmd:\n  - [touch, /run/own-ran]\n');
-    const out = join(repoDir, 'mime');
+    const own = join(mirror.dir, 'own.yaml');
+    writeFileSync(own, '#cloud-config\npackages: [htop]\nruncmd:\n  - [touch, /run/own-ran]\n');
+    const out = join(mirror.dir, 'mime');
     const r = await dockhand(['render', '--format', 'cloud-init', '--os', 'debian', '--os-version', '12', ...repoArgs(), '--with', own, '-o', out]);
     expect(r.code, r.stderr).toBe(0);
     const mime = readFileSync(out, 'utf8');

@@ -90,6 +90,12 @@ export interface TestHost {
   sh(cmd: string, opts?: RunOptions): Promise<string>;
   /** Runs cmd over real SSH (OpenSSH client, host key verified) as one of the test users. */
   ssh(user: TestUserName, cmd: string, opts?: RunOptions): Promise<ExecResult>;
+  /**
+   * Powers the host off (an orderly shutdown) and boots the same root filesystem again, as a VM's
+   * power cycle: resolves once systemd reports running/degraded (boot jobs, e.g. cloud-init's, done).
+   * `bootSeconds` and `systemState` then describe this boot.
+   */
+  reboot(opts?: { bootTimeoutMs?: number }): Promise<void>;
   /** OpenSSH client arguments up to and including the destination, for tests that spawn ssh themselves. */
   sshArgs(user: TestUserName): string[];
   stop(): Promise<void>;
@@ -230,34 +236,38 @@ async function bootOne(state: RunState, spec: HostSpec, link: HostLink, ctx: Boo
   const knownHostsFile = join(state.tempDir, `known_hosts.${spec.name}`);
   writeFileSync(knownHostsFile, knownHostsLine(link.address, hostPublicKey));
 
-  const consoleLog = join(state.runDir, `${spec.name}.console.log`);
-  const started = Date.now();
-  const container = await startContainer({
-    root: rootfs,
-    machine: `dht${state.runId}-${spec.name}`,
-    netnsPath: link.netnsPath,
-    consoleLog,
-    cgroups: cgroupModeFor(),
-  });
-  state.containers.set(spec.name, container);
-  const alive = () => container.nspawn.exitCode === null && container.nspawn.signalCode === null;
-  let systemState: string;
-  try {
-    await waitForPort(link.address, 22, ctx.bootTimeoutMs, alive);
-    const res = await execInContainer(container.leader, 'systemctl is-system-running --wait', {
-      timeoutMs: Math.max(5_000, ctx.bootTimeoutMs - (Date.now() - started)),
+  let boots = 0;
+  /** Starts nspawn on the root and waits for systemd; the container is recorded for teardown at once. */
+  const boot = async (timeoutMs: number) => {
+    const consoleLog = join(state.runDir, `${spec.name}.console${boots++ ? `.${boots}` : ''}.log`);
+    const started = Date.now();
+    const c = await startContainer({
+      root: rootfs,
+      machine: `dht${state.runId}-${spec.name}`,
+      netnsPath: link.netnsPath,
+      consoleLog,
+      cgroups: cgroupModeFor(),
     });
-    systemState = res.stdout.trim();
-    if (systemState !== 'running' && systemState !== 'degraded') {
-      throw new Error(`systemd says ${JSON.stringify(systemState)}`);
+    state.containers.set(spec.name, c);
+    const alive = () => c.nspawn.exitCode === null && c.nspawn.signalCode === null;
+    try {
+      await waitForPort(link.address, 22, timeoutMs, alive);
+      const res = await execInContainer(c.leader, 'systemctl is-system-running --wait', {
+        timeoutMs: Math.max(5_000, timeoutMs - (Date.now() - started)),
+      });
+      const systemState = res.stdout.trim();
+      if (systemState !== 'running' && systemState !== 'degraded') {
+        throw new Error(`systemd says ${JSON.stringify(systemState)}`);
+      }
+      return { container: c, systemState, bootSeconds: (Date.now() - started) / 1000 };
+    } catch (err) {
+      const failed = alive() ? (await execInContainer(c.leader, 'systemctl --failed --no-legend', { timeoutMs: 5_000 })).stdout : '';
+      throw new Error(
+        `host ${spec.name} (${spec.suite}) did not boot: ${(err as Error).message}\nfailed units: ${failed.trim() || '-'}\nconsole:\n${consoleTail(consoleLog)}`,
+      );
     }
-  } catch (err) {
-    const failed = alive() ? (await execInContainer(container.leader, 'systemctl --failed --no-legend', { timeoutMs: 5_000 })).stdout : '';
-    throw new Error(
-      `host ${spec.name} (${spec.suite}) did not boot: ${(err as Error).message}\nfailed units: ${failed.trim() || '-'}\nconsole:\n${consoleTail(consoleLog)}`,
-    );
-  }
-  const bootSeconds = (Date.now() - started) / 1000;
+  };
+  let { container, systemState, bootSeconds } = await boot(ctx.bootTimeoutMs);
 
   const sshArgs = (user: TestUserName) => [
     '-F', '/dev/null',
@@ -279,7 +289,7 @@ async function bootOne(state: RunState, spec: HostSpec, link: HostLink, ctx: Boo
     deploypw: { name: 'deploypw', home: '/home/deploypw', sudo: 'password', password },
     plain: { name: 'plain', home: '/home/plain', sudo: 'none' },
   } satisfies Record<TestUserName, TestUser>;
-  return {
+  const host: TestHost = {
     name: spec.name,
     suite: spec.suite,
     address: link.address,
@@ -300,12 +310,21 @@ async function bootOne(state: RunState, spec: HostSpec, link: HostLink, ctx: Boo
     },
     ssh: (user, cmd, o) => run('ssh', [...sshArgs(user), '--', cmd], { timeoutMs: 120_000, ...o }),
     sshArgs,
+    async reboot(o) {
+      // A generous grace: an orderly shutdown stops dockerd and its containers first.
+      await stopContainer(container, 30_000);
+      state.containers.delete(spec.name);
+      ({ container, systemState, bootSeconds } = await boot(o?.bootTimeoutMs ?? ctx.bootTimeoutMs));
+      host.bootSeconds = bootSeconds;
+      host.systemState = systemState;
+    },
     async stop() {
       await stopContainer(container);
       state.containers.delete(spec.name);
       removeTree(rootfs);
     },
   };
+  return host;
 }
 
 function knownHostsLine(address: string, publicKey: string): string {

@@ -52,6 +52,14 @@ describe('input is checked before any connection', () => {
     [['render', '--os', 'debian'], /--os-version is needed for Debian/],
     [['render', '--os', 'debian', '--os-version', '12', '--arch', 'mips'], /--arch: 'mips' is not one of/],
     [['render', '--os', 'arch', '--docker-version', '28.1'], /docker version 28\.1 needs the docker package source/, 2],
+    // The daemon settings are checked as `up` checks them; a data root move is `up`'s alone.
+    [['render', '-H', '127.0.0.1:1', '--log-max-size', '10 m'], /--log-max-size/],
+    [['render', '-H', '127.0.0.1:1', '--registry-mirror', 'ftp://m'], /--registry-mirror/],
+    [['render', '-H', '127.0.0.1:1', '--data-root', '/srv/docker'], /render: an option sets the data root \(data-root\): a rendered script does not move Docker's data/],
+    [['render', '--os', 'debian', '--os-version', '12', '--daemon-opt', 'data-root=/srv/docker'], /a rendered script does not move Docker's data/],
+    // What no engine the target may have can do is said when rendering.
+    [['render', '--os', 'debian', '--os-version', '12', '--image-store', 'containerd', '--docker-version', '20.10'], /render: .*--image-store containerd needs Engine 24 or newer/],
+    [['render', '--os', 'debian', '--os-version', '12', '--log-max-size', '10m', '--daemon-opt', 'log-driver=journald'], /render: .*apply to the json-file and local log drivers/],
   ])('%j', (args, message, code = 64) => {
     const r = run(args as string[]);
     // A version the target's package manager cannot pin is a plan failure (exit 2), as in `plan`.
@@ -79,6 +87,22 @@ it('writes to stdout, or to -o FILE (a script executable)', () => {
   expect(readFileSync(file, 'utf8')).toBe(out.stdout);
   expect(statSync(file).mode & 0o777).toBe(0o755);
   expect(r.stderr).toContain(`wrote ${file}`);
+});
+
+it('the daemon settings reach the script and its header (a proxy password only the body carries)', () => {
+  const r = run(['render', '--os', 'debian', '--os-version', '12', '--log-max-size', '20m', '--live-restore', '--registry-mirror', 'https://m.example.test', '--proxy', 'http://u:s3cret@p.example.test:3128']);
+  expect(r.code, r.stderr).toBe(0);
+  const header = r.stdout.slice(0, r.stdout.indexOf('# --- body ---'));
+  expect(header).toMatch(/^# options: .*--log-max-size 20m --live-restore --registry-mirror https:\/\/m\.example\.test --proxy http:\/\/\*\*\*@p\.example\.test:3128$/m);
+  expect(header).not.toContain('s3cret');
+  expect(r.stdout).toContain(`dh_w log-opts.max-size '"20m"'`);
+  expect(r.stdout).toContain('dh_w live-restore true');
+  // The body carries the password the host needs, unmasked, and the user is told; a file is private.
+  expect(r.stdout).toContain(`dh_w proxies.http-proxy '"http://u:s3cret@p.example.test:3128"'`);
+  expect(r.stderr).toMatch(/carries the credentials .* keep it private/);
+  const file = join(dir, 'with-proxy.sh');
+  expect(run(['render', '--os', 'debian', '--os-version', '12', '--proxy', 'http://u:s3cret@p.example.test:3128', '-o', file]).code).toBe(0);
+  expect(statSync(file).mode & 0o777).toBe(0o700);
 });
 
 const GOLDEN = join(fileURLToPath(new URL('../golden/render/', import.meta.url)));

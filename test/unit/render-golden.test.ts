@@ -12,6 +12,8 @@ import { FORMATS } from '../../src/render/formats.js';
 import { BODY_MARK } from '../../src/render/script.js';
 import { hostTarget } from '../../src/render/target.js';
 import { createHash } from 'node:crypto';
+import type { DaemonOptions } from '../../src/plan/daemon-settings.js';
+import { EVERY_KIND_OF_SETTING } from '../fixtures/daemon-settings.js';
 import { factsFor, playbooks } from '../fixtures/facts/build.js';
 import { RELEASES } from '../fixtures/facts/releases.js';
 
@@ -34,7 +36,9 @@ const VARIANTS = [
   { name: 'pinned', options: { dockerVersion: '28.1', users: ['admin'] } },
 ];
 
-function rendered(release: string, format: (typeof FORMATS)[number], options: { dockerVersion?: string; users?: string[] }): string | undefined {
+type Options = { dockerVersion?: string; users?: string[]; daemon?: DaemonOptions };
+
+function rendered(release: string, format: (typeof FORMATS)[number], options: Options): string | undefined {
   const facts = factsFor(release, 'fresh');
   let target;
   try {
@@ -52,7 +56,7 @@ function rendered(release: string, format: (typeof FORMATS)[number], options: { 
  * A wrapper format around a stub script: the script itself has its own golden file, and the
  * invariants below check that every format carries it byte for byte (13 MB of copies otherwise).
  */
-function renderedWrapper(release: string, variant: string, format: (typeof FORMATS)[number], options: { dockerVersion?: string; users?: string[] }): string | undefined {
+function renderedWrapper(release: string, variant: string, format: (typeof FORMATS)[number], options: Options): string | undefined {
   const script = rendered(release, 'script', options);
   if (script === undefined) return undefined;
   const bodySha256 = /^# body-sha256: ([0-9a-f]{64})$/m.exec(script)![1]!;
@@ -75,6 +79,16 @@ describe.each(RELEASES)('%s', (release) => {
       return;
     }
     checkGolden(`${release}.${name}.${EXT[format]}`, text);
+  });
+});
+
+/** The daemon settings (issue 11's options) carried by the script: a systemd release and an OpenRC one. */
+const SETTINGS = EVERY_KIND_OF_SETTING;
+describe.each(['debian-12', 'alpine-3.22'])('%s with daemon settings', (release) => {
+  it.each(['script', 'cloud-init'] as const)('%s', (format) => {
+    const options = { users: ['admin'], daemon: SETTINGS };
+    const text = format === 'script' ? rendered(release, format, options)! : renderedWrapper(release, 'settings', format, options)!;
+    checkGolden(`${release}.settings.${EXT[format]}`, text);
   });
 });
 

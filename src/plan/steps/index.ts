@@ -32,7 +32,7 @@ export interface StepDefinition {
   decide(ctx: PlanContext, state: PlanState): StepResult;
   tasks(target: Target): HostTask[];
   /** Shell function definitions the tasks call, included once at the top of a rendered script. */
-  helpers?(): string[];
+  helpers?(target: Target): string[];
   /** A step that only some plans have (rootless: only with --rootless); absent = every plan. */
   applies?(ctx: Target): boolean;
   /** Host conditions checked before any step of a rendered script runs (plan's up-front refusals). */

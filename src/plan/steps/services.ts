@@ -5,7 +5,7 @@
 import type { Facts } from '../../facts/types.js';
 import { shJoin, shQuote } from '../../shell/quote.js';
 import type { PlanContext } from '../context.js';
-import { applyCommands } from '../daemon-apply.js';
+import { applyCommands, checkLines, reloadLines, RELOADABLE_KEYS } from '../daemon-apply.js';
 import { storageCheckLines } from '../daemon-settings.js';
 import type { PlannedCommand } from '../model.js';
 import type { ServiceManager } from '../service-managers.js';
@@ -13,6 +13,7 @@ import { fail, script } from '../script.js';
 import type { PlanState } from './state.js';
 import { change, ok, rootCommand, type StepResult } from './result.js';
 import { allOf, type HostTask, type Target } from './task.js';
+import { settingsChecks } from './daemon-json-shell.js';
 
 /** The units whose failed state the facts report (systemd only), in the order systemctl is given them. */
 const STUCK_UNITS = ['docker.service', 'docker.socket', 'containerd.service'] as const;
@@ -156,6 +157,43 @@ export function verifyTasks(ctx: Target): HostTask[] {
 }
 
 /**
+ * Docker taking this run's configuration changes, the least disruptive way as `up` does
+ * (daemon-apply.ts): a reload when every changed daemon.json key is one dockerd reloads on SIGHUP
+ * (containers and dockerd's PID untouched), else one restart; then docker info must show the settings.
+ */
+function restartTask(ctx: Target): HostTask {
+  const sm = ctx.serviceManager;
+  const test = { what: "docker's configuration unchanged by this run", shell: '[ -z "${dh_config_changed:-}" ]' };
+  const tryRestart = sm.render('try-restart', ['docker']);
+  if (sm.kind !== 'systemd' || !tryRestart) {
+    return {
+      summary: 'restart docker if it is running (this run changed its configuration)',
+      test,
+      action: [tryRestart ?? `if ${sm.isActive('docker')} >/dev/null 2>&1; then ${fail('restart dockerd yourself: this host has no init system')}; fi`],
+    };
+  }
+  const driver = ctx.step('storage')?.driver ?? 'overlay2';
+  const checks = settingsChecks(ctx, driver);
+  const reloadable = [...RELOADABLE_KEYS].map((k) => `-e ${shQuote(k)}`).join(' ');
+  return {
+    summary: 'reload or restart docker if it is running (this run changed its configuration)',
+    test,
+    action: [
+      'changed=$(grep -v \'^$\' "$dh_state/changed-keys" 2>/dev/null || true)',
+      'if ! systemctl is-active --quiet docker.service; then exit 0; fi',
+      `if [ -n "$changed" ] && ! printf '%s\\n' "$changed" | grep -qvxF ${reloadable}; then`,
+      `  echo "reload docker: $(printf '%s' "$changed" | tr '\\n' ' ') apply on SIGHUP (containers and dockerd's PID unchanged)"`,
+      ...reloadLines(true).map((l) => `  ${l}`),
+      'else',
+      '  systemctl reset-failed docker.service 2>/dev/null || true',
+      `  ${tryRestart}`,
+      'fi',
+      ...checkLines(checks, 60),
+    ],
+  };
+}
+
+/**
  * On the host: docker restarted when this run changed its configuration (and it runs), then every
  * service running and enabled at boot. Without a manager the script cannot start anything: it says so.
  */
@@ -175,13 +213,7 @@ export function servicesTasks(ctx: Target): HostTask[] {
       action: [`for u in ${STUCK_UNITS.map(shQuote).join(' ')}; do systemctl reset-failed "$u" 2>/dev/null || true; done`],
     });
   }
-  tasks.push(
-    {
-      summary: 'restart docker if it is running (this run changed its configuration)',
-      test: { what: 'docker\'s configuration unchanged by this run', shell: '[ -z "${dh_config_changed:-}" ]' },
-      action: [sm.render('try-restart', ['docker']) ?? `if ${sm.isActive('docker')} >/dev/null 2>&1; then ${fail('restart dockerd yourself: this host has no init system')}; fi`],
-    },
-  );
+  tasks.push(restartTask(ctx));
   for (const n of names) {
     const enable = sm.render('enable-now', [n]);
     const active = `${sm.isActive(n)} >/dev/null 2>&1`;

@@ -13,12 +13,14 @@ import { DockhandError, ExitCode } from '../../core/errors.js';
 import { shQuote } from '../../shell/quote.js';
 import type { PlanContext } from '../context.js';
 import { contentHash, DAEMON_JSON, parseDaemonJson } from '../daemon-json.js';
-import { majorOf, planDaemonSettings } from '../daemon-settings.js';
+import { DEFAULT_DOCKER_ROOT } from '../../facts/areas/docker.js';
+import { STORAGE_DRIVERS } from '../../facts/areas/storage.js';
+import { planDaemonSettings, PROXY_DROPIN } from '../daemon-settings.js';
 import type { PlannedCommand } from '../model.js';
 import { pruneBackupsLines, script, writeFileLines } from '../script.js';
 import { change, ok, rootCommand, type StepResult } from './result.js';
 import type { PlanState, StorageWork } from './state.js';
-import { daemonJsonFunction } from './daemon-json-shell.js';
+import { daemonJsonFunction, wantsFunction } from './daemon-json-shell.js';
 import type { HostTask, Preflight, Target } from './task.js';
 
 export type { StorageWork };
@@ -138,48 +140,129 @@ const OVERLAY_PERSISTED =
 /** The facts-side analysis, or undefined when it refuses (the plan then fails; the script decides on the host). */
 function workFromFacts(ctx: Target, facts: PlanContext['facts']): StorageWork | undefined | 'refused' {
   try {
-    // The rendered merge (dh_daemon_json) writes the storage keys only: judge the facts by those.
-    return storageWork({ ...ctx, daemon: {}, facts });
+    return storageWork({ ...ctx, facts });
   } catch {
     return 'refused';
   }
 }
 
+/** The options ask for the daemon's proxy: under systemd it may be a drop-in (engines before daemon.json "proxies"). */
+const proxied = (ctx: Target) => ctx.serviceManager.kind === 'systemd' && (ctx.daemon.proxy !== undefined || ctx.daemon.noProxy !== undefined);
+
+export function storageHelpers(ctx: Target): string[] {
+  const params = ctx.step('storage');
+  return params ? [...daemonJsonFunction(), ...wantsFunction(ctx, params.driver)] : daemonJsonFunction();
+}
+
+/** The script's exit code when the host cannot run the storage wanted, or a switch would hide data (README "render"). */
+export const STORAGE_REFUSED_EXIT = 6;
+
+/** Shell: $r the data root (daemon.json's data-root, else the default), $d its nearest existing directory. */
+const DATA_ROOT_LINES = [
+  `r=$(sed -n 's/.*"data-root"[[:space:]]*:[[:space:]]*"\\([^"]*\\)".*/\\1/p' ${shQuote(DAEMON_JSON)} 2>/dev/null | head -n 1); r=\${r:-${DEFAULT_DOCKER_ROOT}}`,
+  'd=$r; while [ ! -d "$d" ]; do d=${d%/*}; [ -n "$d" ] || d=/; done',
+];
+
 /**
- * Shell line setting $snap: 1 when the engine is (or may be) 29 or newer — the containerd store must
- * be turned off explicitly — from --docker-version when pinned, else the installed dockerd.
+ * The plan's up-front refusals (storageWork, refuseHidingData), checked on the host before any step:
+ * a kernel too old for overlay2, a data root on a filesystem overlay2 cannot use (overlay, aufs, zfs,
+ * btrfs, xfs without d_type), and a storage driver / image store switch that would hide the images
+ * and containers of the current one (DOCKHAND_ALLOW_STORAGE_SWITCH=1 allows it, as
+ * --allow-storage-switch does for `up`). Unknown (no findmnt/stat, no docker): not refused, as the plan.
  */
-function snapshotterLine(ctx: Target): string {
-  const pinned = majorOf(ctx.dockerVersion?.replace(/^\d+:/, ''));
-  if (pinned !== undefined) return `snap=${pinned >= 29 ? 1 : 0}`;
-  return `snap=1; m=$(dockerd --version 2>/dev/null | sed -n 's/^Docker version \\([0-9][0-9]*\\)\\..*/\\1/p'); if [ -n "$m" ] && [ "$m" -lt 29 ]; then snap=0; fi`;
+function storageRefusals(ctx: Target, driver: string): Preflight[] {
+  const store = ctx.daemon.imageStore ?? 'overlay2';
+  // The directory the wanted store keeps its data in (overlayfs: containerd's snapshotter).
+  const target = store === 'containerd' ? 'overlayfs' : driver;
+  const others = [...STORAGE_DRIVERS, 'overlayfs'].filter((x) => x !== target);
+  const dataOf = (x: string) =>
+    x === 'overlayfs'
+      ? '"$r/containerd/daemon/io.containerd.snapshotter.v1.overlayfs/snapshots"'
+      : `"$r/"${shQuote(x)}`;
+  return [
+    {
+      what: `the kernel is new enough for ${driver}`,
+      shell: `k=$(uname -r); m=\${k%%.*}; case $m in ''|*[!0-9]*) exit 0 ;; esac; [ "$m" -ge 4 ] || { echo "this host runs kernel $k" >&2; exit 1; }`,
+      refusal: `the kernel is too old for ${driver} (needs 4.0 or newer): nothing was changed; upgrade the kernel first`,
+      exitCode: STORAGE_REFUSED_EXIT,
+    },
+    {
+      what: `the data root is on a filesystem ${driver} can use`,
+      shell: [
+        ...DATA_ROOT_LINES,
+        't=$(findmnt -n -o FSTYPE -T "$d" 2>/dev/null | head -n 1); [ -n "$t" ] || t=$(stat -f -c %T "$d" 2>/dev/null)',
+        `case $t in ${[...UNSUPPORTED_BACKING].join('|')}) echo "$r is on $t" >&2; exit 1 ;; esac`,
+        'if [ "$t" = xfs ] && command -v xfs_info >/dev/null 2>&1; then',
+        '  mnt=$(findmnt -n -o TARGET -T "$d" 2>/dev/null | head -n 1)',
+        '  if xfs_info "${mnt:-$d}" 2>/dev/null | grep -q "ftype=0"; then echo "$r is on xfs formatted without d_type (ftype=0)" >&2; exit 1; fi',
+        'fi',
+      ].join('\n'),
+      refusal: `${driver} cannot run on the filesystem of the Docker data root (see above): nothing was changed; put it on ext4, or xfs formatted with ftype=1`,
+      exitCode: STORAGE_REFUSED_EXIT,
+    },
+    {
+      what: 'no images or containers would be hidden by a storage switch',
+      shell: [
+        '[ -z "${DOCKHAND_ALLOW_STORAGE_SWITCH:-}" ] || exit 0',
+        // The running daemon knows best: its driver, and what it holds (a stopped one is not asked:
+        // docker info would socket-activate it).
+        "if { pidof dockerd || pgrep -x dockerd; } >/dev/null 2>&1 && drv=$(docker info --format '{{.Driver}}' 2>/dev/null) && [ -n \"$drv\" ]; then",
+        `  case $drv in ${shQuote(target)}) exit 0 ;; esac`,
+        "  n=$(docker info --format '{{.Images}} image(s) and {{.Containers}} container(s)' 2>/dev/null)",
+        "  case $n in '0 image(s) and 0 container(s)'|'') exit 0 ;; esac",
+        '  echo "the running daemon uses the $drv driver and holds $n" >&2; exit 1',
+        'fi',
+        ...DATA_ROOT_LINES,
+        `for x in ${others.map(shQuote).join(' ')}; do`,
+        `  case $x in overlayfs) p=${dataOf('overlayfs')} ;; *) p="$r/$x" ;; esac`,
+        '  if [ -n "$(ls -A "$p" 2>/dev/null)" ]; then echo "$p holds data of the $x store" >&2; exit 1; fi',
+        'done',
+      ].join('\n'),
+      refusal: `switching to ${store === 'containerd' ? "containerd's image store" : `the ${driver} driver`} would hide the images and containers above (they stay on disk, unseen): nothing was changed; save what you need (docker save / docker export), or run with DOCKHAND_ALLOW_STORAGE_SWITCH=1`,
+      exitCode: STORAGE_REFUSED_EXIT,
+    },
+  ];
 }
 
-export function storageHelpers(): string[] {
-  return daemonJsonFunction();
-}
-
-/** Before any change: refuse (exit 4) when daemon.json exists but cannot be merged safely. */
+/** Before any change: the storage refusals, then exit 4 when daemon.json exists but cannot be merged safely, or the engine cannot do what is asked. */
 export function storagePreflight(ctx: Target): Preflight[] {
   const params = ctx.step('storage');
   if (!params) return [];
+  const o = ctx.daemon;
+  const rotation = o.logMaxSize !== undefined || o.logMaxFile !== undefined;
   return [
+    ...storageRefusals(ctx, params.driver),
+    // The plan's refuseLogOptsForOtherDrivers on the host's own file (a wanted log-driver was judged when rendering).
+    ...(rotation && o.settings?.['log-driver'] === undefined
+      ? [
+          {
+            what: 'log rotation applies to the log driver daemon.json sets',
+            shell: `ld=$(sed -n 's/.*"log-driver"[[:space:]]*:[[:space:]]*"\\([^"]*\\)".*/\\1/p' ${shQuote(DAEMON_JSON)} 2>/dev/null | head -n 1); case $ld in ''|json-file|local) ;; *) echo "${DAEMON_JSON} sets log-driver $ld" >&2; exit 1 ;; esac`,
+            refusal: '--log-max-size/--log-max-file apply to the json-file and local log drivers (see above): nothing was changed; rotate with that driver\'s own settings (--daemon-opt log-opts.…), or switch with --daemon-opt log-driver=local',
+            exitCode: 4,
+          },
+        ]
+      : []),
     {
       what: `${DAEMON_JSON} can be merged safely`,
-      shell: `${snapshotterLine(ctx)}; rc=0; dh_daemon_json ${shQuote(DAEMON_JSON)} ${shQuote(params.driver)} "$snap" >/dev/null || rc=$?; [ "$rc" -ne 4 ]`,
-      refusal: `${DAEMON_JSON} cannot be merged safely (see above): nothing was changed; fix the file, then run again`,
+      shell: `dh_wants || exit 4; rc=0; dh_daemon_json ${shQuote(DAEMON_JSON)} >/dev/null || rc=$?; [ "$rc" -ne 4 ]`,
+      refusal: `${DAEMON_JSON} cannot be merged safely, or the daemon settings asked for cannot be made (see above): nothing was changed; fix it, then run again`,
       exitCode: 4,
     },
   ];
 }
+
+/** A line recording, for the services step, what this run changed in the daemon's configuration. */
+const recordChanged = (what: string) => `printf '%s\\n' ${what} >> "$dh_state/changed-keys"`;
 
 export function storageTasks(ctx: Target): HostTask[] {
   const params = ctx.step('storage');
   if (!params) return [];
   const driver = params.driver;
   const f = shQuote(DAEMON_JSON);
-  const merge = `dh_daemon_json ${f} ${shQuote(driver)} "$snap"`;
-  return [
+  const merge = `dh_daemon_json ${f}`;
+  const keys = describeWanted(ctx);
+  const tasks: HostTask[] = [
     {
       summary: 'load the overlay module',
       test: { what: 'the overlay filesystem is available', shell: OVERLAY_SUPPORTED, holds: (facts) => facts.overlay.supported },
@@ -198,21 +281,22 @@ export function storageTasks(ctx: Target): HostTask[] {
       action: ctx.serviceManager.loadModuleAtBoot('overlay'),
     },
     {
-      summary: `merge storage-driver ${driver} into ${DAEMON_JSON} (other keys kept, backup, validate, atomic replace)`,
+      summary: `merge ${keys} into ${DAEMON_JSON} (other keys kept, backup, validate, atomic replace)`,
       test: {
-        what: `${DAEMON_JSON} sets ${driver}`,
-        shell: `${snapshotterLine(ctx)}; rc=0; ${merge} >/dev/null 2>&1 || rc=$?; [ "$rc" -eq 3 ]`,
+        what: `${DAEMON_JSON} sets ${keys}`,
+        shell: `dh_wants >/dev/null 2>&1 || exit 1; rc=0; ${merge} >/dev/null 2>&1 || rc=$?; [ "$rc" -eq 3 ]`,
         holds: (facts) => {
           const w = workFromFacts(ctx, facts);
           return w === 'refused' ? undefined : w?.daemonJson === undefined;
         },
       },
       action: [
-        snapshotterLine(ctx),
+        'dh_wants || exit 4',
         'rc=0',
         `new=$(${merge}) || rc=$?`,
         `if [ "$rc" -eq 3 ]; then exit 0; fi`,
         `if [ "$rc" -ne 0 ]; then echo ${shQuote(`${DAEMON_JSON} cannot be merged safely; it is left as it is: fix it by hand (keep "storage-driver": "${driver}"), then run again`)} >&2; exit 4; fi`,
+        `changed=$(${merge} keys)`,
         ...writeFileLines(DAEMON_JSON, '', {
           contentFrom: `printf '%s\\n' "$new"`,
           keepOwnerAndMode: true,
@@ -221,10 +305,48 @@ export function storageTasks(ctx: Target): HostTask[] {
             `if [ -e ${f} ]; then cp -p ${f} ${f}".bak-$(date -u +%Y%m%dT%H%M%SZ)"; echo "saved the old ${DAEMON_JSON} as ${DAEMON_JSON}.bak-<time>"; fi`,
           ],
         }),
+        `echo "changed in ${DAEMON_JSON}: $(printf '%s' "$changed" | tr '\\n' ' ')"`,
+        recordChanged('"$changed"'),
         ...pruneBackupsLines(`${DAEMON_JSON}.bak-`, DAEMON_JSON_BACKUPS_KEPT),
       ],
       changesDaemonConfig: true,
       notes: [`other keys in ${DAEMON_JSON} are kept; the old file is saved as ${DAEMON_JSON}.bak-<time>`],
     },
   ];
+  if (proxied(ctx)) {
+    const p = shQuote(PROXY_DROPIN);
+    tasks.push({
+      summary: `write ${PROXY_DROPIN} (the daemon's proxy, for engines before daemon.json "proxies")`,
+      test: {
+        what: `the daemon's proxy as asked (daemon.json "proxies", or ${PROXY_DROPIN} for older engines)`,
+        shell: `dh_wants >/dev/null 2>&1 || exit 1; [ -z "$dh_dropin" ] || printf '%s' "$dh_dropin" | cmp -s - ${p}`,
+        holds: (facts) => {
+          const w = workFromFacts(ctx, facts);
+          return w === 'refused' ? undefined : w?.settings?.proxyDropIn === undefined;
+        },
+      },
+      action: [
+        'dh_wants || exit 4',
+        '[ -n "$dh_dropin" ] || exit 0',
+        ...writeFileLines(PROXY_DROPIN, '', { contentFrom: `printf '%s' "$dh_dropin"`, mode: '0600' }),
+        'systemctl daemon-reload',
+        recordChanged('proxy-drop-in'),
+      ],
+      changesDaemonConfig: true,
+    });
+  }
+  return tasks;
+}
+
+/** The daemon.json keys the options set, for the task's words ("storage-driver overlay2, log-opts.max-size, …"). */
+function describeWanted(ctx: Target): string {
+  const driver = ctx.step('storage')?.driver ?? 'overlay2';
+  const o = ctx.daemon;
+  const words = [o.imageStore === 'containerd' ? 'the containerd image store' : `storage-driver ${driver}`];
+  if (o.logMaxSize !== undefined || o.logMaxFile !== undefined) words.push('log rotation');
+  if (o.liveRestore !== undefined) words.push('live-restore');
+  if (o.registryMirrors !== undefined) words.push('registry-mirrors');
+  if (o.proxy !== undefined || o.noProxy !== undefined) words.push('the proxy');
+  for (const k of Object.keys(o.settings ?? {})) words.push(k);
+  return words.join(', ');
 }

@@ -5,7 +5,7 @@
 # options: --os raspbian --os-version 12 --arch armv7l --docker-version 28.1 --users admin
 # docker group members added: admin
 #   the docker group is root-equivalent: its members can start containers as root on this host
-# body-sha256: 47fd23dbd6618729acff4600eddfa2b18df66487bf6da08c63b57b4076935d7f
+# body-sha256: 5a278c3b439c13144aa4e2a7c9308305f0a812a0d9a274f51b689a864f39f075
 #   check: sed '1,/^# --- body ---$/d' SCRIPT | sha256sum
 #
 # Usage: sudo sh SCRIPT [--dry-run]   (POSIX sh: dash, busybox ash, bash)
@@ -13,12 +13,14 @@
 #   --dry-run prints what would change and changes nothing; --check also runs the checks (daemon
 #   answers, storage driver, users reach the API): exit 0 only on a converged, working host.
 #   DOCKHAND_USERS=a,b (environment) adds more users to the docker group at run time.
+#   DOCKHAND_ALLOW_STORAGE_SWITCH=1 (environment) allows a storage switch that hides images (exit 6 otherwise).
 # Exit codes:
 #   0  converged: nothing to do, or every change made and verified
 #   1  a step or a check failed (the output names it; later steps did not run)
 #   3  not the OS or architecture this script was made for: nothing changed
 #   4  /etc/docker/daemon.json cannot be merged safely: nothing changed
 #   5  not run as root: nothing changed
+#   6  overlay2 cannot run here (kernel, data root filesystem) or a storage switch would hide images: nothing changed
 #   10 --dry-run: something would change (0: nothing would)
 #   64 unknown option
 # --- body ---
@@ -49,9 +51,13 @@ if [ "$dh_wrong" = 1 ]; then
 fi
 dh_changes=0
 dh_config_changed=
+dh_state=$(mktemp -d "${TMPDIR:-/tmp}/dockhand.XXXXXX") || exit 1
+trap 'rm -rf "$dh_state"' EXIT
+trap 'exit 1' HUP INT TERM
 dh_failed() { echo "dockhand: failed (exit $2): $1" >&2; if [ "$2" = 4 ]; then exit 4; fi; exit 1; }
+dh_w() { dh_n=$((dh_n + 1)); eval "DH_W${dh_n}_P=\$1; DH_W${dh_n}_V=\$2; export DH_W${dh_n}_P DH_W${dh_n}_V"; DH_N=$dh_n; export DH_N; }
 dh_daemon_json() {
-  if [ -e "$1" ]; then cat -- "$1"; fi | awk -v driver="$2" -v snap="$3" '
+  if [ -e "$1" ]; then cat -- "$1"; fi | awk -v mode="${2:-doc}" '
 function die(why) { print "daemon.json: " why > "/dev/stderr"; exit 4 }
 function ws() { while (P <= L && index(" \t\r\n", substr(S, P, 1)) > 0) P++ }
 function pstr(   c, st) {
@@ -110,16 +116,24 @@ function pobj(depth, K, V,   c, key, val, n) {
   }
 }
 # Parse text T as one object into K/V (depth 1 is the object itself).
-function parse(T, K, V,   junkK, junkV) {
-  S = T; L = length(S); P = 1; delete SEEN
+function parse(T, K, V,   k) {
+  S = T; L = length(S); P = 1
+  for (k in SEEN) delete SEEN[k]
   ws(); if (P > L) { K[0] = 0; return }
   if (substr(S, P, 1) != "{") die("the file is not a JSON object")
   pobj(1, K, V); ws()
   if (P <= L) die("text after the object")
 }
-function set(K, V, key, val,   i) {
-  for (i = 1; i <= K[0]; i++) if (K[i] == key) { if (V[i] != val) { V[i] = val; CHANGED = 1 }; return }
-  K[0]++; K[K[0]] = key; V[K[0]] = val; CHANGED = 1
+# A value'\''s text without the white space outside strings: "as wanted" ignores layout.
+function canon(t,   out, i, n, c, instr) {
+  out = ""; instr = 0; n = length(t)
+  for (i = 1; i <= n; i++) {
+    c = substr(t, i, 1)
+    if (instr) { out = out c; if (c == "\\") { i++; out = out substr(t, i, 1) } else if (c == "\"") instr = 0 }
+    else if (c == "\"") { instr = 1; out = out c }
+    else if (index(" \t\r\n", c) == 0) out = out c
+  }
+  return out
 }
 function render(K, V, indent,   i, out) {
   if (K[0] == 0) return "{}"
@@ -127,29 +141,79 @@ function render(K, V, indent,   i, out) {
   for (i = 1; i <= K[0]; i++) out = out (i > 1 ? "," : "") "\n" indent "  \"" K[i] "\": " V[i]
   return out "\n" indent "}"
 }
+# The object text T with the member at dotted path PATH set to VAL (removed when VAL is empty);
+# CH says whether anything changed (the returned text is then the new object, else unused).
+function setp(T, path, val, indent,   K, V, i, idx, dot, seg, rest, child) {
+  parse(T, K, V)
+  dot = index(path, ".")
+  if (dot == 0) { seg = path; rest = "" } else { seg = substr(path, 1, dot - 1); rest = substr(path, dot + 1) }
+  idx = 0
+  for (i = 1; i <= K[0]; i++) if (K[i] == seg) idx = i
+  if (rest == "") {
+    if (val == "") {
+      if (idx == 0) return T
+      for (i = idx; i < K[0]; i++) { K[i] = K[i + 1]; V[i] = V[i + 1] }
+      K[0]--
+    } else if (idx == 0) { K[0]++; K[K[0]] = seg; V[K[0]] = val }
+    else if (canon(V[idx]) == canon(val)) return T
+    else V[idx] = val
+  } else {
+    if (idx == 0) { if (val == "") return T; child = "" }
+    else { child = V[idx]; if (substr(child, 1, 1) != "{") die("\"" seg "\" is not an object") }
+    child = setp(child, rest, val, indent "  ")
+    if (!CH) return T
+    if (idx == 0) { K[0]++; idx = K[0]; K[idx] = seg }
+    V[idx] = child
+  }
+  CH = 1
+  return render(K, V, indent)
+}
 { TEXT = TEXT $0 "\n" }
 END {
-  parse(TEXT, TK, TV)
-  CHANGED = 0
-  set(TK, TV, "storage-driver", "\"" driver "\"")
-  if (snap == 1) {
-    fi = 0
-    for (i = 1; i <= TK[0]; i++) if (TK[i] == "features") fi = i
-    if (fi == 0) { FK[0] = 0 } else {
-      if (substr(TV[fi], 1, 1) != "{") die("\"features\" is not an object")
-      parse(TV[fi], FK, FV)
-    }
-    before = CHANGED; CHANGED = 0
-    set(FK, FV, "containerd-snapshotter", "false")
-    if (CHANGED) set(TK, TV, "features", render(FK, FV, "  "))
-    CHANGED = CHANGED || before
+  DOC = TEXT; ANY = 0; NK = 0
+  parse(DOC, TK, TV)
+  for (w = 1; w <= ENVIRON["DH_N"] + 0; w++) {
+    path = ENVIRON["DH_W" w "_P"]
+    CH = 0
+    out = setp(DOC, path, ENVIRON["DH_W" w "_V"], "")
+    if (!CH) continue
+    DOC = out; ANY = 1
+    top = path; if (index(top, ".") > 0) top = substr(top, 1, index(top, ".") - 1)
+    if (!(top in KEYS)) { KEYS[top] = 1; NK++; KL[NK] = top }
   }
-  if (!CHANGED) exit 3
-  print render(TK, TV, "")
+  if (!ANY) exit 3
+  if (mode == "keys") { for (i = 1; i <= NK; i++) print KL[i]; exit 0 }
+  print DOC
 }
 '
 }
-if ! ( snap=0; rc=0; dh_daemon_json /etc/docker/daemon.json overlay2 "$snap" >/dev/null || rc=$?; [ "$rc" -ne 4 ] ); then echo 'dockhand: /etc/docker/daemon.json cannot be merged safely (see above): nothing was changed; fix the file, then run again' >&2; exit 4; fi
+dh_wants() {
+  dh_n=0; DH_N=0; export DH_N
+  dh_w storage-driver '"overlay2"'
+}
+if ! ( k=$(uname -r); m=${k%%.*}; case $m in ''|*[!0-9]*) exit 0 ;; esac; [ "$m" -ge 4 ] || { echo "this host runs kernel $k" >&2; exit 1; } ); then echo 'dockhand: the kernel is too old for overlay2 (needs 4.0 or newer): nothing was changed; upgrade the kernel first' >&2; exit 6; fi
+if ! ( r=$(sed -n 's/.*"data-root"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' /etc/docker/daemon.json 2>/dev/null | head -n 1); r=${r:-/var/lib/docker}
+d=$r; while [ ! -d "$d" ]; do d=${d%/*}; [ -n "$d" ] || d=/; done
+t=$(findmnt -n -o FSTYPE -T "$d" 2>/dev/null | head -n 1); [ -n "$t" ] || t=$(stat -f -c %T "$d" 2>/dev/null)
+case $t in overlay|overlayfs|aufs|zfs|btrfs) echo "$r is on $t" >&2; exit 1 ;; esac
+if [ "$t" = xfs ] && command -v xfs_info >/dev/null 2>&1; then
+  mnt=$(findmnt -n -o TARGET -T "$d" 2>/dev/null | head -n 1)
+  if xfs_info "${mnt:-$d}" 2>/dev/null | grep -q "ftype=0"; then echo "$r is on xfs formatted without d_type (ftype=0)" >&2; exit 1; fi
+fi ); then echo 'dockhand: overlay2 cannot run on the filesystem of the Docker data root (see above): nothing was changed; put it on ext4, or xfs formatted with ftype=1' >&2; exit 6; fi
+if ! ( [ -z "${DOCKHAND_ALLOW_STORAGE_SWITCH:-}" ] || exit 0
+if { pidof dockerd || pgrep -x dockerd; } >/dev/null 2>&1 && drv=$(docker info --format '{{.Driver}}' 2>/dev/null) && [ -n "$drv" ]; then
+  case $drv in overlay2) exit 0 ;; esac
+  n=$(docker info --format '{{.Images}} image(s) and {{.Containers}} container(s)' 2>/dev/null)
+  case $n in '0 image(s) and 0 container(s)'|'') exit 0 ;; esac
+  echo "the running daemon uses the $drv driver and holds $n" >&2; exit 1
+fi
+r=$(sed -n 's/.*"data-root"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' /etc/docker/daemon.json 2>/dev/null | head -n 1); r=${r:-/var/lib/docker}
+d=$r; while [ ! -d "$d" ]; do d=${d%/*}; [ -n "$d" ] || d=/; done
+for x in fuse-overlayfs vfs btrfs zfs devicemapper aufs overlayfs; do
+  case $x in overlayfs) p="$r/containerd/daemon/io.containerd.snapshotter.v1.overlayfs/snapshots" ;; *) p="$r/$x" ;; esac
+  if [ -n "$(ls -A "$p" 2>/dev/null)" ]; then echo "$p holds data of the $x store" >&2; exit 1; fi
+done ); then echo 'dockhand: switching to the overlay2 driver would hide the images and containers above (they stay on disk, unseen): nothing was changed; save what you need (docker save / docker export), or run with DOCKHAND_ALLOW_STORAGE_SWITCH=1' >&2; exit 6; fi
+if ! ( dh_wants || exit 4; rc=0; dh_daemon_json /etc/docker/daemon.json >/dev/null || rc=$?; [ "$rc" -ne 4 ] ); then echo 'dockhand: /etc/docker/daemon.json cannot be merged safely, or the daemon settings asked for cannot be made (see above): nothing was changed; fix it, then run again' >&2; exit 4; fi
 
 # [1/9] wait-ready: Wait until the host is ready
 if (
@@ -495,9 +559,9 @@ else
   dh_changes=$((dh_changes + 1))
 fi
 if (
-  snap=0; rc=0; dh_daemon_json /etc/docker/daemon.json overlay2 "$snap" >/dev/null 2>&1 || rc=$?; [ "$rc" -eq 3 ]
+  dh_wants >/dev/null 2>&1 || exit 1; rc=0; dh_daemon_json /etc/docker/daemon.json >/dev/null 2>&1 || rc=$?; [ "$rc" -eq 3 ]
 ) >/dev/null 2>&1; then
-  echo "dockhand: ok: "'[6/9] storage: /etc/docker/daemon.json sets overlay2'
+  echo "dockhand: ok: "'[6/9] storage: /etc/docker/daemon.json sets storage-driver overlay2'
 elif [ "$dh_dry" = 1 ]; then
   echo "dockhand: would: "'[6/9] storage: merge storage-driver overlay2 into /etc/docker/daemon.json (other keys kept, backup, validate, atomic replace)'
   echo 'dockhand:   note: other keys in /etc/docker/daemon.json are kept; the old file is saved as /etc/docker/daemon.json.bak-<time>'
@@ -507,11 +571,12 @@ else
   echo 'dockhand:   note: other keys in /etc/docker/daemon.json are kept; the old file is saved as /etc/docker/daemon.json.bak-<time>'
   (
     set -eu
-    snap=0
+    dh_wants || exit 4
     rc=0
-    new=$(dh_daemon_json /etc/docker/daemon.json overlay2 "$snap") || rc=$?
+    new=$(dh_daemon_json /etc/docker/daemon.json) || rc=$?
     if [ "$rc" -eq 3 ]; then exit 0; fi
     if [ "$rc" -ne 0 ]; then echo '/etc/docker/daemon.json cannot be merged safely; it is left as it is: fix it by hand (keep "storage-driver": "overlay2"), then run again' >&2; exit 4; fi
+    changed=$(dh_daemon_json /etc/docker/daemon.json keys)
     [ -d /etc/docker ] || install -d -m 0755 /etc/docker
     tmp=$(mktemp /etc/docker/.daemon.json.XXXXXX)
     trap 'rm -f "$tmp"' EXIT
@@ -524,6 +589,8 @@ else
     mv -f "$tmp" /etc/docker/daemon.json
     trap - EXIT
     sync /etc/docker 2>/dev/null || true
+    echo "changed in /etc/docker/daemon.json: $(printf '%s' "$changed" | tr '\n' ' ')"
+    printf '%s\n' "$changed" >> "$dh_state/changed-keys"
     set -- /etc/docker/daemon.json.bak-*
     [ -e "$1" ] || set --
     excess=$(($# - 5))
@@ -613,14 +680,22 @@ if (
 ) >/dev/null 2>&1; then
   echo "dockhand: ok: "'[8/9] services: docker'\''s configuration unchanged by this run'
 elif [ "$dh_dry" = 1 ]; then
-  echo "dockhand: would: "'[8/9] services: restart docker if it is running (this run changed its configuration)'
+  echo "dockhand: would: "'[8/9] services: reload or restart docker if it is running (this run changed its configuration)'
   dh_changes=$((dh_changes + 1))
 else
-  echo "dockhand: change: "'[8/9] services: restart docker if it is running (this run changed its configuration)'
+  echo "dockhand: change: "'[8/9] services: reload or restart docker if it is running (this run changed its configuration)'
   (
     set -eu
-    systemctl try-restart docker.service
-  ) || dh_failed '[8/9] services: restart docker if it is running (this run changed its configuration)' $?
+    changed=$(grep -v '^$' "$dh_state/changed-keys" 2>/dev/null || true)
+    if ! systemctl is-active --quiet docker.service; then exit 0; fi
+    if [ -n "$changed" ] && ! printf '%s\n' "$changed" | grep -qvxF -e debug -e labels -e live-restore -e max-concurrent-downloads -e max-concurrent-uploads -e max-download-attempts -e shutdown-timeout -e insecure-registries -e registry-mirrors -e allow-nondistributable-artifacts -e default-runtime -e runtimes -e authorization-plugins; then
+      echo "reload docker: $(printf '%s' "$changed" | tr '\n' ' ') apply on SIGHUP (containers and dockerd's PID unchanged)"
+      systemctl reload docker.service 2>/dev/null || kill -HUP "$(systemctl show -p MainPID --value docker.service)"
+    else
+      systemctl reset-failed docker.service 2>/dev/null || true
+      systemctl try-restart docker.service
+    fi
+  ) || dh_failed '[8/9] services: reload or restart docker if it is running (this run changed its configuration)' $?
   dh_changes=$((dh_changes + 1))
 fi
 if (

@@ -1,0 +1,524 @@
+#!/bin/sh
+# shellcheck disable=SC2016,SC2030,SC2031,SC2234,SC2235,SC2317
+# dockhand 0.1.0 render: Docker for Alpine Linux 3.22, x86_64
+# playbook alpine, source distro
+# options: --os alpine --os-version 3.22.1 --arch x86_64 --users admin --daemon-opt max-concurrent-downloads=6 --daemon-opt log-opts.compress="true" --log-max-size 10m --log-max-file 3 --live-restore --registry-mirror https://mirror.example.test --proxy http://proxy.example.test:3128 --no-proxy localhost,10.0.0.0/8
+# docker group members added: admin
+#   the docker group is root-equivalent: its members can start containers as root on this host
+# body-sha256: 2642e75f693a6956e5ea16f6ba38634fd6643881d3b29f0976df275a41cb1dab
+#   check: sed '1,/^# --- body ---$/d' SCRIPT | sha256sum
+#
+# Usage: sudo sh SCRIPT [--dry-run]   (POSIX sh: dash, busybox ash, bash)
+#   Each step tests its state first and changes only what is not as wanted; a second run changes nothing.
+#   --dry-run prints what would change and changes nothing; --check also runs the checks (daemon
+#   answers, storage driver, users reach the API): exit 0 only on a converged, working host.
+#   DOCKHAND_USERS=a,b (environment) adds more users to the docker group at run time.
+#   DOCKHAND_ALLOW_STORAGE_SWITCH=1 (environment) allows a storage switch that hides images (exit 6 otherwise).
+# Exit codes:
+#   0  converged: nothing to do, or every change made and verified
+#   1  a step or a check failed (the output names it; later steps did not run)
+#   3  not the OS or architecture this script was made for: nothing changed
+#   4  /etc/docker/daemon.json cannot be merged safely: nothing changed
+#   5  not run as root: nothing changed
+#   6  overlay2 cannot run here (kernel, data root filesystem) or a storage switch would hide images: nothing changed
+#   10 --dry-run: something would change (0: nothing would)
+#   64 unknown option
+# --- body ---
+set -u
+dh_dry=0
+dh_check=0
+for dh_arg in "$@"; do
+  case $dh_arg in
+    --dry-run) dh_dry=1 ;;
+    --check) dh_dry=1; dh_check=1 ;;
+    --from-cloud-init) DOCKHAND_FROM_CLOUD_INIT=1 ;;
+    -h|--help) sed -n '2,/^# --- body ---$/p' "$0" 2>/dev/null | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "dockhand: unknown option: $dh_arg (options: --dry-run, --check, --help)" >&2; exit 64 ;;
+  esac
+done
+export DOCKHAND_FROM_CLOUD_INIT="${DOCKHAND_FROM_CLOUD_INIT:-}"
+export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin${PATH:+:$PATH}"
+if [ "$(id -u)" != 0 ]; then echo 'dockhand: run this script as root (sudo sh SCRIPT): nothing changed' >&2; exit 5; fi
+dh_osr() { sed -n "s/^$1=//p" /etc/os-release 2>/dev/null | head -n 1 | tr -d "\"'"; }
+dh_id=$(dh_osr ID); dh_version=$(dh_osr VERSION_ID); dh_codename=$(dh_osr VERSION_CODENAME); dh_machine=$(uname -m)
+dh_wrong=0
+[ "$dh_id" = alpine ] || dh_wrong=1
+case $dh_version in 3.22.1|3.22.1.*) ;; *) dh_wrong=1 ;; esac
+[ "$dh_machine" = x86_64 ] || dh_wrong=1
+if [ "$dh_wrong" = 1 ]; then
+  echo 'dockhand: this script is for Alpine Linux 3.22, x86_64; this host is' "ID=${dh_id:-?} VERSION_ID=${dh_version:-?} VERSION_CODENAME=${dh_codename:-?}, ${dh_machine}: nothing changed" >&2
+  exit 3
+fi
+dh_changes=0
+dh_config_changed=
+dh_state=$(mktemp -d "${TMPDIR:-/tmp}/dockhand.XXXXXX") || exit 1
+trap 'rm -rf "$dh_state"' EXIT
+trap 'exit 1' HUP INT TERM
+dh_failed() { echo "dockhand: failed (exit $2): $1" >&2; if [ "$2" = 4 ]; then exit 4; fi; exit 1; }
+dh_w() { dh_n=$((dh_n + 1)); eval "DH_W${dh_n}_P=\$1; DH_W${dh_n}_V=\$2; export DH_W${dh_n}_P DH_W${dh_n}_V"; DH_N=$dh_n; export DH_N; }
+dh_daemon_json() {
+  if [ -e "$1" ]; then cat -- "$1"; fi | awk -v mode="${2:-doc}" '
+function die(why) { print "daemon.json: " why > "/dev/stderr"; exit 4 }
+function ws() { while (P <= L && index(" \t\r\n", substr(S, P, 1)) > 0) P++ }
+function pstr(   c, st) {
+  st = P; P++
+  while (P <= L) {
+    c = substr(S, P, 1)
+    if (c == "\"") { P++; return substr(S, st, P - st) }
+    if (c == "\n" || c == "\t" || c == "\r") die("a control character inside a string")
+    if (c == "\\") {
+      c = substr(S, P + 1, 1)
+      if (c == "u") { if (substr(S, P + 2, 4) !~ /^[0-9A-Fa-f][0-9A-Fa-f][0-9A-Fa-f][0-9A-Fa-f]$/) die("a bad \\u escape"); P += 6; continue }
+      if (index("\"\\/bfnrt", c) == 0) die("a bad escape in a string")
+      P += 2; continue
+    }
+    P++
+  }
+  die("an unterminated string")
+}
+function pval(depth, K, V,   c, st, rest) {
+  ws(); if (P > L) die("a value is missing")
+  c = substr(S, P, 1); st = P
+  if (c == "\"") { pstr(); return substr(S, st, P - st) }
+  if (c == "{") { pobj(depth + 1, K, V); return substr(S, st, P - st) }
+  if (c == "[") {
+    P++; ws()
+    if (substr(S, P, 1) == "]") { P++; return substr(S, st, P - st) }
+    while (1) {
+      pval(depth + 1, K, V); ws(); c = substr(S, P, 1); P++
+      if (c == "]") return substr(S, st, P - st)
+      if (c != ",") die("expected , or ] in an array")
+    }
+  }
+  rest = substr(S, P, 40)
+  if (match(rest, /^(true|false|null)/) || match(rest, /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?/)) { P += RLENGTH; return substr(S, st, P - st) }
+  die("an unexpected character")
+}
+# An object at P; at depth 1 its members go to K (names) and V (value text), K[0] their count.
+function pobj(depth, K, V,   c, key, val, n) {
+  P++; ws(); n = 0
+  if (substr(S, P, 1) == "}") { P++; if (depth == 1) K[0] = 0; return }
+  while (1) {
+    ws(); if (substr(S, P, 1) != "\"") die("expected a member name")
+    key = pstr()
+    if (index(key, "\\") > 0) die("a member name with an escape")
+    ws(); if (substr(S, P, 1) != ":") die("expected : after a member name")
+    P++
+    val = pval(depth, K, V)
+    if (depth == 1) {
+      key = substr(key, 2, length(key) - 2)
+      if (key in SEEN) die("the member \"" key "\" appears twice")
+      SEEN[key] = 1; n++; K[n] = key; V[n] = val
+    }
+    ws(); c = substr(S, P, 1); P++
+    if (c == "}") { if (depth == 1) K[0] = n; return }
+    if (c != ",") die("expected , or } in an object")
+  }
+}
+# Parse text T as one object into K/V (depth 1 is the object itself).
+function parse(T, K, V,   k) {
+  S = T; L = length(S); P = 1
+  for (k in SEEN) delete SEEN[k]
+  ws(); if (P > L) { K[0] = 0; return }
+  if (substr(S, P, 1) != "{") die("the file is not a JSON object")
+  pobj(1, K, V); ws()
+  if (P <= L) die("text after the object")
+}
+# A value'\''s text without the white space outside strings: "as wanted" ignores layout.
+function canon(t,   out, i, n, c, instr) {
+  out = ""; instr = 0; n = length(t)
+  for (i = 1; i <= n; i++) {
+    c = substr(t, i, 1)
+    if (instr) { out = out c; if (c == "\\") { i++; out = out substr(t, i, 1) } else if (c == "\"") instr = 0 }
+    else if (c == "\"") { instr = 1; out = out c }
+    else if (index(" \t\r\n", c) == 0) out = out c
+  }
+  return out
+}
+function render(K, V, indent,   i, out) {
+  if (K[0] == 0) return "{}"
+  out = "{"
+  for (i = 1; i <= K[0]; i++) out = out (i > 1 ? "," : "") "\n" indent "  \"" K[i] "\": " V[i]
+  return out "\n" indent "}"
+}
+# The object text T with the member at dotted path PATH set to VAL (removed when VAL is empty);
+# CH says whether anything changed (the returned text is then the new object, else unused).
+function setp(T, path, val, indent,   K, V, i, idx, dot, seg, rest, child) {
+  parse(T, K, V)
+  dot = index(path, ".")
+  if (dot == 0) { seg = path; rest = "" } else { seg = substr(path, 1, dot - 1); rest = substr(path, dot + 1) }
+  idx = 0
+  for (i = 1; i <= K[0]; i++) if (K[i] == seg) idx = i
+  if (rest == "") {
+    if (val == "") {
+      if (idx == 0) return T
+      for (i = idx; i < K[0]; i++) { K[i] = K[i + 1]; V[i] = V[i + 1] }
+      K[0]--
+    } else if (idx == 0) { K[0]++; K[K[0]] = seg; V[K[0]] = val }
+    else if (canon(V[idx]) == canon(val)) return T
+    else V[idx] = val
+  } else {
+    if (idx == 0) { if (val == "") return T; child = "" }
+    else { child = V[idx]; if (substr(child, 1, 1) != "{") die("\"" seg "\" is not an object") }
+    child = setp(child, rest, val, indent "  ")
+    if (!CH) return T
+    if (idx == 0) { K[0]++; idx = K[0]; K[idx] = seg }
+    V[idx] = child
+  }
+  CH = 1
+  return render(K, V, indent)
+}
+{ TEXT = TEXT $0 "\n" }
+END {
+  DOC = TEXT; ANY = 0; NK = 0
+  parse(DOC, TK, TV)
+  for (w = 1; w <= ENVIRON["DH_N"] + 0; w++) {
+    path = ENVIRON["DH_W" w "_P"]
+    CH = 0
+    out = setp(DOC, path, ENVIRON["DH_W" w "_V"], "")
+    if (!CH) continue
+    DOC = out; ANY = 1
+    top = path; if (index(top, ".") > 0) top = substr(top, 1, index(top, ".") - 1)
+    if (!(top in KEYS)) { KEYS[top] = 1; NK++; KL[NK] = top }
+  }
+  if (!ANY) exit 3
+  if (mode == "keys") { for (i = 1; i <= NK; i++) print KL[i]; exit 0 }
+  print DOC
+}
+'
+}
+dh_wants() {
+  dh_n=0; DH_N=0; export DH_N
+  m=$(dockerd --version 2>/dev/null | sed -n 's/^Docker version \([0-9][0-9]*\)\..*/\1/p')
+  if [ -z "$m" ]; then
+    dh_w storage-driver '"overlay2"'
+    dh_w features.containerd-snapshotter false
+    dh_w max-concurrent-downloads 6
+    dh_w log-opts.compress '"true"'
+    dh_w log-opts.max-size '"10m"'
+    dh_w log-opts.max-file '"3"'
+    dh_w live-restore true
+    dh_w registry-mirrors '[
+    "https://mirror.example.test/"
+  ]'
+    dh_w proxies.http-proxy '"http://proxy.example.test:3128"'
+    dh_w proxies.https-proxy '"http://proxy.example.test:3128"'
+    dh_w proxies.no-proxy '"localhost,10.0.0.0/8"'
+  elif [ "$m" -lt 29 ]; then
+    dh_w storage-driver '"overlay2"'
+    dh_w max-concurrent-downloads 6
+    dh_w log-opts.compress '"true"'
+    dh_w log-opts.max-size '"10m"'
+    dh_w log-opts.max-file '"3"'
+    dh_w live-restore true
+    dh_w registry-mirrors '[
+    "https://mirror.example.test/"
+  ]'
+    dh_w proxies.http-proxy '"http://proxy.example.test:3128"'
+    dh_w proxies.https-proxy '"http://proxy.example.test:3128"'
+    dh_w proxies.no-proxy '"localhost,10.0.0.0/8"'
+  else
+    dh_w storage-driver '"overlay2"'
+    dh_w features.containerd-snapshotter false
+    dh_w max-concurrent-downloads 6
+    dh_w log-opts.compress '"true"'
+    dh_w log-opts.max-size '"10m"'
+    dh_w log-opts.max-file '"3"'
+    dh_w live-restore true
+    dh_w registry-mirrors '[
+    "https://mirror.example.test/"
+  ]'
+    dh_w proxies.http-proxy '"http://proxy.example.test:3128"'
+    dh_w proxies.https-proxy '"http://proxy.example.test:3128"'
+    dh_w proxies.no-proxy '"localhost,10.0.0.0/8"'
+  fi
+}
+if ! ( k=$(uname -r); m=${k%%.*}; case $m in ''|*[!0-9]*) exit 0 ;; esac; [ "$m" -ge 4 ] || { echo "this host runs kernel $k" >&2; exit 1; } ); then echo 'dockhand: the kernel is too old for overlay2 (needs 4.0 or newer): nothing was changed; upgrade the kernel first' >&2; exit 6; fi
+if ! ( r=$(sed -n 's/.*"data-root"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' /etc/docker/daemon.json 2>/dev/null | head -n 1); r=${r:-/var/lib/docker}
+d=$r; while [ ! -d "$d" ]; do d=${d%/*}; [ -n "$d" ] || d=/; done
+t=$(findmnt -n -o FSTYPE -T "$d" 2>/dev/null | head -n 1); [ -n "$t" ] || t=$(stat -f -c %T "$d" 2>/dev/null)
+case $t in overlay|overlayfs|aufs|zfs|btrfs) echo "$r is on $t" >&2; exit 1 ;; esac
+if [ "$t" = xfs ] && command -v xfs_info >/dev/null 2>&1; then
+  mnt=$(findmnt -n -o TARGET -T "$d" 2>/dev/null | head -n 1)
+  if xfs_info "${mnt:-$d}" 2>/dev/null | grep -q "ftype=0"; then echo "$r is on xfs formatted without d_type (ftype=0)" >&2; exit 1; fi
+fi ); then echo 'dockhand: overlay2 cannot run on the filesystem of the Docker data root (see above): nothing was changed; put it on ext4, or xfs formatted with ftype=1' >&2; exit 6; fi
+if ! ( [ -z "${DOCKHAND_ALLOW_STORAGE_SWITCH:-}" ] || exit 0
+if { pidof dockerd || pgrep -x dockerd; } >/dev/null 2>&1 && drv=$(docker info --format '{{.Driver}}' 2>/dev/null) && [ -n "$drv" ]; then
+  case $drv in overlay2) exit 0 ;; esac
+  n=$(docker info --format '{{.Images}} image(s) and {{.Containers}} container(s)' 2>/dev/null)
+  case $n in '0 image(s) and 0 container(s)'|'') exit 0 ;; esac
+  echo "the running daemon uses the $drv driver and holds $n" >&2; exit 1
+fi
+r=$(sed -n 's/.*"data-root"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' /etc/docker/daemon.json 2>/dev/null | head -n 1); r=${r:-/var/lib/docker}
+d=$r; while [ ! -d "$d" ]; do d=${d%/*}; [ -n "$d" ] || d=/; done
+for x in fuse-overlayfs vfs btrfs zfs devicemapper aufs overlayfs; do
+  case $x in overlayfs) p="$r/containerd/daemon/io.containerd.snapshotter.v1.overlayfs/snapshots" ;; *) p="$r/$x" ;; esac
+  if [ -n "$(ls -A "$p" 2>/dev/null)" ]; then echo "$p holds data of the $x store" >&2; exit 1; fi
+done ); then echo 'dockhand: switching to the overlay2 driver would hide the images and containers above (they stay on disk, unseen): nothing was changed; save what you need (docker save / docker export), or run with DOCKHAND_ALLOW_STORAGE_SWITCH=1' >&2; exit 6; fi
+if ! ( ld=$(sed -n 's/.*"log-driver"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' /etc/docker/daemon.json 2>/dev/null | head -n 1); case $ld in ''|json-file|local) ;; *) echo "/etc/docker/daemon.json sets log-driver $ld" >&2; exit 1 ;; esac ); then echo 'dockhand: --log-max-size/--log-max-file apply to the json-file and local log drivers (see above): nothing was changed; rotate with that driver'\''s own settings (--daemon-opt log-opts.…), or switch with --daemon-opt log-driver=local' >&2; exit 4; fi
+if ! ( dh_wants || exit 4; rc=0; dh_daemon_json /etc/docker/daemon.json >/dev/null || rc=$?; [ "$rc" -ne 4 ] ); then echo 'dockhand: /etc/docker/daemon.json cannot be merged safely, or the daemon settings asked for cannot be made (see above): nothing was changed; fix it, then run again' >&2; exit 4; fi
+
+# [1/6] wait-ready: Wait until the host is ready
+if (
+  [ -n "${DOCKHAND_FROM_CLOUD_INIT:-}" ] && exit 0
+p=$$
+while [ "$p" -gt 1 ] 2>/dev/null; do
+  case "$(tr '\000' ' ' < "/proc/$p/cmdline" 2>/dev/null)" in *cloud-init*) exit 0 ;; esac
+  p=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | cut -d ' ' -f 2)
+done
+command -v cloud-init >/dev/null 2>&1 || exit 0
+case "$(cloud-init status 2>/dev/null)" in *'status: done'*|*'status: disabled'*|*'status: error'*|*'status: degraded'*|*'status: not run'*|*'status: not-run'*) exit 0 ;; esac
+exit 1
+) >/dev/null 2>&1; then
+  echo "dockhand: ok: "'[1/6] wait-ready: cloud-init absent or finished'
+elif [ "$dh_dry" = 1 ]; then
+  echo "dockhand: would: "'[1/6] wait-ready: wait for cloud-init to finish'
+else
+  echo "dockhand: wait: "'[1/6] wait-ready: wait for cloud-init to finish'
+  (
+    set -eu
+    echo "dockhand-progress: waiting up to 600s for cloud-init to finish"
+    rc=0
+    timeout 600 cloud-init status --wait >/dev/null || rc=$?
+    case $rc in
+      0|2) ;;
+      124) echo 'cloud-init still running after 600s' >&2; exit 1 ;;
+      *) echo "warning: cloud-init finished with errors (exit $rc); continuing" >&2 ;;
+    esac
+  ) || dh_failed '[1/6] wait-ready: wait for cloud-init to finish' $?
+fi
+
+# [2/6] packages: Docker packages
+if (
+  { apk info -e docker >/dev/null 2>&1; } && { apk info -e docker-cli-buildx >/dev/null 2>&1; } && { apk info -e docker-cli-compose >/dev/null 2>&1; }
+) >/dev/null 2>&1; then
+  echo "dockhand: ok: "'[2/6] packages: docker docker-cli-buildx docker-cli-compose installed'
+elif [ "$dh_dry" = 1 ]; then
+  echo "dockhand: would: "'[2/6] packages: install docker docker-cli-buildx docker-cli-compose'
+  dh_changes=$((dh_changes + 1))
+else
+  echo "dockhand: change: "'[2/6] packages: install docker docker-cli-buildx docker-cli-compose'
+  (
+    set -eu
+    apk update
+    apk add --no-progress docker docker-cli-buildx docker-cli-compose
+  ) || dh_failed '[2/6] packages: install docker docker-cli-buildx docker-cli-compose' $?
+  dh_changes=$((dh_changes + 1))
+fi
+
+# [3/6] storage: Storage driver
+if (
+  grep -Eq '(^|[[:space:]])overlay$' /proc/filesystems
+) >/dev/null 2>&1; then
+  echo "dockhand: ok: "'[3/6] storage: the overlay filesystem is available'
+elif [ "$dh_dry" = 1 ]; then
+  echo "dockhand: would: "'[3/6] storage: load the overlay module'
+  dh_changes=$((dh_changes + 1))
+else
+  echo "dockhand: change: "'[3/6] storage: load the overlay module'
+  (
+    set -eu
+    modprobe overlay
+  ) || dh_failed '[3/6] storage: load the overlay module' $?
+  dh_changes=$((dh_changes + 1))
+fi
+if (
+  [ -s /run/systemd/container ] || [ -e /run/.containerenv ] || tr '\000' '\n' < /proc/1/environ 2>/dev/null | grep -q '^container=' || cat /etc/modules-load.d/*.conf /usr/lib/modules-load.d/*.conf /lib/modules-load.d/*.conf /etc/modules 2>/dev/null | grep -Eq '^overlay([[:space:]]|$)' || { ! { [ -d /sys/module/overlay ] || grep -q '^overlay ' /proc/modules; } && grep -Eq '(^|[[:space:]])overlay$' /proc/filesystems; }
+) >/dev/null 2>&1; then
+  echo "dockhand: ok: "'[3/6] storage: overlay is loaded at boot (or built in, or this is a container)'
+elif [ "$dh_dry" = 1 ]; then
+  echo "dockhand: would: "'[3/6] storage: load overlay at boot'
+  dh_changes=$((dh_changes + 1))
+else
+  echo "dockhand: change: "'[3/6] storage: load overlay at boot'
+  (
+    set -eu
+    grep -qx overlay /etc/modules 2>/dev/null || echo overlay >> /etc/modules
+  ) || dh_failed '[3/6] storage: load overlay at boot' $?
+  dh_changes=$((dh_changes + 1))
+fi
+if (
+  dh_wants >/dev/null 2>&1 || exit 1; rc=0; dh_daemon_json /etc/docker/daemon.json >/dev/null 2>&1 || rc=$?; [ "$rc" -eq 3 ]
+) >/dev/null 2>&1; then
+  echo "dockhand: ok: "'[3/6] storage: /etc/docker/daemon.json sets storage-driver overlay2, log rotation, live-restore, registry-mirrors, the proxy, max-concurrent-downloads, log-opts.compress'
+elif [ "$dh_dry" = 1 ]; then
+  echo "dockhand: would: "'[3/6] storage: merge storage-driver overlay2, log rotation, live-restore, registry-mirrors, the proxy, max-concurrent-downloads, log-opts.compress into /etc/docker/daemon.json (other keys kept, backup, validate, atomic replace)'
+  echo 'dockhand:   note: other keys in /etc/docker/daemon.json are kept; the old file is saved as /etc/docker/daemon.json.bak-<time>'
+  dh_changes=$((dh_changes + 1))
+else
+  echo "dockhand: change: "'[3/6] storage: merge storage-driver overlay2, log rotation, live-restore, registry-mirrors, the proxy, max-concurrent-downloads, log-opts.compress into /etc/docker/daemon.json (other keys kept, backup, validate, atomic replace)'
+  echo 'dockhand:   note: other keys in /etc/docker/daemon.json are kept; the old file is saved as /etc/docker/daemon.json.bak-<time>'
+  (
+    set -eu
+    dh_wants || exit 4
+    rc=0
+    new=$(dh_daemon_json /etc/docker/daemon.json) || rc=$?
+    if [ "$rc" -eq 3 ]; then exit 0; fi
+    if [ "$rc" -ne 0 ]; then echo '/etc/docker/daemon.json cannot be merged safely; it is left as it is: fix it by hand (keep "storage-driver": "overlay2"), then run again' >&2; exit 4; fi
+    changed=$(dh_daemon_json /etc/docker/daemon.json keys)
+    [ -d /etc/docker ] || install -d -m 0755 /etc/docker
+    tmp=$(mktemp /etc/docker/.daemon.json.XXXXXX)
+    trap 'rm -f "$tmp"' EXIT
+    printf '%s\n' "$new" > "$tmp"
+    chmod 0644 "$tmp"
+    if [ -e /etc/docker/daemon.json ]; then meta=$(stat -c '%a %u:%g' /etc/docker/daemon.json); chmod "${meta% *}" "$tmp"; chown "${meta#* }" "$tmp"; fi
+    if command -v dockerd >/dev/null 2>&1 && dockerd --help 2>&1 | grep -q -- '--validate'; then dockerd --validate --config-file "$tmp" >/dev/null; fi
+    if [ -e /etc/docker/daemon.json ]; then cp -p /etc/docker/daemon.json /etc/docker/daemon.json".bak-$(date -u +%Y%m%dT%H%M%SZ)"; echo "saved the old /etc/docker/daemon.json as /etc/docker/daemon.json.bak-<time>"; fi
+    sync "$tmp" 2>/dev/null || sync
+    mv -f "$tmp" /etc/docker/daemon.json
+    trap - EXIT
+    sync /etc/docker 2>/dev/null || true
+    echo "changed in /etc/docker/daemon.json: $(printf '%s' "$changed" | tr '\n' ' ')"
+    printf '%s\n' "$changed" >> "$dh_state/changed-keys"
+    set -- /etc/docker/daemon.json.bak-*
+    [ -e "$1" ] || set --
+    excess=$(($# - 5))
+    for old in "$@"; do [ "$excess" -gt 0 ] || break; rm -f -- "$old"; excess=$((excess - 1)); done
+  ) || dh_failed '[3/6] storage: merge storage-driver overlay2, log rotation, live-restore, registry-mirrors, the proxy, max-concurrent-downloads, log-opts.compress into /etc/docker/daemon.json (other keys kept, backup, validate, atomic replace)' $?
+  dh_changes=$((dh_changes + 1))
+  dh_config_changed=1
+fi
+
+# [4/6] users: docker group members
+if (
+  grep -q '^docker:' /etc/group
+) >/dev/null 2>&1; then
+  echo "dockhand: ok: "'[4/6] users: group docker exists'
+elif [ "$dh_dry" = 1 ]; then
+  echo "dockhand: would: "'[4/6] users: create group docker (a system group)'
+  dh_changes=$((dh_changes + 1))
+else
+  echo "dockhand: change: "'[4/6] users: create group docker (a system group)'
+  (
+    set -eu
+    addgroup -S docker
+  ) || dh_failed '[4/6] users: create group docker (a system group)' $?
+  dh_changes=$((dh_changes + 1))
+fi
+if (
+  id -Gn admin 2>/dev/null | tr ' ' '
+' | grep -qx docker
+) >/dev/null 2>&1; then
+  echo "dockhand: ok: "'[4/6] users: admin is in group docker'
+elif [ "$dh_dry" = 1 ]; then
+  echo "dockhand: would: "'[4/6] users: add admin to docker (takes effect at the user'\''s next login)'
+  echo 'dockhand:   note: members of the docker group can start containers as root: this is root-equivalent access to the host'
+  dh_changes=$((dh_changes + 1))
+else
+  echo "dockhand: change: "'[4/6] users: add admin to docker (takes effect at the user'\''s next login)'
+  echo 'dockhand:   note: members of the docker group can start containers as root: this is root-equivalent access to the host'
+  (
+    set -eu
+    id admin >/dev/null 2>&1 || { echo 'user admin does not exist on this host' >&2; exit 1; }
+    addgroup admin docker
+  ) || dh_failed '[4/6] users: add admin to docker (takes effect at the user'\''s next login)' $?
+  dh_changes=$((dh_changes + 1))
+fi
+if (
+  for u in $(printf '%s' "${DOCKHAND_USERS:-}" | tr ',' ' '); do
+  id -Gn "$u" 2>/dev/null | tr ' ' '\n' | grep -qx docker || exit 1
+done
+) >/dev/null 2>&1; then
+  echo "dockhand: ok: "'[4/6] users: every user named in DOCKHAND_USERS is in group docker'
+elif [ "$dh_dry" = 1 ]; then
+  echo "dockhand: would: "'[4/6] users: add the users named in DOCKHAND_USERS to docker'
+  echo 'dockhand:   note: members of the docker group can start containers as root: this is root-equivalent access to the host'
+  dh_changes=$((dh_changes + 1))
+else
+  echo "dockhand: change: "'[4/6] users: add the users named in DOCKHAND_USERS to docker'
+  echo 'dockhand:   note: members of the docker group can start containers as root: this is root-equivalent access to the host'
+  (
+    set -eu
+    for u in $(printf '%s' "${DOCKHAND_USERS:-}" | tr ',' ' '); do
+      case $u in [!a-z_]*|*[!a-z0-9_.-]*) echo "DOCKHAND_USERS: '$u' is not a valid user name" >&2; exit 1 ;; esac
+      id "$u" >/dev/null 2>&1 || { echo "user $u does not exist on this host" >&2; exit 1; }
+      id -Gn "$u" | tr ' ' '\n' | grep -qx docker || addgroup "$u" docker
+    done
+  ) || dh_failed '[4/6] users: add the users named in DOCKHAND_USERS to docker' $?
+  dh_changes=$((dh_changes + 1))
+fi
+
+# [5/6] services: Services
+if (
+  [ -z "${dh_config_changed:-}" ]
+) >/dev/null 2>&1; then
+  echo "dockhand: ok: "'[5/6] services: docker'\''s configuration unchanged by this run'
+elif [ "$dh_dry" = 1 ]; then
+  echo "dockhand: would: "'[5/6] services: restart docker if it is running (this run changed its configuration)'
+  dh_changes=$((dh_changes + 1))
+else
+  echo "dockhand: change: "'[5/6] services: restart docker if it is running (this run changed its configuration)'
+  (
+    set -eu
+    if rc-service docker status >/dev/null 2>&1; then rc-service docker restart; fi
+  ) || dh_failed '[5/6] services: restart docker if it is running (this run changed its configuration)' $?
+  dh_changes=$((dh_changes + 1))
+fi
+if (
+  { { rc-service docker status >/dev/null 2>&1; } && { rc-update show default 2>/dev/null | grep -Eq '^ *docker \|'; }; }
+) >/dev/null 2>&1; then
+  echo "dockhand: ok: "'[5/6] services: docker enabled and running'
+elif [ "$dh_dry" = 1 ]; then
+  echo "dockhand: would: "'[5/6] services: enable and start docker'
+  dh_changes=$((dh_changes + 1))
+else
+  echo "dockhand: change: "'[5/6] services: enable and start docker'
+  (
+    set -eu
+    rc-update add docker default && rc-service docker start
+  ) || dh_failed '[5/6] services: enable and start docker' $?
+  dh_changes=$((dh_changes + 1))
+fi
+
+# [6/6] verify: Verify
+if [ "$dh_dry" = 1 ] && [ "$dh_check" = 0 ]; then
+  echo "dockhand: would check: "'[6/6] verify: wait for the daemon to answer'
+else
+  echo "dockhand: check: "'[6/6] verify: wait for the daemon to answer'
+  (
+    set -eu
+    i=0
+    until docker version >/dev/null 2>&1; do
+      i=$((i + 1))
+      if [ "$i" -ge 60 ]; then docker version >&2 || true; { echo 'the Docker daemon did not answer within 60s' >&2; exit 1; }; fi
+      sleep 1
+    done
+  ) || dh_failed '[6/6] verify: wait for the daemon to answer' $?
+fi
+if [ "$dh_dry" = 1 ] && [ "$dh_check" = 0 ]; then
+  echo "dockhand: would check: "'[6/6] verify: docker answers admin without sudo (fresh login)'
+else
+  echo "dockhand: check: "'[6/6] verify: docker answers admin without sudo (fresh login)'
+  (
+    set -eu
+    su -l -s /bin/sh admin -c 'docker version --format '\''client {{.Client.Version}}, server {{.Server.Version}}'\''' || { echo 'admin cannot reach the Docker API without sudo' >&2; exit 1; }
+  ) || dh_failed '[6/6] verify: docker answers admin without sudo (fresh login)' $?
+fi
+if [ "$dh_dry" = 1 ] && [ "$dh_check" = 0 ]; then
+  echo "dockhand: would check: "'[6/6] verify: storage driver is overlay2'
+else
+  echo "dockhand: check: "'[6/6] verify: storage driver is overlay2'
+  (
+    set -eu
+    driver=$(docker info --format '{{.Driver}}')
+    if [ "$driver" != overlay2 ]; then echo "storage driver is $driver, expected overlay2" >&2; exit 1; fi
+    echo "storage driver: $driver"
+  ) || dh_failed '[6/6] verify: storage driver is overlay2' $?
+fi
+if [ "$dh_dry" = 1 ] && [ "$dh_check" = 0 ]; then
+  echo "dockhand: would check: "'[6/6] verify: docker answers each user named in DOCKHAND_USERS without sudo (fresh login)'
+else
+  echo "dockhand: check: "'[6/6] verify: docker answers each user named in DOCKHAND_USERS without sudo (fresh login)'
+  (
+    set -eu
+    for u in $(printf '%s' "${DOCKHAND_USERS:-}" | tr ',' ' '); do
+      su -l -s /bin/sh "$u" -c 'docker version --format '\''client {{.Client.Version}}, server {{.Server.Version}}'\''' || { echo "$u cannot reach the Docker API without sudo" >&2; exit 1; }
+    done
+  ) || dh_failed '[6/6] verify: docker answers each user named in DOCKHAND_USERS without sudo (fresh login)' $?
+fi
+
+if [ "$dh_dry" = 1 ]; then
+  if [ "$dh_changes" -gt 0 ]; then echo "dockhand: dry run: $dh_changes change(s) would be made"; exit 10; fi
+  echo "dockhand: dry run: converged, nothing would change"; exit 0
+fi
+if [ "$dh_changes" -eq 0 ]; then echo "dockhand: converged: nothing changed"; else echo "dockhand: done: $dh_changes change(s) made and verified"; fi
