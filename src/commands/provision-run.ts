@@ -23,6 +23,8 @@ import type { DaemonOptions } from '../plan/daemon-settings.js';
 import { accountNameProblem, dockerVersionProblem, fingerprintProblem, mirrorProblem, releaseNameProblem } from '../core/values.js';
 import type { Logger } from '../core/log.js';
 import { gatherFacts } from '../facts/gather.js';
+import { dataRootTargetScript, parseDataRootTarget, type DataRootTargetFacts } from '../facts/data-root-target.js';
+import { moveFactsWanted } from '../plan/daemon-settings.js';
 import { logFailure, runFleetCommand, type HostTask } from '../fleet/command.js';
 import { dockerCli, renderContextPlan, syncDockerContexts } from '../contexts/docker-contexts.js';
 import type { FleetReport } from '../fleet/types.js';
@@ -60,6 +62,7 @@ export interface ProvisionArgs extends GlobalArgs {
   'live-restore'?: boolean;
   'registry-mirror'?: string[];
   'data-root'?: string;
+  'move-data-root'?: boolean;
   proxy?: string | false;
   'no-proxy'?: string;
   'image-store'?: 'overlay2' | 'containerd';
@@ -135,6 +138,7 @@ export function daemonFlags(argv: ProvisionArgs): DaemonOptions | undefined {
     ...(argv['live-restore'] !== undefined ? { liveRestore: argv['live-restore'] } : {}),
     ...(argv['registry-mirror'] !== undefined ? { registryMirrors: argv['registry-mirror'] } : {}),
     ...(argv['data-root'] !== undefined ? { dataRoot: argv['data-root'] } : {}),
+    ...(argv['move-data-root'] ? { moveDataRoot: true } : {}),
     ...(argv.proxy !== undefined ? { proxy: argv.proxy } : {}),
     ...(argv['no-proxy'] !== undefined ? { noProxy: argv['no-proxy'] } : {}),
     ...(argv['image-store'] !== undefined ? { imageStore: argv['image-store'] } : {}),
@@ -189,7 +193,10 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<Exi
     // Users named for the docker group are looked up by the same probe, so the plan can refuse a missing one.
     // --rootless without --users sets up the login user: the rootless facts need that account too.
     const accounts = options.users ?? (options.rootless && transport.loginUser ? [transport.loginUser] : undefined);
-    const facts = await gatherFacts(transport, { accounts });
+    let facts = await gatherFacts(transport, { accounts });
+    // --move-data-root: the old root's size and the target's state, read as root (only when a move may be planned).
+    const moving = moveFactsWanted(facts, options.daemon);
+    if (moving) facts = { ...facts, dataRootTarget: await measureDataRootTarget(transport, moving.from, moving.to, moving.containerdRoot) };
     const os = osLabel(facts, options);
     report('facts', 'ok', os);
     detectedOs(os);
@@ -298,6 +305,13 @@ async function uploadBundle(transport: Transport, path: string, report: StepRepo
   report('bundle-upload', 'running', `${(bytes.length / 1024 / 1024).toFixed(1)} MiB to ${REMOTE_BUNDLE}`);
   await transport.writeFile(REMOTE_BUNDLE, bytes, { sudo: true, mode: 0o600 });
   report('bundle-upload', 'changed', `${(bytes.length / 1024 / 1024).toFixed(1)} MiB uploaded`);
+}
+
+/** The move's facts (src/facts/data-root-target.ts), as root: du of the old root can take a while on a big one. */
+async function measureDataRootTarget(transport: Transport, from: string, to: string, containerdRoot?: string): Promise<DataRootTargetFacts> {
+  const r = await transport.exec(dataRootTargetScript(from, to, containerdRoot), { sudo: true, timeoutMs: 1_800_000 });
+  if (r.code !== 0) throw new PreconditionError(transport.name, `could not measure ${from} and ${to} for --move-data-root (exit ${r.code})`, 'run with sudo rights (passwordless sudo or --ask-become-pass)');
+  return parseDataRootTarget(r.stdout);
 }
 
 /** The running containers as root; a host where that fails (no sudo yet, no daemon) has none listed. */

@@ -18,7 +18,8 @@ export function withDaemonOptions<T>(y: Argv<T>) {
     .option('log-max-file', { type: 'number', describe: 'log files kept per container when rotating (default 3 when --log-max-size is given)' })
     .option('live-restore', { type: 'boolean', describe: 'keep containers running while dockerd restarts (--no-live-restore: turn off)' })
     .option('registry-mirror', { type: 'string', array: true, nargs: 1, describe: 'Docker Hub mirror http(s)://host[:port] (repeatable)' })
-    .option('data-root', { type: 'string', describe: "dockerd's data root (refused when the old root holds data, unless --allow-storage-switch)" })
+    .option('data-root', { type: 'string', describe: "dockerd's data root (refused when the old root holds data, unless --move-data-root or --allow-storage-switch)" })
+    .option('move-data-root', { type: 'boolean', describe: 'with --data-root (or the inventory\'s daemon: data-root): move the old root\'s images, containers and volumes there (containers stop for the copy; the old root is kept renamed)' })
     .option('proxy', { type: 'string', describe: "HTTP(S) proxy for the daemon's own traffic (pulls, pushes)" })
     .option('no-proxy', { type: 'string', describe: 'hosts the daemon reaches without the proxy (comma-separated)' })
     .option('image-store', { choices: ['overlay2', 'containerd'] as const, describe: "overlay2 graph driver (default) or containerd's image store (Engine 24+, the default of fresh Engine 29 installs)" });

@@ -19,6 +19,7 @@ import type { RepositoryAreaFacts } from './areas/repository.js';
 import type { ServicesAreaFacts } from './areas/services.js';
 import type { StorageAreaFacts } from './areas/storage.js';
 import type { UserAreaFacts } from './areas/user.js';
+import type { DataRootTargetFacts } from './data-root-target.js';
 
 /** A file as a probe read it (defined with the framing that carries it). */
 export type { FileContent } from '../probe/framing.js';
@@ -33,6 +34,7 @@ export type { UnitState } from './areas/services.js';
 export type { DockerRootFacts } from './areas/storage.js';
 export type { GroupFacts, PrivilegeFacts, UserFacts } from './areas/user.js';
 export type { OsRelease } from './os-release.js';
+export type { DataRootTargetFacts } from './data-root-target.js';
 
 export interface Facts
   extends OsAreaFacts,
@@ -49,4 +51,6 @@ export interface Facts
     RootlessAreaFacts {
   /** The target's display name. */
   host: string;
+  /** Measured as root only when a data-root move is planned (src/facts/data-root-target.ts); undefined otherwise. */
+  dataRootTarget?: DataRootTargetFacts;
 }

@@ -13,7 +13,11 @@ import { fail, script } from './script.js';
 
 const rootCommand = (summary: string, text: string): PlannedCommand => ({ summary, script: text, sudo: true });
 
-/** daemon.json keys dockerd applies on SIGHUP (moby daemon/reload.go); everything else needs a restart. */
+/**
+ * Top-level daemon.json keys dockerd applies on SIGHUP as a whole (moby daemon/reload.go, and the
+ * CLI's reload of the authorization plugins); everything else — log-driver and log-opts among them —
+ * needs a restart. The rendered script matches changed top-level keys against this list.
+ */
 export const RELOADABLE_KEYS: ReadonlySet<string> = new Set([
   'debug',
   'labels',
@@ -30,7 +34,43 @@ export const RELOADABLE_KEYS: ReadonlySet<string> = new Set([
   'authorization-plugins',
 ]);
 
-export const isReloadable = (c: DaemonChange) => RELOADABLE_KEYS.has(c.key.split('.')[0]!);
+/**
+ * Also reloaded, judged by the plan's dotted keys only (the rendered script sees top-level keys and
+ * restarts for them, the safe side): network-diagnostic-port, and `features.*` except the image store
+ * (features.containerd-snapshotter is reloaded into the config but read only when dockerd starts).
+ */
+const RELOADABLE_MORE: ReadonlySet<string> = new Set(['network-diagnostic-port']);
+const READ_AT_START: ReadonlySet<string> = new Set(['features', 'features.containerd-snapshotter']);
+
+export const isReloadable = (c: DaemonChange) => {
+  const top = c.key.split('.')[0]!;
+  if (RELOADABLE_KEYS.has(top) || RELOADABLE_MORE.has(top)) return true;
+  return top === 'features' && !READ_AT_START.has(c.key);
+};
+
+/**
+ * What log rotation means for the containers running now: daemon log settings are the defaults of
+ * containers created afterwards; a running one keeps the log config it was created with.
+ */
+export function logSettingsNote(facts: Facts, changes: readonly DaemonChange[]): string | undefined {
+  const log = changes.filter((c) => c.key === 'log-driver' || c.key === 'log-opts' || c.key.startsWith('log-opts.'));
+  if (log.length === 0) return undefined;
+  const running = facts.daemonInfo?.containersRunning;
+  const driver = log.find((c) => c.key === 'log-driver')?.from ?? facts.daemonInfo?.logDriver ?? 'json-file';
+  const size = changes.find((c) => c.key === 'log-opts.max-size');
+  // The old defaults had no max-size for json-file: what the running containers got is unbounded.
+  const unbounded = driver === 'json-file' && size !== undefined && size.from === undefined;
+  const who =
+    running === undefined
+      ? 'the running containers (docker info did not say how many)'
+      : `${running} running container${running === 1 ? '' : 's'}`;
+  if (running === 0) return 'log-driver/log-opts are read when dockerd starts (SIGHUP does not reload them) and apply to containers created afterwards; no container is running';
+  return (
+    `log-driver/log-opts are read when dockerd starts (SIGHUP does not reload them) and apply to containers created afterwards: ${who} ` +
+    `${running === 1 ? 'keeps' : 'keep'} the log config ${running === 1 ? 'it was' : 'they were'} created with` +
+    `${unbounded ? ' (json-file without max-size: unbounded, unless set with --log-opt at docker run)' : ''}; recreate ${running === 1 ? 'it' : 'them'} to rotate`
+  );
+}
 
 export interface DaemonApply {
   mode: 'reload' | 'restart';
@@ -78,10 +118,11 @@ export function decideApply(facts: Facts, changes: readonly DaemonChange[], extr
       : liveRestore
         ? `${who} ${one ? 'keeps' : 'keep'} running (live-restore${turningOn ? ', reloaded in first' : ''})`
         : `${who} ${one ? 'stops' : 'stop'}, and only those with a restart policy start again (live-restore is off)`;
+  const logNote = logSettingsNote(facts, changes);
   return {
     mode: 'restart',
     reason: `restart docker once (${needRestart.join(', ')} need${needRestart.length === 1 ? 's' : ''} a restart)`,
-    notes: [`restarts dockerd once: ${effect}`],
+    notes: [`restarts dockerd once: ${effect}`, ...(logNote ? [logNote] : [])],
     reloadFirst: turningOn,
     checks,
   };
@@ -152,6 +193,8 @@ export function applyCommands(
   // in a minute (converge, change a setting, change another) end in start-limit-hit.
   const restartLines = ['systemctl reset-failed docker.service 2>/dev/null || true', 'systemctl try-restart docker.service'];
   const tryRestart = (summary: string, ...lines: string[]) => rootCommand(summary, script(...restartLines, ...lines));
+  // A data-root move stopped and started docker with the new daemon.json already (storage step).
+  if (settings?.move && !opts.packagesChange) return none;
   if (opts.packagesChange || !settings) {
     return { commands: [tryRestart('restart docker if it is running (new daemon.json)')], reason: 'daemon.json changes: restart docker if running', notes: [], restartsDocker: true };
   }

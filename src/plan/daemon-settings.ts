@@ -10,6 +10,8 @@ import { normalizeMirror, redactUrl } from '../core/daemon-values.js';
 import type { Facts } from '../facts/types.js';
 import { shQuote } from '../shell/quote.js';
 import { refuseFlagConflicts } from './daemon-conflicts.js';
+import { CONTAINERD_DEFAULT_ROOT, usesSystemContainerd } from './daemon-containerd.js';
+import { currentRoot, moveNotes, planDataRootMove, type DataRootMove } from './daemon-data-root.js';
 import { describeChange, mergeWants, readKey, renderDaemonJson, type DaemonChange, type DaemonConfig, type Want } from './daemon-json.js';
 
 export type { DaemonChange, Want };
@@ -25,6 +27,8 @@ export interface DaemonOptions {
   liveRestore?: boolean;
   registryMirrors?: readonly string[];
   dataRoot?: string;
+  /** --move-data-root: an old root holding data is moved to dataRoot (daemon-data-root.ts), not left behind. */
+  moveDataRoot?: boolean;
   proxy?: string;
   noProxy?: string;
   imageStore?: ImageStore;
@@ -200,18 +204,18 @@ export function dataHeld(facts: Facts): { images?: number; containers?: number; 
  * (they stay on disk, unseen): refused unless --allow-storage-switch, saying what would be hidden.
  * `target`: the driver directory the new store keeps its data in (overlay2, or overlayfs for containerd's).
  */
-export function refuseHidingData(facts: Facts, changes: readonly DaemonChange[], target: string, allow: boolean): void {
+export function refuseHidingData(facts: Facts, changes: readonly DaemonChange[], target: string, allow: boolean, moving = false): void {
   if (allow) return;
   const storage = storageKeysChanged(changes);
   const rootMove = storage.find((c) => c.key === 'data-root');
   const storeSwitch = storage.filter((c) => c.key !== 'data-root');
   const held = dataHeld(facts);
   const counted = held.known ? `${held.images} image(s) and ${held.containers} container(s)` : undefined;
-  if (rootMove && !isNoOpForRunningDaemon(facts, rootMove) && !(held.known && held.images === 0 && held.containers === 0)) {
+  if (rootMove && !moving && rootMoveHidesData(facts, rootMove)) {
     throw new PreconditionError(
       facts.host,
       `data-root ${describeChange(rootMove).slice('data-root: '.length)} would leave ${counted ?? 'the images and containers (dockhand could not count them: docker info and the data root are not readable to this user)'} behind in ${held.where}; the daemon would start empty`,
-      `move the data first (stop docker, copy ${held.where} to the new root with cp -a), or pass --allow-storage-switch to start with an empty root (the old data stays on disk)`,
+      `pass --move-data-root to move the data with it (stop, copy, verify, switch; the old root is kept), or --allow-storage-switch to start with an empty root (the old data stays on disk)`,
     );
   }
   if (storeSwitch.length === 0 || storeSwitch.every((c) => isNoOpForRunningDaemon(facts, c))) return;
@@ -227,6 +231,38 @@ export function refuseHidingData(facts: Facts, changes: readonly DaemonChange[],
     `switching ${to} would hide ${counted ?? 'the images and containers'} stored under ${store} in ${held.where} (${storeSwitch.map(describeChange).join(', ')}); they stay on disk, unseen`,
     'save what you need first (docker save / docker export), or pass --allow-storage-switch (nothing is deleted; switching back shows them again)',
   );
+}
+
+/** A data-root change that leaves images or containers behind (the daemon runs elsewhere and the old root is not known empty). */
+function rootMoveHidesData(facts: Facts, c: DaemonChange): boolean {
+  const held = dataHeld(facts);
+  return !isNoOpForRunningDaemon(facts, c) && !(held.known && held.images === 0 && held.containers === 0);
+}
+
+/** The move --move-data-root asks for, when the data root changes and the old one holds data (undefined: nothing to move). */
+export function dataRootMoveFor(facts: Facts, changes: readonly DaemonChange[], options: DaemonOptions, hasSystemd: boolean): DataRootMove | undefined {
+  const c = changes.find((x) => x.key === 'data-root');
+  if (!options.moveDataRoot || !c || typeof c.to !== 'string' || !rootMoveHidesData(facts, c)) return undefined;
+  return planDataRootMove(facts, c.to, { hasSystemd, containerd: containerdRootFollows(facts) });
+}
+
+/** On the containerd image store with the system containerd, the images are in containerd's root: it moves too. */
+export function containerdRootFollows(facts: Facts): boolean {
+  return currentImageStore(facts) === 'containerd' && usesSystemContainerd(facts);
+}
+
+/**
+ * Whether the plan needs the move's facts (measured as root, a second round trip): --move-data-root
+ * with a data root other than the one the daemon uses. The command measures only then.
+ */
+export function moveFactsWanted(facts: Facts, options: DaemonOptions | undefined): { from: string; to: string; containerdRoot?: string } | undefined {
+  // --data-root, or the inventory's daemon: data-root (a daemon.json key like any other there).
+  const wanted = options?.dataRoot ?? options?.settings?.['data-root'];
+  if (!options?.moveDataRoot || typeof wanted !== 'string') return undefined;
+  const to = wanted.replace(/\/+$/, '');
+  const from = currentRoot(facts);
+  if (to === from) return undefined;
+  return containerdRootFollows(facts) ? { from, to, containerdRoot: CONTAINERD_DEFAULT_ROOT } : { from, to };
 }
 
 /** A storage key that only writes down what the running daemon already does (docker info says so). */
@@ -260,6 +296,8 @@ export interface DaemonSettingsPlan {
   /** What the plan says about the changes (what each option does, values replaced). */
   notes: string[];
   imageStore: ImageStore;
+  /** --move-data-root: the old root's data moves; the move writes daemon.json and restarts docker itself. */
+  move?: DataRootMove;
 }
 
 export interface DaemonSettingsInput {
@@ -283,10 +321,12 @@ export function planDaemonSettings(input: DaemonSettingsInput, existing: DaemonC
   const { merged, changes } = mergeWants(existing, wants);
   // A clash makes dockerd refuse to start at all: said before what a switch would hide.
   if (changes.length) refuseFlagConflicts(facts, merged, new Set(changes.map((c) => c.key.split('.')[0]!)));
-  refuseHidingData(facts, changes, store === 'containerd' ? 'overlayfs' : input.driver, input.allowStorageSwitch);
+  const move = dataRootMoveFor(facts, changes, options, input.hasSystemd);
+  refuseHidingData(facts, changes, store === 'containerd' ? 'overlayfs' : input.driver, input.allowStorageSwitch, move !== undefined);
   const notes = changeNotes(changes);
-  if (changes.some((c) => c.key === 'data-root') && (store === 'containerd' || currentImageStore(facts) === 'containerd')) {
-    notes.push('with the containerd image store, image content is kept by containerd (under /var/lib/containerd for a system containerd), which data-root does not move');
+  if (move) notes.push(...moveNotes(move));
+  if (!move && changes.some((c) => c.key === 'data-root') && (store === 'containerd' || currentImageStore(facts) === 'containerd') && usesSystemContainerd(facts)) {
+    notes.push(`with the containerd image store, images are kept by the system containerd (its root, ${CONTAINERD_DEFAULT_ROOT} by default), which data-root alone does not move: --move-data-root moves both`);
   }
   let proxyDropIn: DaemonSettingsPlan['proxyDropIn'];
   if ((options.proxy !== undefined || options.noProxy !== undefined) && !proxyInDaemonJson(engineMajor(facts, input.dockerVersion), input.hasSystemd)) {
@@ -303,6 +343,7 @@ export function planDaemonSettings(input: DaemonSettingsInput, existing: DaemonC
     proxyDropIn,
     notes,
     imageStore: store,
+    move,
   };
 }
 

@@ -70,6 +70,8 @@ describeHosts('daemon settings on real Debian hosts', () => {
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stdout).toContain('restart docker once (log-opts.max-size, log-opts.max-file need a restart)');
     expect(plan.stdout).toContain('1 running container keeps running (live-restore)');
+    expect(plan.stdout).toContain('SIGHUP does not reload them');
+    expect(plan.stdout).toContain('1 running container keeps the log config it was created with (json-file without max-size: unbounded');
     const restart = await dockhand(['up', '--source', 'distro', ...logFlags, target(h)]);
     expect(restart.code, `${restart.stdout}\n${restart.stderr}`).toBe(0);
     const pid1 = await mainPid(h);

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { daemonFlags, type ProvisionArgs } from '../../src/commands/provision-run.js';
 import { DockhandError } from '../../src/core/errors.js';
-import type { Facts } from '../../src/facts/types.js';
+import type { DataRootTargetFacts, Facts } from '../../src/facts/types.js';
 import { planForHost } from '../../src/plan/build.js';
 import { daemonOptionsFor } from '../../src/plan/host-options.js';
 import { renderPlan } from '../../src/plan/render.js';
@@ -46,6 +46,18 @@ function running(containers: { running: number; total: number; images: number },
 }
 
 const busy = running({ running: 2, total: 3, images: 4 });
+/** The move's facts as the root measurement reports them: 3.1 GiB used, a new directory on ext4 with 40 GiB free. */
+function measured(then: (f: Facts) => void, patch: (t: DataRootTargetFacts) => DataRootTargetFacts = (t) => t) {
+  return (f: Facts) => {
+    then(f);
+    f.dataRootTarget = patch({
+      usedKiB: 3_250_000,
+      measuredBy: 'du',
+      target: { exists: false, isDir: false, marker: false, probeDir: '/srv', fsType: 'ext4', availKiB: 41_943_040, sameFilesystem: true },
+      gnuCp: true,
+    });
+  };
+}
 const empty = running({ running: 0, total: 0, images: 0 });
 const withFile = (content: object, then: (f: Facts) => void) => (f: Facts) => {
   f.daemonJson = { path: '/etc/docker/daemon.json', exists: true, content: `${JSON.stringify(content, null, 2)}\n` };
@@ -70,7 +82,7 @@ interface Case {
   /** The plan is refused (the golden file holds the message and hint). */
   refused?: boolean;
   /** What the services step must do. */
-  apply?: 'reload' | 'restart' | 'none';
+  apply?: 'reload' | 'restart' | 'none' | 'none-after-move';
 }
 
 const CASES: Case[] = [
@@ -94,6 +106,46 @@ const CASES: Case[] = [
     apply: 'restart',
   },
   { name: 'data-root-refused-with-data', release: 'debian-12', state: 'converged', args: { 'data-root': '/srv/docker' }, facts: busy, refused: true },
+  { name: 'data-root-move', release: 'debian-12', state: 'converged', args: { 'data-root': '/srv/docker', 'move-data-root': true }, facts: measured(busy), apply: 'none-after-move' },
+  {
+    name: 'data-root-move-containerd-store',
+    release: 'debian-13',
+    state: 'converged',
+    args: { 'data-root': '/srv/docker', 'move-data-root': true, 'image-store': 'containerd' },
+    facts: measured(
+      engine28((f) => {
+        busy(f);
+        f.daemonInfo = { ...f.daemonInfo!, driver: 'overlayfs', driverType: 'io.containerd.snapshotter.v1' };
+        f.daemonJson = { path: '/etc/docker/daemon.json', exists: true, content: '{\n  "features": {\n    "containerd-snapshotter": true\n  }\n}\n' };
+      }),
+      (t) => ({ ...t, containerdUsedKiB: 2_100_000, containerdConfig: readFileSync(new URL('../fixtures/containerd/debian-13.config.toml', import.meta.url), 'utf8') }),
+    ),
+    apply: 'none-after-move',
+  },
+  {
+    name: 'data-root-move-target-not-empty-refused',
+    release: 'debian-12',
+    state: 'converged',
+    args: { 'data-root': '/srv/docker', 'move-data-root': true },
+    facts: measured(busy, (t) => ({ ...t, target: { ...t.target, exists: true, isDir: true, entries: 2 } })),
+    refused: true,
+  },
+  {
+    name: 'data-root-move-no-space-refused',
+    release: 'debian-12',
+    state: 'converged',
+    args: { 'data-root': '/srv/docker', 'move-data-root': true },
+    facts: measured(busy, (t) => ({ ...t, target: { ...t.target, availKiB: 3_000_000 } })),
+    refused: true,
+  },
+  {
+    name: 'data-root-move-xfs-without-ftype-refused',
+    release: 'debian-12',
+    state: 'converged',
+    args: { 'data-root': '/srv/docker', 'move-data-root': true },
+    facts: measured(busy, (t) => ({ ...t, target: { ...t.target, fsType: 'xfs', xfsFtype: false } })),
+    refused: true,
+  },
   { name: 'data-root-on-empty-host', release: 'debian-12', state: 'converged', args: { 'data-root': '/srv/docker' }, facts: empty, apply: 'restart' },
   { name: 'image-store-switch-refused', release: 'debian-13', state: 'converged', args: { 'image-store': 'containerd' }, facts: engine28(busy), refused: true },
   { name: 'image-store-switch-allowed', release: 'debian-13', state: 'converged', args: { 'image-store': 'containerd', 'allow-storage-switch': true }, facts: engine28(busy), apply: 'restart' },
@@ -168,6 +220,10 @@ describe.each(CASES)('$name', (c) => {
       expect(scripts).not.toMatch(/restart/);
     } else if (c.apply === 'restart') {
       expect(scripts.match(/systemctl try-restart docker\.service/g)).toHaveLength(1);
+    } else if (c.apply === 'none-after-move') {
+      // The move stopped and started docker itself: no second restart, no reload.
+      expect(scripts).not.toMatch(/restart|reload/);
+      expect(plan.steps.find((s) => s.id === 'storage')!.commands.some((x) => x.summary.startsWith('move the data root'))).toBe(true);
     } else if (c.apply === 'none') {
       expect(plan.steps.flatMap((s) => s.commands)).toEqual([]);
     }

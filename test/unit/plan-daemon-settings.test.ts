@@ -120,7 +120,26 @@ describe('reload or restart', () => {
   it('restarts once for a key that needs it, saying how many containers stop', () => {
     const d = decideApply(facts({}), [change('log-opts.max-size', '10m'), change('debug', true)]);
     expect(d).toMatchObject({ mode: 'restart', reloadFirst: false });
-    expect(d?.notes).toEqual(['restarts dockerd once: 2 running containers stop, and only those with a restart policy start again (live-restore is off)']);
+    expect(d?.notes).toEqual([
+      'restarts dockerd once: 2 running containers stop, and only those with a restart policy start again (live-restore is off)',
+      'log-driver/log-opts are read when dockerd starts (SIGHUP does not reload them) and apply to containers created afterwards: 2 running containers keep the log config they were created with (json-file without max-size: unbounded, unless set with --log-opt at docker run); recreate them to rotate',
+    ]);
+  });
+
+  it('log rotation: one running container keeps its config; a size already set is not called unbounded; none running', () => {
+    const one = decideApply(facts({ containersRunning: 1, logDriver: 'json-file' }), [change('log-opts.max-size', '10m')]);
+    expect(one?.notes[1]).toContain('1 running container keeps the log config it was created with (json-file without max-size: unbounded');
+    const had = decideApply(facts({}), [{ ...change('log-opts.max-size', '10m'), from: '100m' }]);
+    expect(had?.notes[1]).not.toContain('unbounded');
+    expect(decideApply(facts({ containersRunning: 0 }), [change('log-opts.max-file', '3')])?.notes[1]).toContain('no container is running');
+    // Not a log key: no log note.
+    expect(decideApply(facts({}), [change('data-root', '/srv/d')])?.notes).toHaveLength(1);
+  });
+
+  it('features and network-diagnostic-port reload; the image store (features.containerd-snapshotter) needs a restart', () => {
+    expect(decideApply(facts({}), [change('features.buildkit', true), change('network-diagnostic-port', 2000)])?.mode).toBe('reload');
+    expect(decideApply(facts({}), [change('features.containerd-snapshotter', true)])?.mode).toBe('restart');
+    expect(decideApply(facts({}), [change('log-driver', 'local')])?.mode).toBe('restart');
   });
 
   it('turning on live-restore with a restart reloads it in first, so the containers keep running', () => {

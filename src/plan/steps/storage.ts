@@ -15,6 +15,7 @@ import type { PlanContext } from '../context.js';
 import { contentHash, DAEMON_JSON, parseDaemonJson } from '../daemon-json.js';
 import { DEFAULT_DOCKER_ROOT } from '../../facts/areas/docker.js';
 import { STORAGE_DRIVERS } from '../../facts/areas/storage.js';
+import { dataRootMoveCommand, UNSUPPORTED_BACKING } from '../daemon-data-root.js';
 import { planDaemonSettings, PROXY_DROPIN } from '../daemon-settings.js';
 import type { PlannedCommand } from '../model.js';
 import { pruneBackupsLines, script, writeFileLines } from '../script.js';
@@ -24,9 +25,6 @@ import { daemonJsonFunction, wantsFunction } from './daemon-json-shell.js';
 import type { HostTask, Preflight, Target } from './task.js';
 
 export type { StorageWork };
-
-/** Backing filesystems overlay2 cannot sit on (they need their own driver, or stack overlays). */
-const UNSUPPORTED_BACKING = new Set(['overlay', 'overlayfs', 'aufs', 'zfs', 'btrfs']);
 
 
 function planError(ctx: PlanContext, message: string, hint: string): DockhandError {
@@ -113,20 +111,22 @@ export function storage(ctx: PlanContext, { storage: work }: PlanState): StepRes
     reasons.push('overlay module not loaded at boot');
     commands.push(rootCommand('load overlay at boot', script(...ctx.serviceManager.loadModuleAtBoot('overlay'))));
   }
-  if (work.daemonJson) {
-    reasons.push(`${DAEMON_JSON}: ${work.daemonJson.changes.join(', ')}`);
-    commands.push(daemonJsonCommand(work.daemonJson.content, work.daemonJson.previousHash));
-  }
+  // The proxy drop-in first: a data-root move restarts docker itself, and should start it with the drop-in.
   if (work.settings?.proxyDropIn) {
     const { path, content } = work.settings.proxyDropIn;
     reasons.push(`${path}: the daemon's proxy`);
     commands.push(rootCommand(`write ${path} (the daemon's proxy)`, script(...writeFileLines(path, content, { mode: '0600' }), 'systemctl daemon-reload')));
   }
+  const move = work.settings?.move;
+  if (work.daemonJson) {
+    reasons.push(`${DAEMON_JSON}: ${work.daemonJson.changes.join(', ')}`);
+    commands.push(move ? dataRootMoveCommand(move, work.daemonJson, { backupsKept: DAEMON_JSON_BACKUPS_KEPT }) : daemonJsonCommand(work.daemonJson.content, work.daemonJson.previousHash));
+  }
   const notes = [
     ...(work.settings?.notes ?? []),
     ...(work.daemonJson && ctx.facts.daemonJson.exists ? [`other keys in ${DAEMON_JSON} are kept; the old file is saved as ${DAEMON_JSON}.bak-<time> (the newest ${DAEMON_JSON_BACKUPS_KEPT} backups are kept)`] : []),
   ];
-  return change(reasons.join('; '), commands, { notes });
+  return change(reasons.join('; '), commands, { notes, ...(move ? { restartsDocker: true } : {}) });
 }
 
 /** Shell: this host is a container (the facts' init.container: systemd's marker, podman's, PID 1's environment). */
