@@ -16,6 +16,8 @@ export interface Sample {
   maxMs: number;
   /** Peak resident memory of the process, the highest over the runs (GNU time's %M), when asked for. */
   maxRssKb?: number;
+  /** CPU time (user + system) of the process and the children it waited for, median over the runs (with maxRss). */
+  cpuMs?: number;
 }
 
 export interface Row {
@@ -33,7 +35,7 @@ export interface TimeOptions {
   warmup?: number;
   env?: NodeJS.ProcessEnv;
   okCodes?: number[];
-  /** Also record the peak RSS (via GNU time). */
+  /** Also record the peak RSS and the CPU time (via GNU time). */
   maxRss?: boolean;
 }
 
@@ -54,13 +56,14 @@ export function timeCommand(label: string, argv: readonly string[], opts: TimeOp
 export function timeInterleaved(commands: readonly Timed[], runs = 15, warmup = 2): Sample[] {
   const times: number[][] = commands.map(() => []);
   const rss: Array<number | undefined> = commands.map(() => undefined);
+  const cpu: number[][] = commands.map(() => []);
   const dir = mkdtempSync(join(tmpdir(), 'dockhand-bench-'));
   try {
     for (let i = 0; i < warmup + runs; i++) {
       commands.forEach((c, k) => {
         const opts = c.opts ?? {};
         // GNU time writes the peak RSS to its own file, so the command's stderr stays the command's.
-        const cmd = opts.maxRss ? ['/usr/bin/time', '-f', '%M', '-o', join(dir, 'rss'), ...c.argv] : c.argv;
+        const cmd = opts.maxRss ? ['/usr/bin/time', '-f', '%M %U %S', '-o', join(dir, 'rss'), ...c.argv] : c.argv;
         const start = process.hrtime.bigint();
         const r = spawnSync(cmd[0]!, cmd.slice(1), { env: opts.env ?? process.env, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20 });
         const ms = Number(process.hrtime.bigint() - start) / 1e6;
@@ -70,7 +73,11 @@ export function timeInterleaved(commands: readonly Timed[], runs = 15, warmup = 
         }
         if (i < warmup) return;
         times[k]!.push(ms);
-        if (opts.maxRss) rss[k] = Math.max(rss[k] ?? 0, Number(readFileSync(join(dir, 'rss'), 'utf8').trim().split('\n').at(-1)));
+        if (opts.maxRss) {
+          const [kb, user, sys] = readFileSync(join(dir, 'rss'), 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
+          rss[k] = Math.max(rss[k] ?? 0, kb!);
+          cpu[k]!.push((user! + sys!) * 1000);
+        }
       });
     }
   } finally {
@@ -79,6 +86,7 @@ export function timeInterleaved(commands: readonly Timed[], runs = 15, warmup = 
   return commands.map((c, k) => {
     const t = times[k]!.sort((a, b) => a - b);
     const maxRssKb = rss[k];
+    const cpuRuns = cpu[k]!.sort((a, b) => a - b);
     return {
       label: c.label,
       runs,
@@ -86,6 +94,7 @@ export function timeInterleaved(commands: readonly Timed[], runs = 15, warmup = 
       minMs: t[0]!,
       maxMs: t[t.length - 1]!,
       ...(maxRssKb === undefined ? {} : { maxRssKb }),
+      ...(cpuRuns.length ? { cpuMs: cpuRuns[Math.floor(cpuRuns.length / 2)]! } : {}),
     };
   });
 }

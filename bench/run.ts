@@ -132,8 +132,13 @@ async function hostRows(rows: Row[], notes: string[]): Promise<void> {
       if (fleetRow.before && upOne.before) notes.push(`before: ${fleetSize} hosts ${(fleetRow.before.medianMs / upOne.before.medianMs).toFixed(2)}× its own 1-host run`);
       notes.push(`peak memory (max RSS): 1 host ${mb(upOne.subject.maxRssKb)}, ${fleetSize} hosts ${mb(fleetRow.subject.maxRssKb)} (goal < 150 MB)` +
         (fleetRow.before ? `; before: ${mb(fleetRow.before.maxRssKb)}` : ''));
+      // Wall time here is bounded by the test hosts sharing this machine's cores; dockhand's own CPU
+      // time (user + system, GNU time) says what each further host costs in dockhand itself.
+      notes.push(`dockhand's CPU time (user + system, median): 1 host ${cpuText(upOne.subject)}, ${fleetSize} hosts ${cpuText(fleetRow.subject)}` +
+        (fleetRow.subject.cpuMs && upOne.subject.cpuMs ? ` (${(fleetRow.subject.cpuMs / upOne.subject.cpuMs).toFixed(2)}×; ${((fleetRow.subject.cpuMs - upOne.subject.cpuMs) / (fleetSize - 1)).toFixed(0)} ms per further host)` : '') +
+        (fleetRow.before && upOne.before ? `; before: 1 host ${cpuText(upOne.before)}, ${fleetSize} hosts ${cpuText(fleetRow.before)}` : ''));
     } else {
-      notes.push(`peak memory (max RSS) of a converged up: ${mb(upOne.subject.maxRssKb)}; BENCH_FLEET=16 adds the fleet row`);
+      notes.push(`peak memory (max RSS) of a converged up: ${mb(upOne.subject.maxRssKb)}, CPU time ${cpuText(upOne.subject)}; BENCH_FLEET=16 adds the fleet row`);
     }
 
     // Daemon settings (issue 11): once applied, a converged run that asks for them must cost what
@@ -227,6 +232,10 @@ function converge(args: string[], env: NodeJS.ProcessEnv, notes: string[]): void
 }
 
 const shArg = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+
+function cpuText(s: { cpuMs?: number }): string {
+  return s.cpuMs === undefined ? '?' : `${s.cpuMs.toFixed(0)} ms`;
+}
 
 function mb(kb: number | undefined): string {
   return kb === undefined ? '?' : `${(kb / 1024).toFixed(0)} MB`;

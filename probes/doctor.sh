@@ -33,15 +33,18 @@ me=$(id -un 2>/dev/null)
 u=${CHECK_USER:-$me}
 kv user "$u"
 kv current_user "$me"
-kv uid "$(id -u "$u" 2>/dev/null)"
+uid=$(id -u "$u" 2>/dev/null)
+kv uid "$uid"
 kv gid "$(id -g "$u" 2>/dev/null)"
 kv db_groups "$(id -Gn "$u" 2>/dev/null)"
 if [ "$u" = "$me" ]; then kv session_groups "$(id -Gn 2>/dev/null)"; fi
 pw=$(getent passwd "$u" 2>/dev/null || grep "^$u:" /etc/passwd 2>/dev/null)
-home=$(printf '%s' "$pw" | cut -d: -f6)
+# The sixth field of the first entry, by expansion (no printf | cut pipeline: two forks).
+pw=${pw%%"$dh_nl"*}
+home=""
+case "$pw" in *:*:*:*:*:*) home=${pw#*:*:*:*:*:}; home=${home%%:*};; esac
 [ -n "$home" ] || [ "$u" != "$me" ] || home=$HOME
 kv home "$home"
-uid=$(id -u "$u" 2>/dev/null)
 
 # The environment is only ours to read when we run as the checked user.
 if [ "$u" = "$me" ]; then
@@ -57,10 +60,13 @@ fi
 kv config_dir "$cfg"
 
 # Where DOCKER_HOST/DOCKER_CONTEXT are exported (a stale export in an rc file is a classic).
+# One grep over every readable file (FILE:LINE:TEXT each, in this order), not a grep per file.
+set --
 for f in "$home/.bashrc" "$home/.profile" "$home/.bash_profile" "$home/.zshrc" "$home/.zprofile" \
          /etc/environment /etc/profile /etc/bash.bashrc /etc/profile.d/*.sh; do
-  [ -r "$f" ] && grep -n 'DOCKER_HOST\|DOCKER_CONTEXT' "$f" 2>/dev/null | while IFS= read -r l; do printf '%s:%s\n' "$f" "$l"; done
-done | stream exports
+  [ -r "$f" ] && [ ! -d "$f" ] && set -- "$@" "$f"
+done
+if [ "$#" -gt 0 ]; then grep -Hn 'DOCKER_HOST\|DOCKER_CONTEXT' "$@" 2>/dev/null </dev/null; fi | stream exports
 
 stat_path "$cfg"
 stat_path "$cfg/config.json"
@@ -100,7 +106,8 @@ if has journalctl; then
 fi
 # shellcheck disable=SC2086
 if has systemctl; then
-  kv exec_start "$($T systemctl show -p ExecStart docker.service 2>/dev/null </dev/null | sed -n 's/^ExecStart=//p' | head -n 1)"
+  dh_x=$($T systemctl show -p ExecStart docker.service 2>/dev/null </dev/null | sed -n 's/^ExecStart=//p')
+  kv exec_start "${dh_x%%"$dh_nl"*}"
   # A start job still running (the daemon hangs while starting) shows in the job list.
   $T systemctl list-jobs --no-pager --no-legend 2>/dev/null </dev/null | stream systemd-jobs
 fi
@@ -110,7 +117,8 @@ if has ss; then
 fi
 
 # containerd's process, by name (as the facts find dockerd): with or without an init system.
-dh_cpid=$(pids_of containerd | head -n 1)
+dh_cpid=$(pids_of containerd)
+dh_cpid=${dh_cpid%%"$dh_nl"*}
 [ -n "$dh_cpid" ] && kv containerd_pid "$dh_cpid"
 
 # apt's own complaints about its sources, offline: a Docker source declared twice with different

@@ -49,7 +49,8 @@ pids_of() {
   elif has pgrep; then dh_found=$(pgrep -x "$1" 2>/dev/null)
   else
     for dh_p in /proc/[0-9]*; do
-      [ "$(cat "$dh_p/comm" 2>/dev/null)" = "$1" ] && dh_found="$dh_found ${dh_p#/proc/}"
+      dh_comm=""; { IFS= read -r dh_comm < "$dh_p/comm"; } 2>/dev/null  # the shell's read: no fork per process
+      [ "$dh_comm" = "$1" ] && dh_found="$dh_found ${dh_p#/proc/}"
     done
   fi
   for dh_p in $dh_found; do case "$dh_p" in ''|*[!0-9]*) ;; *) printf '%s\n' "$dh_p";; esac; done

@@ -63,8 +63,64 @@ const noNativeAddons = {
   },
 };
 
+/**
+ * ssh2's index evaluates its HTTP(S) agents (node:http, node:https, node:tls: some 12 ms of every SSH
+ * run), its SSH server and key generator although dockhand uses only Client and utils.parseKey. The
+ * same exports, with those three evaluated on first use (esbuild evaluates a bundled CommonJS module
+ * at its first require). The build fails if ssh2's index no longer reads as expected.
+ */
+const lazySsh2Extras = {
+  name: 'lazy-ssh2-extras',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]ssh2[\\/]lib[\\/]index\.js$/ }, async (args) => {
+      const { readFile } = await import('node:fs/promises');
+      let src = await readFile(args.path, 'utf8');
+      const edits = [
+        [/const \{\s*SSHTTPAgent: HTTPAgent,\s*SSHTTPSAgent: HTTPSAgent,\s*\} = require\('\.\/http-agents\.js'\);/, ''],
+        [/\n\s*HTTPAgent,\n\s*HTTPSAgent,/, ''],
+        [/\n\s*Server: require\('\.\/server\.js'\),/, ''],
+        [/\n\s*\.\.\.require\('\.\/keygen\.js'\),/, ''],
+      ];
+      for (const [re, to] of edits) {
+        if (!re.test(src)) throw new Error(`lazy-ssh2-extras: ssh2's lib/index.js changed (${re}); update scripts/bundle.mjs`);
+        src = src.replace(re, to);
+      }
+      src += `
+const lazy = (o, name, load) => Object.defineProperty(o, name, { enumerable: true, configurable: true, get: load });
+lazy(module.exports, 'HTTPAgent', () => require('./http-agents.js').SSHTTPAgent);
+lazy(module.exports, 'HTTPSAgent', () => require('./http-agents.js').SSHTTPSAgent);
+lazy(module.exports, 'Server', () => require('./server.js'));
+lazy(module.exports.utils, 'generateKeyPair', () => require('./keygen.js').generateKeyPair);
+lazy(module.exports.utils, 'generateKeyPairSync', () => require('./keygen.js').generateKeyPairSync);
+`;
+      return { contents: src, loader: 'js', resolveDir: dirname(args.path) };
+    });
+  },
+};
+
+/**
+ * yargs renders the running command's whole help text before every command handler runs, only to
+ * keep it for a later showHelp()/getHelp() — which dockhand never calls (its .fail() handler throws,
+ * and --help is answered before any handler). Rendering it measures every line's width, which loads
+ * the real string-width and wrap-ansi (dockhand's help text is not all ASCII): some 50-80 ms of CPU
+ * on every command. Without the cache, a showHelp() would render the help when asked instead. The
+ * build fails if yargs no longer has that line.
+ */
+const noHelpCacheBeforeHandler = {
+  name: 'no-help-cache-before-handler',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]yargs[\\/]build[\\/]lib[\\/]command\.js$/ }, async (args) => {
+      const { readFile } = await import('node:fs/promises');
+      const src = await readFile(args.path, 'utf8');
+      const line = 'yargs.getInternalMethods().getUsageInstance().cacheHelpMessage();';
+      if (src.split(line).length !== 2) throw new Error(`no-help-cache-before-handler: yargs' lib/command.js changed; update scripts/bundle.mjs`);
+      return { contents: src.replace(line, '/* dockhand: no help rendering before the handler (scripts/bundle.mjs) */'), loader: 'js', resolveDir: dirname(args.path) };
+    });
+  },
+};
+
 const result = await build({
-  plugins: [lazyStringWidth, noNativeAddons],
+  plugins: [lazyStringWidth, noNativeAddons, lazySsh2Extras, noHelpCacheBeforeHandler],
   absWorkingDir: root,
   // bin.ts answers a bare --version itself and imports main.ts (a chunk) for everything else.
   // api-main: the doctor runs it as another user (gather.ts finds it next to its own chunk).

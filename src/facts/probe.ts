@@ -10,7 +10,8 @@ import { accountNameProblem } from '../core/values.js';
 import { probeFile } from '../probe/scripts.js';
 import { shJoin, shQuote } from '../shell/quote.js';
 import type { FactsRequest } from './areas/area.js';
-import { AREAS, fragmentOf } from './areas/index.js';
+import { daemonArea } from './areas/daemon.js';
+import { AREAS, fragmentFile, fragmentOf } from './areas/index.js';
 
 // The repository step writes where the repository area looks (src/plan/steps/repository.ts).
 export { APT_KEYRING, RPM_KEY, RPM_REPO } from './areas/repository.js';
@@ -42,9 +43,23 @@ function argumentsLine(accounts: readonly string[] = []): string {
   return names.length ? `set -- ${shJoin(names)}\n` : 'set --\n';
 }
 
+/**
+ * `docker info` (daemon-info.sh: a large Go binary that then asks the daemon, the probe's slowest
+ * command) runs beside everything after the daemon area instead of before it: the left side of a
+ * pipeline, whose records the right side copies out (`cat <&7`) once its own are printed, so the
+ * output stays a sequence of whole sections. The right side reads /dev/null, as the probe's commands
+ * always did (the pipe is on fd 7). A fragment that exits ends only that side: its status then ends
+ * the script before the end marker, as an exit did before.
+ */
+function besideTheRest(before: string[], beside: string, rest: string[]): string[] {
+  return [...before, '{', beside, '} | {', 'exec 7<&0 </dev/null', ...rest, 'cat <&7', '} || exit "$?"'];
+}
+
 /** The facts probe for `request`, with `more` (other probes in the same framing) before the end marker. */
 export function factsProbeScriptFor(request: FactsRequest, ...more: string[]): string {
-  return [probeFile('framing.sh'), argumentsLine(request.accounts), assignments(), META, ...AREAS.map(fragmentOf), ...more, DONE].join('\n');
+  const split = AREAS.indexOf(daemonArea) + 1;
+  const areas = besideTheRest(AREAS.slice(0, split).map(fragmentOf), fragmentFile('daemon-info.sh'), [...AREAS.slice(split).map(fragmentOf), ...more]);
+  return [probeFile('framing.sh'), argumentsLine(request.accounts), assignments(), META, ...areas, DONE].join('\n');
 }
 
 /** The facts probe asking nothing beyond the fixed facts. */

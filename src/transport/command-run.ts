@@ -287,6 +287,14 @@ export class InFlight {
     void kill.finally(() => this.kills.delete(kill));
   }
 
+  /** Wait up to `waitMs` for the kills already sent (a connection must not close under them). */
+  async killsSent(waitMs = ABORT_WAIT_MS): Promise<void> {
+    if (this.kills.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.kills]), new Promise((r) => (timer = setTimeout(r, waitMs)))]);
+    clearTimeout(timer);
+  }
+
   /** Stop every command and wait up to `waitMs` for the kills; resolves to how many ran as root. */
   async abortAll(waitMs = ABORT_WAIT_MS): Promise<number> {
     const runs = [...this.runs];

@@ -20,7 +20,8 @@ const shellcheck = (args: string[], input?: string) =>
 describe('probe scripts', () => {
   it('are the ones the code reads: the framing, the doctor probe, one fragment per fact area', () => {
     expect(shellFiles(probesDir).sort()).toEqual(['doctor.sh', 'framing.sh']);
-    expect(shellFiles(areasDir).sort()).toEqual(AREAS.map((a) => a.script).sort());
+    // daemon-info.sh: the daemon area's docker info, which the probe runs beside the rest (probe.ts).
+    expect(shellFiles(areasDir).sort()).toEqual([...AREAS.map((a) => a.script), 'daemon-info.sh'].sort());
   });
 
   // CI installs shellcheck (.ci/run); a developer machine without it is told, not silently passed.

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -129,3 +130,79 @@ describe('SSH connect failures', () => {
   });
 });
 
+
+// Issue 15: with Nagle's algorithm on (ssh2's default, Node's), each small write of the handshake and
+// of every command waited for the ACK of the one before, which the server's side delays (40 ms on
+// Linux): some 200 ms of a converged run. OpenSSH's client turns it off; so does dockhand.
+describe('the TCP connection', () => {
+  it('is opened with TCP_NODELAY', async () => {
+    const net = await import('node:net');
+    const calls: Array<{ port?: number; on: boolean }> = [];
+    const original = net.Socket.prototype.setNoDelay;
+    net.Socket.prototype.setNoDelay = function (this: import('node:net').Socket, on?: boolean) {
+      calls.push({ on: on !== false, port: this.remotePort });
+      return original.call(this, on);
+    };
+    let tr: Transport | undefined;
+    try {
+      tr = await openTransport(spec(), options(), silentLogger);
+      expect((await tr.exec('echo ok')).stdout).toBe('ok\n');
+    } finally {
+      net.Socket.prototype.setNoDelay = original;
+      await tr?.close();
+    }
+    expect(calls.some((c) => c.on)).toBe(true);
+    expect(calls.some((c) => !c.on)).toBe(false);
+  });
+});
+
+// Issue 15: close() waited for sshd to close its side, which it does only after its PAM session
+// close (tens to hundreds of ms at the end of every run). A loopback relay in front of the real sshd
+// passes everything on but holds the server's end back for 10 s: close() returns once the goodbye is
+// sent — well before the 2 s fallback — and the goodbye got through.
+describe('closing a connection', () => {
+  it('returns once the goodbye is sent, without waiting for the server to hang up', async () => {
+    const { createServer, connect } = await import('node:net');
+    let clientFinished = false;
+    const relay = createServer({ allowHalfOpen: true }, (c) => {
+      const s = connect({ host: sshd.host, port: sshd.port, allowHalfOpen: true });
+      c.pipe(s);
+      s.on('data', (d) => c.write(d));
+      c.on('end', () => (clientFinished = true));
+      c.on('error', () => {});
+      s.on('error', () => {});
+      s.on('end', () => setTimeout(() => c.end(), 10_000).unref());
+    });
+    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
+    try {
+      const port = (relay.address() as { port: number }).port;
+      // The relay's address is another name for the same server key.
+      const relayKh = tempKnownHosts([sshd.knownHostsLine().replace(`]:${sshd.port} `, `]:${port} `)]);
+      const tr = await openTransport(spec({ host: '127.0.0.1', port }), options({ knownHostsFile: relayKh.file }), silentLogger);
+      relayKh.cleanup();
+      expect((await tr.exec('echo hi')).stdout).toBe('hi\n');
+      const started = Date.now();
+      await tr.close();
+      expect(Date.now() - started).toBeLessThan(1500);
+      await vi.waitFor(() => expect(clientFinished).toBe(true));
+    } finally {
+      relay.close();
+    }
+  });
+
+  // Why the first try at this was reverted: close() right after a command timed out cut the
+  // connection before the kill of its session (sent on the same connection) reached sshd, and the
+  // command lived on. The sshd runs on this machine, so the command is looked for here.
+  it('still kills a timed-out command first: close() right after the timeout leaves nothing running', async () => {
+    const marker = `31.${process.pid}${Date.now() % 1000}`;
+    const tr = await openTransport(spec(), options(), silentLogger);
+    const r = await tr.exec(`sleep ${marker}; echo done`, { timeoutMs: 500 });
+    expect(r.timedOut).toBe(true);
+    await tr.close();
+    const running = () => spawnSync('pgrep', ['-f', `sleep ${marker}`], { encoding: 'utf8' }).stdout.trim();
+    await vi.waitFor(() => expect(running()).toBe(''), { timeout: 3000 });
+    // And it stays gone (a kill that never arrived would leave it for 31 s).
+    await new Promise((r) => setTimeout(r, 300));
+    expect(running()).toBe('');
+  });
+});

@@ -99,3 +99,36 @@ describe('start-up imports of the built CLI', () => {
     expect(heavyIn(r.packages)).toEqual(['ssh2']);
   });
 });
+
+// Issue 15: ssh2's index evaluated its HTTP(S) agents (node:http, node:https, node:tls) and its
+// server on every SSH run; the bundle defers them to first use (scripts/bundle.mjs, lazy-ssh2-extras).
+describe('the bundled SSH transport', () => {
+  it('loads without node:http, node:https or node:tls', () => {
+    const chunk = Object.entries(bundled).find(([, f]) => f.packages.includes('ssh2'))?.[0];
+    expect(chunk).toBeDefined();
+    const script = `import(${JSON.stringify(join(bundleDir, chunk!))}).then((m) => {
+      console.log(JSON.stringify({ exports: Object.keys(m), builtins: process.moduleLoadList.filter((x) => /^NativeModule (http|https|tls)$/.test(x)) }));
+    });`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { exports: string[]; builtins: string[] };
+    expect(out.exports).toContain('SshTransport');
+    expect(out.builtins).toEqual([]);
+  });
+});
+
+// Issue 15: yargs rendered the running command's help text before every handler (to keep it for a
+// showHelp() dockhand never calls): measuring every line loaded the real string-width and wrap-ansi.
+describe('the bundled command-line parser', () => {
+  it('renders no help before a command runs, and --help and unknown flags still answer as before', () => {
+    const chunk = Object.entries(bundled).find(([, f]) => f.packages.includes('yargs'))?.[0];
+    const src = readFileSync(join(bundleDir, chunk!), 'utf8');
+    expect(src).toContain('cacheHelpMessage');
+    expect(src).not.toMatch(/getUsageInstance\(\)\.cacheHelpMessage\(\)/);
+    const help = spawnSync(process.execPath, [cli, 'plan', '--help'], { encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^dockhand plan \[targets\.\.\]/);
+    const bad = spawnSync(process.execPath, [cli, 'plan', '--bogus'], { encoding: 'utf8' });
+    expect(bad.stderr).toContain('unknown option --bogus for `dockhand plan`');
+  });
+});

@@ -25,9 +25,5 @@ done
 [ "$dh_n" -gt "$DH_DROPINS_MAX" ] && kv dropins_truncated yes
 [ -e /etc/default/docker ] && emit_file /etc/default/docker
 
-sec daemon_info
-# Only a daemon that runs: on a stopped host `docker info` would socket-activate it. Bounded by a
-# timeout (a daemon that never answers must not hold the probe); without `timeout`, not asked.
-if [ -n "${dh_pid:-}" ] && has docker && has timeout; then
-  run info timeout 8 docker info --format "$DH_INFO_FORMAT"
-fi
+# Section daemon_info (what the running daemon reports) is daemon-info.sh: the probe runs it beside
+# the fragments after this one (src/facts/probe.ts).

@@ -48,7 +48,12 @@ const fragments = new Map<string, string>();
 
 /** An area's fragment text, read on first use and kept (a run needs each once; startup should not pay). */
 export function fragmentOf(area: FactArea<unknown>): string {
-  let text = fragments.get(area.script);
-  if (text === undefined) fragments.set(area.script, (text = readFileSync(join(areasDir, area.script), 'utf8')));
+  return fragmentFile(area.script);
+}
+
+/** A fragment file of this folder by name (an area's, or a section the probe places itself). */
+export function fragmentFile(script: string): string {
+  let text = fragments.get(script);
+  if (text === undefined) fragments.set(script, (text = readFileSync(join(areasDir, script), 'utf8')));
   return text;
 }

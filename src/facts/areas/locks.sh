@@ -28,7 +28,8 @@ if [ -r /proc/locks ]; then
     case "$dh_lp" in ''|*[!0-9]*) continue;; esac
     case "$dh_seen" in *" $dh_lp "*) continue;; esac
     dh_seen="$dh_seen$dh_lp "
-    [ -r "/proc/$dh_lp/comm" ] && kv "comm $dh_lp" "$(cat "/proc/$dh_lp/comm" 2>/dev/null)"
+    # The shell's read, not a cat per lock holder (IFS= keeps the name as $(cat) did).
+    if [ -r "/proc/$dh_lp/comm" ]; then dh_comm=""; { IFS= read -r dh_comm < "/proc/$dh_lp/comm"; } 2>/dev/null; kv "comm $dh_lp" "$dh_comm"; fi
   done < /proc/locks
   set +f
 fi

@@ -34,9 +34,12 @@ emit_file /etc/subgid
 sec rootless_daemons
 # Every dockerd not run by root (at most 32): its owner and its cgroup (a user service of that user
 # runs in user@UID.service/app.slice/docker.service). /proc/PID/cgroup is world-readable.
+# The name is read with the shell's own `read` (no `cat` per process: on a busy host that loop was
+# most of the probe's time, ~1 ms a fork); IFS= keeps it byte for byte, as $(cat) did.
 dh_n=0
 for dh_p in /proc/[0-9]*; do
-  [ "$(cat "$dh_p/comm" 2>/dev/null)" = dockerd ] || continue
+  dh_comm=""; { IFS= read -r dh_comm < "$dh_p/comm"; } 2>/dev/null
+  [ "$dh_comm" = dockerd ] || continue
   dh_owner=$(stat -c %u "$dh_p" 2>/dev/null) || continue
   { [ -n "$dh_owner" ] && [ "$dh_owner" != 0 ]; } || continue
   kv "uid ${dh_p#/proc/}" "$dh_owner"

@@ -11,30 +11,39 @@ kvyn exists test -d "$dh_root"
 dh_d=$dh_root
 while [ ! -d "$dh_d" ]; do dh_d=${dh_d%/*}; [ -n "$dh_d" ] || dh_d=/; done
 kv probe_dir "$dh_d"
-if has findmnt; then kv fstype "$(findmnt -n -o FSTYPE -T "$dh_d" 2>/dev/null | head -n 1)"
+# First lines by expansion, not `| head -n 1` (a fork each); the mount point only where xfs_info
+# needs it.
+dh_nl='
+'
+if has findmnt; then dh_x=$(findmnt -n -o FSTYPE -T "$dh_d" 2>/dev/null); kv fstype "${dh_x%%"$dh_nl"*}"
 elif has stat; then kv fstype_statf "$(stat -f -c %T "$dh_d" 2>/dev/null)"; fi
-if has findmnt; then dh_mnt=$(findmnt -n -o TARGET -T "$dh_d" 2>/dev/null | head -n 1); else dh_mnt=$dh_d; fi
-if has xfs_info; then run xfs_info xfs_info "$dh_mnt"; fi
+if has xfs_info; then
+  if has findmnt; then dh_mnt=$(findmnt -n -o TARGET -T "$dh_d" 2>/dev/null); dh_mnt=${dh_mnt%%"$dh_nl"*}; else dh_mnt=$dh_d; fi
+  run xfs_info xfs_info "$dh_mnt"
+fi
+# dh_entries DIR: how many entries DIR has (what `ls -A DIR | wc -l` counted), by globbing: no forks.
+dh_entries() {
+  dh_cnt=0
+  for dh_e in "$1"/* "$1"/.[!.]* "$1"/..?*; do { [ -e "$dh_e" ] || [ -L "$dh_e" ]; } && dh_cnt=$((dh_cnt + 1)); done
+}
 run df df -P "$dh_d"
 run dfi df -Pi "$dh_d"
 if [ -d "$dh_root" ]; then
   if [ -r "$dh_root" ] && [ -x "$dh_root" ]; then
     kv readable yes
     for dh_drv in $DH_STORAGE_DRIVERS; do
-      [ -d "$dh_root/$dh_drv" ] && [ -n "$(ls -A "$dh_root/$dh_drv" 2>/dev/null)" ] && kv "driver.$dh_drv" yes
+      if [ -d "$dh_root/$dh_drv" ]; then dh_entries "$dh_root/$dh_drv"; [ "$dh_cnt" -gt 0 ] && kv "driver.$dh_drv" yes; fi
       dh_img="$dh_root/image/$dh_drv/imagedb/content/sha256"
-      # shellcheck disable=SC2012 # a count of names; odd names cannot change it
-      [ -d "$dh_img" ] && kv "images.$dh_drv" "$(ls -A "$dh_img" 2>/dev/null | wc -l)"
+      if [ -d "$dh_img" ]; then dh_entries "$dh_img"; kv "images.$dh_drv" "$dh_cnt"; fi
     done
     # Engine 29's containerd image store keeps layers in a snapshotter instead (system containerd's
     # may also belong to other clients such as Kubernetes; it still means data a switch would hide).
     dh_snapdata=no
     for dh_snap in "$dh_root/containerd/daemon/io.containerd.snapshotter.v1.overlayfs/snapshots" /var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots; do
-      [ -d "$dh_snap" ] && [ -n "$(ls -A "$dh_snap" 2>/dev/null)" ] && dh_snapdata=yes
+      if [ -d "$dh_snap" ]; then dh_entries "$dh_snap"; [ "$dh_cnt" -gt 0 ] && dh_snapdata=yes; fi
     done
     [ "$dh_snapdata" = yes ] && kv driver.overlayfs yes
-    # shellcheck disable=SC2012 # a count of names; odd names cannot change it
-    [ -d "$dh_root/containers" ] && kv containers "$(ls -A "$dh_root/containers" 2>/dev/null | wc -l)"
+    if [ -d "$dh_root/containers" ]; then dh_entries "$dh_root/containers"; kv containers "$dh_cnt"; fi
   else
     kv readable no
   fi

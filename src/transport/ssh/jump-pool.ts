@@ -79,20 +79,24 @@ export class JumpPool {
 export const defaultJumpPool = new JumpPool();
 
 /**
- * Say goodbye, and drop the socket if the server does not close it soon: sshd closes only after its
- * PAM session close has run, and an open socket would keep dockhand alive until then.
+ * Say goodbye and drop the socket once the goodbye is written, as OpenSSH's client does: sshd closes
+ * its side only after its PAM session close has run (tens to hundreds of ms at the end of every run,
+ * waited for in vain: every command has answered by then, and SshTransport.close() first waits for
+ * the kills it sent). The timer is for a goodbye that never drains.
  */
 export function endClient(client: Client): Promise<void> {
   return new Promise((resolve) => {
+    // ssh2's destroy() does nothing once end() has half-closed the socket, so destroy the socket.
+    const sock = (client as unknown as { _sock?: { destroy(): void; once(e: 'finish', f: () => void): unknown } })._sock;
     const timer = setTimeout(() => {
-      // ssh2's destroy() does nothing once end() has half-closed the socket, so destroy the socket.
-      (client as unknown as { _sock?: { destroy(): void } })._sock?.destroy();
+      sock?.destroy();
       resolve();
     }, 2000);
     client.once('close', () => {
       clearTimeout(timer);
       resolve();
     });
+    sock?.once('finish', () => sock.destroy());
     client.end();
   });
 }

@@ -94,6 +94,9 @@ export class SshTransport implements Transport {
   }
 
   async close(): Promise<void> {
+    // A kill sent for a timed-out command runs on this connection: it must reach sshd before the
+    // connection goes (endClient no longer waits for sshd to hang up, which covered this before).
+    await this.inFlight.killsSent();
     const conn = this.conn;
     this.forget();
     if (conn) await endClient(conn);
