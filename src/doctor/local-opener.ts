@@ -45,7 +45,12 @@ export async function openLocalTcp(host: string, port: number, tls: TlsSettings 
       throw Object.assign(new Error(`cannot read ${join(tls.certPath, name)}: ${(err as Error).message}`), { code: 'TLS' });
     }
   };
-  const [ca, cert, key] = tls.verify ? await Promise.all([read('ca.pem'), read('cert.pem'), read('key.pem')]) : [undefined, undefined, undefined];
+  // Read together, but reported in a fixed order (ca, cert, key), as the CLI does: with several
+  // missing, which read fails first is otherwise a race.
+  const settled = tls.verify ? await Promise.allSettled([read('ca.pem'), read('cert.pem'), read('key.pem')]) : [];
+  const failed = settled.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
+  if (failed) throw failed.reason;
+  const [ca, cert, key] = settled.map((r) => (r as PromiseFulfilledResult<Buffer>).value);
   const { connect: tlsConnect } = await import('node:tls');
   return connected(tlsConnect({ host, port, ca, cert, key, rejectUnauthorized: tls.verify, servername: isIP(host) ? undefined : host }), 'secureConnect');
 }
