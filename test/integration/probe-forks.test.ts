@@ -139,3 +139,59 @@ describe.skipIf(!dockerdRuns)('the facts probe with docker info beside the rest'
     expect(r.stdout.endsWith('D\0')).toBe(false);
   });
 });
+
+// Issue 15: the probe's parts run at the same time (probe.ts `together`): the host part, the
+// doctor's part and the engine part. Stand-ins log when they start and end: systemd-detect-virt
+// (init.sh, host part), findmnt (storage.sh, engine part) and, in the doctor's part, ss. Each
+// sleeps 0.3 s; run one after another, each would end before the next starts.
+describe('the probe parts run at the same time', () => {
+  const standIns = (names: string[]) => {
+    const bin = join(dir, 'bin-parts');
+    mkdirSync(bin, { recursive: true });
+    const log = join(dir, 'parts.log');
+    writeFileSync(log, '');
+    for (const name of names) {
+      writeFileSync(join(bin, name), `#!/bin/sh\necho "${name} start" >> '${log}'\nsleep 0.3\necho "${name} end" >> '${log}'\n`, { mode: 0o755 });
+    }
+    return { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, order: () => readFileSync(log, 'utf8').split('\n').filter(Boolean) };
+  };
+
+  it('starts every part before any of the stand-ins ends, and prints each section once, whole, then the end marker', () => {
+    const { env, order } = standIns(['systemd-detect-virt', 'findmnt', 'ss']);
+    const shell = which('dash') || 'sh';
+    const r = spawnSync(shell, ['-c', factsProbeScript(doctorScript())], { encoding: 'latin1', env });
+    expect(r.status, r.stderr).toBe(0);
+    const lines = order();
+    const firstEnd = lines.findIndex((l) => l.endsWith(' end'));
+    for (const name of ['systemd-detect-virt', 'findmnt', 'ss']) {
+      expect(lines.indexOf(`${name} start`), `${name} in ${lines.join(', ')}`).toBeGreaterThanOrEqual(0);
+      expect(lines.indexOf(`${name} start`), `${name} in ${lines.join(', ')}`).toBeLessThan(firstEnd);
+    }
+    const out = splitProbeOutput(r.stdout, 'local', 3);
+    expect(out.complete).toBe(true);
+    const names = [...r.stdout.matchAll(/S\0([a-z_]+)\0/g)].map((m) => m[1]);
+    expect(names.length).toBe(new Set(names).size);
+    for (const name of ['os', 'init', 'user', 'docker_config', 'storage', 'daemon_info', 'locks', 'apt_sources', 'doctor', 'doctor_rootless']) expect(names).toContain(name);
+  });
+
+  it.each([
+    ['the host part (the first)', 'sec os\n', 3],
+    ["the doctor's part (in the middle)", 'sec doctor\n', 4],
+    ['the engine part (the last)', 'sec socket\n', 5],
+    ["the engine part's fragments beside docker info", 'sec locks\n', 6],
+  ])('a fragment of %s that exits ends the probe with its status, without the end marker', (_part, marker, status) => {
+    const script = factsProbeScript(doctorScript()).replace(marker, `${marker}exit ${status}\n`);
+    expect(script).toContain(`exit ${status}`);
+    const r = spawnSync(which('dash') || 'sh', ['-c', script], { encoding: 'latin1' });
+    expect(r.status).toBe(status);
+    expect(r.stdout.endsWith('D\0')).toBe(false);
+  });
+
+  it('a part whose last command is false is not a failure, and a command cannot write a status on fd 3', () => {
+    for (const more of ['false', 'echo 7 >&3', 'echo 7 >&3; false']) {
+      const r = spawnSync(which('dash') || 'sh', ['-c', factsProbeScript(more)], { encoding: 'latin1' });
+      expect(r.status, more).toBe(0);
+      expect(r.stdout.endsWith('D\0'), more).toBe(true);
+    }
+  });
+});

@@ -45,3 +45,25 @@ describe('probe script stays POSIX and read-only', () => {
     }
   });
 });
+
+describe('the probe parts (issue 15)', () => {
+  it('the engine part holds docker.sh first and areas of AREAS only; every area runs exactly once', async () => {
+    const { AREAS, ENGINE_PART, fragmentOf } = await import('../../src/facts/areas/index.js');
+    const { dockerArea } = await import('../../src/facts/areas/docker.js');
+    expect(ENGINE_PART[0]).toBe(dockerArea);
+    for (const area of ENGINE_PART) expect(AREAS).toContain(area);
+    const script = factsProbeScript();
+    for (const area of AREAS) {
+      const text = fragmentOf(area);
+      expect(script.split(text).length - 1, area.script).toBe(1);
+    }
+  });
+
+  it('the descriptors of nested splits differ, and the copied records of each are read back', () => {
+    const script = factsProbeScript(doctorScript());
+    for (const fd of [9, 8, 7]) {
+      expect(script.split(`exec ${fd}<&0 </dev/null 3>&-`).length - 1, `fd ${fd}`).toBe(1);
+      expect(script.split(`cat <&${fd}; }`).length - 1, `fd ${fd}`).toBe(1);
+    }
+  });
+});
