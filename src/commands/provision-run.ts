@@ -3,11 +3,10 @@
  * plan (the same pure buildPlan for both), then print it (plan) or apply it (up).
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { applyPlan, renderSummary, reportPlanned, summarize, type ApplyResult, type StepReport } from '../apply/apply.js';
+import type { ApplyResult, StepReport } from '../apply/apply.js';
 import { buildContext, type GlobalArgs } from './context.js';
 import { ExitCode, PreconditionError, UsageError } from '../core/errors.js';
 import type { BundleManifest } from '../bundle/manifest.js';
-import { versionSatisfies } from '../plan/steps/packages.js';
 import {
   dataRootProblem,
   logFileCountProblem,
@@ -24,23 +23,19 @@ import { accountNameProblem, dockerVersionProblem, fingerprintProblem, mirrorPro
 import type { Logger } from '../core/log.js';
 import { gatherFacts } from '../facts/gather.js';
 import { dataRootTargetScript, parseDataRootTarget, type DataRootTargetFacts } from '../facts/data-root-target.js';
-import { moveFactsWanted } from '../plan/daemon-settings.js';
 import { logFailure, runFleetCommand, type HostTask } from '../fleet/command.js';
 import { dockerCli, renderContextPlan, syncDockerContexts } from '../contexts/docker-contexts.js';
 import type { FleetReport } from '../fleet/types.js';
 import type { HostEntry } from '../inventory/types.js';
-import { planForHost } from '../plan/build.js';
 import { osLabel, planOptionsFor, type HostPlanOptions } from '../plan/host-options.js';
 import type { Plan } from '../plan/model.js';
 import type { Playbook } from '../playbook/schema.js';
-import { renderPlan } from '../plan/render.js';
 import { SafeStyled, stdoutPaint } from '../core/output-colour.js';
 import { safeText } from '../core/output.js';
 import { shJoin } from '../shell/quote.js';
 import { parseSerial } from '../fleet/rollout.js';
-import { listContainers, type ContainerList } from '../rollout/containers.js';
 import type { GateResult } from '../rollout/gate.js';
-import { mayRestartDaemon, withRestartNote } from '../rollout/restarts.js';
+import type { ContainerList } from '../rollout/containers.js';
 import { renderBatches, renderVersions } from '../rollout/render.js';
 import type { Transport } from '../transport/types.js';
 
@@ -159,7 +154,7 @@ export interface AppliedHost {
   playbook: string;
   distro: string;
   steps: ApplyResult['steps'];
-  summary: ReturnType<typeof summarize>;
+  summary: ReturnType<Later['summarize']>;
   error?: string;
   /** With --serial: the health gate after the host was done. */
   gate?: GateResult;
@@ -168,7 +163,7 @@ export interface AppliedHost {
 export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<ExitCode> {
   // A bundle is checked whole (checksums, manifest) before any host is resolved or connected.
   const bundle = argv.bundle === undefined ? undefined : await (await import('../bundle/open.js')).openBundle(argv.bundle);
-  if (bundle) bundleFlags(argv, bundle.manifest);
+  if (bundle) bundleFlags(argv, bundle.manifest, (await later()).versionSatisfies);
   const checkedFlags = flagOptions(argv);
   const serial = argv.serial === undefined ? undefined : parseSerial(argv.serial);
   const gateTimeout = argv['gate-timeout'];
@@ -178,6 +173,12 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<Exi
   const flags: HostPlanOptions = { ...checkedFlags, becomePassword: ctx.connect.becomePassword !== undefined };
   const playbooks = loadPlaybooksWhileConnecting();
   playbooks.catch(() => {}); // rejection handled where it is awaited
+  // The plan's code (provision-later.ts), loaded once the first host is connected, while its probe
+  // runs: loaded before, it competed with connecting. `L` once loaded: a host gets to its plan only
+  // after awaiting it, so whatever renders plans or results has it.
+  let L: Later | undefined;
+  let loading: Promise<Later> | undefined;
+  const loadLater = () => (loading ??= later().then((m) => (L = m)));
   const plans = new Map<string, Plan>();
   const applied = new Map<string, ApplyResult>();
   let contextsOk = true;
@@ -189,11 +190,14 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<Exi
   const task: HostTask = async (transport, host, { report, detectedOs, logger, signal }) => {
     maskUrlCredentials(host.vars.daemon); // the inventory's daemon: map, as the flags were
     const options = { ...planOptionsFor(host.vars, flags), loginUser: transport.loginUser };
+    const laterCode = loadLater();
+    laterCode.catch(() => {}); // awaited after the facts
     report('facts', 'running');
     // Users named for the docker group are looked up by the same probe, so the plan can refuse a missing one.
     // --rootless without --users sets up the login user: the rootless facts need that account too.
     const accounts = options.users ?? (options.rootless && transport.loginUser ? [transport.loginUser] : undefined);
     let facts = await gatherFacts(transport, { accounts });
+    const { applyPlan, listContainers, mayRestartDaemon, moveFactsWanted, planForHost, reportPlanned, summarize, withRestartNote } = await laterCode;
     // --move-data-root: the old root's size and the target's state, read as root (only when a move may be planned).
     const moving = moveFactsWanted(facts, options.daemon);
     if (moving) facts = { ...facts, dataRootTarget: await measureDataRootTarget(transport, moving.from, moving.to, moving.containerdRoot) };
@@ -211,7 +215,7 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<Exi
     const restart = { facts, dockerVersion: options.dockerVersion, engine: loaded.find((p) => p.id === plan.playbook)?.sources[plan.source]?.packages.engine };
     // The running containers: what the plan says will restart, and what a rolling run's gate waits for.
     const gated = serial !== undefined && mode === 'up';
-    const containers = facts.dockerd && (gated || mayRestartDaemon(plan, restart)) ? await runningContainers(transport) : undefined;
+    const containers = facts.dockerd && (gated || mayRestartDaemon(plan, restart)) ? await runningContainers(transport, listContainers) : undefined;
     plan = withRestartNote(plan, { ...restart, containers });
     plans.set(host.name, plan);
     if (mode === 'plan') {
@@ -266,9 +270,9 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<Exi
       mode === 'plan'
         ? new SafeStyled(
             (serial ? safeText(renderBatches(ctx.hosts, serial)) : '') +
-              inOrder(r, plans).map((p) => renderPlan(p, { showCommands: argv['show-commands'] || argv.verbose, paint: stdoutPaint() })).join(''),
+              inOrder(r, plans).map((p) => L!.renderPlan(p, { showCommands: argv['show-commands'] || argv.verbose, paint: stdoutPaint() })).join(''),
           )
-        : inOrder(r, applied).map((a) => `${renderSummary(a)}\n`).join('') + (serial ? renderVersions(r, gates) : ''),
+        : inOrder(r, applied).map((a) => `${L!.renderSummary(a)}\n`).join('') + (serial ? renderVersions(r, gates) : ''),
     serial,
     afterRun:
       mode === 'up' && argv.contexts
@@ -284,7 +288,7 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<Exi
 }
 
 /** `up --bundle`: the bundle decides the source and the version; flags that contradict it are refused. */
-function bundleFlags(argv: ProvisionArgs, manifest: BundleManifest): void {
+function bundleFlags(argv: ProvisionArgs, manifest: BundleManifest, versionSatisfies: (version: string, wanted: string) => boolean): void {
   if (argv.source === 'distro') throw new UsageError('--bundle installs Docker\'s packages: it does not go with --source distro');
   for (const flag of ['mirror', 'channel', 'key-fingerprint'] as const) {
     if (argv[flag] !== undefined) throw new UsageError(`--${flag} does not go with --bundle (the bundle holds the packages)`);
@@ -315,13 +319,16 @@ async function measureDataRootTarget(transport: Transport, from: string, to: str
 }
 
 /** The running containers as root; a host where that fails (no sudo yet, no daemon) has none listed. */
-async function runningContainers(transport: Transport): Promise<ContainerList | undefined> {
+async function runningContainers(transport: Transport, listContainers: Later['listContainers']): Promise<ContainerList | undefined> {
   try {
     return await listContainers(transport);
   } catch {
     return undefined;
   }
 }
+
+type Later = typeof import('./provision-later.js');
+const later = (): Promise<Later> => import('./provision-later.js');
 
 /**
  * The playbooks (compiled at build time, else yaml + zod and a dozen files: tens of ms of CPU),
