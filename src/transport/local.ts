@@ -3,7 +3,7 @@
  * in its own process group, so a timeout kills the whole tree, not just the shell.
  */
 import { userInfo } from 'node:os';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { BecomeError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
@@ -41,37 +41,37 @@ export class LocalTransport implements Transport {
     const timeoutMs = commandTimeout(opts, this.options);
     const run = new CommandRun(this.name, plan, opts, timeoutMs);
     this.inFlight.track(run, opts.sudo === true);
-    const child = spawn(plan.argv[0]!, plan.argv.slice(1), { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
-    // The command may exit without reading its stdin; that is not our error.
-    child.stdin.on('error', () => {});
-    child.stdout.on('data', (c: Buffer) => run.stdout(c));
-    child.stderr.on('data', (c: Buffer) => run.stderr(c));
-    child.on('error', (err: NodeJS.ErrnoException) => {
-      run.failed(
-        err.code === 'ENOENT' && plan.viaSudo
-          ? new BecomeError(this.name, 'sudo is not installed and dockhand is not running as root')
-          : err,
-      );
+    // A command started early (startEarly) with exactly this argv is adopted instead of started again.
+    const proc = (plan.viaSudo ? undefined : takeEarly(plan.argv)) ?? listen(spawn(plan.argv[0]!, plan.argv.slice(1), { detached: true, stdio: ['pipe', 'pipe', 'pipe'] }));
+    const child = proc.child;
+    proc.attach({
+      stdout: (c) => run.stdout(c),
+      stderr: (c) => run.stderr(c),
+      error: (err) =>
+        run.failed(
+          err.code === 'ENOENT' && plan.viaSudo
+            ? new BecomeError(this.name, 'sudo is not installed and dockhand is not running as root')
+            : err,
+        ),
+      spawned: () =>
+        run.started({
+          stdin: child.stdin!,
+          kill: (sessionId) => {
+            killGroup(child.pid);
+            // What sudo started runs as root (EPERM for us), and with use_pty in a session of its own:
+            // kill it through sudo again, with the same become credentials (a password is fed the same
+            // way; cached credentials need none). Without the session id (sudo never ran it), sudo's
+            // own group.
+            if (plan.viaSudo && child.pid !== undefined) this.killAsRoot(sessionId ?? String(child.pid));
+          },
+          release: () => {
+            child.stdout?.destroy();
+            child.stderr?.destroy();
+          },
+        }),
+      exited: (code, signal) => run.exited(code, signal ?? undefined),
+      closed: () => run.closed(),
     });
-    child.on('spawn', () =>
-      run.started({
-        stdin: child.stdin,
-        kill: (sessionId) => {
-          killGroup(child.pid);
-          // What sudo started runs as root (EPERM for us), and with use_pty in a session of its own:
-          // kill it through sudo again, with the same become credentials (a password is fed the same
-          // way; cached credentials need none). Without the session id (sudo never ran it), sudo's
-          // own group.
-          if (plan.viaSudo && child.pid !== undefined) this.killAsRoot(sessionId ?? String(child.pid));
-        },
-        release: () => {
-          child.stdout.destroy();
-          child.stderr.destroy();
-        },
-      }),
-    );
-    child.on('exit', (code, signal) => run.exited(code, signal ?? undefined));
-    child.on('close', () => run.closed());
     return run.result;
   }
 
@@ -119,4 +119,88 @@ function localSudo(): string | undefined {
       return false;
     }
   });
+}
+
+/** What a command's run is told of its process, in the order the process said it. */
+interface ProcessEvents {
+  stdout(chunk: Buffer): void;
+  stderr(chunk: Buffer): void;
+  error(err: NodeJS.ErrnoException): void;
+  spawned(): void;
+  exited(code: number | null, signal: NodeJS.Signals | null): void;
+  closed(): void;
+}
+
+/** A child process whose events are kept, in order, until a run attaches (at once, or on adoption). */
+interface Listened {
+  child: ChildProcess;
+  attach(events: ProcessEvents): void;
+  /** Bytes of output kept while nothing was attached. */
+  readonly keptBytes: number;
+}
+
+function listen(child: ChildProcess): Listened {
+  let attached: ProcessEvents | undefined;
+  let keptBytes = 0;
+  const kept: ((e: ProcessEvents) => void)[] = [];
+  const deliver = (f: (e: ProcessEvents) => void) => (attached ? f(attached) : kept.push(f));
+  // The command may exit without reading its stdin; that is not our error.
+  child.stdin?.on('error', () => {});
+  child.stdout?.on('data', (c: Buffer) => {
+    if (!attached) keptBytes += c.length;
+    deliver((e) => e.stdout(c));
+  });
+  child.stderr?.on('data', (c: Buffer) => {
+    if (!attached) keptBytes += c.length;
+    deliver((e) => e.stderr(c));
+  });
+  child.on('error', (err: NodeJS.ErrnoException) => deliver((e) => e.error(err)));
+  child.on('spawn', () => deliver((e) => e.spawned()));
+  child.on('exit', (code, signal) => deliver((e) => e.exited(code, signal)));
+  child.on('close', () => deliver((e) => e.closed()));
+  return {
+    child,
+    get keptBytes() {
+      return keptBytes;
+    },
+    attach(events) {
+      attached = events;
+      for (const f of kept.splice(0)) f(events);
+    },
+  };
+}
+
+/**
+ * Output an early command may hold before it is adopted: beyond this it is dropped (killed), and the
+ * command, when asked for, runs again the normal way (whose own bound then applies).
+ */
+const EARLY_MAX_BYTES = 16 << 20;
+
+let early: { argv: readonly string[]; process: Listened } | undefined;
+
+/**
+ * Start a local command before anything asks for it (issue 15: bin.ts starts the local doctor's
+ * examination, a read-only probe, while the rest of the CLI loads — some 80 ms sooner). The first
+ * LocalTransport.exec whose argv is exactly this adopts the running process and gets every event
+ * it had, in order, as if it had started it; an exec of anything else, or the process's exit,
+ * kills it unadopted. Only commands that change nothing may start early: it may run for nothing.
+ */
+export function startEarly(argv: readonly string[]): void {
+  if (early) return;
+  const proc = listen(spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['pipe', 'pipe', 'pipe'] }));
+  early = { argv: [...argv], process: proc };
+  process.once('exit', () => {
+    if (early?.process === proc) killGroup(proc.child.pid);
+  });
+}
+
+/** The early command when `argv` is exactly its argv and it kept no more than its bound; killed otherwise. */
+function takeEarly(argv: readonly string[]): Listened | undefined {
+  const found = early;
+  early = undefined;
+  if (!found) return undefined;
+  const same = found.argv.length === argv.length && found.argv.every((a, i) => a === argv[i]);
+  if (same && found.process.keptBytes <= EARLY_MAX_BYTES) return found.process;
+  killGroup(found.process.child.pid);
+  return undefined;
 }
