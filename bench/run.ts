@@ -15,7 +15,8 @@
  * - a fresh install (`up --source distro` on a Debian 12 host without Docker)  vs  one raw
  *   `ssh … sudo sh -s` doing the same (apt-get update + install, daemon.json, usermod, enable), once
  *   each on hosts of their own (a fresh host cannot be re-used), with the share of dockhand's run
- *   spent in the steps that run apt-get (from `up --json`'s step timings). BENCH_FRESH=0 skips it.
+ *   spent in the steps that run apt-get (from `up --json`'s step timings). BENCH_FRESH=0 skips it;
+ *   BENCH_FRESH_FLEET=16 adds a fresh install of 16 hosts at once (wall time, and per host the share spent in apt-get).
  *
  * Nothing here changes this machine beyond what the e2e harness does (throwaway hosts in their own
  * network namespaces, removed at the end). No timing is asserted anywhere: this prints and records.
@@ -37,6 +38,8 @@ const fleetSize = Number(process.env.BENCH_FLEET ?? 0);
 const out = process.env.BENCH_OUT ?? join(root, 'bench/results.json');
 const before = process.env.BENCH_BEFORE;
 const fresh = process.env.BENCH_FRESH !== '0';
+/** BENCH_FRESH_FLEET=N (N > 1): a fresh install of N hosts at once, after the one-host one. */
+const freshFleet = Number(process.env.BENCH_FRESH_FLEET ?? 0);
 
 /**
  * One row: the floor, this build and (BENCH_BEFORE) the other build, timed in turns with the same
@@ -67,7 +70,10 @@ async function main() {
   if (unavailable) notes.push(`test-host rows skipped: ${unavailable}`);
   else {
     await hostRows(rows, notes);
-    if (fresh) await freshRow(rows, notes);
+    if (fresh) {
+      const oneHostMs = await freshRow(rows, notes);
+      if (freshFleet > 1) await freshFleetRow(rows, notes, oneHostMs);
+    }
   }
 
   const table = formatTable(rows);
@@ -173,7 +179,7 @@ const RAW_INSTALL = [
  * share the mirror: one after the other). The apt share is the time of the steps whose commands
  * run apt-get (plan --json says which), over dockhand's whole run.
  */
-async function freshRow(rows: Row[], notes: string[]): Promise<void> {
+async function freshRow(rows: Row[], notes: string[]): Promise<number> {
   const booted = Date.now();
   const fleet = await bootHosts(
     [{ name: 'fresh-raw', suite: 'bookworm' as const }, { name: 'fresh-dh', suite: 'bookworm' as const }],
@@ -214,6 +220,64 @@ async function freshRow(rows: Row[], notes: string[]): Promise<void> {
     notes.push(
       `fresh install: ${((aptMs / dhMs) * 100).toFixed(0)}% of dockhand's ${(dhMs / 1000).toFixed(1)} s was spent in apt-get (steps ${[...aptSteps].join(', ')}: ` +
         `${(aptMs / 1000).toFixed(1)} s, download from the mirror, unpack, configure); steps over 0.1 s: ${byStep.join(', ')}`,
+    );
+    return dhMs;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await fleet.stop();
+  }
+}
+
+/**
+ * A fresh install of BENCH_FRESH_FLEET hosts at once (issue 15: bounded by the mirror and the hosts,
+ * not by dockhand): the whole run's wall time against the one-host install just timed, and per host
+ * the share of its time spent in the steps that run apt-get (from `up --json`'s step events).
+ */
+async function freshFleetRow(rows: Row[], notes: string[], oneHostMs: number): Promise<void> {
+  const limit = Number(readFileSync('/proc/sys/fs/inotify/max_user_instances', 'utf8'));
+  if (limit < freshFleet * 16) throw new Error(`${freshFleet} systemd hosts need fs.inotify.max_user_instances >= ${freshFleet * 16} (now ${limit})`);
+  const booted = Date.now();
+  const fleet = await bootHosts(
+    Array.from({ length: freshFleet }, (_, i) => ({ name: `fresh${i + 1}`, suite: 'bookworm' as const })),
+    { image: 'base', bootTimeoutMs: 300_000 },
+  );
+  notes.push(`fresh fleet: booted ${freshFleet} bookworm hosts without Docker in ${((Date.now() - booted) / 1000).toFixed(0)} s`);
+  const dir = mkdtempSync(join(tmpdir(), 'dockhand-bench-'));
+  try {
+    const home = join(dir, 'home');
+    mkdirSync(home, { recursive: true });
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, CI: 'true', DOCKER_CONFIG: join(dir, 'docker') };
+    const inventory = join(dir, 'inv.yaml');
+    writeFileSync(
+      inventory,
+      ['defaults:', '  user: deploy', `  key: ${fleet.clientKeyPath}`, 'hosts:', ...fleet.hosts.map((h) => `  ${h.name}: { address: ${h.address} }`), ''].join('\n'),
+    );
+    const args = ['--source', 'distro', '-i', inventory, '--concurrency', String(freshFleet), '--known-hosts', fleet.knownHostsFile];
+    const planLine = execFileSync(node, [cli, 'plan', '--json', ...args], { env, encoding: 'utf8', maxBuffer: 64 << 20 }).split('\n').find((l) => l.startsWith('{"event":"host"'))!;
+    const plan = JSON.parse(planLine) as { data: { steps: Array<{ id: string; commands: unknown[] }> } };
+    const aptSteps = new Set(plan.data.steps.filter((st) => JSON.stringify(st.commands).includes('apt-get')).map((st) => st.id));
+    const start = process.hrtime.bigint();
+    let out: string;
+    try {
+      out = execFileSync(node, [cli, 'up', '--json', ...args], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+    } catch (err) {
+      out = String((err as { stdout?: string }).stdout ?? '');
+      notes.push(`fresh fleet: up exited ${(err as { status?: number }).status}`);
+    }
+    const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+    const events = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { event: string; host?: string; step?: string; status?: string; durationMs?: number; outcome?: string });
+    const hosts = events.filter((e) => e.event === 'host');
+    const shares = hosts.map((h) => {
+      const apt = events.filter((e) => e.event === 'step' && e.host === h.host && e.status !== 'running' && aptSteps.has(e.step!)).reduce((sum, e) => sum + (e.durationMs ?? 0), 0);
+      return apt / (h.durationMs ?? wallMs);
+    }).sort((a, b) => a - b);
+    const one = (label: string, ms: number) => ({ label, runs: 1, medianMs: ms, minMs: ms, maxMs: ms });
+    rows.push({ work: `fresh install, ${freshFleet} hosts at once (one run)`, floor: one('the same on 1 host', oneHostMs), subject: one(`dockhand up, ${freshFleet} hosts`, wallMs) });
+    const pct = (x: number | undefined) => (x === undefined ? '?' : `${(x * 100).toFixed(0)}%`);
+    const outcomes = [...new Set(hosts.map((h) => h.outcome))].map((o) => `${hosts.filter((h) => h.outcome === o).length} ${o}`).join(', ');
+    notes.push(
+      `fresh fleet: ${freshFleet} hosts in ${(wallMs / 1000).toFixed(0)} s (${outcomes}); the share of each host's run spent in apt-get ` +
+        `(steps ${[...aptSteps].join(', ')}): median ${pct(shares[Math.floor(shares.length / 2)])}, lowest ${pct(shares[0])}, highest ${pct(shares[shares.length - 1])}`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
