@@ -17,13 +17,21 @@ export function isPlainLocalDoctor(args: readonly string[]): boolean {
   return rest.every((a) => SAME_EXAMINATION.has(a));
 }
 
-/** Start the examination as LocalTransport would run it for gatherEvidence (no sudo, no --user). */
+/**
+ * Start the examination as LocalTransport would run it for gatherEvidence (no sudo, no --user).
+ * Never throws: whatever stops it here (a damaged install whose probe files cannot be read) is met
+ * again on the normal path, where the one top-level handler reports it.
+ */
 export async function startExaminationEarly(): Promise<void> {
   if (process.env.DOCKHAND_NO_EARLY === '1') return;
-  const [{ examinationScript }, { planCommand }, { startEarly }] = await Promise.all([
-    import('./script.js'),
-    import('../transport/become.js'),
-    import('../transport/local.js'),
-  ]);
-  startEarly(planCommand(examinationScript(), { isRoot: process.geteuid?.() === 0 }).argv);
+  try {
+    const [{ examinationScript }, { planCommand }, { startEarly }] = await Promise.all([
+      import('./script.js'),
+      import('../transport/become.js'),
+      import('../transport/local.js'),
+    ]);
+    startEarly(planCommand(examinationScript(), { isRoot: process.geteuid?.() === 0 }).argv);
+  } catch {
+    // not started early: the doctor runs its examination itself
+  }
 }

@@ -4,7 +4,7 @@
  * all its output, instead of running twice; anything else kills it. Real processes throughout.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -104,5 +104,20 @@ describe.skipIf(!existsSync(cli))('the built CLI', () => {
     expect([0, 1, 3], r.stderr).toContain(r.status);
     expect(Array.isArray(JSON.parse(r.stdout))).toBe(true);
     expect(count).toBe(1);
+  });
+
+  it('a damaged install (a probe fragment missing): the early start steps aside and the doctor reports it as it does without', () => {
+    const copy = mkdtempSync(join(dir, 'install-'));
+    for (const part of ['dist', 'package.json', 'playbooks', 'checks', 'probes']) cpSync(join(root, part), join(copy, part), { recursive: true });
+    mkdirSync(join(copy, 'src/facts'), { recursive: true });
+    cpSync(join(root, 'src/facts/areas'), join(copy, 'src/facts/areas'), { recursive: true, filter: (f) => !f.endsWith('/os.sh') && !f.endsWith('.ts') });
+    const run = (env: Record<string, string>) =>
+      spawnSync(process.execPath, [join(copy, 'dist/src/cli.js'), 'doctor', '--json'], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+    const early = run({});
+    const late = run({ DOCKHAND_NO_EARLY: '1' });
+    expect(early.status).toBe(3);
+    expect(JSON.parse(early.stdout)[0].error).toMatch(/os\.sh/);
+    expect(early.stdout.replaceAll(copy, '')).toBe(late.stdout.replaceAll(copy, ''));
+    expect(early.status).toBe(late.status);
   });
 });
