@@ -85,12 +85,7 @@ async function main() {
 }
 
 async function hostRows(rows: Row[], notes: string[]): Promise<void> {
-  if (fleetSize > 1) {
-    const limit = Number(readFileSync('/proc/sys/fs/inotify/max_user_instances', 'utf8'));
-    if (limit < fleetSize * 16) {
-      throw new Error(`${fleetSize} systemd hosts need more inotify instances than fs.inotify.max_user_instances=${limit}: raise it (sysctl fs.inotify.max_user_instances=8192)`);
-    }
-  }
+  if (fleetSize > 1) requireInotifyFor(fleetSize);
   const count = Math.max(1, fleetSize);
   const booted = Date.now();
   const fleet: Fleet = await bootHosts(
@@ -100,10 +95,7 @@ async function hostRows(rows: Row[], notes: string[]): Promise<void> {
   notes.push(`booted ${count} bookworm host(s) in ${((Date.now() - booted) / 1000).toFixed(0)} s`);
   const dir = mkdtempSync(join(tmpdir(), 'dockhand-bench-'));
   try {
-    // A home without ~/.ssh/config or agent: both sides use only the harness key.
-    const home = join(dir, 'home');
-    mkdirSync(home, { recursive: true });
-    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, CI: 'true', DOCKER_CONFIG: join(dir, 'docker') };
+    const env = benchEnv(dir);
     const one = fleet.hosts[0]!;
     const target = (h: TestHost) => `deploy@${h.address}`;
     const keys = ['--known-hosts', fleet.knownHostsFile, '--identity-file', fleet.clientKeyPath];
@@ -120,10 +112,7 @@ async function hostRows(rows: Row[], notes: string[]): Promise<void> {
 
     if (fleetSize > 1) {
       const inventory = join(dir, 'inv.yaml');
-      writeFileSync(
-        inventory,
-        ['defaults:', '  user: deploy', `  key: ${fleet.clientKeyPath}`, 'hosts:', ...fleet.hosts.map((h) => `  ${h.name}: { address: ${h.address} }`), ''].join('\n'),
-      );
+      writeInventory(inventory, fleet);
       const upFleet = args('up', '--source', 'distro', '-i', inventory, '--concurrency', String(fleetSize));
       converge(upFleet, env, notes);
       // The floor is this build's own converged run of one host, timed in the same turns.
@@ -188,18 +177,11 @@ async function freshRow(rows: Row[], notes: string[]): Promise<number> {
   notes.push(`fresh install: booted 2 bookworm hosts without Docker in ${((Date.now() - booted) / 1000).toFixed(0)} s`);
   const dir = mkdtempSync(join(tmpdir(), 'dockhand-bench-'));
   try {
-    const home = join(dir, 'home');
-    mkdirSync(home, { recursive: true });
-    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, CI: 'true', DOCKER_CONFIG: join(dir, 'docker') };
+    const env = benchEnv(dir);
     const [rawHost, dhHost] = [fleet.host('fresh-raw'), fleet.host('fresh-dh')];
     const args = ['--source', 'distro', `deploy@${dhHost.address}`, '--known-hosts', fleet.knownHostsFile, '--identity-file', fleet.clientKeyPath];
 
-    const plan = JSON.parse(
-      execFileSync(node, [cli, 'plan', '--json', ...args], { env, encoding: 'utf8' })
-        .split('\n')
-        .find((l) => l.startsWith('{"event":"host"'))!,
-    ) as { data: { steps: Array<{ id: string; commands: unknown[] }> } };
-    const aptSteps = new Set(plan.data.steps.filter((s) => JSON.stringify(s.commands).includes('apt-get')).map((s) => s.id));
+    const aptSteps = aptStepsOf(execFileSync(node, [cli, 'plan', '--json', ...args], { env, encoding: 'utf8' }));
 
     const rawStart = process.hrtime.bigint();
     execFileSync('ssh', [...rawHost.sshArgs('deploy'), '--', 'sudo sh -s'], { env, input: RAW_INSTALL, stdio: ['pipe', 'ignore', 'pipe'] });
@@ -234,8 +216,7 @@ async function freshRow(rows: Row[], notes: string[]): Promise<number> {
  * the share of its time spent in the steps that run apt-get (from `up --json`'s step events).
  */
 async function freshFleetRow(rows: Row[], notes: string[], oneHostMs: number): Promise<void> {
-  const limit = Number(readFileSync('/proc/sys/fs/inotify/max_user_instances', 'utf8'));
-  if (limit < freshFleet * 16) throw new Error(`${freshFleet} systemd hosts need fs.inotify.max_user_instances >= ${freshFleet * 16} (now ${limit})`);
+  requireInotifyFor(freshFleet);
   const booted = Date.now();
   const fleet = await bootHosts(
     Array.from({ length: freshFleet }, (_, i) => ({ name: `fresh${i + 1}`, suite: 'bookworm' as const })),
@@ -244,18 +225,11 @@ async function freshFleetRow(rows: Row[], notes: string[], oneHostMs: number): P
   notes.push(`fresh fleet: booted ${freshFleet} bookworm hosts without Docker in ${((Date.now() - booted) / 1000).toFixed(0)} s`);
   const dir = mkdtempSync(join(tmpdir(), 'dockhand-bench-'));
   try {
-    const home = join(dir, 'home');
-    mkdirSync(home, { recursive: true });
-    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, CI: 'true', DOCKER_CONFIG: join(dir, 'docker') };
+    const env = benchEnv(dir);
     const inventory = join(dir, 'inv.yaml');
-    writeFileSync(
-      inventory,
-      ['defaults:', '  user: deploy', `  key: ${fleet.clientKeyPath}`, 'hosts:', ...fleet.hosts.map((h) => `  ${h.name}: { address: ${h.address} }`), ''].join('\n'),
-    );
+    writeInventory(inventory, fleet);
     const args = ['--source', 'distro', '-i', inventory, '--concurrency', String(freshFleet), '--known-hosts', fleet.knownHostsFile];
-    const planLine = execFileSync(node, [cli, 'plan', '--json', ...args], { env, encoding: 'utf8', maxBuffer: 64 << 20 }).split('\n').find((l) => l.startsWith('{"event":"host"'))!;
-    const plan = JSON.parse(planLine) as { data: { steps: Array<{ id: string; commands: unknown[] }> } };
-    const aptSteps = new Set(plan.data.steps.filter((st) => JSON.stringify(st.commands).includes('apt-get')).map((st) => st.id));
+    const aptSteps = aptStepsOf(execFileSync(node, [cli, 'plan', '--json', ...args], { env, encoding: 'utf8', maxBuffer: 64 << 20 }));
     const start = process.hrtime.bigint();
     let out: string;
     try {
@@ -283,6 +257,32 @@ async function freshFleetRow(rows: Row[], notes: string[], oneHostMs: number): P
     rmSync(dir, { recursive: true, force: true });
     await fleet.stop();
   }
+}
+
+/** systemd in each test host takes inotify instances: refuse early, saying how to raise the limit. */
+function requireInotifyFor(hosts: number): void {
+  const limit = Number(readFileSync('/proc/sys/fs/inotify/max_user_instances', 'utf8'));
+  if (limit < hosts * 16) {
+    throw new Error(`${hosts} systemd hosts need more inotify instances than fs.inotify.max_user_instances=${limit}: raise it (sysctl fs.inotify.max_user_instances=8192)`);
+  }
+}
+
+/** A home without ~/.ssh/config or agent under `dir`: both sides use only the harness key. */
+function benchEnv(dir: string): Record<string, string> {
+  const home = join(dir, 'home');
+  mkdirSync(home, { recursive: true });
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, CI: 'true', DOCKER_CONFIG: join(dir, 'docker') };
+}
+
+/** An inventory of the fleet's hosts (login deploy, the harness key) at `path`. */
+function writeInventory(path: string, fleet: Fleet): void {
+  writeFileSync(path, ['defaults:', '  user: deploy', `  key: ${fleet.clientKeyPath}`, 'hosts:', ...fleet.hosts.map((h) => `  ${h.name}: { address: ${h.address} }`), ''].join('\n'));
+}
+
+/** The ids of the steps whose commands run apt-get, from `plan --json`'s first host event. */
+function aptStepsOf(planJson: string): Set<string> {
+  const plan = JSON.parse(planJson.split('\n').find((l) => l.startsWith('{"event":"host"'))!) as { data: { steps: Array<{ id: string; commands: unknown[] }> } };
+  return new Set(plan.data.steps.filter((st) => JSON.stringify(st.commands).includes('apt-get')).map((st) => st.id));
 }
 
 /** The first `up` on the fresh hosts; one retry, noted: the hosts have only just booted. */

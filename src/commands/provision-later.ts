@@ -1,8 +1,8 @@
 /**
  * What `plan`/`up` need for a host once its facts are in: building the plan (every step module),
- * applying it, rendering it, the restart notes. provision-run.ts imports this while the
- * connections open (issue 15): loading and compiling it before connecting put some 30 ms of CPU
- * ahead of the first byte sent, where it now overlaps the handshake and the probe.
+ * applying it, rendering it, the restart notes. provision-run.ts imports this once a host is
+ * connected (issue 15): loading and compiling it before connecting put some 30 ms of CPU ahead of
+ * the first byte sent; now it overlaps the probe.
  */
 export { applyPlan, renderSummary, reportPlanned, summarize } from '../apply/apply.js';
 export { moveFactsWanted } from '../plan/daemon-settings.js';

@@ -173,12 +173,10 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<Exi
   const flags: HostPlanOptions = { ...checkedFlags, becomePassword: ctx.connect.becomePassword !== undefined };
   const playbooks = loadPlaybooksWhileConnecting();
   playbooks.catch(() => {}); // rejection handled where it is awaited
-  // The plan's code (provision-later.ts), loaded once the first host is connected, while its probe
-  // runs: loaded before, it competed with connecting. `L` once loaded: a host gets to its plan only
+  // The plan's code (provision-later.ts), imported once a host is connected, while its probe runs:
+  // imported before, it competed with connecting. `L` once loaded: a host gets to its plan only
   // after awaiting it, so whatever renders plans or results has it.
   let L: Later | undefined;
-  let loading: Promise<Later> | undefined;
-  const loadLater = () => (loading ??= later().then((m) => (L = m)));
   const plans = new Map<string, Plan>();
   const applied = new Map<string, ApplyResult>();
   let contextsOk = true;
@@ -190,14 +188,15 @@ export async function run(argv: ProvisionArgs, mode: 'plan' | 'up'): Promise<Exi
   const task: HostTask = async (transport, host, { report, detectedOs, logger, signal }) => {
     maskUrlCredentials(host.vars.daemon); // the inventory's daemon: map, as the flags were
     const options = { ...planOptionsFor(host.vars, flags), loginUser: transport.loginUser };
-    const laterCode = loadLater();
+    const laterCode = later(); // the module system loads it once, for every host
     laterCode.catch(() => {}); // awaited after the facts
     report('facts', 'running');
     // Users named for the docker group are looked up by the same probe, so the plan can refuse a missing one.
     // --rootless without --users sets up the login user: the rootless facts need that account too.
     const accounts = options.users ?? (options.rootless && transport.loginUser ? [transport.loginUser] : undefined);
     let facts = await gatherFacts(transport, { accounts });
-    const { applyPlan, listContainers, mayRestartDaemon, moveFactsWanted, planForHost, reportPlanned, summarize, withRestartNote } = await laterCode;
+    L = await laterCode;
+    const { applyPlan, listContainers, mayRestartDaemon, moveFactsWanted, planForHost, reportPlanned, summarize, withRestartNote } = L;
     // --move-data-root: the old root's size and the target's state, read as root (only when a move may be planned).
     const moving = moveFactsWanted(facts, options.daemon);
     if (moving) facts = { ...facts, dataRootTarget: await measureDataRootTarget(transport, moving.from, moving.to, moving.containerdRoot) };

@@ -189,18 +189,27 @@ export function startEarly(argv: readonly string[]): void {
   if (early) return;
   const proc = listen(spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['pipe', 'pipe', 'pipe'] }));
   early = { argv: [...argv], process: proc };
+  // Bounded while it waits: past the bound it is dropped at once, not only when an exec looks.
+  const overBound = () => {
+    if (early?.process === proc && proc.keptBytes > EARLY_MAX_BYTES) {
+      early = undefined;
+      killGroup(proc.child.pid);
+    }
+  };
+  proc.child.stdout?.on('data', overBound);
+  proc.child.stderr?.on('data', overBound);
   process.once('exit', () => {
     if (early?.process === proc) killGroup(proc.child.pid);
   });
 }
 
-/** The early command when `argv` is exactly its argv and it kept no more than its bound; killed otherwise. */
+/** The early command when `argv` is exactly its argv (it is within its bound: see startEarly); killed otherwise. */
 function takeEarly(argv: readonly string[]): Listened | undefined {
   const found = early;
   early = undefined;
   if (!found) return undefined;
   const same = found.argv.length === argv.length && found.argv.every((a, i) => a === argv[i]);
-  if (same && found.process.keptBytes <= EARLY_MAX_BYTES) return found.process;
+  if (same) return found.process;
   killGroup(found.process.child.pid);
   return undefined;
 }
