@@ -33,16 +33,23 @@ me=$(id -un 2>/dev/null)
 u=${CHECK_USER:-$me}
 kv user "$u"
 kv current_user "$me"
-uid=$(id -u "$u" 2>/dev/null)
+pw=$(getent passwd "$u" 2>/dev/null || grep "^$u:" /etc/passwd 2>/dev/null)
+# The fields of the first entry, by expansion (no printf | cut pipeline: two forks): NAME:PW:UID:GID:
+# GECOS:HOME:SHELL. The account's uid and gid are those `id -u USER` and `id -g USER` would print (the
+# same NSS look-up), read from the entry instead of two more processes; `id` answers when the entry
+# is not of that form.
+pw=${pw%%"$dh_nl"*}
+uid=""; gid=""; home=""
+case "$pw" in *:*:*:*:*:*)
+  dh_f=${pw#*:*:}; uid=${dh_f%%:*}; dh_f=${dh_f#*:}; gid=${dh_f%%:*}
+  home=${pw#*:*:*:*:*:}; home=${home%%:*};;
+esac
+case "$uid" in ''|*[!0-9]*) uid=$(id -u "$u" 2>/dev/null);; esac
+case "$gid" in ''|*[!0-9]*) gid=$(id -g "$u" 2>/dev/null);; esac
 kv uid "$uid"
-kv gid "$(id -g "$u" 2>/dev/null)"
+kv gid "$gid"
 kv db_groups "$(id -Gn "$u" 2>/dev/null)"
 if [ "$u" = "$me" ]; then kv session_groups "$(id -Gn 2>/dev/null)"; fi
-pw=$(getent passwd "$u" 2>/dev/null || grep "^$u:" /etc/passwd 2>/dev/null)
-# The sixth field of the first entry, by expansion (no printf | cut pipeline: two forks).
-pw=${pw%%"$dh_nl"*}
-home=""
-case "$pw" in *:*:*:*:*:*) home=${pw#*:*:*:*:*:}; home=${home%%:*};; esac
 [ -n "$home" ] || [ "$u" != "$me" ] || home=$HOME
 kv home "$home"
 
@@ -84,31 +91,46 @@ for p in /var/run/docker.sock /run/docker.sock "/run/user/$uid/docker.sock" "$ru
          /var/snap/docker/common/run/docker.sock; do
   stat_path "$p"
 done
-dh_eps=$({ printf '%s\n' "${DOCKER_HOST-}"; cat "$cfg"/contexts/meta/*/meta.json 2>/dev/null; } |
-  grep -o 'unix://[^" ]*' 2>/dev/null | sed 's|^unix://||' | sort -u)
+# Only when there is one to find: DOCKER_HOST set, or contexts (the pipeline is five processes).
+dh_eps=""
+if [ -n "${DOCKER_HOST-}" ] || [ -d "$cfg/contexts/meta" ]; then
+  dh_eps=$({ printf '%s\n' "${DOCKER_HOST-}"; cat "$cfg"/contexts/meta/*/meta.json 2>/dev/null; } |
+    grep -o 'unix://[^" ]*' 2>/dev/null | sed 's|^unix://||' | sort -u)
+fi
 while IFS= read -r p; do stat_path "$p"; done <<EOT
 $dh_eps
 EOT
 
 { [ -x /snap/bin/docker ] || [ -d /var/snap/docker ]; } && kv snap_docker yes
 [ -d /var/snap/docker ] && file_block snap-daemon.json /var/snap/docker/current/config/daemon.json
-has podman && kv podman "$(command -v podman)"
-d=$(command -v docker 2>/dev/null)
+# dh_w, dh_pids, dh_r: set by path_of, pids_of and line_of (framing.sh).
+# shellcheck disable=SC2154
+has podman && path_of podman && kv podman "$dh_w"
+d=""; has docker && path_of docker && d=$dh_w
 if [ -n "$d" ] && head -c 512 "$d" 2>/dev/null | grep -q podman; then kv docker_is_podman yes; fi
 
 # Everything that may block is bounded ($T): journalctl on a huge journal, systemctl while a start
 # job runs, sudo resolving the host name. containerd's journal names why dockerd cannot reach it.
-# shellcheck disable=SC2086 # $T is a word list on purpose
+# No journal files (no systemd, or journald keeping none): nothing to read, and no journalctl to start.
+# journalctl reads the directories below; each holds a directory per machine when journald keeps files.
+dh_journal=""
 if has journalctl; then
+  for dh_f in /run/log/journal/* /var/log/journal/*; do [ -e "$dh_f" ] && { dh_journal=yes; break; }; done
+fi
+# Whether systemd runs this host, as systemctl itself decides (sd_booted): without it every systemctl
+# below fails, so none is started.
+dh_systemd=""
+[ -d /run/systemd/system ] && has systemctl && dh_systemd=yes
+# shellcheck disable=SC2086 # $T is a word list on purpose
+if [ -n "$dh_journal" ]; then
   as_root $T journalctl -u docker.service -n 30 --no-pager -o cat 2>/dev/null </dev/null | stream journal-docker
   as_root $T journalctl -u docker.socket -n 10 --no-pager -o cat 2>/dev/null </dev/null | stream journal-socket
   as_root $T journalctl -u containerd.service -n 10 --no-pager -o cat 2>/dev/null </dev/null | stream journal-containerd
 fi
+# The unit's ExecStart is read by the facts (daemon_unit, src/doctor/parse.ts takes it from there).
+# A start job still running (the daemon hangs while starting) shows in the job list.
 # shellcheck disable=SC2086
-if has systemctl; then
-  dh_x=$($T systemctl show -p ExecStart docker.service 2>/dev/null </dev/null | sed -n 's/^ExecStart=//p')
-  kv exec_start "${dh_x%%"$dh_nl"*}"
-  # A start job still running (the daemon hangs while starting) shows in the job list.
+if [ -n "$dh_systemd" ]; then
   $T systemctl list-jobs --no-pager --no-legend 2>/dev/null </dev/null | stream systemd-jobs
 fi
 # Without ss the listeners are unknown (no stream), not "none".
@@ -117,7 +139,9 @@ if has ss; then
 fi
 
 # containerd's process, by name (as the facts find dockerd): with or without an init system.
-dh_cpid=$(pids_of containerd)
+pids_of containerd
+# shellcheck disable=SC2154
+dh_cpid=$dh_pids
 dh_cpid=${dh_cpid%%"$dh_nl"*}
 [ -n "$dh_cpid" ] && kv containerd_pid "$dh_cpid"
 
@@ -136,7 +160,7 @@ if [ -f /sys/fs/cgroup/cgroup.controllers ]; then kv cgroup 2
 elif [ -d /sys/fs/cgroup ]; then kv cgroup 1; fi
 [ -r /proc/sys/net/ipv4/ip_forward ] && kv ip_forward "$(cat /proc/sys/net/ipv4/ip_forward 2>/dev/null)"
 if has iptables; then
-  kv iptables "$(command -v iptables)"
+  path_of iptables; kv iptables "$dh_w"
   run iptables-version iptables --version
   # The NAT table dockerd needs; root-only, so only when root or passwordless sudo works.
   if [ "$dh_root" != none ]; then
@@ -151,8 +175,11 @@ fi
 # there is no mac-denials stream: unknown, not "none". The lines are untrusted text: bounded here,
 # parsed field by field on the controller.
 dh_se=""
+# One-line files through line_of (the `read` builtin), not `$(cat …)`: a fork and an exec each.
 if [ -r /sys/fs/selinux/enforce ]; then
-  case "$(cat /sys/fs/selinux/enforce 2>/dev/null)" in 1) dh_se=Enforcing;; 0) dh_se=Permissive;; esac
+  line_of /sys/fs/selinux/enforce
+  # shellcheck disable=SC2154
+  case "$dh_r" in 1) dh_se=Enforcing;; 0) dh_se=Permissive;; esac
 fi
 if [ -z "$dh_se" ] && has getenforce; then dh_se=$(getenforce 2>/dev/null); fi
 # selinuxfs is mounted whenever the kernel runs SELinux: without it, SELinux is off.
@@ -161,12 +188,17 @@ if [ -z "$dh_se" ] && [ -d /sys/fs ] && [ ! -d /sys/fs/selinux ]; then dh_se=abs
 if [ "$dh_se" = Enforcing ] || [ "$dh_se" = Permissive ]; then
   kv socket_label "$(stat -L -c %C /var/run/docker.sock 2>/dev/null)"
 fi
-if [ -r /sys/module/apparmor/parameters/enabled ]; then kv apparmor "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)"
+dh_aa=""
+if [ -r /sys/module/apparmor/parameters/enabled ]; then
+  line_of /sys/module/apparmor/parameters/enabled; dh_aa=$dh_r
+  kv apparmor "$dh_aa"
 elif [ -d /sys/module ]; then kv apparmor absent; fi
 dh_mac='avc: +denied|apparmor="DENIED"'
 dh_mac_who='docker|containerd|runc|container_'
 # shellcheck disable=SC2086 # $T is a word list on purpose
-if as_root test -r /var/log/audit/audit.log 2>/dev/null; then
+# Denials are only looked for where SELinux or AppArmor is active (the check needs none otherwise).
+if [ "$dh_se" != Enforcing ] && [ "$dh_se" != Permissive ] && [ "$dh_aa" != Y ]; then :
+elif as_root test -r /var/log/audit/audit.log 2>/dev/null; then
   kv mac_source 'audit log'
   as_root $T tail -n 5000 /var/log/audit/audit.log 2>/dev/null </dev/null | grep -E "$dh_mac" | grep -E "$dh_mac_who" | tail -n 20 | stream mac-denials
 elif has journalctl && { [ "$dh_root" != none ] || id -Gn 2>/dev/null | grep -qwE 'systemd-journal|adm|wheel'; }; then
@@ -177,7 +209,7 @@ fi
 
 # Rootless Docker of the checked user (src/doctor/rootless.ts): their user unit docker.service, its
 # state and journal (a user manager answers only its own user, or root through -M USER@), lingering,
-# subordinate ID counts, and dockhand's record of a rootless setup.
+# and dockhand's record of a rootless setup.
 sec doctor_rootless
 dh_rt=/run/user/$uid
 if [ "$u" = "$me" ] && [ -n "${XDG_RUNTIME_DIR-}" ]; then dh_rt=$XDG_RUNTIME_DIR; fi
@@ -187,16 +219,14 @@ elif [ -x "$home" ]; then kv unit no; fi
 [ -e "/var/lib/dockhand/rootless/$u" ] && kv record yes
 if [ -e "/var/lib/systemd/linger/$u" ]; then kv linger yes
 elif [ -d /var/lib/systemd ]; then kv linger no; fi
-for dh_f in subuid subgid; do
-  [ -r "/etc/$dh_f" ] && has awk && kv "$dh_f" "$(awk -F: -v u="$u" -v id="$uid" '$1 == u || $1 == id { n += $3 } END { print n + 0 }' "/etc/$dh_f" 2>/dev/null)"
-done
+# The subordinate IDs: from /etc/subuid and /etc/subgid as the facts read them (src/doctor/rootless.ts).
 # shellcheck disable=SC2086 # $T is a word list on purpose
-if has systemctl && [ -n "$uid" ]; then
+if [ -n "$dh_systemd" ] && [ -n "$uid" ]; then
   if [ "$u" = "$me" ]; then
     $T systemctl --user show --no-pager -p LoadState,ActiveState,SubState,Result,UnitFileState docker.service 2>/dev/null </dev/null | stream user-unit
-    has journalctl && $T journalctl --user -u docker.service -n 20 --no-pager -o cat 2>/dev/null </dev/null | stream journal-user
+    [ -n "$dh_journal" ] && $T journalctl --user -u docker.service -n 20 --no-pager -o cat 2>/dev/null </dev/null | stream journal-user
   elif [ "$dh_root" != none ]; then
     as_root $T systemctl --user -M "$u@" show --no-pager -p LoadState,ActiveState,SubState,Result,UnitFileState docker.service 2>/dev/null </dev/null | stream user-unit
-    has journalctl && as_root $T journalctl "_UID=$uid" _SYSTEMD_USER_UNIT=docker.service -n 20 --no-pager -o cat 2>/dev/null </dev/null | stream journal-user
+    [ -n "$dh_journal" ] && as_root $T journalctl "_UID=$uid" _SYSTEMD_USER_UNIT=docker.service -n 20 --no-pager -o cat 2>/dev/null </dev/null | stream journal-user
   fi
 fi

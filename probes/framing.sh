@@ -31,7 +31,8 @@ run() {
   dh_name=$1; shift
   if ! has "$1"; then printf 'C\000%s\000\000absent\000' "$dh_name"; return; fi
   printf 'C\000%s\000' "$dh_name"
-  { dh_rc=$( { { "$@" 2>/dev/null </dev/null 3>&- 4>&-; echo "$?" >&3; } | hex >&4; } 3>&1 ); } 4>&1
+  # od itself, not hex: a function in a pipeline costs one more fork (it cannot exec in place).
+  { dh_rc=$( { { "$@" 2>/dev/null </dev/null 3>&- 4>&-; echo "$?" >&3; } | od -An -v -tx1 >&4; } 3>&1 ); } 4>&1
   printf '\000%s\000' "$dh_rc"
 }
 # runt: run under the timeout, when the tool exists (`timeout` itself must not be the one tested).
@@ -41,8 +42,9 @@ runt() { dh_name=$1; shift; if has "$1"; then run "$dh_name" $T "$@"; else print
 yn() { if "$@"; then echo yes; else echo no; fi; }
 # kvyn KEY CMD…: kv KEY yes|no by CMD's status, without the subshell (a fork) of kv KEY "$(yn CMD…)".
 kvyn() { dh_k=$1; shift; if "$@"; then kv "$dh_k" yes; else kv "$dh_k" no; fi; }
-# pids_of NAME: the pids of the processes called NAME, one a line — pidof, pgrep, else /proc/*/comm —
-# with or without an init system. Only digits leave it: a pid is used in paths.
+# pids_of NAME: dh_pids = the pids of the processes called NAME, one a line — pidof, pgrep, else
+# /proc/*/comm — with or without an init system. Only digits get in: a pid is used in paths. Set, not
+# printed: `$(pids_of …)` would cost a subshell (a fork) on top of pidof's.
 pids_of() {
   dh_found=""
   if has pidof; then dh_found=$(pidof "$1" 2>/dev/null)
@@ -53,6 +55,21 @@ pids_of() {
       [ "$dh_comm" = "$1" ] && dh_found="$dh_found ${dh_p#/proc/}"
     done
   fi
-  for dh_p in $dh_found; do case "$dh_p" in ''|*[!0-9]*) ;; *) printf '%s\n' "$dh_p";; esac; done
+  dh_pids=""
+  for dh_p in $dh_found; do case "$dh_p" in ''|*[!0-9]*) ;; *) dh_pids="$dh_pids${dh_pids:+
+}$dh_p";; esac; done
+}
+# line_of FILE: dh_r = FILE's first line, byte for byte (IFS=, -r), empty when unreadable. The shell's
+# read: `$(cat FILE)` costs a fork and an exec. Not for /proc/sys: dash reads a byte at a time, and a
+# sysctl file answers only a read from its start (max_user_namespaces 96365 came back as "9").
+# shellcheck disable=SC2034 # dh_r is the callers'
+line_of() { dh_r=""; { IFS= read -r dh_r || :; } < "$1"; } 2>/dev/null
+# path_of NAME: dh_w = where NAME is on PATH, as `command -v` finds it, without `$(command -v …)`'s
+# subshell (a fork); empty when it is not there.
+path_of() {
+  dh_w=""; dh_ifs=$IFS; IFS=:; set -f
+  for dh_d in $PATH; do [ -n "$dh_d" ] && [ -f "$dh_d/$1" ] && [ -x "$dh_d/$1" ] && { dh_w="$dh_d/$1"; break; }; done
+  IFS=$dh_ifs; set +f
+  [ -n "$dh_w" ] || dh_w=$(command -v "$1" 2>/dev/null)
 }
 group_db() { if has getent; then getent group 2>/dev/null; elif [ -r /etc/group ]; then cat /etc/group; fi; }

@@ -80,6 +80,15 @@ export interface DockerInfo {
   ServerVersion?: string;
   OperatingSystem?: string;
   Name?: string;
+  // What the facts read from `docker info` (INFO_FORMAT): the local doctor takes them from here
+  // (daemonInfoFromApi, src/doctor/gather.ts) instead of starting the CLI.
+  ContainersRunning?: number;
+  Containers?: number;
+  Images?: number;
+  LiveRestoreEnabled?: boolean;
+  RegistryConfig?: { Mirrors?: string[] | null };
+  LoggingDriver?: string;
+  Debug?: boolean;
 }
 
 const KNOWN_KINDS = new Set(['EACCES', 'ENOENT', 'ECONNREFUSED', 'ETIMEDOUT', 'ENOTSOCK', 'EISDIR', 'EPROTO', 'TLS']);
@@ -168,6 +177,13 @@ export async function queryApi(openers: SocketOpener | EndpointOpeners, endpoint
       ServerVersion: i.ServerVersion,
       OperatingSystem: i.OperatingSystem,
       Name: i.Name,
+      ContainersRunning: i.ContainersRunning,
+      Containers: i.Containers,
+      Images: i.Images,
+      LiveRestoreEnabled: i.LiveRestoreEnabled,
+      RegistryConfig: i.RegistryConfig && typeof i.RegistryConfig === 'object' ? { Mirrors: i.RegistryConfig.Mirrors } : undefined,
+      LoggingDriver: i.LoggingDriver,
+      Debug: i.Debug,
     };
   }
   return probe;

@@ -30,7 +30,8 @@ export async function startExaminationEarly(): Promise<void> {
       import('../transport/become.js'),
       import('../transport/local.js'),
     ]);
-    startEarly(planCommand(examinationScript(), { isRoot: process.geteuid?.() === 0 }).argv);
+    // As gatherEvidence runs it for the user the doctor runs as (askDefaultEarly): /info from the API.
+    startEarly(planCommand(examinationScript(undefined, { daemonInfoViaApi: true }), { isRoot: process.geteuid?.() === 0 }).argv);
   } catch {
     // not started early: the doctor runs its examination itself
   }

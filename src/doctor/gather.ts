@@ -8,7 +8,9 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { CommandError, DockhandError, ExitCode } from '../core/errors.js';
+import { daemonInfoFromApi, type DaemonInfo } from '../facts/areas/daemon.js';
 import { factsFromProbe } from '../facts/gather.js';
+import type { Facts } from '../facts/types.js';
 import { splitProbeOutput } from '../probe/framing.js';
 import { sh } from '../shell/quote.js';
 import type { Transport } from '../transport/types.js';
@@ -72,9 +74,37 @@ export async function gatherEvidence(transport: Transport, opts: GatherOptions =
   }
 }
 
+/**
+ * The local doctor checking the user it runs as asks the default socket while the script runs
+ * (issue 15: the API's answers took ~25 ms after the script, on the doctor's critical path). It is
+ * safe to ask before the script says anything: the default endpoint is always one of those asked
+ * (endpointsToQuery), this process asks as itself either way (queryAsUser: the checked user is
+ * this process's), and a unix socket takes no TLS settings from the user's environment. Every
+ * other case waits for the script, which names the user, the endpoints and their TLS settings.
+ */
+function askDefaultEarly(transport: Transport, opts: GatherOptions): Promise<ApiAnswer[]> | undefined {
+  if (transport.kind !== 'local' || opts.user !== undefined || opts.sudo || opts.opener) return undefined;
+  const early = import('./local-opener.js').then(({ localOpeners }) => queryEndpoints(localOpeners, [DEFAULT_ENDPOINT], { timeoutMs: API_BOUND_S * 1000 }));
+  // Awaited once the script has answered; dropped unawaited when it fails (no unhandled rejection).
+  early.catch(() => undefined);
+  return early;
+}
+
+/**
+ * The system daemon's /info, as the probe's `docker info` would have read it: asked only when a
+ * dockerd of root's runs in this mount namespace (docker.sh's dh_pid, as daemon-info.sh asks), from
+ * the default socket, which is that daemon's.
+ */
+function daemonInfoOfSystemDaemon(facts: Facts, api: ApiAnswer[]): DaemonInfo | undefined {
+  if (!facts.dockerd) return undefined;
+  const answer = api.find((a) => a.endpoint === DEFAULT_ENDPOINT);
+  return answer?.ok ? daemonInfoFromApi(answer.info) : undefined;
+}
+
 async function gatherUnbounded(transport: Transport, opts: GatherOptions): Promise<DoctorEvidence> {
   const scriptS = opts.timeoutMs === undefined ? SCRIPT_BOUND_S : opts.timeoutMs / 1000;
-  const r = await transport.exec(examinationScript(opts.user), { timeoutMs: scriptS * 1000, sudo: opts.sudo });
+  const early = askDefaultEarly(transport, opts);
+  const r = await transport.exec(examinationScript(opts.user, { daemonInfoViaApi: early !== undefined }), { timeoutMs: scriptS * 1000, sudo: opts.sudo });
   if (r.timedOut) {
     throw new DockhandError(`${transport.name}: the doctor probe did not finish within ${scriptS} s`, { exitCode: ExitCode.couldNotCheck });
   }
@@ -83,8 +113,9 @@ async function gatherUnbounded(transport: Transport, opts: GatherOptions): Promi
   if (!out?.complete) {
     throw new CommandError(transport.name, 'doctor probe (sh)', r.code, r.stderr, 'is /bin/sh a POSIX shell on this host?');
   }
-  const facts = factsFromProbe(transport.name, out);
+  const probed = factsFromProbe(transport.name, out);
   const client = doctorFromProbe(out).evidence;
+  let facts = probed;
   if (!client.user.name || Number.isNaN(client.user.uid)) {
     throw new DockhandError(`${transport.name}: no such user ${opts.user ?? ''}`.trim(), { exitCode: ExitCode.couldNotCheck });
   }
@@ -95,7 +126,8 @@ async function gatherUnbounded(transport: Transport, opts: GatherOptions): Promi
     transport.openUnixSocket && client.user.name === facts.user.name
       ? (path: string) => transport.openUnixSocket!(path)
       : undefined;
-  const { api, via } = await queryAsUser(transport, client, endpoints, { ...opts, opener: opts.opener ?? ownOpener });
+  const { api, via } = await queryAsUser(transport, client, endpoints, { ...opts, opener: opts.opener ?? ownOpener }, early);
+  if (early) facts = { ...facts, daemonInfo: daemonInfoOfSystemDaemon(facts, api) };
   return { facts, client, api, apiVia: via };
 }
 
@@ -108,6 +140,7 @@ async function queryAsUser(
   client: ClientEvidence,
   endpoints: string[],
   opts: GatherOptions,
+  early?: Promise<ApiAnswer[]>,
 ): Promise<{ api: ApiAnswer[]; via: DoctorEvidence['apiVia'] }> {
   if (transport.kind !== 'local') {
     return opts.opener ? { api: await queryEndpoints(opts.opener, endpoints, { timeoutMs: API_BOUND_S * 1000 }), via: 'process' } : { api: [], via: 'not-probed' };
@@ -116,11 +149,18 @@ async function queryAsUser(
   if (client.user.uid === uid) {
     // The CLI's own view: every endpoint form, from this machine, with the user's TLS settings.
     const { localOpeners } = await import('./local-opener.js');
-    return { api: await queryEndpoints(localOpeners, endpoints, { timeoutMs: API_BOUND_S * 1000, tls: tlsSettings(client) }), via: 'process' };
+    const rest = early ? endpoints.filter((e) => e !== DEFAULT_ENDPOINT) : endpoints;
+    const answers = (await Promise.all([early ?? [], queryEndpoints(localOpeners, rest, { timeoutMs: API_BOUND_S * 1000, tls: tlsSettings(client) })])).flat();
+    // In the order asked for, as one query would have answered (the default one among them).
+    return { api: endpoints.flatMap((e) => answers.filter((a) => a.endpoint === e)), via: 'process' };
   }
   // Another user: only their own process meets their permissions. A fresh login's groups (--init-groups).
   const unix = endpoints.filter((e) => unixSocketPath(e));
-  const argv = ['setpriv', `--reuid=${client.user.uid}`, `--regid=${client.user.gid}`, '--init-groups', process.execPath, apiMainFile(), ...unix];
+  const main = apiMainFile();
+  // Not built (the TypeScript sources run under vitest): nothing to start as the user; the checks
+  // decide from modes and groups, as when the start fails (`node ''` waited for the 30 s bound).
+  if (!main) return { api: [], via: 'not-probed' };
+  const argv = ['setpriv', `--reuid=${client.user.uid}`, `--regid=${client.user.gid}`, '--init-groups', process.execPath, main, ...unix];
   try {
     if (uid === 0) {
       const { stdout } = await promisify(execFile)(argv[0]!, argv.slice(1), { timeout: 30_000 });

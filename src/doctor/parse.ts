@@ -4,7 +4,7 @@
  */
 import type { FileContent, PathStat } from '../facts/types.js';
 import { ExitCode } from '../core/errors.js';
-import { linesOf, sectionOf, splitProbeOutput, type ProbeOutput } from '../probe/framing.js';
+import { linesOf, sectionOf, splitProbeOutput, stdoutOf, type ProbeOutput } from '../probe/framing.js';
 import type { ClientEvidence, DockerEnv, SocketStat } from './evidence.js';
 import { parseRootlessEvidence } from './rootless.js';
 import { DOCTOR_SECTION } from './script.js';
@@ -47,6 +47,17 @@ function parseStat(path: string, value: string): PathStat {
 /** Parse the framed output of the examination script (facts + doctor). */
 export function parseDoctorOutput(text: string, host = 'host'): DoctorOutput {
   return doctorFromProbe(splitProbeOutput(text, host, ExitCode.couldNotCheck));
+}
+
+/**
+ * docker.service's first ExecStart= value as systemd prints it (`{ path=… ; argv[]=… ; … }`), from
+ * the facts' `systemctl show` (section daemon_unit): the doctor's checks match flags in the raw
+ * text. Absent without systemd, or when the unit has none.
+ */
+function execStartOf(out: ProbeOutput): string | undefined {
+  const show = stdoutOf(sectionOf(out, 'daemon_unit'), 'show') ?? '';
+  const line = show.split('\n').find((l) => l.startsWith('ExecStart='));
+  return line?.slice('ExecStart='.length) || undefined;
 }
 
 export function doctorFromProbe(out: ProbeOutput): DoctorOutput {
@@ -98,7 +109,7 @@ export function doctorFromProbe(out: ProbeOutput): DoctorOutput {
     snap: { docker: kv.snap_docker === 'yes', daemonJson: blocks['snap-daemon.json'] !== undefined ? file('snap-daemon.json') : undefined },
     podman: { binary: kv.podman, dockerIsPodman: kv.docker_is_podman === 'yes' },
     journal: { docker: linesOf(s, 'journal-docker'), socket: linesOf(s, 'journal-socket'), containerd: linesOf(s, 'journal-containerd') },
-    execStart: kv.exec_start || undefined,
+    execStart: execStartOf(out),
     // No stream: ss was not there, so the listeners are unknown (not "none").
     tcpListeners: s.commands['tcp-listeners'] ? linesOf(s, 'tcp-listeners') : undefined,
     jobs: s.commands['systemd-jobs'] ? linesOf(s, 'systemd-jobs') : undefined,
@@ -117,7 +128,7 @@ export function doctorFromProbe(out: ProbeOutput): DoctorOutput {
       iptablesVersion: linesOf(s, 'iptables-version')[0],
       natStatus: /^\d+$/.test(kv.iptables_nat ?? '') ? Number(kv.iptables_nat) : undefined,
     },
-    rootless: parseRootlessEvidence(out),
+    rootless: parseRootlessEvidence(out, kv.user ?? '', toNumber(kv.uid)),
   };
   return { evidence, complete: out.complete };
 }

@@ -3,7 +3,7 @@
  * user unit docker.service and its state and journal, lingering, subordinate ID counts, and whether
  * dockhand set rootless Docker up for them. Parsed here, judged in checks/rootless.ts.
  */
-import { linesOf, type ProbeOutput } from '../probe/framing.js';
+import { linesOf, sectionOf, type ProbeOutput } from '../probe/framing.js';
 
 export const ROOTLESS_SECTION = 'doctor_rootless';
 
@@ -24,10 +24,27 @@ export interface RootlessEvidence {
   journal: string[];
 }
 
-const count = (v: string | undefined) => (v !== undefined && /^\d{1,12}$/.test(v) ? Number(v) : undefined);
 const yesNo = (v: string | undefined) => (v === 'yes' ? true : v === 'no' ? false : undefined);
 
-export function parseRootlessEvidence(out: ProbeOutput): RootlessEvidence | undefined {
+/**
+ * The subordinate IDs of `user` (by name or uid) in /etc/subuid or /etc/subgid as the facts read
+ * them (section subids, the whole file): the sum of the counts of the lines naming them, as login's
+ * tools add them up. Lines of another form are passed over here (the plan refuses to add to such a
+ * file: parseSubIds); undefined when the file could not be read.
+ */
+export function subIdCount(out: ProbeOutput, path: string, user: string, uid: number): number | undefined {
+  const file = sectionOf(out, 'subids').files[path];
+  if (!file?.exists || file.content === undefined) return undefined;
+  let n = 0;
+  for (const line of file.content.split('\n')) {
+    const [owner, , count] = line.split(':');
+    if (owner !== undefined && (owner === user || (Number.isInteger(uid) && owner === String(uid)))) n += Number.parseFloat(count ?? '') || 0;
+  }
+  return n;
+}
+
+/** The rootless section of the checked user `user` (uid `uid`). */
+export function parseRootlessEvidence(out: ProbeOutput, user: string, uid: number): RootlessEvidence | undefined {
   const s = out.sections[ROOTLESS_SECTION];
   if (!s) return undefined;
   const props = Object.fromEntries(
@@ -41,8 +58,8 @@ export function parseRootlessEvidence(out: ProbeOutput): RootlessEvidence | unde
     unitFile: yesNo(s.kv.unit),
     record: s.kv.record === 'yes',
     linger: yesNo(s.kv.linger),
-    subuid: count(s.kv.subuid),
-    subgid: count(s.kv.subgid),
+    subuid: subIdCount(out, '/etc/subuid', user, uid),
+    subgid: subIdCount(out, '/etc/subgid', user, uid),
     service: props.ActiveState
       ? { loadState: props.LoadState, activeState: props.ActiveState, subState: props.SubState, result: props.Result, unitFileState: props.UnitFileState }
       : undefined,

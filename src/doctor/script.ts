@@ -3,7 +3,7 @@
  * to the facts probe so the whole examination is ONE round trip, in the same framing
  * (src/probe/framing.ts). Its records are in section `doctor`; parseDoctorOutput reads them.
  */
-import { factsProbeScript } from '../facts/probe.js';
+import { factsProbeScriptFor } from '../facts/probe.js';
 import { probeFile } from '../probe/scripts.js';
 import { sh } from '../shell/quote.js';
 
@@ -15,7 +15,10 @@ export function doctorScript(user?: string): string {
   return (user ? sh`CHECK_USER=${user}\n` : 'CHECK_USER=\n') + probeFile('doctor.sh');
 }
 
-/** The whole examination: facts probe + doctor probe, one script. */
-export function examinationScript(user?: string): string {
-  return factsProbeScript(doctorScript(user));
+/**
+ * The whole examination: facts probe + doctor probe, one script. `daemonInfoViaApi`: without
+ * `docker info`, for a caller that reads the daemon's /info itself (gather.ts, askDefaultEarly).
+ */
+export function examinationScript(user?: string, { daemonInfoViaApi = false }: { daemonInfoViaApi?: boolean } = {}): string {
+  return factsProbeScriptFor({ daemonInfoViaApi }, doctorScript(user));
 }

@@ -84,16 +84,17 @@ export function together(parts: readonly string[], fd = 9): string {
  * (daemon-info.sh: a large Go binary that then asks the daemon, the slowest command) runs beside the
  * engine part's fragments after docker.sh. `more` (the doctor's probe) is a part of its own.
  */
-function parts(more: readonly string[]): string[] {
+function parts(more: readonly string[], request: FactsRequest): string[] {
   const host = AREAS.filter((area) => !ENGINE_PART.includes(area));
   const [docker, ...after] = ENGINE_PART;
-  const enginePart = [fragmentOf(docker!), together([fragmentFile('daemon-info.sh'), after.map(fragmentOf).join('\n')], 7)].join('\n');
+  const rest = after.map(fragmentOf).join('\n');
+  const enginePart = [fragmentOf(docker!), request.daemonInfoViaApi ? rest : together([fragmentFile('daemon-info.sh'), rest], 7)].join('\n');
   return [host.map(fragmentOf).join('\n'), ...(more.length ? [more.join('\n')] : []), enginePart];
 }
 
 /** The facts probe for `request`, with `more` (other probes in the same framing) as a part of their own. */
 export function factsProbeScriptFor(request: FactsRequest, ...more: string[]): string {
-  return [probeFile('framing.sh'), argumentsLine(request.accounts), assignments(), META, together(parts(more)), DONE].join('\n');
+  return [probeFile('framing.sh'), argumentsLine(request.accounts), assignments(), META, together(parts(more, request)), DONE].join('\n');
 }
 
 /** The facts probe asking nothing beyond the fixed facts. */

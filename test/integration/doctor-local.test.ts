@@ -11,7 +11,11 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
+import { userInfo } from 'node:os';
+import { silentLogger } from '../../src/core/log.js';
+import { gatherEvidence } from '../../src/doctor/gather.js';
 import { runDoctor } from '../../src/doctor/run.js';
+import { LocalTransport } from '../../src/transport/local.js';
 import { ExitCode } from '../../src/core/errors.js';
 import { fakeDockerd, listen } from '../fixtures/doctor/fake-dockerd.js';
 import { localRun } from '../fixtures/doctor/runs.js';
@@ -132,6 +136,19 @@ describe.skipIf(!realDaemon)('against the real dockerd on /var/run/docker.sock',
     expect(finding(report, 'api.ping').status).toBe('pass');
     expect(finding(report, 'daemon.running').status).toBe('pass');
     expect(['pass', 'warn']).toContain(finding(report, 'storage.driver').status);
+  });
+
+  it("takes the daemon's facts from the API's /info as the probe's `docker info` reads them (the local doctor starts no CLI for it)", async () => {
+    const transport = new LocalTransport('local', { hostKeyPolicy: 'strict', connectTimeoutMs: 5000, commandTimeoutMs: 20_000 }, silentLogger);
+    // As the user it runs as: the API is asked by this process, and the script leaves out docker info.
+    const viaApi = await gatherEvidence(transport, {});
+    // Naming a user (even this one) takes the path where the script runs `docker info` itself.
+    const viaCli = await gatherEvidence(transport, { user: userInfo().username });
+    expect(viaApi.facts.daemonInfo?.serverVersion).toMatch(/^\d+\.\d+/);
+    // The counts may move between the two reads on a busy daemon; everything else is the daemon's setup.
+    const setup = ({ containersRunning, containers, images, ...rest }: NonNullable<typeof viaApi.facts.daemonInfo>) => rest;
+    expect(setup(viaApi.facts.daemonInfo!)).toEqual(setup(viaCli.facts.daemonInfo!));
+    expect(viaApi.facts.daemonInfo!.images).toBeTypeOf('number');
   });
 
   it.skipIf(!isRoot)('checking for `nobody` (not in docker) gives user.in-group with a real EACCES underneath', async () => {

@@ -49,7 +49,7 @@ describe('process walks fork no cat per process', () => {
 
   it('pids_of without pidof and pgrep (the /proc walk) finds every process of the name, with no cat', () => {
     const hide = 'has() { case "$1" in pidof|pgrep) return 1;; esac; command -v "$1" >/dev/null 2>&1; }\n';
-    const { stdout, cats } = counted(`pids_of '${NAME}'\n`, hide);
+    const { stdout, cats } = counted(`pids_of '${NAME}'\nprintf '%s\\n' "$dh_pids"\n`, hide);
     expect(stdout.trim().split('\n').map(Number).sort()).toEqual(children.map((c) => c.pid).sort());
     expect(processes).toBeGreaterThan(20);
     expect(cats).toBe(0);

@@ -37,7 +37,7 @@ afterAll(() => {
 });
 
 function pidsOf(argv: string[], hide: string[], name: string): string {
-  const script = `${probeFile('framing.sh')}\n${without(hide)}\npids_of '${name}'\n`;
+  const script = `${probeFile('framing.sh')}\n${without(hide)}\npids_of '${name}'\n[ -z "$dh_pids" ] || printf '%s\\n' "$dh_pids"\n`;
   const r = spawnSync(argv[0]!, [...argv.slice(1), '-c', script], { encoding: 'utf8' });
   expect(r.status, r.stderr).toBe(0);
   return r.stdout;

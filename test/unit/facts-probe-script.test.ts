@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { factsProbeScript } from '../../src/facts/probe.js';
+import { factsProbeScript, factsProbeScriptFor } from '../../src/facts/probe.js';
 import { doctorScript } from '../../src/doctor/script.js';
 
 /** Lines of the script with comments removed, so prose in comments cannot trip the checks. */
@@ -57,6 +57,21 @@ describe('the probe parts (issue 15)', () => {
       const text = fragmentOf(area);
       expect(script.split(text).length - 1, area.script).toBe(1);
     }
+  });
+
+  it('daemonInfoViaApi leaves out docker info (daemon-info.sh) and nothing else; the early local doctor asks for the same script', async () => {
+    const { AREAS, fragmentFile, fragmentOf } = await import('../../src/facts/areas/index.js');
+    const { examinationScript } = await import('../../src/doctor/script.js');
+    const without = factsProbeScriptFor({ daemonInfoViaApi: true });
+    expect(factsProbeScript()).toContain(fragmentFile('daemon-info.sh'));
+    expect(without).not.toContain('sec daemon_info');
+    expect(without).not.toContain('run info timeout 8 docker info');
+    expect(factsProbeScript()).toContain('run info timeout 8 docker info');
+    for (const area of AREAS) expect(without.split(fragmentOf(area)).length - 1, area.script).toBe(1);
+    // src/doctor/early.ts starts this one; the local transport adopts it only for the same argv.
+    const early = await import('node:fs').then((fs) => fs.readFileSync(new URL('../../src/doctor/early.ts', import.meta.url), 'utf8'));
+    expect(early).toContain('examinationScript(undefined, { daemonInfoViaApi: true })');
+    expect(examinationScript(undefined, { daemonInfoViaApi: true })).toBe(factsProbeScriptFor({ daemonInfoViaApi: true }, doctorScript()));
   });
 
   it('the descriptors of nested splits differ, and the copied records of each are read back', () => {

@@ -8,7 +8,7 @@ import { daemonFlags, type ProvisionArgs } from '../../src/commands/provision-ru
 import { valueFlagsJoined } from '../../src/commands/provision.js';
 import { UsageError } from '../../src/core/errors.js';
 import { parseDaemonOpt } from '../../src/core/daemon-values.js';
-import { parseDaemonInfo, parseExecStart } from '../../src/facts/areas/daemon.js';
+import { daemonInfoFromApi, parseDaemonInfo, parseExecStart } from '../../src/facts/areas/daemon.js';
 import type { Facts } from '../../src/facts/types.js';
 import { inventorySchema } from '../../src/inventory/schema.js';
 import { decideApply } from '../../src/plan/daemon-apply.js';
@@ -45,6 +45,36 @@ describe('daemon fact area parsers', () => {
     expect(forged).toMatchObject({ containersRunning: undefined, images: undefined, liveRestore: undefined, mirrors: ['a'] });
     expect(parseDaemonInfo('Cannot connect to the Docker daemon')).toBeUndefined();
     expect(parseDaemonInfo('[1,2]')).toBeUndefined();
+  });
+
+  it("reads the API's /info into the same facts as docker info's template, and drops fields of the wrong type", () => {
+    const info = {
+      ContainersRunning: 2,
+      Containers: 3,
+      Images: 4,
+      Driver: 'overlayfs',
+      DriverStatus: [['driver-type', 'io.containerd.snapshotter.v1']],
+      DockerRootDir: '/var/lib/docker',
+      LiveRestoreEnabled: true,
+      RegistryConfig: { Mirrors: ['http://127.0.0.1:5000/'], IndexConfigs: {} },
+      LoggingDriver: 'json-file',
+      ServerVersion: '28.5.1',
+      Debug: false,
+      Name: 'not read',
+    };
+    const template =
+      '{"running":2,"containers":3,"images":4,"driver":"overlayfs","driverStatus":[["driver-type","io.containerd.snapshotter.v1"]],"root":"/var/lib/docker","liveRestore":true,"mirrors":["http://127.0.0.1:5000/"],"logDriver":"json-file","version":"28.5.1","debug":false}';
+    expect(daemonInfoFromApi(info)).toEqual(parseDaemonInfo(template));
+    // No mirrors configured: the daemon says null, as the template prints it.
+    expect(daemonInfoFromApi({ ...info, RegistryConfig: { Mirrors: null } })?.mirrors).toEqual([]);
+    expect(daemonInfoFromApi({ ContainersRunning: 'lots', Images: -1, LiveRestoreEnabled: 'yes', RegistryConfig: 'x' })).toMatchObject({
+      containersRunning: undefined,
+      images: undefined,
+      liveRestore: undefined,
+      mirrors: undefined,
+    });
+    expect(daemonInfoFromApi(undefined)).toBeUndefined();
+    expect(daemonInfoFromApi([1, 2])).toBeUndefined();
   });
 
   it('reads DOCKER_OPTS from /etc/default/docker, ignoring comments', () => {

@@ -10,6 +10,11 @@ import type { ProbeOutput } from '../../probe/framing.js';
 export interface FactsRequest {
   /** User names whose accounts to look up (validated account names; they become the script's arguments). */
   accounts?: readonly string[];
+  /**
+   * Leave out `docker info` (daemon-info.sh): the caller asks the daemon's API itself, as the same
+   * user, and takes the daemon's facts from its /info (the local doctor, src/doctor/gather.ts).
+   */
+  daemonInfoViaApi?: boolean;
 }
 
 export interface FactArea<T> {

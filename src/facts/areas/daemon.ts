@@ -114,8 +114,37 @@ export function parseDaemonInfo(text: string | undefined): DaemonInfo | undefine
   } catch {
     return undefined;
   }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
-  const r = raw as Record<string, unknown>;
+  return daemonInfoOf(raw);
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * The same facts from the Engine API's GET /info, which `docker info` formats (INFO_FORMAT names
+ * its fields): for a caller that asks the daemon's socket itself (the local doctor, src/doctor/gather.ts).
+ */
+export function daemonInfoFromApi(info: unknown): DaemonInfo | undefined {
+  if (!isRecord(info)) return undefined;
+  const registry = isRecord(info.RegistryConfig) ? info.RegistryConfig : {};
+  return daemonInfoOf({
+    running: info.ContainersRunning,
+    containers: info.Containers,
+    images: info.Images,
+    driver: info.Driver,
+    driverStatus: info.DriverStatus,
+    root: info.DockerRootDir,
+    liveRestore: info.LiveRestoreEnabled,
+    mirrors: registry.Mirrors,
+    logDriver: info.LoggingDriver,
+    version: info.ServerVersion,
+    debug: info.Debug,
+  });
+}
+
+/** INFO_FORMAT's object, field by field; anything of the wrong shape is left out (could not tell). */
+function daemonInfoOf(raw: unknown): DaemonInfo | undefined {
+  if (!isRecord(raw)) return undefined;
+  const r = raw;
   const status = Array.isArray(r.driverStatus) ? r.driverStatus : [];
   const driverType = status.find((p): p is [string, string] => Array.isArray(p) && p[0] === 'driver-type' && typeof p[1] === 'string')?.[1];
   const mirrors = Array.isArray(r.mirrors) ? r.mirrors.filter((m): m is string => typeof m === 'string') : r.mirrors === null ? [] : undefined;

@@ -24,7 +24,9 @@ if [ -e "$dh_sock" ] || [ -L "$dh_sock" ]; then
 fi
 
 sec dockerd
-dh_pid=$(pids_of dockerd)
+pids_of dockerd
+# shellcheck disable=SC2154 # dh_pids: set by pids_of (framing.sh)
+dh_pid=$dh_pids
 # A dockerd inside a container on this host (nspawn, a VM-less sandbox) shows up in our /proc too;
 # only one in our own mount namespace serves our socket. Unreadable ns links (not root) count as ours.
 dh_self_ns=$(readlink /proc/self/ns/mnt 2>/dev/null)
@@ -49,18 +51,13 @@ if [ -n "$dh_pid" ]; then
 fi
 
 sec binaries
-# Where each tool is, found the way `command -v` finds it but without a subshell (a fork per tool).
-# dh_bin_* hold the paths for the version look-up below.
-dh_which() {
-  dh_w=""; dh_ifs=$IFS; IFS=:; set -f
-  for dh_d in $PATH; do [ -n "$dh_d" ] && [ -f "$dh_d/$1" ] && [ -x "$dh_d/$1" ] && { dh_w="$dh_d/$1"; break; }; done
-  IFS=$dh_ifs; set +f
-  [ -n "$dh_w" ] || dh_w=$(command -v "$1" 2>/dev/null)
-}
+# Where each tool is (path_of: as `command -v` finds it, without a fork per tool). dh_bin_* hold the
+# paths for the version look-up below.
 dh_bin_docker=""; dh_bin_dockerd=""; dh_bin_containerd=""
-if has docker; then dh_which docker; dh_bin_docker=$dh_w; kv docker "$dh_w"; fi
-if has dockerd; then dh_which dockerd; dh_bin_dockerd=$dh_w; kv dockerd "$dh_w"; fi
-if has containerd; then dh_which containerd; dh_bin_containerd=$dh_w; kv containerd "$dh_w"; fi
+# shellcheck disable=SC2154 # dh_w: set by path_of (framing.sh)
+if has docker; then path_of docker; dh_bin_docker=$dh_w; kv docker "$dh_w"; fi
+if has dockerd; then path_of dockerd; dh_bin_dockerd=$dh_w; kv dockerd "$dh_w"; fi
+if has containerd; then path_of containerd; dh_bin_containerd=$dh_w; kv containerd "$dh_w"; fi
 
 # Versions. Each `--version` starts a large Go binary (dockerd's alone: 0.1-0.2 s, and seconds on a
 # host with a broken resolver). A binary that dpkg installed (its path in the file list of one of

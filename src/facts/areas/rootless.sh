@@ -11,8 +11,9 @@ sec rootless_kernel
 for dh_k in kernel/unprivileged_userns_clone user/max_user_namespaces kernel/apparmor_restrict_unprivileged_userns; do
   [ -r "/proc/sys/$dh_k" ] && kv "$dh_k" "$(cat "/proc/sys/$dh_k" 2>/dev/null)"
 done
-kv cgroup2 "$(yn test -f /sys/fs/cgroup/cgroup.controllers)"
-for dh_b in newuidmap newgidmap rootlesskit slirp4netns pasta dockerd-rootless.sh; do has "$dh_b" && kv "bin $dh_b" "$(command -v "$dh_b")"; done
+kvyn cgroup2 test -f /sys/fs/cgroup/cgroup.controllers
+# shellcheck disable=SC2154 # dh_w: set by path_of (framing.sh)
+for dh_b in newuidmap newgidmap rootlesskit slirp4netns pasta dockerd-rootless.sh; do has "$dh_b" && path_of "$dh_b" && kv "bin $dh_b" "$dh_w"; done
 [ -x /usr/share/docker.io/contrib/dockerd-rootless.sh ] && kv "bin contrib" /usr/share/docker.io/contrib/dockerd-rootless.sh
 # An AppArmor profile that lets rootlesskit create user namespaces (what Ubuntu 24.04+ needs when it
 # restricts them): file names only, at most 20.

@@ -22,11 +22,19 @@ kv sudo_user "$SUDO_USER"
 kv session_groups "$(id -Gn 2>/dev/null)"
 kv session_gids "$(id -G 2>/dev/null)"
 [ -n "$dh_user" ] && run db_groups id -Gn "$dh_user"
-# Membership lines straight from the group database, in case `id -Gn USER` is unavailable.
-group_db | while IFS= read -r dh_g; do case ",${dh_g##*:}," in *",$dh_user,"*) printf '%s\n' "$dh_g";; esac; done | stream member_of
+# Membership lines straight from the group database, in case `id -Gn USER` is unavailable. The
+# database is read once for this and the docker group below (getent group may ask LDAP/SSSD).
+dh_gdb=$(group_db)
+{ while IFS= read -r dh_g; do case ",${dh_g##*:}," in *",$dh_user,"*) printf '%s\n' "$dh_g";; esac; done <<EOT
+$dh_gdb
+EOT
+} | stream member_of
 
 sec docker_group
-group_db | while IFS= read -r dh_g; do case "$dh_g" in docker:*) printf '%s\n' "$dh_g";; esac; done | stream group
+{ while IFS= read -r dh_g; do case "$dh_g" in docker:*) printf '%s\n' "$dh_g";; esac; done <<EOT
+$dh_gdb
+EOT
+} | stream group
 
 # The arguments of the script are the user names asked about (validated and quoted by the controller):
 # `id -u NAME` asks NSS as login does. A name is a key here, so the host answers only for names asked.
