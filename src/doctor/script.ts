@@ -18,7 +18,9 @@ export function doctorScript(user?: string): string {
 /**
  * The whole examination: facts probe + doctor probe, one script. `daemonInfoViaApi`: without
  * `docker info`, for a caller that reads the daemon's /info itself (gather.ts, askDefaultEarly).
+ * The docker CLI's version is read only where a package names it (FactsRequest.cliVersion).
  */
 export function examinationScript(user?: string, { daemonInfoViaApi = false }: { daemonInfoViaApi?: boolean } = {}): string {
-  return factsProbeScriptFor({ daemonInfoViaApi }, doctorScript(user));
+  // No check reads the client's version (only `dockhand facts` shows it): the CLI is not started for it.
+  return factsProbeScriptFor({ daemonInfoViaApi, cliVersion: false }, doctorScript(user));
 }

@@ -94,7 +94,8 @@ function parts(more: readonly string[], request: FactsRequest): string[] {
 
 /** The facts probe for `request`, with `more` (other probes in the same framing) as a part of their own. */
 export function factsProbeScriptFor(request: FactsRequest, ...more: string[]): string {
-  return [probeFile('framing.sh'), argumentsLine(request.accounts), assignments(), META, together(parts(more, request)), DONE].join('\n');
+  const askCli = request.cliVersion === false ? 'DH_ASK_CLI=no\n' : '';
+  return [probeFile('framing.sh'), argumentsLine(request.accounts), assignments() + askCli, META, together(parts(more, request)), DONE].join('\n');
 }
 
 /** The facts probe asking nothing beyond the fixed facts. */

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rootlessArea } from '../../src/facts/areas/rootless.js';
 import { fragmentOf } from '../../src/facts/areas/index.js';
 import { storageArea } from '../../src/facts/areas/storage.js';
-import { doctorScript } from '../../src/doctor/script.js';
+import { doctorScript, examinationScript } from '../../src/doctor/script.js';
 import { factsProbeScript } from '../../src/facts/probe.js';
 import { splitProbeOutput } from '../../src/probe/framing.js';
 import { probeFile } from '../../src/probe/scripts.js';
@@ -98,6 +98,33 @@ describe('the doctor probe', () => {
     expect(stdout).toContain(`K\0home\0${os.userInfo().homedir}\0`);
     expect(calls.filter((c) => c.startsWith('cut') || c.startsWith('head -n 1'))).toEqual([]);
     expect(calls.filter((c) => c.includes('DOCKER_HOST')).length).toBeLessThanOrEqual(1);
+  });
+});
+
+// Issue 15: the doctor's examination starts the docker CLI for nothing no check reads. A stand-in
+// docker (no package owns it) logs how it is called: the facts probe asks its version; the local
+// doctor's examination (the API gives /info) asks neither its version nor docker info.
+describe('the docker CLI in the examination', () => {
+  it('the facts probe asks an unpackaged CLI its version; the examination does not, and leaves docker info to the API', () => {
+    const bin = join(dir, 'cli-bin');
+    mkdirSync(bin, { recursive: true });
+    const log = join(dir, 'cli.log');
+    writeFileSync(log, '');
+    writeFileSync(join(bin, 'docker'), `#!/bin/sh\necho "docker $*" >> '${log}'\n[ "$1" = --version ] && echo 'Docker version 99.0.0, build x'\nexit 0\n`, { mode: 0o755 });
+    const run = (script: string) => {
+      writeFileSync(log, '');
+      const r = spawnSync(which('dash') || 'sh', ['-c', script], { encoding: 'latin1', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+      expect(r.status, r.stderr).toBe(0);
+      return { out: splitProbeOutput(r.stdout, 'local', 3), calls: readFileSync(log, 'utf8').split('\n').filter(Boolean) };
+    };
+    const facts = run(factsProbeScript());
+    expect(facts.calls).toContain('docker --version');
+    expect(facts.out.sections.binaries?.commands.docker_version?.stdout).toContain('99.0.0');
+    const exam = run(examinationScript(undefined, { daemonInfoViaApi: true }));
+    expect(exam.out.complete).toBe(true);
+    expect(exam.calls).toEqual([]);
+    expect(exam.out.sections.binaries?.kv.docker).toBe(join(bin, 'docker'));
+    expect(exam.out.sections.binaries?.commands.docker_version).toBeUndefined();
   });
 });
 

@@ -71,7 +71,9 @@ describe('the probe parts (issue 15)', () => {
     // src/doctor/early.ts starts this one; the local transport adopts it only for the same argv.
     const early = await import('node:fs').then((fs) => fs.readFileSync(new URL('../../src/doctor/early.ts', import.meta.url), 'utf8'));
     expect(early).toContain('examinationScript(undefined, { daemonInfoViaApi: true })');
-    expect(examinationScript(undefined, { daemonInfoViaApi: true })).toBe(factsProbeScriptFor({ daemonInfoViaApi: true }, doctorScript()));
+    expect(examinationScript(undefined, { daemonInfoViaApi: true })).toBe(factsProbeScriptFor({ daemonInfoViaApi: true, cliVersion: false }, doctorScript()));
+    expect(examinationScript()).toContain('DH_ASK_CLI=no\n');
+    expect(factsProbeScript()).not.toContain('DH_ASK_CLI=no\n');
   });
 
   it('the descriptors of nested splits differ, and the copied records of each are read back', () => {

@@ -15,6 +15,11 @@ export interface FactsRequest {
    * user, and takes the daemon's facts from its /info (the local doctor, src/doctor/gather.ts).
    */
   daemonInfoViaApi?: boolean;
+  /**
+   * false: the docker CLI's version only when a package names it, never by starting the CLI (the
+   * doctor: none of its checks reads the client's version). Default true.
+   */
+  cliVersion?: boolean;
 }
 
 export interface FactArea<T> {

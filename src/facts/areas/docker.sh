@@ -93,7 +93,9 @@ dh_version() {
     done
     IFS=$dh_ifs; set +f
   fi
-  if [ -n "$dh_pkg" ]; then kv "${1}_package" "$dh_pkg"; else runt "${1}_version" "$2" --version; fi
+  if [ -n "$dh_pkg" ]; then kv "${1}_package" "$dh_pkg"
+  # DH_ASK_CLI=no (the doctor, which reads no client version): the CLI is not asked (a Go binary, ~30 ms).
+  elif [ "$1" != docker ] || [ "${DH_ASK_CLI:-yes}" = yes ]; then runt "${1}_version" "$2" --version; fi
 }
 [ -n "$dh_bin_dockerd" ] && dh_version dockerd "$dh_bin_dockerd"
 [ -n "$dh_bin_docker" ] && dh_version docker "$dh_bin_docker"
