@@ -117,10 +117,6 @@ dh_journal=""
 if has journalctl; then
   for dh_f in /run/log/journal/* /var/log/journal/*; do [ -e "$dh_f" ] && { dh_journal=yes; break; }; done
 fi
-# Whether systemd runs this host, as systemctl itself decides (sd_booted): without it every systemctl
-# below fails, so none is started.
-dh_systemd=""
-[ -d /run/systemd/system ] && has systemctl && dh_systemd=yes
 # shellcheck disable=SC2086 # $T is a word list on purpose
 if [ -n "$dh_journal" ]; then
   as_root $T journalctl -u docker.service -n 30 --no-pager -o cat 2>/dev/null </dev/null | stream journal-docker
@@ -129,8 +125,9 @@ if [ -n "$dh_journal" ]; then
 fi
 # The unit's ExecStart is read by the facts (daemon_unit, src/doctor/parse.ts takes it from there).
 # A start job still running (the daemon hangs while starting) shows in the job list.
+# Only where systemd runs the host (systemd_runs): elsewhere every systemctl fails.
 # shellcheck disable=SC2086
-if [ -n "$dh_systemd" ]; then
+if systemd_runs; then
   $T systemctl list-jobs --no-pager --no-legend 2>/dev/null </dev/null | stream systemd-jobs
 fi
 # Without ss the listeners are unknown (no stream), not "none".
@@ -221,7 +218,7 @@ if [ -e "/var/lib/systemd/linger/$u" ]; then kv linger yes
 elif [ -d /var/lib/systemd ]; then kv linger no; fi
 # The subordinate IDs: from /etc/subuid and /etc/subgid as the facts read them (src/doctor/rootless.ts).
 # shellcheck disable=SC2086 # $T is a word list on purpose
-if [ -n "$dh_systemd" ] && [ -n "$uid" ]; then
+if systemd_runs && [ -n "$uid" ]; then
   if [ "$u" = "$me" ]; then
     $T systemctl --user show --no-pager -p LoadState,ActiveState,SubState,Result,UnitFileState docker.service 2>/dev/null </dev/null | stream user-unit
     [ -n "$dh_journal" ] && $T journalctl --user -u docker.service -n 20 --no-pager -o cat 2>/dev/null </dev/null | stream journal-user

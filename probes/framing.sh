@@ -72,4 +72,7 @@ path_of() {
   IFS=$dh_ifs; set +f
   [ -n "$dh_w" ] || dh_w=$(command -v "$1" 2>/dev/null)
 }
+# systemd_runs: systemd runs this host (/run/systemd/system: the test systemctl itself makes, sd_booted)
+# and systemctl is there. Without both, every systemctl fails: none is worth starting.
+systemd_runs() { [ -d /run/systemd/system ] && has systemctl; }
 group_db() { if has getent; then getent group 2>/dev/null; elif [ -r /etc/group ]; then cat /etc/group; fi; }

@@ -113,9 +113,8 @@ async function gatherUnbounded(transport: Transport, opts: GatherOptions): Promi
   if (!out?.complete) {
     throw new CommandError(transport.name, 'doctor probe (sh)', r.code, r.stderr, 'is /bin/sh a POSIX shell on this host?');
   }
-  const probed = factsFromProbe(transport.name, out);
+  const facts = factsFromProbe(transport.name, out);
   const client = doctorFromProbe(out).evidence;
-  let facts = probed;
   if (!client.user.name || Number.isNaN(client.user.uid)) {
     throw new DockhandError(`${transport.name}: no such user ${opts.user ?? ''}`.trim(), { exitCode: ExitCode.couldNotCheck });
   }
@@ -127,8 +126,8 @@ async function gatherUnbounded(transport: Transport, opts: GatherOptions): Promi
       ? (path: string) => transport.openUnixSocket!(path)
       : undefined;
   const { api, via } = await queryAsUser(transport, client, endpoints, { ...opts, opener: opts.opener ?? ownOpener }, early);
-  if (early) facts = { ...facts, daemonInfo: daemonInfoOfSystemDaemon(facts, api) };
-  return { facts, client, api, apiVia: via };
+  // The script left out docker info when the API was asked early: the daemon's facts come from its /info.
+  return { facts: early ? { ...facts, daemonInfo: daemonInfoOfSystemDaemon(facts, api) } : facts, client, api, apiVia: via };
 }
 
 // Beside this module: tsc's dist/src/doctor/, or the bundle's chunks/ when this code is in a chunk;

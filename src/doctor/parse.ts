@@ -4,7 +4,8 @@
  */
 import type { FileContent, PathStat } from '../facts/types.js';
 import { ExitCode } from '../core/errors.js';
-import { linesOf, sectionOf, splitProbeOutput, stdoutOf, type ProbeOutput } from '../probe/framing.js';
+import { daemonUnitProperties } from '../facts/areas/daemon.js';
+import { linesOf, sectionOf, splitProbeOutput, type ProbeOutput } from '../probe/framing.js';
 import type { ClientEvidence, DockerEnv, SocketStat } from './evidence.js';
 import { parseRootlessEvidence } from './rootless.js';
 import { DOCTOR_SECTION } from './script.js';
@@ -55,9 +56,7 @@ export function parseDoctorOutput(text: string, host = 'host'): DoctorOutput {
  * text. Absent without systemd, or when the unit has none.
  */
 function execStartOf(out: ProbeOutput): string | undefined {
-  const show = stdoutOf(sectionOf(out, 'daemon_unit'), 'show') ?? '';
-  const line = show.split('\n').find((l) => l.startsWith('ExecStart='));
-  return line?.slice('ExecStart='.length) || undefined;
+  return daemonUnitProperties(out).ExecStart?.split('\n')[0] || undefined;
 }
 
 export function doctorFromProbe(out: ProbeOutput): DoctorOutput {

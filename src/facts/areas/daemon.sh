@@ -7,7 +7,7 @@
 : "${DH_DROPIN_DIRS:?}" "${DH_INFO_FORMAT:?}" "${DH_DROPINS_MAX:?}"
 
 sec daemon_unit
-if [ -d /run/systemd/system ] && has systemctl; then
+if systemd_runs; then
   run show systemctl show --no-pager -p ExecStart,FragmentPath,Environment docker.service
 fi
 # Drop-ins from the fixed directories only (never paths the host names), at most DH_DROPINS_MAX.

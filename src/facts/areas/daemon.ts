@@ -142,9 +142,8 @@ export function daemonInfoFromApi(info: unknown): DaemonInfo | undefined {
 }
 
 /** INFO_FORMAT's object, field by field; anything of the wrong shape is left out (could not tell). */
-function daemonInfoOf(raw: unknown): DaemonInfo | undefined {
-  if (!isRecord(raw)) return undefined;
-  const r = raw;
+function daemonInfoOf(r: unknown): DaemonInfo | undefined {
+  if (!isRecord(r)) return undefined;
   const status = Array.isArray(r.driverStatus) ? r.driverStatus : [];
   const driverType = status.find((p): p is [string, string] => Array.isArray(p) && p[0] === 'driver-type' && typeof p[1] === 'string')?.[1];
   const mirrors = Array.isArray(r.mirrors) ? r.mirrors.filter((m): m is string => typeof m === 'string') : r.mirrors === null ? [] : undefined;
@@ -163,14 +162,23 @@ function daemonInfoOf(raw: unknown): DaemonInfo | undefined {
   };
 }
 
-function parse(out: ProbeOutput): DaemonAreaFacts {
-  const unit = sectionOf(out, 'daemon_unit');
+/**
+ * docker.service's properties as this area's `systemctl show` printed them (section daemon_unit).
+ * Several ExecStart= lines are one property each: kept together, one a line. The doctor reads the
+ * raw ExecStart from here too (src/doctor/parse.ts).
+ */
+export function daemonUnitProperties(out: ProbeOutput): Record<string, string> {
   const props: Record<string, string> = {};
-  for (const line of (stdoutOf(unit, 'show') ?? '').split('\n')) {
+  for (const line of (stdoutOf(sectionOf(out, 'daemon_unit'), 'show') ?? '').split('\n')) {
     const eq = line.indexOf('=');
-    // Several ExecStart= lines are one property each; keep them together.
     if (eq > 0) props[line.slice(0, eq)] = props[line.slice(0, eq)] ? `${props[line.slice(0, eq)]}\n${line.slice(eq + 1)}` : line.slice(eq + 1);
   }
+  return props;
+}
+
+function parse(out: ProbeOutput): DaemonAreaFacts {
+  const unit = sectionOf(out, 'daemon_unit');
+  const props = daemonUnitProperties(out);
   const files = Object.values(unit.files);
   const info = sectionOf(out, 'daemon_info').commands.info;
   return {

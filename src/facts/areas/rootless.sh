@@ -55,7 +55,7 @@ for dh_u in "$@"; do
   elif [ -d /var/lib/systemd/linger ] || [ -d /var/lib/systemd ]; then kv "linger $dh_u" no; fi
   emit_file "$DH_RECORD_DIR/$dh_u"
   dh_ruid=$(id -u "$dh_u" 2>/dev/null) || continue
-  if [ -d /run/systemd/system ] && has systemctl; then
+  if systemd_runs; then
     run "manager $dh_u" systemctl show --no-pager -p ActiveState,DelegateControllers "user@$dh_ruid.service"
   fi
 done

@@ -5,7 +5,7 @@
 : "${DH_UNITS:?}"
 
 sec units
-if [ -d /run/systemd/system ] && has systemctl; then
+if systemd_runs; then
   # shellcheck disable=SC2086 # the list is split on purpose
   run show systemctl show --no-pager -p Id,LoadState,ActiveState,SubState,UnitFileState,Result,MainPID $DH_UNITS
 fi
