@@ -43,9 +43,11 @@ describeHosts('up when the daemon will not start', () => {
   }, 600_000);
 
   it('after the fix, plan shows the reset of the failed units and up starts the daemon', async () => {
-    await h.sh(`printf '%s\\n' '{ "log-level": "warn", "storage-driver": "overlay2" }' > /etc/docker/daemon.json`);
-    // systemd restarts the daemon on failure until its start limit: wait for it to give up.
+    // systemd restarts the daemon on failure until its start limit: wait for it to give up while the
+    // configuration is still broken. Fixed first, a restart still pending could start the daemon
+    // (it did once in CI, the first test now ending sooner), and the units would never fail.
     await h.sh('for i in $(seq 60); do [ "$(systemctl show -p ActiveState --value docker.service)" = failed ] && exit 0; sleep 1; done; exit 1');
+    await h.sh(`printf '%s\\n' '{ "log-level": "warn", "storage-driver": "overlay2" }' > /etc/docker/daemon.json`);
     const plan = await dockhand(['plan', '--show-commands', '--source', 'distro', target()]);
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stdout).toMatch(/reset the failed state of docker\.service/);
