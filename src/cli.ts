@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExitCode, UsageError } from './core/errors.js';
 import { packageRoot } from './core/paths.js';
-import { setStdoutColour, wantColour } from './core/output-colour.js';
+import { decideStdoutColour } from './core/output-colour.js';
 import type { DockhandCommand } from './commands/command.js';
 import { factsCommand } from './commands/facts.js';
 import { planCommand, upCommand } from './commands/provision.js';
@@ -80,7 +80,7 @@ export function buildCli(rawArgv: string[], onExitCode: (code: ExitCode) => void
     .scriptName('dockhand')
     .usage(`$0 <command> [options]\n\nMake Linux hosts ready for Docker, and find out why Docker is not working.\n\n${EXIT_CODES}`)
     // Decided once, before the command runs: the renderers ask output-colour.ts for stdout's paint.
-    .middleware((a) => setStdoutColour(!a.json && wantColour(process.stdout.isTTY, a.color as boolean | undefined)));
+    .middleware((a) => decideStdoutColour(a));
   for (const { run, examples, builder, ...definition } of commands) {
     const command: CommandModule<object, any> = {
       ...definition,

@@ -7,7 +7,7 @@ import type { DockhandCommand } from './command.js';
 import type { GlobalArgs } from './context.js';
 import { withTargetOptions } from './options.js';
 
-interface DoctorArgs extends GlobalArgs {
+export interface DoctorArgs extends GlobalArgs {
   user?: string;
   fix?: boolean;
   yes?: boolean;

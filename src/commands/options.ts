@@ -1,6 +1,9 @@
 import type { Argv } from 'yargs';
 import { withFleetOptions } from '../fleet/options.js';
 
+/** The target options' defaults (also what plain-doctor.ts hands the doctor without the parser). */
+export const targetDefaults = { 'connect-timeout': 15, 'command-timeout': 1800 } as const;
+
 /** Options shared by every command that talks to hosts. */
 export function withTargetOptions<T>(y: Argv<T>) {
   return withFleetOptions(y
@@ -31,8 +34,8 @@ export function withTargetOptions<T>(y: Argv<T>) {
       describe: 'OpenSSH client config read instead of ~/.ssh/config to resolve hosts (as ssh -F FILE)',
     })
     .option('known-hosts', { type: 'string', describe: 'known_hosts file (default the SSH config\'s UserKnownHostsFile, else ~/.ssh/known_hosts)' })
-    .option('connect-timeout', { type: 'number', default: 15, describe: 'seconds to wait for an SSH connection' })
-    .option('command-timeout', { type: 'number', default: 1800, describe: 'seconds one remote command may take' }));
+    .option('connect-timeout', { type: 'number', default: targetDefaults['connect-timeout'], describe: 'seconds to wait for an SSH connection' })
+    .option('command-timeout', { type: 'number', default: targetDefaults['command-timeout'], describe: 'seconds one remote command may take' }));
 }
 
 /**

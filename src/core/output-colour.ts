@@ -53,9 +53,14 @@ export function wantColour(isTTY: boolean | undefined, flag: boolean | undefined
 
 let stdoutPaintNow: Paint = plainPaint;
 
-/** Set once by the command line (cli.ts) from --color/--no-color, --json and stdout. */
+/** Set once by the command line (cli.ts, plain-doctor.ts) from --color/--no-color, --json and stdout. */
 export function setStdoutColour(on: boolean): void {
   stdoutPaintNow = on ? colourPaint : plainPaint;
+}
+
+/** The command line's decision, from its parsed --json and --color/--no-color: JSON is never coloured. */
+export function decideStdoutColour(args: { json?: unknown; color?: unknown }): void {
+  setStdoutColour(!args.json && wantColour(process.stdout.isTTY, args.color as boolean | undefined));
 }
 
 /** The paint for stdout's human output (plain until the command line decided). */

@@ -2,19 +2,59 @@
  * The local doctor's examination started while the CLI loads (issue 15): `dockhand` alone (the
  * embedded default) and `dockhand doctor` with flags that do not change what is examined start the
  * probe before yargs and the doctor's modules load, and the local transport adopts the running
- * process when the doctor asks for exactly that command (src/transport/local.ts startEarly). The
+ * process when the doctor asks for exactly that command (src/transport/early-process.ts startEarly). The
  * probe only reads; started for nothing (the arguments turn out to name an inventory), it is killed.
  */
-// Nothing is imported statically: bin.ts loads this module for every command, and only the plain
-// local doctor needs the probe's modules (which it would load anyway).
+// Only what bin.ts has loaded already is imported statically: bin.ts loads this module for every
+// command, and only the plain local doctor needs the probe's modules (which it would load anyway).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../core/paths.js';
 
-/** Flags after which the local examination is the same script run the same way (output, fixes after it). */
-const SAME_EXAMINATION = new Set(['--json', '--verbose', '-v', '--no-color', '--color', '--fix', '--yes', '-y']);
+/**
+ * The flags after which the local examination is the same script run the same way (they choose the
+ * output, and fixes after it), each as the option it sets: [name, value, the option's other name].
+ * plain-doctor.ts answers these without the parser.
+ */
+export const PLAIN_DOCTOR_FLAGS: Readonly<Record<string, readonly [option: string, value: boolean, alias?: string]>> = {
+  '--json': ['json', true],
+  '--verbose': ['verbose', true, 'v'],
+  '-v': ['verbose', true, 'v'],
+  '--color': ['color', true],
+  '--no-color': ['color', false],
+  '--fix': ['fix', true],
+  '--yes': ['yes', true, 'y'],
+  '-y': ['yes', true, 'y'],
+};
 
 /** argv (after the script name) that runs the local doctor for the current user, as far as can be told without the parser. */
 export function isPlainLocalDoctor(args: readonly string[]): boolean {
   const rest = args[0] === 'doctor' ? args.slice(1) : args;
-  return rest.every((a) => SAME_EXAMINATION.has(a));
+  return rest.every((a) => Object.hasOwn(PLAIN_DOCTOR_FLAGS, a));
+}
+
+/**
+ * The examination's command line, written by the build (scripts/compile-early.mjs): starting it from
+ * this file spares the ~40 ms of loading the modules that compose it (the facts' areas, the framing,
+ * the transport) before the examination can start. Written from the same function as below, so a
+ * build's file is exactly what the doctor asks for; a stale one (probes edited since) differs, and
+ * the doctor then kills it unadopted and runs its own.
+ */
+export const earlyExaminationFile = join(packageRoot, 'dist', 'early-examination.json');
+
+/** The command gatherEvidence runs for the user the doctor runs as (askDefaultEarly: /info from the API). */
+export async function examinationArgv(isRoot: boolean): Promise<string[]> {
+  const [{ examinationScript }, { planCommand }] = await Promise.all([import('./script.js'), import('../transport/become.js')]);
+  return planCommand(examinationScript(undefined, { daemonInfoViaApi: true }), { isRoot }).argv;
+}
+
+function builtArgv(): string[] | undefined {
+  try {
+    const argv: unknown = JSON.parse(readFileSync(earlyExaminationFile, 'utf8')).argv;
+    return Array.isArray(argv) && argv.length > 0 && argv.every((a) => typeof a === 'string') ? argv : undefined;
+  } catch {
+    return undefined; // not built (the sources under a test runner): composed here instead
+  }
 }
 
 /**
@@ -25,13 +65,9 @@ export function isPlainLocalDoctor(args: readonly string[]): boolean {
 export async function startExaminationEarly(): Promise<void> {
   if (process.env.DOCKHAND_NO_EARLY === '1') return;
   try {
-    const [{ examinationScript }, { planCommand }, { startEarly }] = await Promise.all([
-      import('./script.js'),
-      import('../transport/become.js'),
-      import('../transport/local.js'),
-    ]);
-    // As gatherEvidence runs it for the user the doctor runs as (askDefaultEarly): /info from the API.
-    startEarly(planCommand(examinationScript(undefined, { daemonInfoViaApi: true }), { isRoot: process.geteuid?.() === 0 }).argv);
+    const argv = builtArgv() ?? (await examinationArgv(process.geteuid?.() === 0));
+    const { startEarly } = await import('../transport/early-process.js');
+    startEarly(argv);
   } catch {
     // not started early: the doctor runs its examination itself
   }

@@ -3,7 +3,6 @@
  * in its own process group, so a timeout kills the whole tree, not just the shell.
  */
 import { userInfo } from 'node:os';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { BecomeError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
@@ -11,6 +10,7 @@ import { SUDO_PATHS } from './become.js';
 import { CommandRun, commandTimeout, InFlight, killSessionScript, prepareCommand, type RunIdentity } from './command-run.js';
 import type { ConnectOptions, ExecOptions, ExecResult, Transport, WriteFileOptions } from './types.js';
 import { writeFileVia } from './write-file.js';
+import { killGroup, listen, spawnGrouped, takeEarly } from './early-process.js';
 
 export class LocalTransport implements Transport {
   readonly kind = 'local' as const;
@@ -42,7 +42,7 @@ export class LocalTransport implements Transport {
     const run = new CommandRun(this.name, plan, opts, timeoutMs);
     this.inFlight.track(run, opts.sudo === true);
     // A command started early (startEarly) with exactly this argv is adopted instead of started again.
-    const proc = (plan.viaSudo ? undefined : takeEarly(plan.argv)) ?? listen(spawn(plan.argv[0]!, plan.argv.slice(1), { detached: true, stdio: ['pipe', 'pipe', 'pipe'] }));
+    const proc = (plan.viaSudo ? undefined : takeEarly(plan.argv)) ?? listen(spawnGrouped(plan.argv));
     const child = proc.child;
     proc.attach({
       stdout: (c) => run.stdout(c),
@@ -100,15 +100,6 @@ export class LocalTransport implements Transport {
   async close(): Promise<void> {}
 }
 
-function killGroup(pid: number | undefined): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    // Already gone (ESRCH), or root's (EPERM: killed through sudo instead).
-  }
-}
-
 /** The first of SUDO_PATHS that is an executable file here; never a PATH look-up (see SUDO_PATHS). */
 function localSudo(): string | undefined {
   return SUDO_PATHS.find((p) => {
@@ -119,97 +110,4 @@ function localSudo(): string | undefined {
       return false;
     }
   });
-}
-
-/** What a command's run is told of its process, in the order the process said it. */
-interface ProcessEvents {
-  stdout(chunk: Buffer): void;
-  stderr(chunk: Buffer): void;
-  error(err: NodeJS.ErrnoException): void;
-  spawned(): void;
-  exited(code: number | null, signal: NodeJS.Signals | null): void;
-  closed(): void;
-}
-
-/** A child process whose events are kept, in order, until a run attaches (at once, or on adoption). */
-interface Listened {
-  child: ChildProcess;
-  attach(events: ProcessEvents): void;
-  /** Bytes of output kept while nothing was attached. */
-  readonly keptBytes: number;
-}
-
-function listen(child: ChildProcess): Listened {
-  let attached: ProcessEvents | undefined;
-  let keptBytes = 0;
-  const kept: ((e: ProcessEvents) => void)[] = [];
-  const deliver = (f: (e: ProcessEvents) => void) => (attached ? f(attached) : kept.push(f));
-  // The command may exit without reading its stdin; that is not our error.
-  child.stdin?.on('error', () => {});
-  child.stdout?.on('data', (c: Buffer) => {
-    if (!attached) keptBytes += c.length;
-    deliver((e) => e.stdout(c));
-  });
-  child.stderr?.on('data', (c: Buffer) => {
-    if (!attached) keptBytes += c.length;
-    deliver((e) => e.stderr(c));
-  });
-  child.on('error', (err: NodeJS.ErrnoException) => deliver((e) => e.error(err)));
-  child.on('spawn', () => deliver((e) => e.spawned()));
-  child.on('exit', (code, signal) => deliver((e) => e.exited(code, signal)));
-  child.on('close', () => deliver((e) => e.closed()));
-  return {
-    child,
-    get keptBytes() {
-      return keptBytes;
-    },
-    attach(events) {
-      attached = events;
-      for (const f of kept.splice(0)) f(events);
-    },
-  };
-}
-
-/**
- * Output an early command may hold before it is adopted: beyond this it is dropped (killed), and the
- * command, when asked for, runs again the normal way (whose own bound then applies).
- */
-const EARLY_MAX_BYTES = 16 << 20;
-
-let early: { argv: readonly string[]; process: Listened } | undefined;
-
-/**
- * Start a local command before anything asks for it (issue 15: bin.ts starts the local doctor's
- * examination, a read-only probe, while the rest of the CLI loads — some 80 ms sooner). The first
- * LocalTransport.exec whose argv is exactly this adopts the running process and gets every event
- * it had, in order, as if it had started it; an exec of anything else, or the process's exit,
- * kills it unadopted. Only commands that change nothing may start early: it may run for nothing.
- */
-export function startEarly(argv: readonly string[]): void {
-  if (early) return;
-  const proc = listen(spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['pipe', 'pipe', 'pipe'] }));
-  early = { argv: [...argv], process: proc };
-  // Bounded while it waits: past the bound it is dropped at once, not only when an exec looks.
-  const overBound = () => {
-    if (early?.process === proc && proc.keptBytes > EARLY_MAX_BYTES) {
-      early = undefined;
-      killGroup(proc.child.pid);
-    }
-  };
-  proc.child.stdout?.on('data', overBound);
-  proc.child.stderr?.on('data', overBound);
-  process.once('exit', () => {
-    if (early?.process === proc) killGroup(proc.child.pid);
-  });
-}
-
-/** The early command when `argv` is exactly its argv (it is within its bound: see startEarly); killed otherwise. */
-function takeEarly(argv: readonly string[]): Listened | undefined {
-  const found = early;
-  early = undefined;
-  if (!found) return undefined;
-  const same = found.argv.length === argv.length && found.argv.every((a, i) => a === argv[i]);
-  if (same) return found.process;
-  killGroup(found.process.child.pid);
-  return undefined;
 }

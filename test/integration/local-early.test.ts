@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/log.js';
-import { isPlainLocalDoctor } from '../../src/doctor/early.js';
-import { LocalTransport, startEarly } from '../../src/transport/local.js';
+import { examinationArgv, isPlainLocalDoctor } from '../../src/doctor/early.js';
+import { LocalTransport } from '../../src/transport/local.js';
+import { startEarly } from '../../src/transport/early-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dockhand-early-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -88,15 +89,20 @@ describe('the local doctor starts its examination early only when the arguments 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const cli = join(root, 'dist/src/cli.js');
 describe.skipIf(!existsSync(cli))('the built CLI', () => {
-  const examinations = (args: string[]) => {
+  const examinations = (args: string[], program = cli) => {
     const bin = mkdtempSync(join(dir, 'bin-'));
     const log = join(bin, 'sh.log');
     const real = spawnSync('sh', ['-c', 'command -v sh'], { encoding: 'utf8' }).stdout.trim();
-    writeFileSync(join(bin, 'sh'), `#!${real}\ncase "$2" in *'sec doctor'*) echo examination >> '${log}';; esac\nexec ${real} "$@"\n`);
+    // Each examination's line says whether it is a probe edited after the build (the stale-file test).
+    writeFileSync(
+      join(bin, 'sh'),
+      `#!${real}\ncase "$2" in *'# edited after the build'*) echo edited >> '${log}';; *'sec doctor'*) echo built >> '${log}';; esac\nexec ${real} "$@"\n`,
+    );
     chmodSync(join(bin, 'sh'), 0o755);
     const cfg = mkdtempSync(join(dir, 'cfg-'));
-    const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, DOCKER_CONFIG: cfg }, timeout: 60_000 });
-    return { r, count: existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).length : 0 };
+    const r = spawnSync(process.execPath, [program, ...args], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, DOCKER_CONFIG: cfg }, timeout: 60_000 });
+    const scripts = existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
+    return { r, count: scripts.length, scripts };
   };
 
   it.each([[['doctor', '--json']], [['--json']], [['doctor', '--json', '--user', 'root']]])('%j examines once and reports', (args) => {
@@ -104,6 +110,26 @@ describe.skipIf(!existsSync(cli))('the built CLI', () => {
     expect([0, 1, 3], r.stderr).toContain(r.status);
     expect(Array.isArray(JSON.parse(r.stdout))).toBe(true);
     expect(count).toBe(1);
+  });
+
+  it("starts the build's examination command, which is exactly the one the doctor asks for, as root and not", async () => {
+    const built = JSON.parse(readFileSync(join(root, 'dist/early-examination.json'), 'utf8')).argv;
+    expect(built[0]).toBe('sh');
+    expect(built[2]).toContain('sec doctor');
+    expect(built).toEqual(await examinationArgv(false));
+    expect(built).toEqual(await examinationArgv(true));
+  });
+
+  it('a stale build file (a probe edited since the build) is killed unadopted: the doctor runs its own examination, once', () => {
+    const copy = mkdtempSync(join(dir, 'stale-'));
+    for (const part of ['dist', 'package.json', 'playbooks', 'checks', 'probes', 'src/facts/areas']) cpSync(join(root, part), join(copy, part), { recursive: true });
+    writeFileSync(join(copy, 'probes/doctor.sh'), `${readFileSync(join(copy, 'probes/doctor.sh'), 'utf8')}\n# edited after the build\n`);
+    const { r, count, scripts } = examinations(['doctor', '--json'], join(copy, 'dist/src/cli.js'));
+    expect([0, 1, 3], r.stderr).toContain(r.status);
+    expect(Array.isArray(JSON.parse(r.stdout))).toBe(true);
+    // Both were started; only the second, the edited probe's, ran to its end and was reported.
+    expect(count).toBe(2);
+    expect(scripts).toEqual(['built', 'edited']);
   });
 
   it('a damaged install (a probe fragment missing): the early start steps aside and the doctor reports it as it does without', () => {

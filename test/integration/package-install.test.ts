@@ -60,11 +60,12 @@ describe.skipIf(skipReason !== '')('npm pack → npm install -g → dockhand as 
     expect(files).toContain('dist/src/cli.js');
     expect(files).toContain('dist/playbooks.json');
     expect(files).toContain('dist/checks.json');
+    expect(files).toContain('dist/early-examination.json');
     expect(files).toContain('dist/src/chunks/api-main.js');
     expect(files.filter((f) => f.startsWith('probes/')).sort()).toEqual(readdirSync(join(repo, 'probes')).filter((f) => f.endsWith('.sh')).map((f) => `probes/${f}`).sort());
     expect(files.some((f) => f.startsWith('playbooks/') && f.endsWith('.yaml'))).toBe(true);
     expect(files.some((f) => f.startsWith('checks/') && f.endsWith('.yaml'))).toBe(true);
-    const unexpected = files.filter((f) => !/^(dist\/src\/cli\.js|dist\/src\/chunks\/[^/]+\.js|dist\/(playbooks|checks)\.json|(playbooks|checks|probes|schemas)\/.+|src\/facts\/areas\/[^/]+\.sh|package\.json|README\.md)$/.test(f));
+    const unexpected = files.filter((f) => !/^(dist\/src\/cli\.js|dist\/src\/chunks\/[^/]+\.js|dist\/(playbooks|checks|early-examination)\.json|(playbooks|checks|probes|schemas)\/.+|src\/facts\/areas\/[^/]+\.sh|package\.json|README\.md)$/.test(f));
     expect(unexpected).toEqual([]);
   });
 

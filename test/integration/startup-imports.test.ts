@@ -85,6 +85,20 @@ describe('start-up imports of the built CLI', () => {
     expect(heavyIn(r.packages)).toEqual([]);
   });
 
+  // Issue 15: the plain local doctor runs without the parser (src/plain-doctor.ts); a command line it
+  // does not answer (a flag given twice) goes to the parser, with the same report.
+  it('the plain local doctor loads no parser either; a flag given twice is parsed by yargs, with the same report', () => {
+    const plain = loadedPackages(['--json']);
+    const parsed = loadedPackages(['--json', '--json']);
+    expect([0, 1, 3], plain.stderr).toContain(plain.status);
+    expect(plain.packages.has('yargs')).toBe(false);
+    expect(parsed.packages.has('yargs')).toBe(true);
+    expect(parsed.status).toBe(plain.status);
+    const ids = (stdout: string) => (JSON.parse(stdout) as { findings: { id: string; status: string }[] }[]).flatMap((h) => h.findings.map((f) => `${f.id} ${f.status}`));
+    expect(ids(parsed.stdout)).toEqual(ids(plain.stdout));
+    expect(ids(plain.stdout).length).toBeGreaterThan(20);
+  });
+
   it('a local plan reads the playbooks compiled at build time: neither yaml nor zod', () => {
     const r = loadedPackages(['plan', '--json']);
     expect(r.status, r.stderr).toBe(0);
