@@ -10,6 +10,7 @@ export function spawnGrouped(argv: readonly string[]): ChildProcess {
   return spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
+/** SIGKILL a process group (spawnGrouped's): the command and whatever it started. */
 export function killGroup(pid: number | undefined): void {
   if (pid === undefined) return;
   try {

@@ -136,7 +136,8 @@ describe('a stdout that cannot be written', () => {
   // `facts --json | head -c 1`: the reader goes away on purpose. Exit 74 as documented, and no
   // "cannot write" line (it read as an error the user made); stdout's reader is closed before the
   // first byte, so the write fails every time, not only when the output outgrows the pipe.
-  it.each(['facts --json', 'facts'])('%s | a reader that closes at once: exit 74, nothing on stderr about it', async (command) => {
+  // `--json` alone: the plain local doctor, which runs without the parser (src/plain-doctor.ts).
+  it.each(['facts --json', 'facts', '--json'])('%s | a reader that closes at once: exit 74, nothing on stderr about it', async (command) => {
     const child = spawn(process.execPath, [CLI, ...command.split(' ')], { cwd: dir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.destroy();
     let stderr = '';
@@ -147,10 +148,10 @@ describe('a stdout that cannot be written', () => {
     noStackTrace(stderr);
   });
 
-  it('facts > /dev/full: one clear line on stderr, exit 74, no stack trace', () => {
+  it.each([['facts'], ['doctor']])('%s > /dev/full: one clear line on stderr, exit 74, no stack trace', (command) => {
     const full = openSync('/dev/full', 'w');
     try {
-      const r = run(['facts'], full);
+      const r = run([command], full);
       expect(r.status, r.stderr).toBe(74);
       const errors = r.stderr.split('\n').filter((l) => l.startsWith('dockhand:'));
       expect(errors).toEqual(['dockhand: cannot write output to stdout: ENOSPC']);
