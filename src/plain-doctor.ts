@@ -11,7 +11,7 @@ import type { ArgumentsCamelCase } from 'yargs';
 import { decideStdoutColour } from './core/output-colour.js';
 import { doctorCommand, type DoctorArgs } from './commands/doctor.js';
 import { targetDefaults } from './commands/options.js';
-import { PLAIN_DOCTOR_FLAGS } from './doctor/early.js';
+import { plainDoctorFlags } from './doctor/early.js';
 import { fleetDefaults } from './fleet/run.js';
 import { runAsProcess } from './run-as-process.js';
 
@@ -23,12 +23,10 @@ const camel = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.to
  * --color with --no-color apply there).
  */
 export function plainDoctorArgs(args: readonly string[]): ArgumentsCamelCase<DoctorArgs> | undefined {
-  const rest = args[0] === 'doctor' ? args.slice(1) : args;
+  const flags = plainDoctorFlags(args);
+  if (!flags) return undefined;
   const options: Record<string, unknown> = {};
-  for (const arg of rest) {
-    const flag = Object.hasOwn(PLAIN_DOCTOR_FLAGS, arg) ? PLAIN_DOCTOR_FLAGS[arg] : undefined;
-    if (!flag) return undefined;
-    const [option, value, alias] = flag;
+  for (const [option, value, alias] of flags) {
     if (option in options) return undefined;
     options[option] = value;
     if (alias) options[alias] = value;

@@ -27,10 +27,21 @@ export const PLAIN_DOCTOR_FLAGS: Readonly<Record<string, readonly [option: strin
   '-y': ['yes', true, 'y'],
 };
 
+type PlainDoctorFlag = (typeof PLAIN_DOCTOR_FLAGS)[string];
+
+/** The options each argument (after the script name, and `doctor` if first) sets; undefined when one is not of the table. */
+export function plainDoctorFlags(args: readonly string[]): PlainDoctorFlag[] | undefined {
+  const flags: PlainDoctorFlag[] = [];
+  for (const arg of args[0] === 'doctor' ? args.slice(1) : args) {
+    if (!Object.hasOwn(PLAIN_DOCTOR_FLAGS, arg)) return undefined;
+    flags.push(PLAIN_DOCTOR_FLAGS[arg]!);
+  }
+  return flags;
+}
+
 /** argv (after the script name) that runs the local doctor for the current user, as far as can be told without the parser. */
 export function isPlainLocalDoctor(args: readonly string[]): boolean {
-  const rest = args[0] === 'doctor' ? args.slice(1) : args;
-  return rest.every((a) => Object.hasOwn(PLAIN_DOCTOR_FLAGS, a));
+  return plainDoctorFlags(args) !== undefined;
 }
 
 /**

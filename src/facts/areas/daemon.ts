@@ -171,7 +171,9 @@ export function daemonUnitProperties(out: ProbeOutput): Record<string, string> {
   const props: Record<string, string> = {};
   for (const line of (stdoutOf(sectionOf(out, 'daemon_unit'), 'show') ?? '').split('\n')) {
     const eq = line.indexOf('=');
-    if (eq > 0) props[line.slice(0, eq)] = props[line.slice(0, eq)] ? `${props[line.slice(0, eq)]}\n${line.slice(eq + 1)}` : line.slice(eq + 1);
+    if (eq <= 0) continue;
+    const key = line.slice(0, eq);
+    props[key] = props[key] ? `${props[key]}\n${line.slice(eq + 1)}` : line.slice(eq + 1);
   }
   return props;
 }
